@@ -1,0 +1,42 @@
+# Interface des évaluateurs. `make help` liste les cibles.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installe
+
+.PHONY: help installer donnees valider tout tests lint nettoyer
+
+help: ## Affiche cette aide
+	@echo "Cibles disponibles :"
+	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 ou plus est requis (trouvé : " + sys.version.split()[0] + ")")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+installer: $(STAMP) ## Crée l'environnement .venv et installe la boîte à outils (idempotent)
+
+donnees: $(STAMP) ## Valide data/raw/ et construit data/processed/observations.csv
+	$(BIN)/evalqpv construire
+
+valider: $(STAMP) ## Valide data/raw/ sans rien écrire dans data/processed/
+	$(BIN)/evalqpv valider
+
+tout: donnees ## Installe tout et produit toutes les sorties sur les données livrées
+
+tests: $(STAMP) ## Installe tout et lance les vérifications (ruff + pytest)
+	$(BIN)/ruff check lib tests
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## Vérifie le style du code (ruff)
+	$(BIN)/ruff check lib tests
+
+nettoyer: ## Supprime les sorties dérivées (data/processed, reports), jamais data/raw
+	find data/processed -mindepth 1 ! -name README.md -delete
+	find reports -mindepth 1 ! -name README.md -delete

@@ -1,0 +1,70 @@
+"""Command line: `evalqpv construire` and `evalqpv valider` (help and messages in French)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from .build import build
+from .paths import ProjectPaths, find_root
+from .store import write_text_atomic
+from .validation_report import render
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="evalqpv",
+        description="Boîte à outils d'évaluation du contrat de ville : construit et valide "
+                    "le stock d'observations à partir de data/raw/.")
+    parser.add_argument("--racine", type=Path, default=None,
+                        help="dossier du projet (par défaut : détecté depuis le dossier courant)")
+    sub = parser.add_subparsers(dest="commande", required=True, metavar="COMMANDE")
+    sub.add_parser("construire", help="valide data/raw/ puis écrit data/processed/ "
+                   "(stock, territoires, conflits, rapport de validation)")
+    sub.add_parser("valider", help="valide data/raw/ et écrit seulement le rapport de validation")
+    args = parser.parse_args(argv)
+    paths = ProjectPaths(args.racine.resolve() if args.racine else find_root())
+    try:
+        return _run(paths, write=args.commande == "construire")
+    except KeyboardInterrupt:
+        print("Interrompu : le stock précédent est conservé.", file=sys.stderr)
+        return 130
+    except Exception:  # never a bare traceback for the evaluator
+        log = paths.processed / "erreur_interne.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        print("Erreur interne de la boîte à outils (ce n'est pas une erreur dans vos "
+              f"données). Le stock précédent est conservé. Détail technique : {log}",
+              file=sys.stderr)
+        return 3
+
+
+def _run(paths: ProjectPaths, write: bool) -> int:
+    if not paths.referentiel.exists():
+        print(f"Référentiel introuvable : {paths.referentiel}. Lancez la commande depuis le "
+              "dossier du projet ou précisez --racine.", file=sys.stderr)
+        return 2
+    result = build(paths, write=write)
+    write_text_atomic(paths.validation_report, render(result))
+    errors, warnings = len(result.problems.errors), len(result.problems.warnings)
+    if result.ok:
+        print(f"Validation réussie : {len(result.rows)} lignes dans le stock, "
+              f"{warnings} avertissement(s), {len(result.conflicts)} conflit(s) entre sources.")
+        if result.written:
+            print(f"Stock écrit : {paths.store}")
+        print(f"Rapport de validation : {paths.validation_report}")
+        return 0
+    print(f"Validation échouée : {errors} erreur(s), {warnings} avertissement(s). "
+          "Le stock précédent est conservé.", file=sys.stderr)
+    for problem in result.problems.errors[:20]:
+        print(f"- {problem.render()}", file=sys.stderr)
+    if errors > 20:
+        print(f"- … et {errors - 20} autres erreurs.", file=sys.stderr)
+    print(f"Toutes les erreurs : {paths.validation_report}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""Problems found in input files, collected in one pass and rendered in French.
+
+Readers never raise on bad data: they record a Problem and go on, so that the
+evaluator gets every problem of every file at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Gravite = Literal["erreur", "avertissement"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one place of one input file."""
+
+    fichier: str
+    message: str
+    ligne: int | None = None
+    colonne: str | None = None
+    valeur: str | None = None
+    attendu: str | None = None
+    correction: str | None = None
+    gravite: Gravite = "erreur"
+
+    def where(self) -> str:
+        parts = [self.fichier]
+        if self.ligne is not None:
+            parts.append(f"ligne {self.ligne}")
+        if self.colonne:
+            parts.append(f"colonne « {self.colonne} »")
+        return ", ".join(parts)
+
+    def render(self) -> str:
+        """One French paragraph naming file, line, column, value, expectation and fix."""
+        text = f"{self.where()} : {self.message}"
+        if self.valeur is not None:
+            text += f" Valeur lue : « {_shorten(self.valeur)} »."
+        if self.attendu:
+            text += f" Attendu : {self.attendu}."
+        if self.correction:
+            text += f" Correction : {self.correction}."
+        return text
+
+
+def _shorten(value: str, limit: int = 60) -> str:
+    value = value.replace("\n", "\\n")
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+@dataclass
+class Problems:
+    """Accumulates problems; errors block the store, warnings do not."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        self.items.append(problem)
+
+    def error(self, fichier: str, message: str, **kw: object) -> None:
+        self.items.append(Problem(fichier, message, gravite="erreur", **kw))  # type: ignore[arg-type]
+
+    def warning(self, fichier: str, message: str, **kw: object) -> None:
+        self.items.append(Problem(fichier, message, gravite="avertissement", **kw))  # type: ignore[arg-type]
+
+    def extend(self, other: Problems) -> None:
+        self.items.extend(other.items)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.gravite == "erreur"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.gravite == "avertissement"]
+
+    def __len__(self) -> int:
+        return len(self.items)

@@ -1,0 +1,167 @@
+"""Reading delimited text files exactly as producers publish them.
+
+Handles a UTF-8 BOM, CRLF, trailing empty columns (`;;;;`), quoted cells, and
+invalid bytes; detects a wrong separator, an empty file, a binary or Excel file
+named `.csv`, and a file saved in Windows-1252. Every problem is recorded with
+file, line and column; nothing is raised.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from .problems import Problems
+
+_SEPARATOR_NAMES = {";": "point-virgule (;)", ",": "virgule (,)", "\t": "tabulation"}
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+@dataclass
+class RawTable:
+    """A delimited file split into cells, with 1-based line numbers of the file."""
+
+    label: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+    separator: str
+
+    def column_index(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.header) if name}
+
+
+def read_delimited(
+    path: Path,
+    label: str,
+    problems: Problems,
+    *,
+    separator: str = ";",
+    strict_encoding: bool = False,
+) -> RawTable | None:
+    """Read `path`; return None (with errors recorded) when it cannot be read at all.
+
+    strict_encoding: files filled by hand (contract transcription, partner returns)
+    must be UTF-8; published files with a stray invalid byte only get a warning.
+    """
+    data = path.read_bytes()
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        problems.error(
+            label,
+            "le fichier est vide.",
+            attendu="une ligne d'en-tête puis au moins une ligne de données",
+            correction="remplacez-le par le fichier complet ou retirez-le de data/raw/",
+        )
+        return None
+    if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
+        problems.error(
+            label,
+            "ce fichier est un classeur Excel (ou une archive) nommé comme un CSV.",
+            attendu="un fichier texte CSV séparé par des points-virgules",
+            correction="renommez-le en .xlsx, ou dans Excel choisissez « Enregistrer sous » "
+            "> « CSV UTF-8 (délimité par des virgules) »",
+        )
+        return None
+    if b"\x00" in data[:8192]:
+        problems.error(
+            label,
+            "ce fichier est binaire (il contient des octets nuls), ce n'est pas un CSV.",
+            attendu="un fichier texte CSV encodé en UTF-8",
+            correction="vérifiez que le bon fichier a été déposé",
+        )
+        return None
+    text = _decode(data, label, problems, strict_encoding)
+    if text is None:
+        return None
+    lines = text.splitlines()
+    header_line = lines[0]
+    if separator not in header_line:
+        found = [s for s in (";", ",", "\t") if s != separator and s in header_line]
+        problems.error(
+            label,
+            "le séparateur de colonnes n'est pas celui attendu.",
+            ligne=1,
+            valeur=header_line,
+            attendu=f"des colonnes séparées par {_SEPARATOR_NAMES[separator]}",
+            correction=(
+                f"le fichier semble séparé par {_SEPARATOR_NAMES[found[0]]} : "
+                "réenregistrez-le avec des points-virgules"
+                if found
+                else "vérifiez l'en-tête du fichier"
+            ),
+        )
+        return None
+    parsed = list(csv.reader(lines, delimiter=separator))
+    header = [h.strip() for h in parsed[0]]
+    while header and header[-1] == "":
+        header.pop()
+    width = len(header)
+    rows: list[tuple[int, list[str]]] = []
+    for number, cells in enumerate(parsed[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        extra = [c for c in cells[width:] if c.strip()]
+        if extra:
+            problems.error(
+                label,
+                "la ligne a plus de valeurs que l'en-tête n'a de colonnes.",
+                ligne=number,
+                valeur=extra[0],
+                attendu=f"{width} colonnes, comme l'en-tête",
+                correction="vérifiez qu'aucune valeur ne contient le séparateur",
+            )
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        rows.append((number, cells[:width]))
+    if not rows:
+        problems.error(
+            label,
+            "le fichier n'a qu'un en-tête, aucune ligne de données.",
+            attendu="au moins une ligne de données",
+        )
+        return None
+    return RawTable(label=label, header=header, rows=rows, separator=separator)
+
+
+def _decode(data: bytes, label: str, problems: Problems, strict: bool) -> str | None:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start : exc.end]
+    if strict:
+        hint = "le fichier semble enregistré en Windows-1252 (ANSI)" if _is_cp1252(data) else ""
+        problems.error(
+            label,
+            "le fichier n'est pas encodé en UTF-8"
+            + (f" ({hint})." if hint else "."),
+            ligne=line,
+            valeur=bad.hex(" "),
+            attendu="un fichier encodé en UTF-8",
+            correction="dans Excel : « Enregistrer sous » > « CSV UTF-8 (délimité par des "
+            "virgules) » ; dans LibreOffice : cochez « Éditer les paramètres du filtre » "
+            "et choisissez le jeu de caractères Unicode (UTF-8)",
+        )
+        return None
+    text = data.decode("utf-8", errors="replace")
+    for number, content in enumerate(text.splitlines(), start=1):
+        if "\ufffd" in content:
+            problems.warning(
+                label,
+                "octet invalide en UTF-8 (publié tel quel par le producteur) ; il est "
+                "remplacé par « \ufffd » et la ligne reste lue.",
+                ligne=number,
+                valeur=content[: content.index("\ufffd") + 1],
+            )
+    return text
+
+
+def _is_cp1252(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True

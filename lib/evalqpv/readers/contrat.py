@@ -1,0 +1,72 @@
+"""The contract's own figures, transcribed by hand exactly as printed.
+
+data/raw/contrat/chiffres_contrat.csv: one row per printed value, citing the
+contract section, with the value as printed (`20, 9`, `>95`, `nd`, `1,2 M€`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..numbers import parse_printed_value
+from ..problems import Problems
+from ..rawtable import read_delimited
+from ..schema import Observation
+from . import FileSummary, ReadContext
+from .handfilled import RowChecker
+
+COLUMNS = ("section", "tableau", "libelle_imprime", "indicateur", "niveau", "code",
+           "libelle_territoire", "geographie", "annee", "valeur_imprimee", "source_citee",
+           "note")
+PRODUCER = "Ville de Châtenay-Malabry, État et partenaires (contrat Engagements Quartiers 2030)"
+
+
+def read_contract(path: Path, ctx: ReadContext,
+                  problems: Problems) -> tuple[list[Observation], FileSummary]:
+    label = ctx.label(path)
+    summary = FileSummary(label, "Transcription du contrat")
+    table = read_delimited(path, label, problems, separator=";", strict_encoding=True)
+    if table is None:
+        return [], summary
+    index = table.column_index()
+    missing = [c for c in COLUMNS if c not in index]
+    if missing:
+        problems.error(label, "colonnes manquantes.", ligne=1, colonne=", ".join(missing),
+                       attendu="les colonnes " + ", ".join(COLUMNS),
+                       correction="rétablissez l'en-tête de la transcription")
+        return [], summary
+    check = RowChecker(ctx, problems, label)
+    seen: dict[tuple, int] = {}
+    out: list[Observation] = []
+    for line, cells in table.rows:
+        row = {c: cells[index[c]].strip() for c in COLUMNS}
+        before = len(problems.errors)
+        indicateur = check.indicateur(line, "indicateur", row["indicateur"])
+        niveau = check.niveau(line, "niveau", row["niveau"], row["code"])
+        code = check.code(line, "code", row["code"], niveau)
+        geographie = check.geographie(line, "geographie", row["geographie"], niveau)
+        annee = check.annee(line, "annee", row["annee"])
+        parsed = check.valeur(line, "valeur_imprimee", row["valeur_imprimee"],
+                              parse_printed_value)
+        if not row["section"]:
+            check.error(line, "section", "la section du contrat citée est vide.", "",
+                        "la section où la valeur est imprimée (I.C, Annexe 1 – CAF...)")
+        if len(problems.errors) > before or parsed is None:
+            continue
+        key = (row["section"], indicateur, niveau, code, geographie, annee)
+        if key in seen:
+            check.error(line, "indicateur", f"ligne en double (même section, indicateur, "
+                        f"territoire et année que la ligne {seen[key]}).", row["indicateur"],
+                        "une seule ligne par valeur imprimée", "supprimez l'une des deux lignes")
+            continue
+        seen[key] = line
+        out.append(Observation(
+            indicateur=indicateur, niveau=niveau, code=code,  # type: ignore[arg-type]
+            libelle_territoire=row["libelle_territoire"], geographie=geographie,
+            annee=annee, valeur=parsed.valeur, statut=parsed.statut,  # type: ignore[arg-type]
+            valeur_publiee=row["valeur_imprimee"], qualite="", producteur=PRODUCER,
+            source=f"Contrat Engagements Quartiers 2030, section {row['section']} "
+                   f"({row['source_citee']})",
+            millesime="2024", fichier=label, ligne=line, colonne="valeur_imprimee"))
+    summary.observations = len(out)
+    return out, summary

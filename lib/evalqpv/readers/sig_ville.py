@@ -1,0 +1,134 @@
+"""SIG Ville / Insee QPV files: IPRO, DEMO, REVN and Filosofi by QPV.
+
+One row per QPV (code QPxxxxxx in the 2015 geography, QNxxxxxx in 2024) plus, in
+early releases, an `Ensemble` row for all QPV. The reference year of each variable
+comes from config/variables_sources.csv, never from the file name alone.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..numbers import NotANumber, parse_french_number
+from ..problems import Problems
+from ..rawtable import read_delimited
+from ..schema import CODE_ENSEMBLE_QPV, Observation
+from . import FileSummary, ReadContext
+
+PATTERNS = (
+    (re.compile(r"^(IPRO|DEMO|REVN)_(\d{4})\.csv$", re.I), None),
+    (re.compile(r"^data_(DEMO)_(\d{4})_V\d+_QP\.csv$", re.I), None),
+    (re.compile(r"^data_filo(\d{2})_qp_revdis\.csv$", re.I), "FILO_QP"),
+)
+THEMES = {
+    "IPRO": "Insertion professionnelle",
+    "DEMO": "Démographie",
+    "REVN": "Revenus",
+    "FILO_QP": "Revenus, pauvreté et niveau de vie (Filosofi)",
+}
+PRODUCERS = {
+    "IPRO": "Insee, France Travail, Dares",
+    "DEMO": "Insee, Cnaf",
+    "REVN": "Insee, DGFiP, Cnaf, Cnav, CCMSA, Cnam",
+    "FILO_QP": "Insee, DGFiP, Cnaf, Cnav, CCMSA",
+}
+EXPECTED_NAMES = ("IPRO_AAAA.csv", "DEMO_AAAA.csv", "REVN_AAAA.csv",
+                  "data_DEMO_AAAA_V1_QP.csv", "data_filoAA_qp_revdis.csv")
+
+
+def identify(name: str) -> tuple[str, int] | None:
+    """Family and release year from a file name, or None if not a SIG Ville file."""
+    for pattern, family in PATTERNS:
+        m = pattern.match(name)
+        if m:
+            if family == "FILO_QP":
+                return family, 2000 + int(m.group(1))
+            return m.group(1).upper(), int(m.group(2))
+    return None
+
+
+def read_sig_file(
+    path: Path, ctx: ReadContext, problems: Problems, qpv_communes: dict[str, tuple[str, str]]
+) -> tuple[list[Observation], FileSummary]:
+    """Read one SIG Ville file. qpv_communes collects code -> (libellé, communes)."""
+    label = ctx.label(path)
+    family, millesime = identify(path.name)  # type: ignore[misc]
+    summary = FileSummary(label, "SIG Ville (QPV)", str(millesime))
+    table = read_delimited(path, label, problems, separator=";")
+    if table is None:
+        return [], summary
+    index = {name.upper(): i for i, name in enumerate(table.header) if name}
+    if "CODGEO" not in index:
+        problems.error(label, "colonne d'identifiant du quartier introuvable.", ligne=1,
+                       colonne="CODGEO", attendu="une colonne CODGEO (code du quartier)",
+                       correction="vérifiez qu'il s'agit bien d'un fichier des bases QPV de "
+                       "l'Insee, publié tel quel")
+        return [], summary
+    rules = ctx.rules.for_file(family, millesime)
+    present = [r for r in rules if r.column(millesime).upper() in index]
+    if rules and not present:
+        problems.error(label, "aucune des variables attendues pour ce type de fichier n'est "
+                       "présente : mise en page inconnue.", ligne=1,
+                       attendu="au moins une des variables " +
+                       ", ".join(sorted({r.column(millesime) for r in rules})),
+                       correction="si le producteur a renommé ses variables, ajoutez les "
+                       "nouveaux noms dans config/variables_sources.csv")
+        return [], summary
+    missing = {r.column(millesime) for r in rules} - {r.column(millesime) for r in present}
+    alternatives = {r.indicateur for r in present}
+    for name in sorted(missing):
+        indicator = next(r.indicateur for r in rules if r.column(millesime) == name)
+        if indicator in alternatives:
+            continue  # another spelling of the same variable is present
+        problems.warning(label, f"variable attendue absente : l'indicateur « {indicator} » "
+                         "n'est pas alimenté par ce fichier.", ligne=1, colonne=name,
+                         correction="si la variable a été renommée, ajoutez son nouveau nom "
+                         "dans config/variables_sources.csv")
+    used = {"CODGEO", "LIBGEO", "LIB_COM"} | {r.column(millesime).upper() for r in present}
+    used |= {c.upper() for r in present for c in r.note_columns(millesime)}
+    summary.colonnes_non_utilisees = [h for h in table.header if h and h.upper() not in used]
+    summary.annees = {r.column(millesime): r.reference_year(millesime) for r in present}
+    i_code, i_lib = index["CODGEO"], index.get("LIBGEO")
+    i_com = index.get("LIB_COM")
+    source = f"Insee, bases QPV – {THEMES[family]}, publication {millesime}"
+    out: list[Observation] = []
+    for line, cells in table.rows:
+        code = cells[i_code].strip()
+        libelle = cells[i_lib].strip() if i_lib is not None else ""
+        if code.upper().startswith("QP"):
+            niveau, geographie = "qpv", "qpv2015"
+        elif code.upper().startswith("QN"):
+            niveau, geographie = "qpv", "qpv2024"
+        elif code.lower() == "ensemble":
+            niveau, geographie, code = "ensemble_qpv", "qpv2015", CODE_ENSEMBLE_QPV
+            libelle = "Ensemble des quartiers prioritaires"
+        else:
+            problems.warning(label, "code de territoire non reconnu : ligne ignorée.",
+                             ligne=line, colonne="CODGEO", valeur=code,
+                             attendu="un code de quartier QPxxxxxx ou QNxxxxxx, ou « Ensemble »")
+            continue
+        if i_com is not None and niveau == "qpv":
+            known = qpv_communes.get(code, ("", ""))
+            qpv_communes[code] = (libelle or known[0], cells[i_com].strip() or known[1])
+        for rule in present:
+            column = rule.column(millesime)
+            raw = cells[index[column.upper()]]
+            try:
+                parsed = parse_french_number(raw)
+            except NotANumber:
+                problems.warning(label, "valeur non numérique publiée par le producteur : "
+                                 "elle est ignorée.", ligne=line, colonne=column, valeur=raw,
+                                 attendu="un nombre ou une cellule vide (non publié)")
+                continue
+            notes = [f"{c}={cells[index[c.upper()]].strip()}" for c in rule.note_columns(millesime)
+                     if c.upper() in index and cells[index[c.upper()]].strip() not in ("", "0")]
+            out.append(Observation(
+                indicateur=rule.indicateur, niveau=niveau, code=code,
+                libelle_territoire=libelle, geographie=geographie,
+                annee=rule.reference_year(millesime), valeur=parsed.valeur,
+                statut=parsed.statut, valeur_publiee=raw.strip(), qualite=";".join(notes),
+                producteur=PRODUCERS[family], source=source, millesime=str(millesime),
+                fichier=label, ligne=line, colonne=column))
+    summary.observations = len(out)
+    return out, summary

@@ -1,0 +1,172 @@
+"""The référentiel: the catalogue of what the contract measures.
+
+It is a CSV that evaluators edit in a spreadsheet (comma or semicolon separated,
+UTF-8). Every observation in the store must name an indicator of it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .numbers import NotANumber, parse_french_number
+from .problems import Problems
+from .rawtable import read_delimited
+
+AXES = ("contexte", "emancipation", "emploi", "tranquillite", "transition", "transversal",
+        "gouvernance")
+TYPES = ("contexte", "realisation", "resultat", "impact")
+UNITES = ("pourcentage", "nombre", "euros", "ratio", "indice", "booleen")
+SENS = ("hausse", "baisse", "neutre")
+OPERATEURS = (">=", ">", "=", "<", "<=")
+PERIODICITES = ("annuelle", "pluriannuelle", "ponctuelle", "trimestrielle", "mensuelle")
+COLUMNS = (
+    "id", "libelle", "axe", "section", "objectif", "type", "unite", "sens", "producteur",
+    "source", "partenaire", "periodicite", "definition", "variable_source",
+    "valeur_reference", "annee_reference", "cible", "cible_operateur", "annee_cible",
+    "cible_texte", "echeance", "note",
+)
+_ID = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+_SECTION = re.compile(r"^(I(\.[A-D])?|[1-6]\.[1-4]|V|Annexe 1 – .+)$")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    libelle: str
+    axe: str
+    section: str
+    objectif: str
+    type: str
+    unite: str
+    sens: str
+    producteur: str
+    source: str
+    partenaire: str
+    periodicite: str
+    definition: str
+    variable_source: str
+    valeur_reference: float | None
+    statut_reference: str
+    annee_reference: int | None
+    cible: float | None
+    cible_operateur: str
+    annee_cible: int | None
+    cible_texte: str
+    echeance: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Referentiel:
+    indicators: dict[str, Indicator]
+
+    def __contains__(self, indicator_id: object) -> bool:
+        return indicator_id in self.indicators
+
+    def __getitem__(self, indicator_id: str) -> Indicator:
+        return self.indicators[indicator_id]
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+
+def load_referentiel(path: Path, label: str, problems: Problems) -> Referentiel:
+    """Read and check the référentiel; bad rows are reported and left out."""
+    table = read_delimited(path, label, problems, separator=_separator(path),
+                           strict_encoding=True)
+    if table is None:
+        return Referentiel({})
+    index = table.column_index()
+    missing = [c for c in COLUMNS if c not in index]
+    if missing:
+        problems.error(label, "colonnes manquantes dans le référentiel.", ligne=1,
+                       colonne=", ".join(missing), attendu="les colonnes " + ", ".join(COLUMNS),
+                       correction="rétablissez les colonnes supprimées ou renommées")
+        return Referentiel({})
+    indicators: dict[str, Indicator] = {}
+    for line, cells in table.rows:
+        row = {c: cells[index[c]].strip() for c in COLUMNS}
+        before = len(problems.errors)
+        indicator = _check_row(row, line, label, problems)
+        if indicator is None or len(problems.errors) > before:
+            continue
+        if indicator.id in indicators:
+            problems.error(label, "identifiant d'indicateur en double.", ligne=line,
+                           colonne="id", valeur=indicator.id,
+                           attendu="un identifiant unique par ligne",
+                           correction="renommez l'une des deux lignes ou fusionnez-les")
+            continue
+        indicators[indicator.id] = indicator
+    return Referentiel(indicators)
+
+
+def _separator(path: Path) -> str:
+    first = path.read_bytes()[:4096].split(b"\n", 1)[0]
+    return ";" if first.count(b";") > first.count(b",") else ","
+
+
+def _check_row(row: dict[str, str], line: int, label: str, problems: Problems) -> Indicator | None:
+    def bad(col: str, attendu: str, correction: str | None = None) -> None:
+        problems.error(label, f"valeur invalide dans la colonne « {col} ».", ligne=line,
+                       colonne=col, valeur=row[col], attendu=attendu, correction=correction)
+
+    if not _ID.match(row["id"]):
+        bad("id", "un identifiant en minuscules sans accent, mots séparés par « _ » "
+            "(ex. taux_pauvrete)")
+    for col, allowed in (("axe", AXES), ("type", TYPES), ("unite", UNITES), ("sens", SENS),
+                         ("periodicite", PERIODICITES)):
+        if row[col] not in allowed:
+            bad(col, "l'une des valeurs : " + ", ".join(allowed))
+    if not _SECTION.match(row["section"]):
+        bad("section", "une section du contrat (I, I.A à I.D, 1.1 à 6.4, V) ou "
+            "« Annexe 1 – <partenaire> »")
+    for col in ("libelle", "objectif", "definition", "producteur", "partenaire"):
+        if not row[col]:
+            bad(col, "un texte non vide")
+    ref = _number(row, "valeur_reference", bad)
+    cible = _number(row, "cible", bad)
+    annee_ref = _year(row, "annee_reference", bad)
+    annee_cible = _year(row, "annee_cible", bad)
+    if ref is not None and ref[0] is not None and annee_ref is None:
+        bad("annee_reference", "l'année de la valeur de référence")
+    if cible is not None and cible[0] is not None and row["cible_operateur"] not in OPERATEURS:
+        bad("cible_operateur", "l'un des opérateurs " + " ".join(OPERATEURS) +
+            " quand une cible est donnée")
+    if row["cible_operateur"] and (cible is None or cible[0] is None):
+        bad("cible", "une cible chiffrée quand un opérateur est donné",
+            "videz l'opérateur si le contrat ne fixe pas de cible")
+    return Indicator(
+        id=row["id"], libelle=row["libelle"], axe=row["axe"], section=row["section"],
+        objectif=row["objectif"], type=row["type"], unite=row["unite"], sens=row["sens"],
+        producteur=row["producteur"], source=row["source"], partenaire=row["partenaire"],
+        periodicite=row["periodicite"], definition=row["definition"],
+        variable_source=row["variable_source"],
+        valeur_reference=ref[0] if ref else None,
+        statut_reference=ref[1] if ref else "",
+        annee_reference=annee_ref,
+        cible=cible[0] if cible else None, cible_operateur=row["cible_operateur"],
+        annee_cible=annee_cible, cible_texte=row["cible_texte"], echeance=row["echeance"],
+        note=row["note"],
+    )
+
+
+def _number(row, col, bad) -> tuple[float | None, str] | None:
+    if not row[col]:
+        return None
+    try:
+        parsed = parse_french_number(row[col])
+    except NotANumber:
+        bad(col, "un nombre (virgule ou point décimal), éventuellement « >95 » ou « nd »")
+        return None
+    return parsed.valeur, parsed.statut
+
+
+def _year(row, col, bad) -> int | None:
+    if not row[col]:
+        return None
+    if not re.fullmatch(r"(19|20)\d\d", row[col]):
+        bad(col, "une année sur quatre chiffres, entre 1900 et 2099")
+        return None
+    return int(row[col])

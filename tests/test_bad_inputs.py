@@ -1,0 +1,173 @@
+"""A corpus of bad inputs: each gets a clear French message naming file, line and
+column, never a traceback, and the previous store stays untouched."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pytest
+from openpyxl import Workbook
+
+from evalqpv.build import build
+
+PARTNER = "data/raw/partenaires/2025/idsu.csv"
+HEADER = "indicateur;code;annee;valeur;commentaire\n"
+
+
+def csv_bytes(*lines: str) -> bytes:
+    return (HEADER + "".join(line + "\n" for line in lines)).encode("utf-8")
+
+
+def xlsx_bytes(merged_header: bool = False) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Indicateurs"
+    ws.append(["indicateur", "code", "annee", "valeur", "commentaire"])
+    ws.append(["apprenants_fle", "QP092005", 2024, 35, ""])
+    if merged_header:
+        ws.merge_cells("D1:E1")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class Case:
+    name: str
+    path: str
+    content: bytes
+    fragments: tuple[str, ...]  # all must appear in one error's rendering
+    ligne: int | None = None
+
+
+CASES = [
+    Case("wrong separator", PARTNER,
+         b"indicateur\tcode\tannee\tvaleur\napprenants_fle\tQP092005\t2024\t35\n",
+         ("séparateur",), 1),
+    Case("contract with commas", "data/raw/contrat/chiffres_contrat.csv",
+         b"section,tableau,indicateur\nI.C,x,population\n", ("séparateur", "virgule"), 1),
+    Case("cp1252 file", PARTNER,
+         HEADER.encode() + "apprenants_fle;QP092005;2024;35;reçu à l'été\n".encode("cp1252"),
+         ("UTF-8", "Windows-1252", "Enregistrer sous"), 2),
+    Case("missing column", PARTNER, b"indicateur;code;annee\napprenants_fle;QP092005;2024\n",
+         ("colonnes obligatoires", "valeur"), 1),
+    Case("unknown indicator", PARTNER, csv_bytes("apprenant_fle;QP092005;2024;35;"),
+         ("indicateur inconnu", "apprenant_fle", "colonne « indicateur »"), 2),
+    Case("year out of range", PARTNER, csv_bytes("apprenants_fle;QP092005;2052;35;"),
+         ("année hors de la période", "2052", "colonne « annee »"), 2),
+    Case("year not a year", PARTNER, csv_bytes("apprenants_fle;QP092005;24;35;"),
+         ("année invalide",), 2),
+    Case("text in a number column", PARTNER, csv_bytes("apprenants_fle;QP092005;2024;environ 50;"),
+         ("pas un nombre", "environ 50", "commentaire"), 2),
+    Case("negative count", PARTNER, csv_bytes("apprenants_fle;QP092005;2024;-3;"),
+         ("nombre négatif", "-3"), 2),
+    Case("percentage over 100", PARTNER,
+         csv_bytes("sorties_positives_point_insertion;QP092005;2024;140;"),
+         ("pourcentage hors", "140"), 2),
+    Case("yes/no that is neither", PARTNER,
+         csv_bytes("centre_supervision_urbain;92019;2024;2;"), ("oui/non",), 2),
+    Case("duplicate rows", PARTNER,
+         csv_bytes("apprenants_fle;QP092005;2024;35;", "apprenants_fle;QP092005;2024;35;"),
+         ("en double", "ligne 2"), 3),
+    Case("code of the wrong level", PARTNER, csv_bytes("apprenants_fle;9201;2024;35;"),
+         ("niveau", "9201"), 2),
+    Case("empty file", PARTNER, b"", ("vide",)),
+    Case("header only", PARTNER, HEADER.encode(), ("aucune ligne de données",)),
+    Case("binary file named .csv", PARTNER, b"\x00\x01\x02\x03" * 100, ("binaire",)),
+    Case("Excel workbook named .csv", PARTNER, xlsx_bytes(), ("classeur Excel", ".xlsx")),
+    Case("damaged workbook", "data/raw/partenaires/2025/caf.xlsx", b"not a zip at all",
+         ("classeur Excel illisible",)),
+    Case("Excel with merged header cells", "data/raw/partenaires/2025/caf.xlsx",
+         xlsx_bytes(merged_header=True), ("cellules fusionnées", "D1:E1", "feuille"), 1),
+    Case("return outside a year folder", "data/raw/partenaires/idsu.csv",
+         csv_bytes("apprenants_fle;QP092005;2024;35;"), ("dossier d'année",)),
+    Case("unrecognised file name", "data/raw/sig-ville-qpv2015/IPRO 2022.csv",
+         b"CODGEO;ABCDE\nQP092005;700\n", ("fichier non reconnu", "IPRO_AAAA.csv")),
+    Case("published file without CODGEO", "data/raw/sig-ville-qpv2015/IPRO_2022.csv",
+         b"CODE;ABCDE\nQP092005;700\n", ("CODGEO",), 1),
+    Case("published file of unknown layout", "data/raw/sig-ville-qpv2015/DEMO_2022.csv",
+         b"CODGEO;FOO;BAR\nQP092005;1;2\n", ("mise en page inconnue",), 1),
+    Case("contract with an unknown territory level", "data/raw/contrat/chiffres_contrat.csv",
+         (b"section;tableau;libelle_imprime;indicateur;niveau;code;libelle_territoire;"
+          b"geographie;annee;valeur_imprimee;source_citee;note\n"
+          b"I.C;t;Population;population;quartier;QP092005;CJ;qpv2015;2018;5 481;s;\n"),
+         ("niveau territorial inconnu", "quartier"), 2),
+]
+
+
+def stores(mini):
+    return {p.name: p.read_bytes() for p in mini.processed.glob("*.csv")}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_input_gets_a_clear_message_and_keeps_the_store(mini, case):
+    first = build(mini)
+    assert first.ok, [p.render() for p in first.problems.errors]
+    before = stores(mini)
+    assert "observations.csv" in before
+    target = mini.root / case.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(case.content)
+
+    result = build(mini)  # must not raise
+
+    assert not result.ok
+    assert stores(mini) == before, "the previous store must be left untouched"
+    matching = [p for p in result.problems.errors
+                if all(f in p.render() for f in case.fragments)]
+    assert matching, [p.render() for p in result.problems.errors]
+    problem = matching[0]
+    assert problem.fichier.startswith(case.path)
+    if case.ligne is not None:
+        assert problem.ligne == case.ligne
+    assert problem.attendu or problem.correction
+
+
+def test_every_problem_comes_in_one_pass(mini):
+    (mini.raw / "partenaires" / "2025" / "idsu.csv").write_bytes(csv_bytes(
+        "apprenant_fle;QP092005;2024;35;",
+        "apprenants_fle;QP092005;2052;35;",
+        "apprenants_fle;QP092005;2024;beaucoup;",
+    ))
+    (mini.raw / "partenaires" / "2025" / "caf.csv").write_bytes(b"")
+    result = build(mini)
+    where = {(p.fichier, p.ligne) for p in result.problems.errors}
+    assert {("data/raw/partenaires/2025/idsu.csv", n) for n in (2, 3, 4)} <= where
+    assert ("data/raw/partenaires/2025/caf.csv", None) in where
+
+
+def test_conflicting_values_are_reported_not_picked(mini):
+    # IPRO_2021 (census 2018) prints 59,7 for the employment rate of QP092005.
+    (mini.raw / "partenaires" / "2025" / "ville.csv").write_bytes(
+        csv_bytes("taux_emploi_15_64;QP092005;2018;61,2;"))
+    result = build(mini)
+    assert result.ok
+    (conflict,) = result.conflicts
+    assert conflict.indicateur == "taux_emploi_15_64" and conflict.annee == 2018
+    values = sorted(r["valeur"] for r in result.rows if r["indicateur"] == "taux_emploi_15_64"
+                    and r["code"] == "QP092005")
+    assert values == ["59.7", "61.2"]
+
+
+def test_workbook_errors_name_sheet_and_cell(mini):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Indicateurs"
+    ws.append(["Classeur de collecte 2025"])
+    ws.append(["indicateur", "code", "annee", "valeur", "commentaire"])
+    ws.append(["apprenants_fle", "QP092005", 2024, "trente", None])
+    wb.save(mini.raw / "partenaires" / "2025" / "idsu.xlsx")
+    result = build(mini)
+    (error,) = result.problems.errors
+    assert "feuille « Indicateurs »" in error.fichier
+    assert error.ligne == 3 and error.colonne == "D (valeur)"
+
+
+def test_good_workbook_enters_the_store(mini):
+    (mini.raw / "partenaires" / "2025" / "idsu.xlsx").write_bytes(xlsx_bytes())
+    result = build(mini)
+    assert result.ok
+    (row,) = [r for r in result.rows if r["indicateur"] == "apprenants_fle"]
+    assert row["valeur"] == "35" and row["annee"] == "2024" and row["niveau"] == "qpv"
+    assert "idsu" in row["source"] and row["ligne"] == "2"

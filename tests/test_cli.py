@@ -1,0 +1,56 @@
+"""The command evaluators run: exit codes, French messages, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from evalqpv import cli
+
+
+def run(mini, *args):
+    return subprocess.run([sys.executable, "-m", "evalqpv", "--racine", str(mini.root), *args],
+                          capture_output=True, text=True, check=False)
+
+
+def test_build_then_bad_input(mini):
+    ok = run(mini, "construire")
+    assert ok.returncode == 0, ok.stderr
+    assert "Validation réussie" in ok.stdout
+    store = mini.store.read_bytes()
+    report = (mini.processed / "validation.md").read_text(encoding="utf-8")
+    assert "Validation réussie" in report
+
+    (mini.raw / "partenaires" / "2025" / "idsu.csv").write_text(
+        "indicateur;code;annee;valeur\napprenants_fle;QP092005;2024;trente\n", encoding="utf-8")
+    bad = run(mini, "construire")
+    assert bad.returncode == 1
+    assert "Traceback" not in bad.stderr
+    assert "Validation échouée" in bad.stderr and "ligne 2" in bad.stderr
+    assert mini.store.read_bytes() == store
+    report = (mini.processed / "validation.md").read_text(encoding="utf-8")
+    assert "Validation échouée" in report and "trente" in report
+
+
+def test_valider_writes_no_store(mini):
+    result = run(mini, "valider")
+    assert result.returncode == 0
+    assert not mini.store.exists()
+    assert (mini.processed / "validation.md").exists()
+
+
+def test_help_is_in_french():
+    result = subprocess.run([sys.executable, "-m", "evalqpv", "--help"], capture_output=True,
+                            text=True, check=False)
+    assert "construit et valide" in result.stdout
+
+
+def test_internal_error_is_explained_not_dumped(mini, monkeypatch, capsys):
+    def boom(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(cli, "build", boom)
+    assert cli.main(["--racine", str(mini.root), "construire"]) == 3
+    err = capsys.readouterr().err
+    assert "Erreur interne" in err and "Traceback" not in err
+    assert "RuntimeError" in (mini.processed / "erreur_interne.log").read_text(encoding="utf-8")

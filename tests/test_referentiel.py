@@ -1,0 +1,104 @@
+"""The référentiel built from the contract: complete, consistent, and never inventing
+targets; and its checks on a hand-written bad file."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from evalqpv.problems import Problems
+from evalqpv.referentiel import COLUMNS, load_referentiel
+
+ROOT = Path(__file__).resolve().parents[1]
+
+REQUIRED_CONTEXT_IDS = [
+    "taux_pauvrete", "taux_bas_revenus", "revenu_median_disponible", "taux_emploi_15_64",
+    "taux_emploi_15_64_femmes", "taux_emploi_15_64_hommes", "taux_chomage",
+    "demandeurs_emploi_abcde", "demandeurs_emploi_abcde_femmes",
+    "demandeurs_emploi_abcde_hommes", "population", "part_femmes", "part_hommes",
+    "part_moins_25_ans", "part_familles_monoparentales", "foyers_allocataires_caf",
+    "allocataires_rsa_socle", "allocataires_prime_activite", "population_couverte_caf",
+    "part_logements_sociaux", "part_locataires",
+]
+SECTIONS = ["1.1", "1.2", "1.3", "2.1", "3.1", "3.2", "3.3", "3.4", "4.1", "5.1", "5.2", "5.3",
+            "6.1", "6.2", "6.3"]
+
+
+@pytest.fixture(scope="module")
+def ref():
+    problems = Problems()
+    referentiel = load_referentiel(ROOT / "config" / "referentiel.csv", "referentiel.csv",
+                                   problems)
+    assert not problems.items, [p.render() for p in problems.items]
+    return referentiel
+
+
+def test_required_context_ids(ref):
+    for indicator_id in REQUIRED_CONTEXT_IDS:
+        assert indicator_id in ref, indicator_id
+        assert ref[indicator_id].axe == "contexte"
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_every_objectives_table_has_indicators(ref, section):
+    assert any(i.section == section for i in ref.indicators.values())
+
+
+@pytest.mark.parametrize("axe", ["emancipation", "emploi", "tranquillite", "transition"])
+def test_each_axis_has_every_type(ref, axe):
+    types = {i.type for i in ref.indicators.values() if i.axe == axe}
+    assert {"realisation", "resultat", "impact"} <= types
+
+
+def test_annex_1_commitments_with_deadlines_are_tracked(ref):
+    by_section = defaultdict(set)
+    for i in ref.indicators.values():
+        by_section[i.section].add(i.id)
+    assert "semaine_qpv_france_travail" in by_section["Annexe 1 – France Travail"]
+    assert ref["semaine_qpv_france_travail"].cible == 1
+    assert ref["copil_cls_clsm"].cible == 1 and ref["copil_cls_clsm"].cible_operateur == ">="
+    assert ref["entrees_cej"].cible == 353 and ref["entrees_cej"].annee_cible == 2023
+    assert ref["emplois_francs_acceptes"].cible == 409
+    assert ref["cameras_videoprotection"].cible == 50
+    assert ref["centre_supervision_urbain"].cible == 1
+    for partner in ("France Travail", "DRIEETS", "ARS", "CPAM", "CAF", "Département"):
+        assert by_section[f"Annexe 1 – {partner}"], partner
+
+
+def test_governance_of_section_v(ref):
+    gov = {i.id: i for i in ref.indicators.values() if i.axe == "gouvernance"}
+    assert "mai" in gov["comite_pilotage_tenu"].echeance
+    assert "septembre" in gov["reunions_citoyennes_tenues"].echeance
+    assert "premier trimestre" in gov["comite_programmation_tenu"].echeance
+    assert gov["part_conventions_pluriannuelles"].cible == 50
+    assert gov["part_signataires_evaluation_annuelle"].cible == 100
+    assert gov["evaluation_mi_parcours_realisee"].annee_cible == 2027
+    assert gov["evaluation_finale_realisee"].annee_cible == 2030
+
+
+def test_targets_only_where_the_contract_states_them(ref):
+    """A target must come with the contract's own words, and most indicators have none."""
+    with_target = [i for i in ref.indicators.values() if i.cible is not None]
+    assert all(i.cible_texte for i in with_target)
+    assert len(with_target) < len(ref) / 4
+    assert ref["taux_pauvrete"].cible is None  # the contract sets no poverty target
+
+
+def test_bad_referentiel_rows_are_all_reported(tmp_path):
+    header = ",".join(COLUMNS)
+    good = ("ok_id,Libellé,emploi,2.1,Objectif,realisation,nombre,hausse,Prod,Src,Part,"
+            "annuelle,Déf,,,,,,,,,")
+    bad = ("Bad Id,Libellé,economie,9.9,Objectif,sortie,kg,haut,Prod,Src,Part,"
+           "annuelle,Déf,,abc,,12,,,,,")
+    dup = good
+    path = tmp_path / "referentiel.csv"
+    path.write_text("\n".join([header, good, bad, dup]) + "\n", encoding="utf-8")
+    problems = Problems()
+    ref = load_referentiel(path, "referentiel.csv", problems)
+    columns = {p.colonne for p in problems.errors if p.ligne == 3}
+    assert {"id", "axe", "section", "type", "unite", "sens", "valeur_reference",
+            "cible_operateur"} <= columns
+    assert any(p.ligne == 4 and "double" in p.message for p in problems.errors)
+    assert list(ref.indicators) == ["ok_id"]

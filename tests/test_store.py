@@ -1,0 +1,64 @@
+"""Consolidation on hand-made observations: merge, conflict, bounds, unpublished."""
+
+from evalqpv.schema import Observation
+from evalqpv.store import consolidate, format_number
+
+
+def obs(value, status="valeur", fichier="a.csv", ligne=2, annee=2019, code="QP092005"):
+    return Observation("taux_pauvrete", "qpv", code, "Cité Jardins", "qpv2015", annee, value,
+                       status, "" if value is None else str(value), "", "Insee", "src " + fichier,
+                       "2021", fichier, ligne, "TP60")
+
+
+def test_equal_values_become_one_row_citing_both():
+    rows, conflicts = consolidate([obs(29.9, fichier="b.csv", ligne=7), obs(29.9)])
+    assert not conflicts
+    (row,) = rows
+    assert row["valeur"] == "29.9"
+    assert row["fichier"] == "a.csv | b.csv"
+    assert row["ligne"] == "2 | 7"
+    assert row["conflit"] == ""
+
+
+def test_different_values_are_a_conflict_and_both_are_kept():
+    rows, conflicts = consolidate([obs(29.9), obs(30.1, fichier="b.csv")])
+    assert [r["valeur"] for r in rows] == ["29.9", "30.1"]
+    assert all(r["conflit"] == "oui" for r in rows)
+    (conflict,) = conflicts
+    assert conflict.annee == 2019 and len(conflict.versions) == 2
+
+
+def test_unpublished_value_does_not_conflict_with_a_published_one():
+    rows, conflicts = consolidate([obs(None, "secret"), obs(29.9, fichier="b.csv")])
+    assert not conflicts
+    (row,) = rows
+    assert row["valeur"] == "29.9" and row["fichier"] == "b.csv"
+
+
+def test_lower_bound_agrees_with_a_value_above_it():
+    rows, conflicts = consolidate([obs(95, "borne_inf"), obs(97.2, fichier="b.csv")])
+    assert not conflicts
+    (row,) = rows
+    assert row["statut"] == "valeur" and row["valeur"] == "97.2"
+    assert row["fichier"] == "a.csv | b.csv"
+
+
+def test_lower_bound_contradicted_by_a_value_below_it():
+    rows, conflicts = consolidate([obs(95, "borne_inf"), obs(80.0, fichier="b.csv")])
+    assert len(conflicts) == 1 and len(rows) == 2
+
+
+def test_bound_alone_keeps_its_status():
+    (row,), _ = consolidate([obs(95, "borne_inf")])
+    assert row["statut"] == "borne_inf" and row["valeur"] == "95"
+
+
+def test_different_years_or_territories_never_merge():
+    rows, conflicts = consolidate([obs(29.9), obs(30.0, annee=2018), obs(31.0, code="QP092006")])
+    assert len(rows) == 3 and not conflicts
+
+
+def test_format_number_is_stable():
+    assert format_number(5481.0) == "5481"
+    assert format_number(29.9) == "29.9"
+    assert format_number(None) == ""
