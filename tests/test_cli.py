@@ -54,3 +54,11 @@ def test_internal_error_is_explained_not_dumped(mini, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "Erreur interne" in err and "Traceback" not in err
     assert "RuntimeError" in (mini.processed / "erreur_interne.log").read_text(encoding="utf-8")
+
+
+def test_rebuild_from_the_same_inputs_is_byte_identical(mini):
+    assert run(mini, "construire").returncode == 0
+    first = {p.name: p.read_bytes() for p in mini.processed.iterdir() if p.is_file()}
+    assert run(mini, "construire").returncode == 0
+    second = {p.name: p.read_bytes() for p in mini.processed.iterdir() if p.is_file()}
+    assert first == second

@@ -136,3 +136,15 @@ def test_known_producer_discrepancy_is_reported_not_picked(real_build):
 def test_every_sig_file_gives_observations(real_build, name):
     (summary,) = [s for s in real_build.summaries if s.fichier.endswith(name)]
     assert summary.observations > 1000
+
+
+def test_long_tables_neet_and_ssmsi(store_rows):
+    neet = series(store_rows, "part_jeunes_non_inseres", "92019")
+    assert {y: float(r["valeur"]) for y, r in neet.items()} == {2008: 7.8, 2013: 10.2, 2018: 11.1}
+    burglaries = {int(r["annee"]): float(r["valeur"]) for r in store_rows
+                  if r["indicateur"] == "taux_cambriolages_logement"
+                  and r["niveau"] == "departement" and r["code"] == "92"}
+    # donnee-dep-2023.csv: classe « Cambriolages de logement », annee 23, département 92
+    assert burglaries[2023] == pytest.approx(7.11479272132249)
+    assert sorted(burglaries) == list(range(2016, 2024))
+    assert neet[2018]["libelle_territoire"] == "Châtenay-Malabry"

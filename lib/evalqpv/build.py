@@ -13,7 +13,7 @@ from . import __version__
 from .checks import check_values
 from .paths import ProjectPaths
 from .problems import Problems
-from .readers import FileSummary, ReadContext, sig_ville
+from .readers import FileSummary, ReadContext, long_tables, sig_ville
 from .readers import filosofi as filosofi_reader
 from .readers.contrat import read_contract
 from .readers.partenaires import read_partner_file
@@ -65,7 +65,7 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
                       annee_max=(today or date.today()).year)
     geo = read_geography(paths.raw / "geographie", paths.root, problems)
 
-    sig_files, filo_files, contract_files, partner_files = [], [], [], []
+    sig_files, filo_files, long_files, contract_files, partner_files = [], [], [], [], []
     for path in sorted(p for p in paths.raw.rglob("*") if p.is_file()):
         rel = path.relative_to(paths.raw)
         if path.name.startswith(".") or path.suffix.lower() in IGNORED_SUFFIXES:
@@ -76,6 +76,8 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
             sig_files.append(path)
         elif filosofi_reader.identify(path.name):
             filo_files.append(path)
+        elif long_tables.identify(path.name):
+            long_files.append(path)
         elif rel.parts[0] == "contrat" and path.suffix.lower() == ".csv":
             contract_files.append(path)
         elif rel.parts[0] == "partenaires" and path.suffix.lower() in (".csv", ".xlsx"):
@@ -83,7 +85,8 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
         else:
             problems.error(label(path), "fichier non reconnu : aucun lecteur ne sait le lire.",
                            attendu="un nom de fichier publié tel quel ("
-                           + ", ".join(sig_ville.EXPECTED_NAMES + filosofi_reader.EXPECTED_NAMES)
+                           + ", ".join(sig_ville.EXPECTED_NAMES + filosofi_reader.EXPECTED_NAMES
+                                       + long_tables.EXPECTED_NAMES)
                            + "), la transcription du contrat dans contrat/, ou un retour "
                            "partenaire .csv/.xlsx dans partenaires/<année>/",
                            correction="renommez le fichier comme le producteur le publie, ou "
@@ -108,6 +111,10 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
         ctx.communes_retenues = {c.code for q in result.qpvs for c in q.communes}
     for path in filo_files:
         obs, summary = filosofi_reader.read_filosofi_file(path, ctx, problems)
+        observations += obs
+        result.summaries.append(summary)
+    for path in long_files:
+        obs, summary = long_tables.read_long_file(path, ctx, problems)
         observations += obs
         result.summaries.append(summary)
     strict: set[str] = set()

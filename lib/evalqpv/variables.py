@@ -18,7 +18,7 @@ from .referentiel import Referentiel
 
 COLUMNS = ("famille", "variable", "indicateur", "millesime_min", "millesime_max",
            "annee_reference", "colonne_note", "preuve")
-_RULE = re.compile(r"^(millesime(-(\d))?|(19|20)\d\d)$")
+_RULE = re.compile(r"^(millesime(-(\d))?|(19|20)\d\d|ligne)$")
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class VariableRule:
     indicateur: str
     millesime_min: int
     millesime_max: int | None
-    annee_reference: str  # "millesime", "millesime-N" or a fixed year
+    annee_reference: str  # "millesime", "millesime-N", a fixed year, or "ligne" (per row)
     colonne_note: str
     preuve: str
     ligne: int
@@ -45,6 +45,8 @@ class VariableRule:
         return [c.replace("{aa}", aa) for c in self.colonne_note.split("|") if c]
 
     def reference_year(self, millesime: int) -> int:
+        if self.annee_reference == "ligne":
+            raise ValueError("the reference year of this rule is read on each row")
         if self.annee_reference.startswith("millesime"):
             offset = self.annee_reference[len("millesime"):]
             return millesime - (int(offset[1:]) if offset else 0)
@@ -84,7 +86,7 @@ def load_variable_rules(path: Path, label: str, referentiel: Referentiel,
         if not _RULE.match(row["annee_reference"]):
             problems.error(label, "règle d'année de référence invalide.", ligne=line,
                            colonne="annee_reference", valeur=row["annee_reference"],
-                           attendu="« millesime », « millesime-N » ou une année fixe")
+                           attendu="« millesime », « millesime-N », une année fixe ou « ligne »")
         for col in ("millesime_min", "millesime_max"):
             if row[col] and not re.fullmatch(r"(19|20)\d\d", row[col]):
                 problems.error(label, "millésime invalide.", ligne=line, colonne=col,
