@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installe
 
-.PHONY: help installer donnees valider tout tests lint nettoyer
+.PHONY: help installer donnees valider rapports lab tout tests lint nettoyer
 
 help: ## Affiche cette aide
 	@echo "Cibles disponibles :"
@@ -28,7 +28,18 @@ donnees: $(STAMP) ## Valide data/raw/ et construit data/processed/observations.c
 valider: $(STAMP) ## Valide data/raw/ sans rien écrire dans data/processed/
 	$(BIN)/evalqpv valider
 
-tout: donnees ## Installe tout et produit toutes les sorties sur les données livrées
+ANNEE ?=
+TERRITOIRE ?=
+AXE ?=
+RAPPORTS_OPTIONS := $(if $(ANNEE),--annee $(ANNEE)) $(if $(TERRITOIRE),--territoire $(TERRITOIRE)) $(foreach a,$(AXE),--axe $(a))
+
+rapports: $(STAMP) ## Met le stock à jour et produit les rapports HTML (ANNEE=, TERRITOIRE=, AXE= facultatifs)
+	$(BIN)/evalqpv rapports $(RAPPORTS_OPTIONS)
+
+lab: $(STAMP) ## Ouvre JupyterLab dans le même environnement (notebooks/exploration.ipynb)
+	$(BIN)/jupyter lab notebooks/exploration.ipynb
+
+tout: rapports ## Installe tout et produit toutes les sorties (stock et rapports) sur les données livrées
 
 tests: $(STAMP) ## Installe tout et lance les vérifications (ruff + pytest)
 	$(BIN)/ruff check lib tests

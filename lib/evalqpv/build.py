@@ -11,6 +11,7 @@ from datetime import date
 
 from . import __version__
 from .checks import check_values
+from .fingerprint import code_fingerprint, input_fingerprint
 from .paths import ProjectPaths
 from .problems import Problems
 from .readers import FileSummary, ReadContext, long_tables, sig_ville
@@ -24,7 +25,6 @@ from .store import (
     consolidate,
     fill_labels,
     manifest_json,
-    sha256,
     write_csv_atomic,
     write_store,
     write_text_atomic,
@@ -174,8 +174,6 @@ def _write_outputs(paths: ProjectPaths, result: BuildResult) -> None:
                        "geographie": c.geographie, "annee": str(c.annee),
                        "valeurs": " ≠ ".join(f"{v} ({where})" for v, where in c.versions)}
                       for c in result.conflicts])
-    inputs = sorted(p for p in (*paths.raw.rglob("*"), paths.referentiel, paths.variables)
-                    if p.is_file() and not p.name.startswith("."))
     write_text_atomic(processed / "manifeste.json", manifest_json(
-        {str(p.relative_to(paths.root)): sha256(p) for p in inputs}, __version__))
+        input_fingerprint(paths), __version__, code_fingerprint()))
     write_store(paths.store, result.rows)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from .build import build
 from .paths import ProjectPaths, find_root
+from .runner import NOTEBOOKS
+from .runner import run as run_reports
 from .store import write_text_atomic
 from .validation_report import render
 
@@ -24,9 +26,24 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("construire", help="valide data/raw/ puis écrit data/processed/ "
                    "(stock, territoires, conflits, rapport de validation)")
     sub.add_parser("valider", help="valide data/raw/ et écrit seulement le rapport de validation")
+    rap = sub.add_parser("rapports", help="met le stock à jour puis produit les rapports HTML "
+                         "dans reports/<annee>/ (seuls les rapports périmés sont refaits)")
+    rap.add_argument("--annee", type=int, default=None,
+                     help="année d'évaluation (par défaut : la dernière année avec des données)")
+    rap.add_argument("--territoire", default=None,
+                     help="code du quartier prioritaire (par défaut : config/rapports.toml)")
+    rap.add_argument("--axe", action="append", choices=NOTEBOOKS, metavar="RAPPORT",
+                     help="ne produire que ce rapport (répétable) : " + ", ".join(NOTEBOOKS))
+    rap.add_argument("--processus", type=int, default=None,
+                     help="nombre de notebooks exécutés en parallèle (par défaut : nombre de "
+                     "cœurs)")
     args = parser.parse_args(argv)
     paths = ProjectPaths(args.racine.resolve() if args.racine else find_root())
     try:
+        if args.commande == "rapports":
+            return run_reports(paths, annee=args.annee, territoire=args.territoire,
+                               rapports=tuple(args.axe) if args.axe else NOTEBOOKS,
+                               workers=args.processus)
         return _run(paths, write=args.commande == "construire")
     except KeyboardInterrupt:
         print("Interrompu : le stock précédent est conservé.", file=sys.stderr)

@@ -56,6 +56,11 @@ class Indicator:
     cible_texte: str
     echeance: str
     note: str
+    rapports: tuple[str, ...] = ()
+
+    def in_report(self, report: str) -> bool:
+        """Shown in `report` (its own axis, or linked by the `rapports` column)."""
+        return self.axe == report or report in self.rapports
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ def load_referentiel(path: Path, label: str, problems: Problems) -> Referentiel:
     indicators: dict[str, Indicator] = {}
     for line, cells in table.rows:
         row = {c: cells[index[c]].strip() for c in COLUMNS}
+        row["rapports"] = cells[index["rapports"]].strip() if "rapports" in index else ""
         before = len(problems.errors)
         indicator = _check_row(row, line, label, problems)
         if indicator is None or len(problems.errors) > before:
@@ -125,6 +131,9 @@ def _check_row(row: dict[str, str], line: int, label: str, problems: Problems) -
     for col in ("libelle", "objectif", "definition", "producteur", "partenaire"):
         if not row[col]:
             bad(col, "un texte non vide")
+    for report in [r for r in row["rapports"].split(";") if r]:
+        if report not in AXES:
+            bad("rapports", "des axes séparés par « ; » parmi " + ", ".join(AXES))
     ref = _number(row, "valeur_reference", bad)
     cible = _number(row, "cible", bad)
     annee_ref = _year(row, "annee_reference", bad)
@@ -149,6 +158,7 @@ def _check_row(row: dict[str, str], line: int, label: str, problems: Problems) -
         cible=cible[0] if cible else None, cible_operateur=row["cible_operateur"],
         annee_cible=annee_cible, cible_texte=row["cible_texte"], echeance=row["echeance"],
         note=row["note"],
+        rapports=tuple(r for r in row["rapports"].split(";") if r),
     )
 
 

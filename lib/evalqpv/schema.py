@@ -66,3 +66,14 @@ class Observation(NamedTuple):
     fichier: str
     ligne: int
     colonne: str
+
+
+# The reports, in the order they are listed, with their titles.
+REPORT_TITLES = {
+    "contexte": "Portrait sociodémographique",
+    "emancipation": "Axe 1 – Émancipation pour tous à travers la promotion de l'éducation",
+    "emploi": "Axe 2 – Développement économique et emploi",
+    "tranquillite": "Axe 3 – Tranquillité et sécurité publique",
+    "transition": "Axe 4 – Transition écologique et énergétique",
+    "synthese": "Synthèse pour le comité de pilotage",
+}

@@ -173,6 +173,6 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def manifest_json(entries: dict[str, str], version: str) -> str:
-    return json.dumps({"version_evalqpv": version, "entrees": entries}, ensure_ascii=False,
-                      indent=1, sort_keys=True) + "\n"
+def manifest_json(entries: dict[str, str], version: str, code: str) -> str:
+    return json.dumps({"version_evalqpv": version, "code_evalqpv": code, "entrees": entries},
+                      ensure_ascii=False, indent=1, sort_keys=True) + "\n"

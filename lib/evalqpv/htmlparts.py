@@ -1,0 +1,69 @@
+"""Small HTML building blocks for reports: escaped tables, figures, lists.
+
+Every text that may come from an input file goes through `escape`. Output objects
+have `_repr_html_`, so a notebook cell that returns one shows it as HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Sequence
+from html import escape
+
+
+class Html:
+    """A fragment of HTML that Jupyter displays as such."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _repr_html_(self) -> str:
+        return self.text
+
+    def __add__(self, other: Html) -> Html:
+        return Html(self.text + other.text)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:  # stable across runs (no memory address in saved notebooks)
+        return f"<fragment HTML de {len(self.text)} caractères>"
+
+
+def esc(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, caption: str = "",
+          numeric: Sequence[int] = (), css_class: str = "") -> str:
+    """A table; cells are escaped unless wrapped in Html; `numeric` columns align right."""
+    out = [f'<table class="{esc(css_class)}">' if css_class else "<table>"]
+    if caption:
+        out.append(f"<caption>{esc(caption)}</caption>")
+    out.append("<thead><tr>" + "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
+               + "</tr></thead><tbody>")
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            content = cell.text if isinstance(cell, Html) else esc(cell)
+            attr = ' class="num"' if i in numeric else ""
+            cells.append(f"<td{attr}>{content}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def figure(png: bytes, alt: str, caption: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
+            f"<figcaption>{esc(caption)}</figcaption></figure>")
+
+
+def bullets(items: Iterable[str]) -> str:
+    return "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
+
+
+def badge(status: str) -> Html:
+    slug = {"atteint": "ok", "en bonne voie": "progress", "en retard": "late",
+            "sans cible": "none", "à collecter": "missing"}.get(status, "none")
+    return Html(f'<span class="statut statut-{slug}">{esc(status)}</span>')

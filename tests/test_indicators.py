@@ -1,0 +1,93 @@
+"""Statuses and series on small hand-written tables."""
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from evalqpv.indicators import (
+    A_COLLECTER,
+    ATTEINT,
+    EN_BONNE_VOIE,
+    EN_RETARD,
+    SANS_CIBLE,
+    Point,
+    latest,
+    series,
+    status,
+)
+from evalqpv.referentiel import Indicator
+from evalqpv.territory import Level
+
+BASE = Indicator(
+    id="x", libelle="X", axe="emploi", section="2.1", objectif="o", type="realisation",
+    unite="nombre", sens="hausse", producteur="p", source="s", partenaire="IDSU",
+    periodicite="annuelle", definition="d", variable_source="", valeur_reference=None,
+    statut_reference="", annee_reference=None, cible=None, cible_operateur="",
+    annee_cible=None, cible_texte="", echeance="", note="")
+
+
+def ind(**kw):
+    return dataclasses.replace(BASE, **kw)
+
+
+def pt(year, value):
+    return Point(year, value, "valeur", "src", "f.csv", False)
+
+
+def test_no_figure_is_to_collect():
+    assert status(ind(), None, None, 2025) == A_COLLECTER
+
+
+def test_no_target_is_said():
+    assert status(ind(), pt(2025, 3), None, 2025) == SANS_CIBLE
+
+
+def test_yearly_target_needs_this_year_figure():
+    yearly = ind(cible=1, cible_operateur=">=")
+    assert status(yearly, pt(2025, 1), None, 2025) == ATTEINT
+    assert status(yearly, pt(2025, 0), None, 2025) == EN_RETARD
+    assert status(yearly, pt(2024, 1), None, 2025) == A_COLLECTER
+
+
+def test_dated_target():
+    dated = ind(cible=50, cible_operateur=">=", annee_cible=2027)
+    assert status(dated, pt(2025, 30), pt(2024, 20), 2025) == EN_BONNE_VOIE
+    assert status(dated, pt(2025, 15), pt(2024, 20), 2025) == EN_RETARD
+    assert status(dated, pt(2028, 40), pt(2027, 35), 2028) == EN_RETARD
+    assert status(dated, pt(2026, 52), pt(2025, 30), 2026) == ATTEINT
+
+
+def test_upper_target():
+    lower_is_better = ind(cible=10, cible_operateur="<=", annee_cible=2030, unite="pourcentage")
+    assert status(lower_is_better, pt(2025, 12), pt(2024, 14), 2025) == EN_BONNE_VOIE
+    assert status(lower_is_better, pt(2025, 9), pt(2024, 14), 2025) == ATTEINT
+
+
+def test_series_and_latest_from_a_store():
+    store = pd.DataFrame([
+        {"indicateur": "x", "niveau": "qpv", "code": "QP1", "geographie": "qpv2015",
+         "annee": 2019, "valeur": 10.0, "statut": "valeur", "source": "a", "fichier": "a",
+         "millesime": "2021", "conflit": ""},
+        {"indicateur": "x", "niveau": "qpv", "code": "QP1", "geographie": "qpv2015",
+         "annee": 2020, "valeur": 12.0, "statut": "valeur", "source": "a", "fichier": "a",
+         "millesime": "2021", "conflit": "oui"},
+        {"indicateur": "x", "niveau": "qpv", "code": "QP1", "geographie": "qpv2015",
+         "annee": 2020, "valeur": 13.0, "statut": "valeur", "source": "b", "fichier": "b",
+         "millesime": "2022", "conflit": "oui"},
+        {"indicateur": "x", "niveau": "qpv", "code": "QP1", "geographie": "qpv2024",
+         "annee": 2021, "valeur": 99.0, "statut": "valeur", "source": "c", "fichier": "c",
+         "millesime": "2022", "conflit": ""},
+    ])
+    points = series(store, "x", Level("qpv", "QP1", "Q", "qpv2015"))
+    assert [(p.annee, p.valeur, p.conflit) for p in points] == [(2019, 10.0, False),
+                                                                (2020, 13.0, True)]
+    last, previous = latest(points, 2025)
+    assert last.valeur == 13.0 and previous.valeur == 10.0
+    assert latest(points, 2019)[0].annee == 2019
+    assert latest(points, 2018) == (None, None)
+
+
+@pytest.mark.parametrize("op", [">=", ">", "=", "<", "<="])
+def test_every_operator_is_understood(op):
+    status(ind(cible=1, cible_operateur=op), pt(2025, 1), None, 2025)

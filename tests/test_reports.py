@@ -1,0 +1,187 @@
+"""The reports end to end on the shipped data: every notebook executes, the HTML is
+offline, French, code-free and deterministic, and failures are contained."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from evalqpv import report, runner
+from evalqpv.htmlparts import table
+from evalqpv.paths import ProjectPaths
+from evalqpv.territory import ParameterError
+
+ROOT = Path(__file__).resolve().parents[1]
+NBSP = "\u00a0"
+
+
+def project_copy(base: Path) -> ProjectPaths:
+    shutil.copytree(ROOT / "config", base / "config")
+    shutil.copytree(ROOT / "notebooks", base / "notebooks")
+    (base / "data").mkdir()
+    (base / "data" / "raw").symlink_to(ROOT / "data" / "raw")
+    return ProjectPaths(base)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    paths = project_copy(tmp_path_factory.mktemp("rapports"))
+    messages: list[str] = []
+    code = runner.run(paths, say=messages.append)
+    assert code == 0, messages
+    year = int(re.search(r"reports/(\d{4})", " ".join(messages)).group(1))
+    return paths, year, messages
+
+
+def html_files(paths: ProjectPaths, year: int) -> dict[str, str]:
+    folder = paths.root / "reports" / str(year)
+    return {p.stem: p.read_text(encoding="utf-8") for p in folder.glob("*.html")}
+
+
+def test_every_notebook_gives_a_report(built):
+    paths, year, _ = built
+    pages = html_files(paths, year)
+    assert set(pages) == {*runner.NOTEBOOKS, "index"}
+    index = pages["index"]
+    for name in runner.NOTEBOOKS:
+        assert f'href="{name}.html"' in index
+    assert (paths.root / "reports" / str(year) / "notebooks" / "emploi.ipynb").exists()
+    figures = json.loads((paths.root / "reports" / str(year) / "chiffres_cles.json")
+                         .read_text(encoding="utf-8"))
+    assert figures["territoire"] == "QP092005"
+    assert set(figures["rapports"]) == set(runner.NOTEBOOKS)
+
+
+def test_html_is_offline_and_code_free(built):
+    paths, year, _ = built
+    for name, page in html_files(paths, year).items():
+        assert "<script" not in page.lower(), name
+        assert not re.search(r"""(src|href)\s*=\s*["'](https?:)?//""", page), name
+        assert not re.search(r"<link[^>]+stylesheet", page), name
+        for src in re.findall(r'<img[^>]+src="([^"]+)"', page):
+            assert src.startswith("data:image/png;base64,"), name
+        assert 'lang="fr"' in page
+        assert len(page.encode()) < 3_000_000, name
+        for code in ("report.prepare", "import ", "territoire = \"", "Traceback", "ename"):
+            assert code not in page, (name, code)
+
+
+def test_reports_have_table_of_contents_and_provenance(built):
+    paths, year, _ = built
+    for name in runner.NOTEBOOKS:
+        page = html_files(paths, year)[name]
+        assert 'class="sommaire"' in page and "Messages clés" in page
+        assert "SHA-256" in page and "data/raw/sig-ville-qpv2015/IPRO_2021.csv" in page
+        assert "territoire = QP092005" in page
+
+
+def test_french_number_formats_and_real_figures(built):
+    paths, year, _ = built
+    page = html_files(paths, year)["contexte"]
+    assert f"29,9{NBSP}%" in page  # poverty rate 2019, contract and Filosofi
+    assert f"5{NBSP}481" in page  # population, DEMO_2021
+    assert f"16{NBSP}280{NBSP}€" in page  # median income 2019, data_filo19
+    emploi = html_files(paths, year)["emploi"]
+    assert "Demandeurs d" in emploi and f"59,7{NBSP}%" in emploi
+
+
+def test_axis_report_sections(built):
+    paths, year, _ = built
+    page = html_files(paths, year)["emploi"]
+    for title in ("Objectifs du contrat", "Le quartier comparé", "Engagements des partenaires",
+                  "Ce qui manque encore", "Méthodes et sources"):
+        assert title in page
+    assert "aucune cible fixée par le contrat" in page
+    assert "statut-late" in page  # emplois francs: 248 for a 2023 target of 409
+    assert "<figure><img" in page and "<figcaption>" in page
+
+
+def test_synthesis_shows_every_axis_and_milestones(built):
+    paths, year, _ = built
+    page = html_files(paths, year)["synthese"]
+    for title in report.REPORTS.values():
+        if "Axe" in title:
+            assert title in page
+    assert "2027" in page and "2030" in page and "Complétude" in page
+
+
+def test_rebuild_with_nothing_changed_reexecutes_nothing(built):
+    paths, year, _ = built
+    before = {k: v for k, v in html_files(paths, year).items()}
+    messages: list[str] = []
+    assert runner.run(paths, say=messages.append) == 0
+    assert "Stock à jour" in messages[0]
+    assert not any("Exécution" in m for m in messages)
+    assert html_files(paths, year) == before
+
+
+def test_rebuild_from_same_inputs_is_byte_identical(built):
+    paths, year, _ = built
+    folder = paths.root / "reports" / str(year)
+    before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    runner.clear_cache(paths)
+    messages: list[str] = []
+    assert runner.run(paths, say=messages.append) == 0
+    assert any("Exécution de 6" in m for m in messages)
+    after = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_unknown_territory_and_year_give_french_messages(built):
+    paths, year, _ = built
+    with pytest.raises(ParameterError, match="Quartier inconnu"):
+        report.prepare(year, "QP099999", "emploi", paths.root)
+    with pytest.raises(ParameterError, match="invalide"):
+        report.prepare(year, "Cité Jardins", "emploi", paths.root)
+    with pytest.raises(ParameterError, match="Aucune donnée pour l'année 1995"):
+        report.prepare(1995, "QP092005", "emploi", paths.root)
+    messages: list[str] = []
+    assert runner.run(paths, territoire="QP099999", say=messages.append) == 2
+    assert "Quartier inconnu" in messages[-1]
+    assert runner.run(paths, annee=1995, say=messages.append) == 2
+    assert "Aucune donnée pour l'année 1995" in messages[-1]
+
+
+def test_failing_notebook_keeps_last_good_report_and_others_run(built, tmp_path):
+    paths, year, _ = built
+    good = (paths.root / "reports" / str(year) / "emploi.html").read_bytes()
+    notebook = paths.root / "notebooks" / "emploi.ipynb"
+    original = notebook.read_bytes()
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+        nb.cells.insert(5, nbformat.v4.new_code_cell('raise ValueError("donnée piégée")'))
+        nbformat.write(nb, notebook)
+        (paths.root / "notebooks" / "transition.ipynb").touch()
+        runner.clear_cache(paths)
+        messages: list[str] = []
+        code = runner.run(paths, rapports=("emploi", "transition"), say=messages.append)
+    finally:
+        notebook.write_bytes(original)
+    assert code == 1
+    summary = "\n".join(messages)
+    assert "« emploi », cellule 6" in summary and "ValueError : donnée piégée" in summary
+    assert "[1/2]" in summary and "[2/2]" in summary
+    assert (paths.root / "reports" / str(year) / "emploi.html").read_bytes() == good
+    assert (paths.root / "reports" / str(year) / "transition.html").exists()
+    index = (paths.root / "reports" / str(year) / "index.html").read_text(encoding="utf-8")
+    assert "la dernière exécution a échoué" in index
+
+
+def test_text_from_inputs_is_escaped():
+    html = table(["Indicateur"], [["<script>alert(1)</script> & co"]])
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&amp; co" in html
+
+
+def test_notebooks_are_committed_clean():
+    for path in (ROOT / "notebooks").glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        assert nb.metadata.kernelspec.name == "python3", path
+        assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), path
+        if path.stem != "exploration":
+            tags = [c.metadata.get("tags", []) for c in nb.cells]
+            assert ["parameters"] in tags, path
