@@ -114,7 +114,7 @@ def test_rebuild_with_nothing_changed_reexecutes_nothing(built):
     paths, year, _ = built
     before = {k: v for k, v in html_files(paths, year).items()}
     messages: list[str] = []
-    assert runner.run(paths, say=messages.append) == 0
+    assert runner.run(paths, say=messages.append) == 0, messages
     assert "Stock à jour" in messages[0]
     assert not any("Exécution" in m for m in messages)
     assert html_files(paths, year) == before
@@ -126,7 +126,7 @@ def test_rebuild_from_same_inputs_is_byte_identical(built):
     before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     runner.clear_cache(paths)
     messages: list[str] = []
-    assert runner.run(paths, say=messages.append) == 0
+    assert runner.run(paths, say=messages.append) == 0, messages
     assert any("Exécution de 6" in m for m in messages)
     after = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     assert after == before

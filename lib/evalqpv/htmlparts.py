@@ -10,18 +10,31 @@ import base64
 from collections.abc import Iterable, Sequence
 from html import escape
 
+KEY_FIGURES_MIME = "application/vnd.evalqpv.chiffres-cles+json"
+
 
 class Html:
-    """A fragment of HTML that Jupyter displays as such."""
+    """A fragment of HTML that Jupyter displays as such.
 
-    def __init__(self, text: str) -> None:
+    `data` travels beside it under KEY_FIGURES_MIME: the report runner collects it from
+    the executed notebook (key figures), and the HTML template ignores it.
+    """
+
+    def __init__(self, text: str, data: dict[str, object] | None = None) -> None:
         self.text = text
+        self.data = data
 
     def _repr_html_(self) -> str:
         return self.text
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, object]:  # noqa: ANN001
+        bundle: dict[str, object] = {"text/html": self.text}
+        if self.data is not None:
+            bundle[KEY_FIGURES_MIME] = self.data
+        return bundle
+
     def __add__(self, other: Html) -> Html:
-        return Html(self.text + other.text)
+        return Html(self.text + other.text, self.data or other.data)
 
     def __str__(self) -> str:
         return self.text

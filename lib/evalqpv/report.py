@@ -107,9 +107,8 @@ def prepare(annee: object, territoire: object, rapport: str = "synthese",
     paths = ProjectPaths(find_root(Path(racine) if racine else None))
     territory = resolve_territory(territoire, paths.processed / "territoires.csv")
     store = load_store(paths.store)
-    keys = {(lv.niveau, lv.code) for lv in territory.levels}
-    mask = [(n, c) in keys for n, c in zip(store["niveau"], store["code"], strict=True)]
-    local = store[pd.Series(mask, index=store.index)
+    keys = {f"{lv.niveau}|{lv.code}" for lv in territory.levels}
+    local = store[(store["niveau"] + "|" + store["code"]).isin(keys)
                   | store["niveau"].isin(["perimetre_partenaire", "ensemble_qpv"])]
     local = local[(local["niveau"] != "qpv") | (local["geographie"] == territory.qpv.geographie)
                   | (local["indicateur"] == "population_qpv2024")]
@@ -191,9 +190,11 @@ def key_messages(ctx: ReportContext, limit: int = 6) -> Html:
         parts = [f"{counts[s]} {s}" for s in STATUSES if counts[s]]
         sentences.append(f"Sur les {total} indicateurs suivis dans ce rapport : "
                          + ", ".join(parts) + ".")
+    figures = {"rapport": ctx.report, "annee": ctx.annee, "territoire": ctx.territory.code,
+               "statuts": counts, "chiffres": ctx.key_figures, "version": __version__}
     if not sentences:
-        return Html("<p>Aucune donnée n'est encore disponible pour ce rapport.</p>")
-    return Html(bullets(sentences))
+        return Html("<p>Aucune donnée n'est encore disponible pour ce rapport.</p>", figures)
+    return Html(bullets(sentences), figures)
 
 
 def _message(ctx: ReportContext, ind: Indicator) -> tuple[str, bool] | None:
@@ -617,15 +618,3 @@ def milestones(ctx: ReportContext) -> Html:
              for i in yearly]
     return Html(table(["Échéance", "Jalon", "Ce que dit le contrat", "Délai", "Statut"],
                       sorted(rows, key=lambda r: str(r[0])), css_class="jalons"))
-
-
-# --------------------------------------------------------------------------- key figures
-
-
-def key_figures(ctx: ReportContext) -> dict[str, object]:
-    """The figures behind the key messages, for reports/<annee>/chiffres_cles.json."""
-    if not ctx.key_figures:
-        key_messages(ctx)
-    counts = _status_counts(ctx, ctx.indicators())
-    return {"rapport": ctx.report, "annee": ctx.annee, "territoire": ctx.territory.code,
-            "statuts": counts, "chiffres": ctx.key_figures, "version": __version__}

@@ -111,6 +111,7 @@ def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = 
             say(f"{job.name} : à jour, rien à refaire.")
     outcomes = {j.name: Outcome(j.name, True, skipped=True) for j in jobs if j not in todo}
     if todo:
+        todo.sort(key=_last_duration, reverse=True)  # longest first: a shorter tail
         n = min(len(todo), workers or os.cpu_count() or 1)
         say(f"Exécution de {len(todo)} notebook(s) sur {n} processus…")
         with ProcessPoolExecutor(max_workers=n) as pool:
@@ -118,6 +119,9 @@ def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = 
             for done, future in enumerate(as_completed(futures), start=1):
                 outcome = future.result()
                 outcomes[outcome.name] = outcome
+                if outcome.ok:
+                    _duration_file(futures[future]).write_text(f"{outcome.seconds:.3f}",
+                                                              encoding="utf-8")
                 state = "terminé" if outcome.ok else "ÉCHEC"
                 say(f"[{done}/{len(todo)}] {outcome.name} : {state} "
                     f"({number(outcome.seconds, 1)} s)")
@@ -189,6 +193,18 @@ def _key_file(job: Job) -> Path:
     return job.figures.with_suffix(".key")
 
 
+def _duration_file(job: Job) -> Path:
+    """Last execution time: only a scheduling hint, kept when the cache is cleared."""
+    folder = job.figures.parent.parent / ".durees"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{job.name}.txt"
+
+
+def _last_duration(job: Job) -> float:
+    path = _duration_file(job)
+    return float(path.read_text(encoding="utf-8")) if path.exists() else 0.0
+
+
 def _is_current(job: Job) -> bool:
     key = _key_file(job)
     return (job.html.exists() and job.figures.exists() and key.exists()
@@ -211,9 +227,7 @@ def execute_job(job: Job) -> Outcome:
     log.parent.mkdir(parents=True, exist_ok=True)
     try:
         with _stderr_to(log):  # the kernel's own chatter goes to a log, not to the evaluator
-            executed = papermill.execute_notebook(
-                str(job.notebook), None, parameters=job.parameters, kernel_name=KERNEL,
-                progress_bar=False, log_output=False, cwd=str(job.root))
+            executed = _execute(papermill, job, PapermillExecutionError)
     except PapermillExecutionError as exc:
         return Outcome(job.name, False, seconds=time.perf_counter() - started,
                        message=f"notebook « {job.name} », cellule {_source_cell(job, exc)} "
@@ -226,7 +240,7 @@ def execute_job(job: Job) -> Outcome:
         from nbformat import writes  # noqa: PLC0415
 
         html = to_html(executed, job)
-        figures = _key_figures(job)
+        figures = _key_figures(executed)
         write_text_atomic(job.executed, writes(executed))
         write_text_atomic(job.figures, json.dumps(figures, ensure_ascii=False, indent=1,
                                                   sort_keys=True) + "\n")
@@ -237,6 +251,23 @@ def execute_job(job: Job) -> Outcome:
         return Outcome(job.name, False, seconds=time.perf_counter() - started,
                        message=f"notebook « {job.name} », conversion en HTML : {detail}")
     return Outcome(job.name, True, seconds=time.perf_counter() - started)
+
+
+def _execute(papermill, job: Job, notebook_error: type[Exception]):  # noqa: ANN001, ANN202
+    """Execute once more if the kernel itself failed to start (e.g. a port taken by a
+    kernel starting at the same time); an error inside the notebook is not retried."""
+    for attempt in (1, 2):
+        try:
+            return papermill.execute_notebook(
+                str(job.notebook), None, parameters=job.parameters, kernel_name=KERNEL,
+                progress_bar=False, log_output=False, cwd=str(job.root))
+        except notebook_error:
+            raise
+        except Exception:
+            if attempt == 2:
+                raise
+            time.sleep(0.5)
+    raise AssertionError("unreachable")
 
 
 @contextmanager
@@ -321,11 +352,16 @@ def _territory_label(job: Job) -> str:
     return f"{t.libelle} ({t.code})"
 
 
-def _key_figures(job: Job) -> dict[str, object]:
-    from .report import key_figures, prepare  # noqa: PLC0415
+def _key_figures(nb) -> dict[str, object]:  # noqa: ANN001
+    """The key figures the notebook displayed beside its key messages."""
+    from .htmlparts import KEY_FIGURES_MIME  # noqa: PLC0415
 
-    ctx = prepare(job.parameters["annee"], job.parameters["territoire"], job.name, job.root)
-    return key_figures(ctx)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if KEY_FIGURES_MIME in data:
+                return dict(data[KEY_FIGURES_MIME])
+    return {}
 
 
 # --------------------------------------------------------------------------- index
