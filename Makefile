@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installe
 
-.PHONY: help installer donnees valider rapports lab tout tests lint nettoyer
+.PHONY: help installer donnees valider rapports gabarits lab tout tests lint nettoyer
 
 help: ## Affiche cette aide
 	@echo "Cibles disponibles :"
@@ -35,6 +35,10 @@ RAPPORTS_OPTIONS := $(if $(ANNEE),--annee $(ANNEE)) $(if $(TERRITOIRE),--territo
 
 rapports: $(STAMP) ## Met le stock à jour et produit les rapports HTML (ANNEE=, TERRITOIRE=, AXE= facultatifs)
 	$(BIN)/evalqpv rapports $(RAPPORTS_OPTIONS)
+
+gabarits: $(STAMP) ## Écrit un classeur de collecte par partenaire (ANNEE= obligatoire, TERRITOIRE= facultatif)
+	@test -n "$(ANNEE)" || (echo "Précisez l'année : make gabarits ANNEE=2025" && exit 2)
+	$(BIN)/evalqpv gabarits --annee $(ANNEE) $(if $(TERRITOIRE),--territoire $(TERRITOIRE))
 
 lab: $(STAMP) ## Ouvre JupyterLab dans le même environnement (notebooks/exploration.ipynb)
 	$(BIN)/jupyter lab notebooks/exploration.ipynb

@@ -31,6 +31,12 @@ IPRO_2021 = (
     "QP092999;Quartier fictif;;;;1\u202f234;600;634;1\u202f100;500;;;5;;;\r\n"
 )
 
+DEMO_2021 = (
+    "\ufeffCODGEO;LIBGEO;POP_MUN;POP_COM_QP;POP_COM;LIB_COM;TX_F;A;PERCOU;NOTE_RP;NOTE_CNAF;;\r\n"
+    "QP092005;Cité Jardins;5\u202f481;5\u202f481;34\u202f170;Châtenay-Malabry;53,3;1\u202f610;"
+    "3\u202f593;0;0;;\r\n"
+)
+
 
 @pytest.fixture
 def mini(tmp_path: Path) -> ProjectPaths:
@@ -45,6 +51,7 @@ def mini(tmp_path: Path) -> ProjectPaths:
     sig = tmp_path / "data" / "raw" / "sig-ville-qpv2015"
     sig.mkdir()
     (sig / "IPRO_2021.csv").write_bytes(IPRO_2021.encode("utf-8"))
+    (sig / "DEMO_2021.csv").write_bytes(DEMO_2021.encode("utf-8"))
     (tmp_path / "data" / "raw" / "partenaires" / "2025").mkdir(parents=True)
     (tmp_path / "data" / "raw" / "contrat").mkdir()
     return ProjectPaths(tmp_path)

@@ -6,10 +6,13 @@ validation report itself, which says why.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from datetime import date
 
 from . import __version__
+from .changes import COLUMNS as CHANGE_COLUMNS
+from .changes import Change, compare, read_rows
 from .checks import check_values
 from .fingerprint import code_fingerprint, input_fingerprint
 from .paths import ProjectPaths
@@ -48,6 +51,7 @@ class BuildResult:
     qpvs: list[QpvPlace] = field(default_factory=list)
     written: bool = False
     referentiel: Referentiel | None = None
+    changes: list[Change] | None = None  # None: no previous store to compare with
 
     @property
     def ok(self) -> bool:
@@ -158,6 +162,7 @@ def _known_labels(geo, qpvs: list[QpvPlace]) -> dict[tuple[str, str], str]:
 
 def _write_outputs(paths: ProjectPaths, result: BuildResult) -> None:
     processed = paths.processed
+    _record_changes(paths, result)
     write_csv_atomic(processed / "territoires.csv", TERRITORY_COLUMNS, [
         {"code_qpv": q.code, "libelle_qpv": q.libelle,
          "communes": "|".join(c.code for c in q.communes),
@@ -169,11 +174,31 @@ def _write_outputs(paths: ProjectPaths, result: BuildResult) -> None:
          "libelle_region": q.region.libelle if q.region else ""}
         for q in result.qpvs])
     write_csv_atomic(processed / "conflits.csv",
-                     ["indicateur", "niveau", "code", "geographie", "annee", "valeurs"],
-                     [{"indicateur": c.indicateur, "niveau": c.niveau, "code": c.code,
-                       "geographie": c.geographie, "annee": str(c.annee),
+                     ["nature", "indicateur", "niveau", "code", "geographie", "annee",
+                      "valeurs"],
+                     [{"nature": c.nature, "indicateur": c.indicateur, "niveau": c.niveau,
+                       "code": c.code, "geographie": c.geographie, "annee": str(c.annee),
                        "valeurs": " ≠ ".join(f"{v} ({where})" for v, where in c.versions)}
                       for c in result.conflicts])
     write_text_atomic(processed / "manifeste.json", manifest_json(
         input_fingerprint(paths), __version__, code_fingerprint()))
     write_store(paths.store, result.rows)
+
+
+def _record_changes(paths: ProjectPaths, result: BuildResult) -> None:
+    """Compare with the store being replaced; keep it as stock_precedent.csv.
+
+    Rebuilding the same store changes nothing: the previous comparison is kept.
+    """
+    processed = paths.processed
+    changes_file = processed / "changements.csv"
+    if not paths.store.exists():
+        return
+    previous = read_rows(paths.store)
+    if previous == result.rows:
+        result.changes = ([Change(**r) for r in read_rows(changes_file)]
+                          if changes_file.exists() else None)
+        return
+    result.changes = compare(previous, result.rows)
+    shutil.copyfile(paths.store, processed / "stock_precedent.csv")
+    write_csv_atomic(changes_file, CHANGE_COLUMNS, [c.as_row() for c in result.changes])

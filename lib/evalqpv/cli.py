@@ -37,9 +37,16 @@ def main(argv: list[str] | None = None) -> int:
     rap.add_argument("--processus", type=int, default=None,
                      help="nombre de notebooks exécutés en parallèle (par défaut : nombre de "
                      "cœurs)")
+    gab = sub.add_parser("gabarits", help="écrit un classeur Excel de collecte par partenaire "
+                         "dans reports/<annee>/gabarits/")
+    gab.add_argument("--annee", type=int, required=True, help="année de la collecte")
+    gab.add_argument("--territoire", default=None,
+                     help="code du quartier prioritaire (par défaut : config/rapports.toml)")
     args = parser.parse_args(argv)
     paths = ProjectPaths(args.racine.resolve() if args.racine else find_root())
     try:
+        if args.commande == "gabarits":
+            return _templates(paths, args.annee, args.territoire)
         if args.commande == "rapports":
             return run_reports(paths, annee=args.annee, territoire=args.territoire,
                                rapports=tuple(args.axe) if args.axe else NOTEBOOKS,
@@ -56,6 +63,27 @@ def main(argv: list[str] | None = None) -> int:
               f"données). Le stock précédent est conservé. Détail technique : {log}",
               file=sys.stderr)
         return 3
+
+
+def _templates(paths: ProjectPaths, annee: int, territoire: str | None) -> int:
+    from .runner import default_territory  # noqa: PLC0415
+    from .territory import ParameterError  # noqa: PLC0415
+    from .workbooks import write_templates  # noqa: PLC0415
+
+    if not paths.store.exists():
+        code = _run(paths, write=True)
+        if code:
+            return code
+    try:
+        made = write_templates(paths, annee, territoire or default_territory(paths))
+    except ParameterError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    for template in made:
+        print(f"{template.path} : {template.partenaire}, {template.indicateurs} indicateur(s)")
+    print(f"{len(made)} classeurs écrits. Une fois remplis, déposez-les dans "
+          f"data/raw/partenaires/{annee}/ puis lancez `make rapports`.")
+    return 0
 
 
 def _run(paths: ProjectPaths, write: bool) -> int:

@@ -498,6 +498,43 @@ def _status_counts(ctx: ReportContext, inds: list[Indicator]) -> dict[str, int]:
     return counts
 
 
+# --------------------------------------------------------------------------- changes
+
+
+def changes(ctx: ReportContext) -> Html:
+    """New and revised figures since the previous store, on this territory's levels."""
+    path = ctx.paths.processed / "changements.csv"
+    if not path.exists():
+        return Html("<p>Aucun stock précédent n'a été conservé : rien à comparer pour cet "
+                    "exercice.</p>")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    keys = {f"{lv.niveau}|{lv.code}" for lv in ctx.territory.levels}
+    local = frame[(frame["niveau"] + "|" + frame["code"]).isin(keys)
+                  | frame["niveau"].isin(["perimetre_partenaire"])]
+    counts = frame["nature"].value_counts()
+    summary = ", ".join(f"{ff.number(int(counts[n]))} {n}(s)" for n in sorted(counts.index))
+    summary = summary or "aucun changement"
+    parts = [f"<p>Depuis le stock précédent (tous territoires) : {esc(summary)}. Sur "
+             f"{esc(ctx.territory.libelle)} et ses territoires de comparaison :</p>"]
+    rows = []
+    for row in local.itertuples(index=False):
+        ind = ctx.referentiel.indicators.get(row.indicateur)
+        unit = ind.unite if ind else "nombre"
+
+        def show(text: str, unit: str = unit) -> str:
+            return " ≠ ".join(ff.with_unit(float(v), unit) for v in text.split(" ≠ ")) \
+                if text else "–"
+        rows.append([row.nature, ind.libelle if ind else row.indicateur,
+                     row.libelle_territoire or row.code, row.annee, show(row.avant),
+                     show(row.apres), row.source])
+    if not rows:
+        parts.append("<p>Aucun chiffre nouveau ou révisé.</p>")
+    else:
+        parts.append(table(["Nature", "Indicateur", "Territoire", "Année", "Avant", "Après",
+                            "Source"], rows, numeric=(4, 5), css_class="changements"))
+    return Html("".join(parts))
+
+
 # --------------------------------------------------------------------------- contexte
 
 

@@ -137,6 +137,10 @@ def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = 
     return 0
 
 
+def default_territory(paths: ProjectPaths) -> str:
+    return str(_settings(paths).get("territoire", "")).strip().upper()
+
+
 def _settings(paths: ProjectPaths) -> dict[str, object]:
     path = paths.config / "rapports.toml"
     return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

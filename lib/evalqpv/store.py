@@ -32,6 +32,7 @@ class Conflict:
     geographie: str
     annee: int
     versions: tuple[tuple[str, str], ...]  # (value as published, files and lines)
+    nature: str = "sources différentes"  # or "révision du producteur"
 
 
 def key_of(obs: Observation) -> Key:
@@ -75,8 +76,20 @@ def consolidate(observations: Iterable[Observation]) -> tuple[list[dict[str, str
             rows.append(_merge(members, "oui"))
         conflicts.append(Conflict(*key, versions=tuple(
             (members[0].valeur_publiee, "; ".join(f"{o.fichier} ligne {o.ligne}" for o in members))
-            for members in parts)))
+            for members in parts), nature=_nature(group)))
     return rows, conflicts
+
+
+def _nature(group: list[Observation]) -> str:
+    """Two releases of the same published series disagreeing: the producer revised it."""
+    folders = {o.fichier.rsplit("/", 1)[0] for o in group}
+    families = {o.source.split(", publication")[0] for o in group}
+    releases = {o.millesime for o in group}
+    published = not any(part in o.fichier for o in group for part in ("/contrat/",
+                                                                       "/partenaires/"))
+    if published and len(folders) == 1 and len(families) == 1 and len(releases) > 1:
+        return "révision du producteur"
+    return "sources différentes"
 
 
 def _satisfies(value: float, bound: Observation) -> bool:

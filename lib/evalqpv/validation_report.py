@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .build import BuildResult
+from .changes import NOUVEAU, RETIRE, REVISE
 from .problems import Problem
 
 MAX_PER_FILE = 25
@@ -27,7 +28,9 @@ def render(result: BuildResult) -> str:
               f"- avertissements : {_int(len(p.warnings))}",
               f"- conflits entre sources : {_int(len(result.conflicts))}", ""]
     lines += _problems("Erreurs (bloquantes)", p.errors)
+    lines += _changes(result)
     lines += _conflicts(result)
+    lines += _missing(result)
     lines += _problems("Avertissements (non bloquants)", p.warnings)
     lines += ["## Fichiers lus", "",
               "| fichier | lecteur | millésime | observations | années de référence |",
@@ -71,10 +74,12 @@ def _conflicts(result: BuildResult) -> list[str]:
     out += ["Deux sources donnent des valeurs différentes pour le même indicateur, territoire "
             "et année. Toutes les valeurs sont gardées dans le stock (colonne `conflit`) ; "
             "aucune n'est choisie en silence.", "",
-            "| indicateur | territoire | année | valeurs (fichier, ligne) |", "|---|---|---|---|"]
+            "| nature | indicateur | territoire | année | valeurs (fichier, ligne) |",
+            "|---|---|---|---|---|"]
     for c in result.conflicts:
         versions = " ≠ ".join(f"{v} ({where})" for v, where in c.versions)
-        out.append(f"| {c.indicateur} | {c.niveau} {c.code} | {c.annee} | {_escape(versions)} |")
+        out.append(f"| {c.nature} | {c.indicateur} | {c.niveau} {c.code} | {c.annee} | "
+                   f"{_escape(versions)} |")
     return out + [""]
 
 
@@ -84,3 +89,39 @@ def _escape(text: str) -> str:
 
 def _int(n: int) -> str:
     return f"{n:,}".replace(",", "\u202f")
+
+
+def _changes(result: BuildResult) -> list[str]:
+    out = ["## Ce qui a changé depuis le stock précédent", ""]
+    if result.changes is None:
+        return out + ["Aucun stock précédent différent de celui-ci : rien à comparer.", ""]
+    if not result.changes:
+        return out + ["Aucun chiffre nouveau, révisé ou disparu.", ""]
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for change in result.changes:
+        counts[change.nature][change.indicateur] += 1
+    for nature in (NOUVEAU, REVISE, RETIRE):
+        if nature not in counts:
+            continue
+        total = sum(counts[nature].values())
+        detail = ", ".join(f"{ind} ({n})" for ind, n in sorted(counts[nature].items()))
+        out.append(f"- {nature} : {_int(total)} — {detail}")
+    return out + ["", "Détail ligne à ligne : `data/processed/changements.csv` ; stock "
+                  "précédent : `data/processed/stock_precedent.csv`.", ""]
+
+
+def _missing(result: BuildResult) -> list[str]:
+    out = ["## Indicateurs sans aucune valeur dans le stock", ""]
+    if result.referentiel is None:
+        return out
+    present = {row["indicateur"] for row in result.rows if row["valeur"]}
+    by_partner: dict[str, list[str]] = defaultdict(list)
+    for ind in result.referentiel.indicators.values():
+        if ind.id not in present:
+            by_partner[ind.partenaire].append(ind.id)
+    if not by_partner:
+        return out + ["Aucun.", ""]
+    for partner in sorted(by_partner):
+        out.append(f"- {partner} ({len(by_partner[partner])}) : "
+                   + ", ".join(by_partner[partner]))
+    return out + [""]

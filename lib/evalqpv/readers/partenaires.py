@@ -14,14 +14,16 @@ import re
 from pathlib import Path
 
 from ..numbers import ParsedNumber, parse_french_number
-from ..problems import Problems
+from ..problems import Problem, Problems
 from ..rawtable import read_delimited
 from ..schema import Observation
 from . import FileSummary, ReadContext
 from .handfilled import RowChecker
 
 REQUIRED = ("indicateur", "code", "annee", "valeur")
-OPTIONAL = ("niveau", "libelle", "libelle_territoire", "unite", "commentaire", "partenaire")
+OPTIONAL = ("niveau", "libelle", "libelle_territoire", "unite", "commentaire", "partenaire",
+            "definition", "derniere_valeur", "annee_derniere_valeur")
+STRUCTURE_SHEET = "_structure"
 SHEET = "Indicateurs"
 
 
@@ -44,7 +46,9 @@ def read_partner_file(path: Path, ctx: ReadContext,
         rows = _csv_rows(path, label, problems)
     if rows is None:
         return [], summary
-    header, body, label = rows
+    header, body, label, structure = rows
+    if structure is not None:
+        _check_structure(structure, header, body, label, problems)
     index = {name.strip().lower(): i for i, (name, _) in enumerate(header) if name}
     missing = [c for c in REQUIRED if c not in index]
     if missing:
@@ -128,7 +132,7 @@ def _csv_rows(path: Path, label: str, problems: Problems):
     if table is None:
         return None
     header = [(name, 1) for name in table.header]
-    return header, table.rows, label
+    return header, table.rows, label, None
 
 
 def _xlsx_rows(path: Path, label: str, problems: Problems):
@@ -162,4 +166,54 @@ def _xlsx_rows(path: Path, label: str, problems: Problems):
     header = [(_text(v), get_column_letter(i + 1)) for i, v in enumerate(rows[header_row - 1])]
     body = [(n, list(r)) for n, r in enumerate(rows[header_row:], start=header_row + 1)
             if any(v not in (None, "") for v in r)]
-    return header, body, where
+    structure = None
+    if STRUCTURE_SHEET in workbook.sheetnames:
+        structure = {str(r[0]): [_text(v) for v in r[1:] if v not in (None, "")]
+                     for r in workbook[STRUCTURE_SHEET].iter_rows(values_only=True) if r[0]}
+    return header, body, where, structure
+
+
+def _check_structure(structure: dict[str, list[str]], header, body, label: str,  # noqa: ANN001
+                     problems: Problems) -> None:
+    """Compare a returned collection workbook with the layout it was generated with."""
+    expected = structure.get("colonnes", [])
+    actual = [name for name, _ in header if name]
+    missing = [c for c in expected if c not in actual]
+    added = [c for c in actual if c not in expected]
+    letters = {name: letter for name, letter in header}
+    if len(missing) == 1 and len(added) == 1:
+        problems.add(Problem(
+            label, f"la colonne « {missing[0]} » a été renommée en « {added[0]} » "
+            f"(colonne {letters.get(added[0], '?')}).", ligne=1, colonne=added[0],
+            attendu=f"l'intitulé d'origine « {missing[0]} »",
+            correction="rétablissez l'intitulé d'origine de la colonne",
+            gravite="erreur" if missing[0] in REQUIRED else "avertissement"))
+    elif missing or added:
+        required_gone = [c for c in missing if c in REQUIRED]
+        problems.add(Problem(
+            label, "la structure du classeur a changé : colonnes supprimées ou renommées : "
+            + (", ".join(f"« {c} »" for c in missing) or "aucune")
+            + " ; colonnes ajoutées : " + (", ".join(f"« {c} »" for c in added) or "aucune")
+            + ".", ligne=1, attendu="les colonnes du gabarit : " + ", ".join(expected),
+            correction="repartez du classeur envoyé, sans supprimer ni renommer de colonne",
+            gravite="erreur" if required_gone else "avertissement"))
+    if actual and expected and [c for c in actual if c in expected] != \
+            [c for c in expected if c in actual]:
+        problems.warning(label, "les colonnes ont été déplacées : elles sont relues par leur "
+                         "intitulé.", ligne=1)
+    sent = structure.get("indicateurs", [])
+    if "indicateur" not in actual or not sent:
+        return
+    position = actual.index("indicateur")
+    returned = {(_text(cells[position]) if position < len(cells) else ""): line
+                for line, cells in body}
+    for indicator, line in sorted(returned.items(), key=lambda kv: kv[1]):
+        if indicator and indicator not in sent:
+            problems.warning(label, f"indicateur ajouté au classeur : « {indicator} » ne "
+                             "figurait pas dans le classeur envoyé ; il est lu s'il existe "
+                             "dans le référentiel.", ligne=line, colonne="indicateur",
+                             valeur=indicator)
+    removed = [i for i in sent if i not in returned]
+    if removed:
+        problems.warning(label, "lignes supprimées du classeur : ces indicateurs restent "
+                         "« à collecter ».", colonne="indicateur", valeur=", ".join(removed))
