@@ -171,3 +171,13 @@ def test_good_workbook_enters_the_store(mini):
     (row,) = [r for r in result.rows if r["indicateur"] == "apprenants_fle"]
     assert row["valeur"] == "35" and row["annee"] == "2024" and row["niveau"] == "qpv"
     assert "idsu" in row["source"] and row["ligne"] == "2"
+
+
+def test_text_in_a_published_file_is_a_warning_not_a_blocker(mini):
+    (mini.raw / "sig-ville-qpv2015" / "IPRO_2022.csv").write_text(
+        "CODGEO;LIBGEO;ABCDE\nQP092005;Cité Jardins;n.c\u00a0x\n", encoding="utf-8")
+    result = build(mini)
+    assert result.ok
+    (warning,) = [p for p in result.problems.warnings if "IPRO_2022" in p.fichier
+                  and "non numérique" in p.message]
+    assert warning.ligne == 2 and warning.colonne == "ABCDE"

@@ -256,7 +256,12 @@ def objectives(ctx: ReportContext) -> Html:
         if ind.section.startswith("Annexe 1"):
             continue
         by_section.setdefault(ind.section, []).append(ind)
-    for section in sorted(by_section, key=_section_order):
+
+    def order(section: str) -> tuple[bool, tuple[int, str]]:
+        own = any(i.axe == ctx.report for i in by_section[section])
+        return (not own, _section_order(section))  # the axis's own objectives first
+
+    for section in sorted(by_section, key=order):
         title = ctx.sections.get(section, "")
         out.append(f"<h3>{esc(section)} {esc(title)}</h3>")
         rows = [_follow_up_row(ctx, ind) for ind in by_section[section]]
@@ -309,7 +314,8 @@ def _section_order(section: str) -> tuple[int, str]:
 def charts(ctx: ReportContext, limit: int = 12) -> Html:
     """For each indicator with figures: the QPV against wider levels, and the gaps."""
     out: list[str] = []
-    for ind in ctx.indicators():
+    inds = sorted(ctx.indicators(), key=lambda i: i.axe != ctx.report)  # own axis first
+    for ind in inds:
         if len(out) >= limit:
             break
         qpv_points = ctx.series(ind.id, ctx.territory.qpv)
@@ -343,7 +349,10 @@ def compare(ctx: ReportContext, indicateur: str, niveaux: tuple[str, ...] | None
 
 
 def _lines(ctx: ReportContext, ind: Indicator) -> list[tuple[Level, list[Point]]]:
-    lines = [(lv, ctx.series(ind.id, lv)) for lv in ctx.territory.levels]
+    """The series to draw: counts are not comparable across territories of different
+    sizes, so only rates, amounts and indices are drawn against other levels."""
+    levels = ctx.territory.levels if ind.unite != "nombre" else (ctx.territory.qpv,)
+    lines = [(lv, ctx.series(ind.id, lv)) for lv in levels]
     return [(lv, pts) for lv, pts in lines if any(p.valeur is not None for p in pts)]
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..numbers import NotANumber, parse_french_number
 from ..problems import Problems
 from ..rawtable import read_delimited
 from ..schema import CODE_FRANCE_METRO, Observation
 from . import FileSummary, ReadContext
+from .published import published_number
 
 PATTERN = re.compile(r"^FILO(\d{4})_DISP_(COM|EPCI|DEP|REG|METROPOLE)\.csv$", re.I)
 LEVELS = {"COM": "commune", "EPCI": "epci", "DEP": "departement", "REG": "region",
@@ -73,12 +73,8 @@ def read_filosofi_file(path: Path, ctx: ReadContext,
         for rule in present:
             column = rule.column(year)
             raw = cells[index[column.upper()]]
-            try:
-                parsed = parse_french_number(raw)
-            except NotANumber:
-                problems.warning(label, "valeur non numérique publiée par le producteur : "
-                                 "elle est ignorée.", ligne=line, colonne=column, valeur=raw,
-                                 attendu="un nombre ou une cellule vide (secret statistique)")
+            parsed = published_number(raw, label, line, column, problems)
+            if parsed is None:
                 continue
             out.append(Observation(
                 indicateur=rule.indicateur, niveau=niveau, code=code,

@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..numbers import NotANumber, parse_french_number
 from ..problems import Problems
 from ..rawtable import read_delimited
 from ..schema import Observation
 from . import FileSummary, ReadContext
+from .published import published_number
 
 
 @dataclass(frozen=True)
@@ -97,11 +97,8 @@ def read_long_file(path: Path, ctx: ReadContext,
                              attendu="une année sur deux ou quatre chiffres")
             continue
         raw = cells[index[fmt.value_column]]
-        try:
-            parsed = parse_french_number(raw)
-        except NotANumber:
-            problems.warning(label, "valeur non numérique publiée par le producteur : elle est "
-                             "ignorée.", ligne=line, colonne=fmt.value_column, valeur=raw)
+        parsed = published_number(raw, label, line, fmt.value_column, problems)
+        if parsed is None:
             continue
         years[variable] = max(years.get(variable, 0), year)
         out.append(Observation(

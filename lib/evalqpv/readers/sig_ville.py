@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..numbers import NotANumber, parse_french_number
 from ..problems import Problems
 from ..rawtable import read_delimited
 from ..schema import CODE_ENSEMBLE_QPV, Observation
 from . import FileSummary, ReadContext
+from .published import published_number
 
 PATTERNS = (
     (re.compile(r"^(IPRO|DEMO|REVN)_(\d{4})\.csv$", re.I), None),
@@ -114,12 +114,8 @@ def read_sig_file(
         for rule in present:
             column = rule.column(millesime)
             raw = cells[index[column.upper()]]
-            try:
-                parsed = parse_french_number(raw)
-            except NotANumber:
-                problems.warning(label, "valeur non numérique publiée par le producteur : "
-                                 "elle est ignorée.", ligne=line, colonne=column, valeur=raw,
-                                 attendu="un nombre ou une cellule vide (non publié)")
+            parsed = published_number(raw, label, line, column, problems)
+            if parsed is None:
                 continue
             notes = [f"{c}={cells[index[c.upper()]].strip()}" for c in rule.note_columns(millesime)
                      if c.upper() in index and cells[index[c.upper()]].strip() not in ("", "0")]
