@@ -185,3 +185,16 @@ def test_notebooks_are_committed_clean():
         if path.stem != "exploration":
             tags = [c.metadata.get("tags", []) for c in nb.cells]
             assert ["parameters"] in tags, path
+
+
+def test_exploration_notebook_runs_for_an_analyst(built):
+    import papermill
+
+    paths, _, _ = built
+    executed = papermill.execute_notebook(
+        str(paths.root / "notebooks" / "exploration.ipynb"), None, kernel_name="python3",
+        progress_bar=False, cwd=str(paths.root))
+    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    html = " ".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert "data:image/png;base64," in html and "Revenu disponible médian" in html
