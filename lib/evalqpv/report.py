@@ -157,9 +157,9 @@ def header(ctx: ReportContext) -> Html:
     comparators = ", ".join(f"{lv.libelle} ({_level_name(lv.niveau)})"
                             for lv in t.comparators if lv.niveau not in ("france",))
     return Html(
-        f'<p class="lead">{esc(REPORTS[ctx.report])} — quartier prioritaire '
-        f"<strong>{esc(t.libelle)}</strong> ({esc(t.code)}, géographie "
-        f"{esc(t.qpv.geographie[3:])}), année d'évaluation <strong>{ctx.annee}</strong>.</p>"
+        f'<p class="lead">Quartier prioritaire <strong>{esc(t.libelle)}</strong> '
+        f"({esc(t.code)}, géographie prioritaire {esc(t.qpv.geographie[3:])}), année "
+        f"d'évaluation <strong>{ctx.annee}</strong>.</p>"
         f"<p>Territoires de comparaison : {esc(comparators)}, France.</p>")
 
 
