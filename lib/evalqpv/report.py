@@ -108,8 +108,11 @@ def prepare(annee: object, territoire: object, rapport: str = "synthese",
     territory = resolve_territory(territoire, paths.processed / "territoires.csv")
     store = load_store(paths.store)
     keys = {f"{lv.niveau}|{lv.code}" for lv in territory.levels}
+    dep = territory.level("departement")
+    keys |= {f"ensemble_qpv|ENSEMBLE_QPV_{dep.code}"} if dep else set()
+    # Partner perimeters come from this contract's own returns and transcription.
     local = store[(store["niveau"] + "|" + store["code"]).isin(keys)
-                  | store["niveau"].isin(["perimetre_partenaire", "ensemble_qpv"])]
+                  | (store["niveau"] == "perimetre_partenaire")]
     local = local[(local["niveau"] != "qpv") | (local["geographie"] == territory.qpv.geographie)
                   | (local["indicateur"] == "population_qpv2024")]
     near = local[local["niveau"].isin(["qpv", "commune", "departement"])
