@@ -13,11 +13,26 @@ class StoreMissing(RuntimeError):
     """The store has not been built yet."""
 
 
-def load_store(path: Path) -> pd.DataFrame:
-    """The store as a DataFrame: `valeur` as float (NaN when not a number), `annee` as int."""
+def load_store(path: Path, territories: set[str] | None = None,
+               keep_levels: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The store as a DataFrame: `valeur` as float (NaN when not a number), `annee` as int.
+
+    With `territories` ("niveau|code" keys), the file is read in chunks and only their
+    rows (and those of `keep_levels`) are kept: a report needs a few hundred rows of a
+    store that covers every QPV, and memory stays low when notebooks run in parallel.
+    """
     if not path.exists():
         raise StoreMissing(f"Le stock {path} n'existe pas : lancez d'abord `make donnees`.")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    if territories is None:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    else:
+        parts = []
+        for chunk in pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8",
+                                 chunksize=50_000):
+            mask = (chunk["niveau"] + "|" + chunk["code"]).isin(territories) \
+                | chunk["niveau"].isin(keep_levels)
+            parts.append(chunk[mask])
+        frame = pd.concat(parts, ignore_index=True)
     missing = [c for c in STORE_COLUMNS if c not in frame.columns]
     if missing:
         raise StoreMissing(f"Le stock {path} n'a pas les colonnes {missing} : reconstruisez-le.")

@@ -106,13 +106,11 @@ def prepare(annee: object, territoire: object, rapport: str = "synthese",
                              + ", ".join(REPORTS) + ".")
     paths = ProjectPaths(find_root(Path(racine) if racine else None))
     territory = resolve_territory(territoire, paths.processed / "territoires.csv")
-    store = load_store(paths.store)
     keys = {f"{lv.niveau}|{lv.code}" for lv in territory.levels}
     dep = territory.level("departement")
     keys |= {f"ensemble_qpv|ENSEMBLE_QPV_{dep.code}"} if dep else set()
     # Partner perimeters come from this contract's own returns and transcription.
-    local = store[(store["niveau"] + "|" + store["code"]).isin(keys)
-                  | (store["niveau"] == "perimetre_partenaire")]
+    local = load_store(paths.store, keys, keep_levels=("perimetre_partenaire",))
     local = local[(local["niveau"] != "qpv") | (local["geographie"] == territory.qpv.geographie)
                   | (local["indicateur"] == "population_qpv2024")]
     near = local[local["niveau"].isin(["qpv", "commune", "departement"])
@@ -136,12 +134,10 @@ def default_year(territoire: object, racine: str | Path | None = None) -> int:
     """The latest year with figures on the territory or its commune and département."""
     paths = ProjectPaths(find_root(Path(racine) if racine else None))
     territory = resolve_territory(territoire, paths.processed / "territoires.csv")
-    store = load_store(paths.store)
-    local = {(lv.niveau, lv.code) for lv in territory.levels
+    local = {f"{lv.niveau}|{lv.code}" for lv in territory.levels
              if lv.niveau in ("qpv", "commune", "departement")}
-    years = [a for n, c, a, v in zip(store["niveau"], store["code"], store["annee"],
-                                     store["valeur"], strict=True)
-             if (n, c) in local and pd.notna(v)]
+    store = load_store(paths.store, local)
+    years = [a for a, v in zip(store["annee"], store["valeur"], strict=True) if pd.notna(v)]
     if not years:
         raise ParameterError(f"Aucune donnée pour le territoire {territory.code}.")
     return int(max(years))

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 
 from . import __version__
@@ -114,7 +115,8 @@ def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = 
         todo.sort(key=_last_duration, reverse=True)  # longest first: a shorter tail
         n = min(len(todo), workers or os.cpu_count() or 1)
         say(f"Exécution de {len(todo)} notebook(s) sur {n} processus…")
-        with ProcessPoolExecutor(max_workers=n) as pool:
+        # "spawn": workers start clean instead of inheriting this process's memory.
+        with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
             futures = {pool.submit(execute_job, job): job for job in todo}
             for done, future in enumerate(as_completed(futures), start=1):
                 outcome = future.result()
