@@ -198,3 +198,13 @@ def test_exploration_notebook_runs_for_an_analyst(built):
     assert not [o for o in outputs if o.output_type == "error"]
     html = " ".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert "data:image/png;base64," in html and "Revenu disponible médian" in html
+
+
+def test_another_quarter_never_overwrites_the_contract_reports(built):
+    paths, year, _ = built
+    assert runner.output_dir(paths, year, "QP092005") == paths.root / "reports" / str(year)
+    assert runner.output_dir(paths, year, "QP059079") == \
+        paths.root / "reports" / str(year) / "QP059079"
+    other = report.prepare(year, "QP059079", "emploi", paths.root)
+    assert other.territory.level("commune").libelle == "Marcq-en-Barœul"
+    assert not (other.store["niveau"] == "perimetre_partenaire").any()

@@ -8,6 +8,7 @@ section functions below; each returns an `Html` fragment written from the data
 from __future__ import annotations
 
 import csv
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,8 +110,11 @@ def prepare(annee: object, territoire: object, rapport: str = "synthese",
     keys = {f"{lv.niveau}|{lv.code}" for lv in territory.levels}
     dep = territory.level("departement")
     keys |= {f"ensemble_qpv|ENSEMBLE_QPV_{dep.code}"} if dep else set()
-    # Partner perimeters come from this contract's own returns and transcription.
-    local = load_store(paths.store, keys, keep_levels=("perimetre_partenaire",))
+    # Partner perimeters come from this contract's own returns and transcription: they
+    # belong to the contract's quarter, not to a quarter evaluated for comparison.
+    own = territory.code == _contract_territory(paths)
+    local = load_store(paths.store, keys,
+                       keep_levels=("perimetre_partenaire",) if own else ())
     local = local[(local["niveau"] != "qpv") | (local["geographie"] == territory.qpv.geographie)
                   | (local["indicateur"] == "population_qpv2024")]
     near = local[local["niveau"].isin(["qpv", "commune", "departement"])
@@ -141,6 +145,13 @@ def default_year(territoire: object, racine: str | Path | None = None) -> int:
     if not years:
         raise ParameterError(f"Aucune donnée pour le territoire {territory.code}.")
     return int(max(years))
+
+
+def _contract_territory(paths: ProjectPaths) -> str:
+    path = paths.config / "rapports.toml"
+    if not path.exists():
+        return ""
+    return str(tomllib.loads(path.read_text(encoding="utf-8")).get("territoire", "")).upper()
 
 
 def _sections(path: Path) -> dict[str, str]:

@@ -104,7 +104,7 @@ def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = 
     except ValueError as exc:  # ParameterError: a French message for the evaluator
         say(str(exc))
         return 2
-    out_dir = paths.root / "reports" / str(year)
+    out_dir = output_dir(paths, year, territoire)
     jobs = [_job(paths, name, year, territoire, store_key, code) for name in rapports]
     todo = [j for j in jobs if not _is_current(j)]
     for job in jobs:
@@ -137,6 +137,14 @@ def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = 
             say(f"- {failure.message}")
         return 1
     return 0
+
+
+def output_dir(paths: ProjectPaths, year: int, territoire: str) -> Path:
+    """reports/<annee>/ for the contract's own quarter (config/rapports.toml);
+    reports/<annee>/<code>/ for any other, so that a comparison run never overwrites
+    the contract's reports."""
+    base = paths.root / "reports" / str(year)
+    return base if territoire == default_territory(paths) else base / territoire
 
 
 def default_territory(paths: ProjectPaths) -> str:
@@ -189,9 +197,9 @@ def _job(paths: ProjectPaths, name: str, year: int, territoire: str, store_key: 
                  store_key.encode(), code.encode(),
                  (paths.config / "sections.csv").read_bytes()):
         digest.update(hashlib.sha256(part).digest())
-    out = paths.root / "reports" / str(year)
+    out = output_dir(paths, year, territoire)
     return Job(name, notebook, out / f"{name}.html", out / "notebooks" / f"{name}.ipynb",
-               _cache_dir(paths) / f"{year}-{name}.chiffres.json", parameters,
+               _cache_dir(paths) / f"{year}-{territoire}-{name}.chiffres.json", parameters,
                digest.hexdigest(), paths.root)
 
 
@@ -203,7 +211,7 @@ def _duration_file(job: Job) -> Path:
     """Last execution time: only a scheduling hint, kept when the cache is cleared."""
     folder = job.figures.parent.parent / ".durees"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{job.name}.txt"
+    return folder / f"{job.parameters['territoire']}-{job.name}.txt"
 
 
 def _last_duration(job: Job) -> float:
