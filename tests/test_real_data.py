@@ -148,3 +148,13 @@ def test_long_tables_neet_and_ssmsi(store_rows):
     assert burglaries[2023] == pytest.approx(7.11479272132249)
     assert sorted(burglaries) == list(range(2016, 2024))
     assert neet[2018]["libelle_territoire"] == "Châtenay-Malabry"
+
+
+def test_collèges_of_the_commune_with_their_ips(store_rows):
+    # fr-en-ips_colleges_2022.csv, rentrée 2021-2022, code commune 92019
+    got = {r["code"]: (float(r["valeur"]), r["rattachement"], r["annee"]) for r in store_rows
+           if r["indicateur"] == "ips_college" and r["rattachement"] == "92019"}
+    assert got == {"0921181J": (130.6, "92019", "2021"), "0921179G": (96.5, "92019", "2021"),
+                   "0921180H": (84.1, "92019", "2021"), "0921906X": (147.4, "92019", "2021")}
+    assert all(r["niveau"] == "etablissement" for r in store_rows
+               if r["indicateur"] == "ips_college")

@@ -208,3 +208,10 @@ def test_another_quarter_never_overwrites_the_contract_reports(built):
     other = report.prepare(year, "QP059079", "emploi", paths.root)
     assert other.territory.level("commune").libelle == "Marcq-en-Barœul"
     assert not (other.store["niveau"] == "perimetre_partenaire").any()
+
+
+def test_emancipation_lists_the_collèges(built):
+    paths, year, _ = built
+    page = html_files(paths, year)["emancipation"]
+    assert "COLLEGE MASARYK (public)" in page and "84,1" in page
+    assert "de 84,1 à 147,4 (2021, 4 établissements)" in page

@@ -17,7 +17,7 @@ from .checks import check_values
 from .fingerprint import code_fingerprint, input_fingerprint
 from .paths import ProjectPaths
 from .problems import Problems
-from .readers import FileSummary, ReadContext, long_tables, sig_ville
+from .readers import FileSummary, ReadContext, ips, long_tables, sig_ville
 from .readers import filosofi as filosofi_reader
 from .readers.contrat import read_contract
 from .readers.partenaires import read_partner_file
@@ -70,6 +70,7 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
     geo = read_geography(paths.raw / "geographie", paths.root, problems)
 
     sig_files, filo_files, long_files, contract_files, partner_files = [], [], [], [], []
+    ips_files = []
     for path in sorted(p for p in paths.raw.rglob("*") if p.is_file()):
         rel = path.relative_to(paths.raw)
         if path.name.startswith(".") or path.suffix.lower() in IGNORED_SUFFIXES:
@@ -82,6 +83,8 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
             filo_files.append(path)
         elif long_tables.identify(path.name):
             long_files.append(path)
+        elif ips.identify(path.name):
+            ips_files.append(path)
         elif rel.parts[0] == "contrat" and path.suffix.lower() == ".csv":
             contract_files.append(path)
         elif rel.parts[0] == "partenaires" and path.suffix.lower() in (".csv", ".xlsx"):
@@ -90,7 +93,7 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
             problems.error(label(path), "fichier non reconnu : aucun lecteur ne sait le lire.",
                            attendu="un nom de fichier publié tel quel ("
                            + ", ".join(sig_ville.EXPECTED_NAMES + filosofi_reader.EXPECTED_NAMES
-                                       + long_tables.EXPECTED_NAMES)
+                                       + long_tables.EXPECTED_NAMES + ips.EXPECTED_NAMES)
                            + "), la transcription du contrat dans contrat/, ou un retour "
                            "partenaire .csv/.xlsx dans partenaires/<année>/",
                            correction="renommez le fichier comme le producteur le publie, ou "
@@ -113,14 +116,13 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
                              attendu="des noms de communes du COG du même département")
     if result.qpvs:
         ctx.communes_retenues = {c.code for q in result.qpvs for c in q.communes}
-    for path in filo_files:
-        obs, summary = filosofi_reader.read_filosofi_file(path, ctx, problems)
-        observations += obs
-        result.summaries.append(summary)
-    for path in long_files:
-        obs, summary = long_tables.read_long_file(path, ctx, problems)
-        observations += obs
-        result.summaries.append(summary)
+    for files, read in ((filo_files, filosofi_reader.read_filosofi_file),
+                        (long_files, long_tables.read_long_file),
+                        (ips_files, ips.read_ips_file)):  # need the QPV communes above
+        for path in files:
+            obs, summary = read(path, ctx, problems)
+            observations += obs
+            result.summaries.append(summary)
     strict: set[str] = set()
     for path in contract_files:
         obs, summary = read_contract(path, ctx, problems)

@@ -14,11 +14,13 @@ class StoreMissing(RuntimeError):
 
 
 def load_store(path: Path, territories: set[str] | None = None,
-               keep_levels: tuple[str, ...] = ()) -> pd.DataFrame:
+               keep_levels: tuple[str, ...] = (),
+               attached_to: set[str] = frozenset()) -> pd.DataFrame:
     """The store as a DataFrame: `valeur` as float (NaN when not a number), `annee` as int.
 
     With `territories` ("niveau|code" keys), the file is read in chunks and only their
-    rows (and those of `keep_levels`) are kept: a report needs a few hundred rows of a
+    rows (those of `keep_levels`, and schools attached to the communes `attached_to`)
+    are kept: a report needs a few hundred rows of a
     store that covers every QPV, and memory stays low when notebooks run in parallel.
     """
     if not path.exists():
@@ -30,7 +32,9 @@ def load_store(path: Path, territories: set[str] | None = None,
         for chunk in pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8",
                                  chunksize=50_000):
             mask = (chunk["niveau"] + "|" + chunk["code"]).isin(territories) \
-                | chunk["niveau"].isin(keep_levels)
+                | chunk["niveau"].isin(keep_levels) \
+                | ((chunk["niveau"] == "etablissement")
+                   & chunk["rattachement"].isin(attached_to))
             parts.append(chunk[mask])
         frame = pd.concat(parts, ignore_index=True)
     missing = [c for c in STORE_COLUMNS if c not in frame.columns]

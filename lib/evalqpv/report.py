@@ -76,7 +76,24 @@ class ReportContext:
             last, previous = latest(self.series(ind.id, level), self.annee)
             if last is not None:
                 return status(ind, last, previous, self.annee), last, previous, level
+        schools = self.establishments(ind.id)
+        if schools:  # the school of the most modest background first
+            level, last = min(schools, key=lambda s: (-s[1].annee, s[1].valeur or 0.0))
+            return status(ind, last, None, self.annee), last, None, level
         return A_COLLECTER, None, None, self.territory.qpv
+
+    def establishments(self, indicator: str) -> list[tuple[Level, Point]]:
+        """Schools of the territory's communes with a figure up to the evaluation year."""
+        rows = self.store[(self.store["indicateur"] == indicator)
+                          & (self.store["niveau"] == "etablissement")]
+        out = []
+        for code, lib in sorted(set(zip(rows["code"], rows["libelle_territoire"],
+                                        strict=True))):
+            level = Level("etablissement", code, lib)
+            last, _ = latest(self.series(indicator, level), self.annee)
+            if last is not None:
+                out.append((level, last))
+        return out
 
     def local_levels(self, ind: Indicator) -> list[Level]:
         """Where the contract follows this indicator: the QPV first, then wider levels."""
@@ -113,8 +130,10 @@ def prepare(annee: object, territoire: object, rapport: str = "synthese",
     # Partner perimeters come from this contract's own returns and transcription: they
     # belong to the contract's quarter, not to a quarter evaluated for comparison.
     own = territory.code == _contract_territory(paths)
+    communes = {lv.code for lv in territory.levels if lv.niveau == "commune"}
     local = load_store(paths.store, keys,
-                       keep_levels=("perimetre_partenaire",) if own else ())
+                       keep_levels=("perimetre_partenaire",) if own else (),
+                       attached_to=communes)
     local = local[(local["niveau"] != "qpv") | (local["geographie"] == territory.qpv.geographie)
                   | (local["indicateur"] == "population_qpv2024")]
     near = local[local["niveau"].isin(["qpv", "commune", "departement"])
@@ -286,6 +305,8 @@ def _follow_up_row(ctx: ReportContext, ind: Indicator) -> list[object]:
     where = "" if level.niveau == "qpv" else f" ({level.libelle})"
     last_text = (ff.with_unit(last.valeur, ind.unite, last.statut) + f" ({last.annee}){where}"
                  if last else "à collecter")
+    if level.niveau == "etablissement":
+        last_text = _schools_text(ctx, ind)
     if last is not None and last.conflit:
         last_text += " ⚠ sources divergentes"
     prev_text = (ff.with_unit(previous.valeur, ind.unite, previous.statut)
@@ -297,6 +318,24 @@ def _follow_up_row(ctx: ReportContext, ind: Indicator) -> list[object]:
     return [ind.objectif, ind.libelle, TYPE_LABELS[ind.type], reference, last_text, prev_text,
             evolution, _target_text(ind), badge(state),
             last.source if last else f"{ind.producteur} (à fournir : {ind.partenaire})"]
+
+
+def _schools_text(ctx: ReportContext, ind: Indicator) -> str:
+    schools = ctx.establishments(ind.id)
+    values = [p.valeur for _, p in schools if p.valeur is not None]
+    year = max(p.annee for _, p in schools)
+    return (f"de {ff.with_unit(min(values), ind.unite)} à {ff.with_unit(max(values), ind.unite)}"
+            f" ({year}, {len(schools)} établissements)")
+
+
+def schools_table(ctx: ReportContext, ind: Indicator) -> str:
+    """The figure of each school of the territory's communes, lowest first."""
+    rows = [[lv.libelle, lv.code, p.annee, ff.with_unit(p.valeur, ind.unite, p.statut)]
+            for lv, p in sorted(ctx.establishments(ind.id), key=lambda s: s[1].valeur or 0.0)]
+    sources = sorted({p.source for _, p in ctx.establishments(ind.id)})
+    return table(["Établissement", "Code UAI", "Année", ind.libelle], rows, numeric=(3,),
+                 css_class="etablissements",
+                 caption=f"{ind.libelle}. Source : " + " ; ".join(sources))
 
 
 def _target_text(ind: Indicator) -> str:
@@ -328,6 +367,9 @@ def charts(ctx: ReportContext, limit: int = 12) -> Html:
     for ind in inds:
         if len(out) >= limit:
             break
+        if ctx.establishments(ind.id):
+            out.append(f"<h3>{esc(ind.libelle)}</h3>" + schools_table(ctx, ind))
+            continue
         qpv_points = ctx.series(ind.id, ctx.territory.qpv)
         lines = _lines(ctx, ind)
         if not any(p.valeur is not None for p in qpv_points):

@@ -10,6 +10,7 @@ STORE_COLUMNS = [
     "niveau",
     "code",
     "libelle_territoire",
+    "rattachement",
     "geographie",
     "annee",
     "valeur",
@@ -34,6 +35,7 @@ NIVEAUX = (
     "france",
     "ensemble_qpv",
     "perimetre_partenaire",
+    "etablissement",  # a school (code UAI), attached to its commune (column rattachement)
 )
 GEOGRAPHIES = ("qpv2015", "qpv2024", "")
 STATUTS = ("valeur", "secret", "non_disponible", "borne_inf", "borne_sup")
@@ -66,6 +68,7 @@ class Observation(NamedTuple):
     fichier: str
     ligne: int
     colonne: str
+    rattachement: str = ""  # the commune of an établissement
 
 
 # The reports, in the order they are listed, with their titles.

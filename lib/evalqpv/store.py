@@ -110,6 +110,7 @@ def _merge(group: list[Observation], conflit: str) -> dict[str, str]:
         "code": first.code,
         "libelle_territoire": next((o.libelle_territoire for o in group if o.libelle_territoire),
                                    ""),
+        "rattachement": first.rattachement,
         "geographie": first.geographie,
         "annee": str(first.annee),
         "valeur": format_number(first.valeur),

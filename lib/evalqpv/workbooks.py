@@ -63,8 +63,11 @@ def write_templates(paths: ProjectPaths, annee: int, territoire: str,
     out_dir = out_dir or paths.root / "reports" / str(annee) / "gabarits"
     out_dir.mkdir(parents=True, exist_ok=True)
     by_partner: dict[str, list[Indicator]] = {}
+    published_by_school = set(store[store["niveau"] == "etablissement"]["indicateur"]) \
+        if not store.empty else set()
     for ind in referentiel.indicators.values():
-        if ind.partenaire not in PUBLIC and ind.type != "contexte":
+        if ind.partenaire not in PUBLIC and ind.type != "contexte" \
+                and ind.id not in published_by_school:
             by_partner.setdefault(ind.partenaire, []).append(ind)
     made = []
     for partner, inds in sorted(by_partner.items()):

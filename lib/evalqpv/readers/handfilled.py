@@ -29,6 +29,8 @@ def infer_niveau(code: str) -> str | None:
         return "epci"
     if upper in ("FR", "FRMETRO"):
         return "france"
+    if re.fullmatch(r"\d{7}[A-Z]", upper):
+        return "etablissement"
     return None
 
 
@@ -77,13 +79,15 @@ class RowChecker:
             "commune": lambda c: bool(_COM.match(c)),
             "departement": lambda c: bool(_DEP.match(c)),
             "epci": lambda c: bool(re.fullmatch(r"\d{9}", c)),
+            "etablissement": lambda c: bool(re.fullmatch(r"\d{7}[A-Z]", c)),
         }
         check = checks.get(niveau or "")
         if check is not None and not check(value):
             self.error(line, column, f"code incompatible avec le niveau « {niveau} ».", value,
                        {"qpv": "un code QPxxxxxx ou QNxxxxxx", "commune": "un code commune "
                         "Insee sur 5 caractères", "departement": "un code département "
-                        "(92, 2A, 974)", "epci": "un numéro SIREN d'EPCI sur 9 chiffres"}[
+                        "(92, 2A, 974)", "epci": "un numéro SIREN d'EPCI sur 9 chiffres",
+                        "etablissement": "un code UAI (7 chiffres et une lettre)"}[
                             niveau or ""])
             return None
         return value
