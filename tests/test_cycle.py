@@ -165,3 +165,19 @@ def test_workbook_with_changed_structure(project, edit, ok, fragment):
             assert got[indicator] == value
         if edit is _add_indicator:
             assert got["apprenants_fle"] == 12
+
+
+def test_bad_return_blocks_reports_but_keeps_them(project):
+    messages: list[str] = []
+    assert runner.run(project, annee=2020, rapports=("emploi",), say=messages.append) == 0, \
+        messages
+    page = project.root / "reports" / "2020" / "emploi.html"
+    before = page.read_bytes()
+    (project.raw / "partenaires" / "2025" / "idsu.csv").write_text(
+        "indicateur;code;annee;valeur\napprenants_fle;QP092005;2024;beaucoup\n",
+        encoding="utf-8")
+    messages.clear()
+    assert runner.run(project, annee=2020, rapports=("emploi",), say=messages.append) == 1
+    text = "\n".join(messages)
+    assert "Validation échouée" in text and "beaucoup" in text and "ligne 2" in text
+    assert page.read_bytes() == before

@@ -87,9 +87,12 @@ def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = 
         result = build(paths)
         write_text_atomic(paths.validation_report, render(result))
         if not result.ok:
-            say(f"Validation échouée ({len(result.problems.errors)} erreur(s)) : aucun rapport "
-                f"n'est produit et les rapports existants restent en place. Détail : "
-                f"{paths.validation_report}")
+            errors = result.problems.errors
+            say(f"Validation échouée ({len(errors)} erreur(s)) : aucun rapport n'est produit "
+                "et les rapports existants restent en place.")
+            for problem in errors[:10]:
+                say(f"- {problem.render()}")
+            say(f"Toutes les erreurs : {paths.validation_report}")
             return 1
         say(f"Stock reconstruit : {len(result.rows)} lignes.")
     settings = _settings(paths)
