@@ -6,6 +6,7 @@ validation report itself, which says why.
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass, field
 from datetime import date
@@ -182,9 +183,26 @@ def _write_outputs(paths: ProjectPaths, result: BuildResult) -> None:
                        "code": c.code, "geographie": c.geographie, "annee": str(c.annee),
                        "valeurs": " ≠ ".join(f"{v} ({where})" for v, where in c.versions)}
                       for c in result.conflicts])
+    write_text_atomic(processed / "annees.json", _years_json(result))
     write_text_atomic(processed / "manifeste.json", manifest_json(
         input_fingerprint(paths), __version__, code_fingerprint()))
     write_store(paths.store, result.rows)
+
+
+def _years_json(result: BuildResult) -> str:
+    """For each QPV, the years with a figure on it, its communes or its département:
+    lets the report runner pick and check the year without loading the store."""
+    years: dict[tuple[str, str], set[int]] = {}
+    for row in result.rows:
+        if row["valeur"] and row["niveau"] in ("qpv", "commune", "departement"):
+            years.setdefault((row["niveau"], row["code"]), set()).add(int(row["annee"]))
+    out = {}
+    for q in result.qpvs:
+        keys = [("qpv", q.code)] + [("commune", c.code) for c in q.communes]
+        if q.departement:
+            keys.append(("departement", q.departement.code))
+        out[q.code] = sorted(set().union(*(years.get(k, set()) for k in keys)))
+    return json.dumps(out, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 def _record_changes(paths: ProjectPaths, result: BuildResult) -> None:

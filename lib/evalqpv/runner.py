@@ -28,6 +28,7 @@ from .frenchformat import number
 from .paths import ProjectPaths
 from .schema import REPORT_TITLES
 from .store import write_text_atomic
+from .territory import ParameterError, check_year, resolve_territory
 
 NOTEBOOKS = ("contexte", "emancipation", "emploi", "tranquillite", "transition", "synthese")
 KERNEL = "python3"
@@ -102,8 +103,8 @@ def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = 
         return 2
     store_key = _store_key(paths)
     try:
-        year = annee or _default_year(paths, territoire, store_key)
-        _check_parameters(paths, territoire, year, store_key)
+        year = annee or _default_year(paths, territoire)
+        _check_parameters(paths, territoire, year)
     except ValueError as exc:  # ParameterError: a French message for the evaluator
         say(str(exc))
         return 2
@@ -167,28 +168,26 @@ def _cache_dir(paths: ProjectPaths) -> Path:
     return paths.root / "reports" / ".cache"
 
 
-def _default_year(paths: ProjectPaths, territoire: str, store_key: str) -> int:
-    cache = _cache_dir(paths) / f"annee-{territoire}-{store_key[:16]}.txt"
-    if cache.exists():
-        return int(cache.read_text(encoding="utf-8"))
-    from .report import default_year  # noqa: PLC0415
-
-    year = default_year(territoire, paths.root)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_text(str(year), encoding="utf-8")
-    return year
+def _available_years(paths: ProjectPaths, territoire: str) -> list[int]:
+    path = paths.processed / "annees.json"
+    return json.loads(path.read_text(encoding="utf-8")).get(territoire, []) \
+        if path.exists() else []
 
 
-def _check_parameters(paths: ProjectPaths, territoire: str, year: int, store_key: str) -> None:
-    """Validate before launching anything: a French message, not six failed notebooks."""
-    cache = _cache_dir(paths) / f"ok-{territoire}-{year}-{store_key[:16]}"
-    if cache.exists():
-        return
-    from .report import prepare  # noqa: PLC0415
+def _default_year(paths: ProjectPaths, territoire: str) -> int:
+    """The latest year with figures on the quarter, its commune or its département."""
+    resolve_territory(territoire, paths.processed / "territoires.csv")  # French message
+    years = _available_years(paths, territoire)
+    if not years:
+        raise ParameterError(f"Aucune donnée pour le territoire {territoire}.")
+    return years[-1]
 
-    prepare(year, territoire, "synthese", paths.root)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.touch()
+
+def _check_parameters(paths: ProjectPaths, territoire: str, year: int) -> None:
+    """Validate before launching anything: a French message, not six failed notebooks.
+    Uses the small tables written with the store, so that pandas is not loaded here."""
+    resolve_territory(territoire, paths.processed / "territoires.csv")
+    check_year(year, _available_years(paths, territoire))
 
 
 def _job(paths: ProjectPaths, name: str, year: int, territoire: str, store_key: str,
