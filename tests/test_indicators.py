@@ -65,19 +65,16 @@ def test_upper_target():
 
 
 def test_series_and_latest_from_a_store():
+    def row(annee, valeur, source, millesime, conflit="", geographie="qpv2015"):
+        return {"indicateur": "x", "niveau": "qpv", "code": "QP1", "geographie": geographie,
+                "annee": annee, "valeur": valeur, "statut": "valeur", "source": source,
+                "fichier": source, "millesime": millesime, "conflit": conflit}
+
     store = pd.DataFrame([
-        {"indicateur": "x", "niveau": "qpv", "code": "QP1", "geographie": "qpv2015",
-         "annee": 2019, "valeur": 10.0, "statut": "valeur", "source": "a", "fichier": "a",
-         "millesime": "2021", "conflit": ""},
-        {"indicateur": "x", "niveau": "qpv", "code": "QP1", "geographie": "qpv2015",
-         "annee": 2020, "valeur": 12.0, "statut": "valeur", "source": "a", "fichier": "a",
-         "millesime": "2021", "conflit": "oui"},
-        {"indicateur": "x", "niveau": "qpv", "code": "QP1", "geographie": "qpv2015",
-         "annee": 2020, "valeur": 13.0, "statut": "valeur", "source": "b", "fichier": "b",
-         "millesime": "2022", "conflit": "oui"},
-        {"indicateur": "x", "niveau": "qpv", "code": "QP1", "geographie": "qpv2024",
-         "annee": 2021, "valeur": 99.0, "statut": "valeur", "source": "c", "fichier": "c",
-         "millesime": "2022", "conflit": ""},
+        row(2019, 10.0, "a", "2021"),
+        row(2020, 12.0, "a", "2021", "oui"),
+        row(2020, 13.0, "b", "2022", "oui"),
+        row(2021, 99.0, "c", "2022", geographie="qpv2024"),
     ])
     points = series(store, "x", Level("qpv", "QP1", "Q", "qpv2015"))
     assert [(p.annee, p.valeur, p.conflit) for p in points] == [(2019, 10.0, False),
