@@ -7,17 +7,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installe
 
-.PHONY: help installer donnees valider rapports gabarits lab tout tests lint nettoyer
+.PHONY: help installer donnees valider rapports gabarits lab tout tests lint verrou nettoyer
 
 help: ## Affiche cette aide
 	@echo "Cibles disponibles :"
 	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# Every package is installed at the version of requirements.lock (the transitive ones
+# too, with their hashes), then the toolkit itself without resolving anything again.
+$(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 ou plus est requis (trouvé : " + sys.version.split()[0] + ")")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 installer: $(STAMP) ## Crée l'environnement .venv et installe la boîte à outils (idempotent)
@@ -45,12 +48,20 @@ lab: $(STAMP) ## Ouvre JupyterLab dans le même environnement (notebooks/explora
 
 tout: rapports ## Installe tout et produit toutes les sorties (stock et rapports) sur les données livrées
 
-tests: $(STAMP) ## Installe tout et lance les vérifications (ruff + pytest)
-	$(BIN)/ruff check lib tests
+tests: $(STAMP) ## Installe tout et lance les vérifications (ruff, mypy, pytest)
+	$(BIN)/ruff check lib tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-lint: $(STAMP) ## Vérifie le style du code (ruff)
-	$(BIN)/ruff check lib tests
+lint: $(STAMP) ## Vérifie le style et les types du code (ruff, mypy)
+	$(BIN)/ruff check lib tests benchmarks
+	$(BIN)/mypy
+
+verrou: ## Recalcule requirements.lock après un changement de version dans pyproject.toml
+	@test -x .outils/bin/uv || ($(PYTHON) -m venv .outils && .outils/bin/python -m pip install --quiet uv==0.13.9)
+	.outils/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	  --python-platform x86_64-unknown-linux-gnu --generate-hashes --no-header \
+	  --index-url https://pypi.org/simple -o requirements.lock
 
 nettoyer: ## Supprime les sorties dérivées (data/processed, reports), jamais data/raw
 	find data/processed -mindepth 1 ! -name README.md -delete

@@ -24,9 +24,10 @@ import threading
 import time
 from pathlib import Path
 
+from evalqpv.vocabulary import REPORTS as NOTEBOOKS
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-NOTEBOOKS = ("contexte", "emancipation", "emploi", "tranquillite", "transition", "synthese")
 
 
 def _children(pid: int) -> list[int]:
@@ -66,7 +67,7 @@ def measure(commands: list[list[str]]) -> tuple[float, int]:
                                 stderr=subprocess.DEVNULL)
         done = threading.Event()
 
-        def sample(p=proc, ev=done) -> None:
+        def sample(p: subprocess.Popen[bytes] = proc, ev: threading.Event = done) -> None:
             nonlocal peak
             while not ev.is_set():
                 peak = max(peak, _tree_rss(p.pid))

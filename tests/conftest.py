@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from evalqpv.build import BuildResult, build
-from evalqpv.paths import ProjectPaths
+from evalqpv.settings import ProjectPaths
+from evalqpv.store.build import BuildResult, build
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,7 +42,7 @@ DEMO_2021 = (
 def mini(tmp_path: Path) -> ProjectPaths:
     """A small project: the real configuration, hand-written raw files."""
     (tmp_path / "config").mkdir()
-    for name in ("referentiel.csv", "variables_sources.csv"):
+    for name in ("referentiel.csv", "variables_sources.csv", "contrat.toml"):
         shutil.copy(ROOT / "config" / name, tmp_path / "config" / name)
     geo = tmp_path / "data" / "raw" / "geographie"
     geo.mkdir(parents=True)

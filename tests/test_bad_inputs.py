@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 from openpyxl import Workbook
 
-from evalqpv.build import build
+from evalqpv.store.build import build
 
 PARTNER = "data/raw/partenaires/2025/idsu.csv"
 HEADER = "indicateur;code;annee;valeur;commentaire\n"

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from evalqpv import runner
-from evalqpv.build import build
-from evalqpv.changes import NOUVEAU, REVISE
-from evalqpv.workbooks import COLUMNS, SHEET, write_templates
+from evalqpv.publish import run as runner
+from evalqpv.publish.workbooks import write_templates
+from evalqpv.store.build import build
+from evalqpv.vocabulary import COLLECTION_COLUMNS as COLUMNS
+from evalqpv.vocabulary import COLLECTION_SHEET as SHEET
+from evalqpv.vocabulary import NOUVEAU, REVISE
 
 ROOT = Path(__file__).resolve().parents[1]
 FILL = {"pourcentage": 42.5, "nombre": 137, "euros": 2500, "ratio": 1.5, "indice": 101.2,
@@ -22,8 +24,6 @@ FILL = {"pourcentage": 42.5, "nombre": 137, "euros": 2500, "ratio": 1.5, "indice
 @pytest.fixture
 def project(mini):
     """The small project with the real configuration and notebooks."""
-    for name in ("sections.csv", "rapports.toml"):
-        shutil.copy(ROOT / "config" / name, mini.config / name)
     shutil.copytree(ROOT / "notebooks", mini.root / "notebooks")
     assert build(mini).ok
     return mini

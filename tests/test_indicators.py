@@ -5,7 +5,8 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from evalqpv.indicators import (
+from evalqpv.referentiel import Indicator
+from evalqpv.report.indicators import (
     A_COLLECTER,
     ATTEINT,
     EN_BONNE_VOIE,
@@ -16,7 +17,6 @@ from evalqpv.indicators import (
     series,
     status,
 )
-from evalqpv.referentiel import Indicator
 from evalqpv.territory import Level
 
 BASE = Indicator(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from evalqpv.numbers import parse_french_number
+from evalqpv.frenchnumbers import parse_french_number
 
 ROOT = Path(__file__).resolve().parents[1]
 SIG = ROOT / "data" / "raw" / "sig-ville-qpv2015"
@@ -115,7 +115,8 @@ def test_cite_jardins_is_placed_in_its_territories(real_build):
 
 
 def test_every_store_row_names_a_known_indicator_and_level(real_build):
-    from evalqpv.schema import NIVEAUX, STATUTS
+    from evalqpv.vocabulary import NIVEAUX
+    from evalqpv.vocabulary import VALUE_STATUSES as STATUTS
     for row in real_build.rows:
         assert row["indicateur"] in real_build.referentiel
         assert row["niveau"] in NIVEAUX and row["statut"] in STATUTS

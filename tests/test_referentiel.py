@@ -10,8 +10,10 @@ import pytest
 
 from evalqpv.problems import Problems
 from evalqpv.referentiel import COLUMNS, load_referentiel
+from evalqpv.settings import ProjectPaths, load_contract
 
 ROOT = Path(__file__).resolve().parents[1]
+CONTRACT = load_contract(ProjectPaths(ROOT))
 
 REQUIRED_CONTEXT_IDS = [
     "taux_pauvrete", "taux_bas_revenus", "revenu_median_disponible", "taux_emploi_15_64",
@@ -30,7 +32,7 @@ SECTIONS = ["1.1", "1.2", "1.3", "2.1", "3.1", "3.2", "3.3", "3.4", "4.1", "5.1"
 def ref():
     problems = Problems()
     referentiel = load_referentiel(ROOT / "config" / "referentiel.csv", "referentiel.csv",
-                                   problems)
+                                   problems, CONTRACT)
     assert not problems.items, [p.render() for p in problems.items]
     return referentiel
 
@@ -96,7 +98,7 @@ def test_bad_referentiel_rows_are_all_reported(tmp_path):
     path = tmp_path / "referentiel.csv"
     path.write_text("\n".join([header, good, bad, dup]) + "\n", encoding="utf-8")
     problems = Problems()
-    ref = load_referentiel(path, "referentiel.csv", problems)
+    ref = load_referentiel(path, "referentiel.csv", problems, CONTRACT)
     columns = {p.colonne for p in problems.errors if p.ligne == 3}
     assert {"id", "axe", "section", "type", "unite", "sens", "valeur_reference",
             "cible_operateur"} <= columns

@@ -11,10 +11,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from evalqpv import report, runner
-from evalqpv.htmlparts import table
-from evalqpv.paths import ProjectPaths
+from evalqpv import report
+from evalqpv.publish import run as runner
+from evalqpv.publish.jobs import output_dir
+from evalqpv.report.html import table
+from evalqpv.settings import ProjectPaths
 from evalqpv.territory import ParameterError
+from evalqpv.vocabulary import REPORTS
 
 ROOT = Path(__file__).resolve().parents[1]
 NBSP = "\u00a0"
@@ -46,15 +49,15 @@ def html_files(paths: ProjectPaths, year: int) -> dict[str, str]:
 def test_every_notebook_gives_a_report(built):
     paths, year, _ = built
     pages = html_files(paths, year)
-    assert set(pages) == {*runner.NOTEBOOKS, "index"}
+    assert set(pages) == {*REPORTS, "index"}
     index = pages["index"]
-    for name in runner.NOTEBOOKS:
+    for name in REPORTS:
         assert f'href="{name}.html"' in index
     assert (paths.root / "reports" / str(year) / "notebooks" / "emploi.ipynb").exists()
     figures = json.loads((paths.root / "reports" / str(year) / "chiffres_cles.json")
                          .read_text(encoding="utf-8"))
     assert figures["territoire"] == "QP092005"
-    assert set(figures["rapports"]) == set(runner.NOTEBOOKS)
+    assert set(figures["rapports"]) == set(REPORTS)
 
 
 def test_html_is_offline_and_code_free(built):
@@ -73,7 +76,7 @@ def test_html_is_offline_and_code_free(built):
 
 def test_reports_have_table_of_contents_and_provenance(built):
     paths, year, _ = built
-    for name in runner.NOTEBOOKS:
+    for name in REPORTS:
         page = html_files(paths, year)[name]
         assert 'class="sommaire"' in page and "Messages clés" in page
         assert "SHA-256" in page and "data/raw/sig-ville-qpv2015/IPRO_2021.csv" in page
@@ -202,8 +205,8 @@ def test_exploration_notebook_runs_for_an_analyst(built):
 
 def test_another_quarter_never_overwrites_the_contract_reports(built):
     paths, year, _ = built
-    assert runner.output_dir(paths, year, "QP092005") == paths.root / "reports" / str(year)
-    assert runner.output_dir(paths, year, "QP059079") == \
+    assert output_dir(paths, year, "QP092005", "QP092005") == paths.root / "reports" / str(year)
+    assert output_dir(paths, year, "QP059079", "QP092005") == \
         paths.root / "reports" / str(year) / "QP059079"
     other = report.prepare(year, "QP059079", "emploi", paths.root)
     assert other.territory.level("commune").libelle == "Marcq-en-Barœul"
@@ -215,3 +218,24 @@ def test_emancipation_lists_the_collèges(built):
     page = html_files(paths, year)["emancipation"]
     assert "COLLEGE MASARYK (public)" in page and "84,1" in page
     assert "de 84,1 à 147,4 (2021, 4 établissements)" in page
+
+
+def test_another_quarter_carries_none_of_the_contract(built):
+    paths, year, _ = built
+    messages: list[str] = []
+    code = runner.run(paths, annee=year, territoire="QP059079",
+                      rapports=("emploi", "synthese"), say=messages.append)
+    assert code == 0, messages
+    folder = paths.root / "reports" / str(year) / "QP059079"
+    contract = (paths.config / "contrat.toml").read_text(encoding="utf-8")
+    for name in ("emploi", "synthese", "index"):
+        page = (folder / f"{name}.html").read_text(encoding="utf-8")
+        for text in ("Engagements Quartiers 2030", "Châtenay", "Cité Jardins", "IDSU",
+                     "aucune cible fixée par le contrat", "4 400 habitants",
+                     "chiffres_contrat.csv\">", "Annexe 1 –"):
+            assert text not in page, (name, text)
+        assert "Marcq-en-Barœul" in page or name == "index"
+    emploi = (folder / "emploi.html").read_text(encoding="utf-8")
+    assert "n'est pas celui du contrat évalué" in emploi
+    assert "Demandeurs d" in emploi  # its public figures are there
+    assert "4 400 habitants" in contract  # the caveat exists, for the contract's quarter

@@ -1,7 +1,7 @@
 """Consolidation on hand-made observations: merge, conflict, bounds, unpublished."""
 
-from evalqpv.schema import Observation
-from evalqpv.store import consolidate, format_number
+from evalqpv.ingest import Observation
+from evalqpv.store.consolidate import consolidate, format_number
 
 
 def obs(value, status="valeur", fichier="a.csv", ligne=2, annee=2019, code="QP092005"):

@@ -4,4 +4,4 @@ Data flows one way: data/raw/ -> readers -> validation -> data/processed/ -> ind
 -> presentation -> notebooks -> reports/. See README.md and docs/.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -7,12 +7,12 @@ import sys
 import traceback
 from pathlib import Path
 
-from .build import build
-from .paths import ProjectPaths, find_root
-from .runner import NOTEBOOKS
-from .runner import run as run_reports
-from .store import write_text_atomic
-from .validation_report import render
+from .problems import first_errors
+from .settings import ProjectPaths, find_root, load_contract
+from .store.atomic import write_text_atomic
+from .store.build import build
+from .store.validation_report import render
+from .vocabulary import REPORTS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,9 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     rap.add_argument("--annee", type=int, default=None,
                      help="année d'évaluation (par défaut : la dernière année avec des données)")
     rap.add_argument("--territoire", default=None,
-                     help="code du quartier prioritaire (par défaut : config/rapports.toml)")
-    rap.add_argument("--axe", action="append", choices=NOTEBOOKS, metavar="RAPPORT",
-                     help="ne produire que ce rapport (répétable) : " + ", ".join(NOTEBOOKS))
+                     help="code du quartier prioritaire (par défaut : config/contrat.toml)")
+    rap.add_argument("--axe", action="append", choices=REPORTS, metavar="RAPPORT",
+                     help="ne produire que ce rapport (répétable) : " + ", ".join(REPORTS))
     rap.add_argument("--processus", type=int, default=None,
                      help="nombre de notebooks exécutés en parallèle (par défaut : nombre de "
                      "cœurs)")
@@ -41,22 +41,24 @@ def main(argv: list[str] | None = None) -> int:
                          "dans reports/<annee>/gabarits/")
     gab.add_argument("--annee", type=int, required=True, help="année de la collecte")
     gab.add_argument("--territoire", default=None,
-                     help="code du quartier prioritaire (par défaut : config/rapports.toml)")
+                     help="code du quartier prioritaire (par défaut : config/contrat.toml)")
     args = parser.parse_args(argv)
     paths = ProjectPaths(args.racine.resolve() if args.racine else find_root())
     try:
         if args.commande == "gabarits":
             return _templates(paths, args.annee, args.territoire)
         if args.commande == "rapports":
-            return run_reports(paths, annee=args.annee, territoire=args.territoire,
-                               rapports=tuple(args.axe) if args.axe else NOTEBOOKS,
-                               workers=args.processus)
+            from .publish.run import run  # noqa: PLC0415
+
+            return run(paths, annee=args.annee, territoire=args.territoire,
+                       rapports=tuple(args.axe) if args.axe else REPORTS,
+                       workers=args.processus)
         return _run(paths, write=args.commande == "construire")
     except KeyboardInterrupt:
         print("Interrompu : le stock précédent est conservé.", file=sys.stderr)
         return 130
     except Exception:  # never a bare traceback for the evaluator
-        log = paths.processed / "erreur_interne.log"
+        log = paths.error_log
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(traceback.format_exc(), encoding="utf-8")
         print("Erreur interne de la boîte à outils (ce n'est pas une erreur dans vos "
@@ -66,17 +68,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _templates(paths: ProjectPaths, annee: int, territoire: str | None) -> int:
-    from .runner import default_territory  # noqa: PLC0415
-    from .territory import ParameterError  # noqa: PLC0415
-    from .workbooks import write_templates  # noqa: PLC0415
+    from .publish.workbooks import write_templates  # noqa: PLC0415 - loads pandas, openpyxl
 
     if not paths.store.exists():
         code = _run(paths, write=True)
         if code:
             return code
     try:
-        made = write_templates(paths, annee, territoire or default_territory(paths))
-    except ParameterError as exc:
+        made = write_templates(paths, annee, territoire or load_contract(paths).territoire)
+    except ValueError as exc:  # ParameterError, SettingsError: French messages
         print(str(exc), file=sys.stderr)
         return 2
     for template in made:
@@ -103,10 +103,8 @@ def _run(paths: ProjectPaths, write: bool) -> int:
         return 0
     print(f"Validation échouée : {errors} erreur(s), {warnings} avertissement(s). "
           "Le stock précédent est conservé.", file=sys.stderr)
-    for problem in result.problems.errors[:20]:
-        print(f"- {problem.render()}", file=sys.stderr)
-    if errors > 20:
-        print(f"- … et {errors - 20} autres erreurs.", file=sys.stderr)
+    for line in first_errors(result.problems):
+        print(line, file=sys.stderr)
     print(f"Toutes les erreurs : {paths.validation_report}", file=sys.stderr)
     return 1
 

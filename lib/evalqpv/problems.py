@@ -59,14 +59,17 @@ class Problems:
     def add(self, problem: Problem) -> None:
         self.items.append(problem)
 
-    def error(self, fichier: str, message: str, **kw: object) -> None:
-        self.items.append(Problem(fichier, message, gravite="erreur", **kw))  # type: ignore[arg-type]
+    def error(self, fichier: str, message: str, *, ligne: int | None = None,
+              colonne: str | None = None, valeur: str | None = None,
+              attendu: str | None = None, correction: str | None = None) -> None:
+        self.items.append(Problem(fichier, message, ligne, colonne, valeur, attendu,
+                                  correction, "erreur"))
 
-    def warning(self, fichier: str, message: str, **kw: object) -> None:
-        self.items.append(Problem(fichier, message, gravite="avertissement", **kw))  # type: ignore[arg-type]
-
-    def extend(self, other: Problems) -> None:
-        self.items.extend(other.items)
+    def warning(self, fichier: str, message: str, *, ligne: int | None = None,
+                colonne: str | None = None, valeur: str | None = None,
+                attendu: str | None = None, correction: str | None = None) -> None:
+        self.items.append(Problem(fichier, message, ligne, colonne, valeur, attendu,
+                                  correction, "avertissement"))
 
     @property
     def errors(self) -> list[Problem]:
@@ -78,3 +81,15 @@ class Problems:
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+SHOWN_ON_SCREEN = 20
+
+
+def first_errors(problems: Problems, limit: int = SHOWN_ON_SCREEN) -> list[str]:
+    """The errors a command prints on screen (the validation report has them all)."""
+    errors = problems.errors
+    lines = [f"- {p.render()}" for p in errors[:limit]]
+    if len(errors) > limit:
+        lines.append(f"- … et {len(errors) - limit} autres erreurs.")
+    return lines

@@ -7,20 +7,16 @@ UTF-8). Every observation in the store must name an indicator of it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .numbers import NotANumber, parse_french_number
+from .frenchnumbers import NotANumber, parse_french_number
 from .problems import Problems
 from .rawtable import read_delimited
+from .settings import Contract
+from .vocabulary import DIRECTIONS, OPERATORS, PERIODICITIES, THEMES, TYPES, UNITS
 
-AXES = ("contexte", "emancipation", "emploi", "tranquillite", "transition", "transversal",
-        "gouvernance")
-TYPES = ("contexte", "realisation", "resultat", "impact")
-UNITES = ("pourcentage", "nombre", "euros", "ratio", "indice", "booleen")
-SENS = ("hausse", "baisse", "neutre")
-OPERATEURS = (">=", ">", "=", "<", "<=")
-PERIODICITES = ("annuelle", "pluriannuelle", "ponctuelle", "trimestrielle", "mensuelle")
 COLUMNS = (
     "id", "libelle", "axe", "section", "objectif", "type", "unite", "sens", "producteur",
     "source", "partenaire", "periodicite", "definition", "variable_source",
@@ -28,7 +24,6 @@ COLUMNS = (
     "cible_texte", "echeance", "note",
 )
 _ID = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
-_SECTION = re.compile(r"^(I(\.[A-D])?|[1-6]\.[1-4]|V|Annexe 1 – .+)$")
 
 
 @dataclass(frozen=True)
@@ -77,8 +72,13 @@ class Referentiel:
         return len(self.indicators)
 
 
-def load_referentiel(path: Path, label: str, problems: Problems) -> Referentiel:
-    """Read and check the référentiel; bad rows are reported and left out."""
+def load_referentiel(path: Path, label: str, problems: Problems,
+                     contract: Contract) -> Referentiel:
+    """Read and check the référentiel; bad rows are reported and left out.
+
+    A row's section must be one of the contract's sections (config/contrat.toml) or a
+    signatory's commitments (« Annexe 1 – <signataire> »).
+    """
     table = read_delimited(path, label, problems, separator=_separator(path),
                            strict_encoding=True)
     if table is None:
@@ -95,7 +95,7 @@ def load_referentiel(path: Path, label: str, problems: Problems) -> Referentiel:
         row = {c: cells[index[c]].strip() for c in COLUMNS}
         row["rapports"] = cells[index["rapports"]].strip() if "rapports" in index else ""
         before = len(problems.errors)
-        indicator = _check_row(row, line, label, problems)
+        indicator = _check_row(row, line, label, problems, contract)
         if indicator is None or len(problems.errors) > before:
             continue
         if indicator.id in indicators:
@@ -113,7 +113,8 @@ def _separator(path: Path) -> str:
     return ";" if first.count(b";") > first.count(b",") else ","
 
 
-def _check_row(row: dict[str, str], line: int, label: str, problems: Problems) -> Indicator | None:
+def _check_row(row: dict[str, str], line: int, label: str, problems: Problems,
+               contract: Contract) -> Indicator:
     def bad(col: str, attendu: str, correction: str | None = None) -> None:
         problems.error(label, f"valeur invalide dans la colonne « {col} ».", ligne=line,
                        colonne=col, valeur=row[col], attendu=attendu, correction=correction)
@@ -121,27 +122,28 @@ def _check_row(row: dict[str, str], line: int, label: str, problems: Problems) -
     if not _ID.match(row["id"]):
         bad("id", "un identifiant en minuscules sans accent, mots séparés par « _ » "
             "(ex. taux_pauvrete)")
-    for col, allowed in (("axe", AXES), ("type", TYPES), ("unite", UNITES), ("sens", SENS),
-                         ("periodicite", PERIODICITES)):
+    for col, allowed in (("axe", THEMES), ("type", TYPES), ("unite", UNITS),
+                         ("sens", DIRECTIONS), ("periodicite", PERIODICITIES)):
         if row[col] not in allowed:
             bad(col, "l'une des valeurs : " + ", ".join(allowed))
-    if not _SECTION.match(row["section"]):
-        bad("section", "une section du contrat (I, I.A à I.D, 1.1 à 6.4, V) ou "
-            "« Annexe 1 – <partenaire> »")
+    if row["section"] not in contract.sections and not contract.is_commitment(row["section"]):
+        bad("section", "une section du contrat (" + ", ".join(contract.sections)
+            + f") ou « {contract.annexe_engagements} – <partenaire> »",
+            "les sections sont listées dans config/contrat.toml")
     for col in ("libelle", "objectif", "definition", "producteur", "partenaire"):
         if not row[col]:
             bad(col, "un texte non vide")
     for report in [r for r in row["rapports"].split(";") if r]:
-        if report not in AXES:
-            bad("rapports", "des axes séparés par « ; » parmi " + ", ".join(AXES))
+        if report not in THEMES:
+            bad("rapports", "des axes séparés par « ; » parmi " + ", ".join(THEMES))
     ref = _number(row, "valeur_reference", bad)
     cible = _number(row, "cible", bad)
     annee_ref = _year(row, "annee_reference", bad)
     annee_cible = _year(row, "annee_cible", bad)
     if ref is not None and ref[0] is not None and annee_ref is None:
         bad("annee_reference", "l'année de la valeur de référence")
-    if cible is not None and cible[0] is not None and row["cible_operateur"] not in OPERATEURS:
-        bad("cible_operateur", "l'un des opérateurs " + " ".join(OPERATEURS) +
+    if cible is not None and cible[0] is not None and row["cible_operateur"] not in OPERATORS:
+        bad("cible_operateur", "l'un des opérateurs " + " ".join(OPERATORS) +
             " quand une cible est donnée")
     if row["cible_operateur"] and (cible is None or cible[0] is None):
         bad("cible", "une cible chiffrée quand un opérateur est donné",
@@ -162,7 +164,10 @@ def _check_row(row: dict[str, str], line: int, label: str, problems: Problems) -
     )
 
 
-def _number(row, col, bad) -> tuple[float | None, str] | None:
+Complaint = Callable[..., None]
+
+
+def _number(row: dict[str, str], col: str, bad: Complaint) -> tuple[float | None, str] | None:
     if not row[col]:
         return None
     try:
@@ -173,7 +178,7 @@ def _number(row, col, bad) -> tuple[float | None, str] | None:
     return parsed.valeur, parsed.statut
 
 
-def _year(row, col, bad) -> int | None:
+def _year(row: dict[str, str], col: str, bad: Complaint) -> int | None:
     if not row[col]:
         return None
     if not re.fullmatch(r"(19|20)\d\d", row[col]):

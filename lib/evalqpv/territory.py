@@ -7,12 +7,25 @@ can be evaluated without a hand-written table.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-from .schema import CODE_ENSEMBLE_QPV, CODE_FRANCE, CODE_FRANCE_METRO
+from .settings import QUARTER_CODE, ProjectPaths
+from .store.tables import read_territories
+from .vocabulary import (
+    CODE_ENSEMBLE_QPV,
+    CODE_FRANCE,
+    CODE_FRANCE_METRO,
+    COMMUNE,
+    DEPARTEMENT,
+    ENSEMBLE_QPV,
+    EPCI,
+    FRANCE,
+    QPV,
+    QPV2015,
+    QPV2024,
+    REGION,
+)
 
 
 class ParameterError(ValueError):
@@ -49,39 +62,34 @@ class Territory:
         return next((lv for lv in self.levels if lv.niveau == niveau), None)
 
 
-def resolve_territory(code: object, territoires_csv: Path) -> Territory:
+def resolve_territory(code: object, paths: ProjectPaths) -> Territory:
+    """The QPV and its comparison levels, or a French message saying what is wrong."""
     text = str(code).strip().upper()
-    if not re.fullmatch(r"Q[PN]\d{2}[\dAB]\d{3}", text):
+    if not QUARTER_CODE.fullmatch(text):
         raise ParameterError(
             f"Paramètre « territoire » invalide : « {code} ». Attendu : un code de quartier "
             "prioritaire sur 8 caractères, par exemple QP092005 (géographie 2015).")
-    if not territoires_csv.exists():
-        raise ParameterError(f"La table des territoires {territoires_csv} n'existe pas : "
+    if not paths.territories.exists():
+        raise ParameterError(f"La table des territoires {paths.territories} n'existe pas : "
                              "lancez d'abord `make donnees`.")
-    with territoires_csv.open(encoding="utf-8", newline="") as handle:
-        rows = {r["code_qpv"]: r for r in csv.DictReader(handle)}
+    rows = read_territories(paths)
     row = rows.get(text)
     if row is None:
         near = sorted(c for c in rows if c[:5] == text[:5])[:8]
         hint = f" Quartiers connus dans ce département : {', '.join(near)}." if near else ""
         raise ParameterError(f"Quartier inconnu : « {text} » n'est dans aucun fichier des "
                              f"bases QPV déposé dans data/raw/.{hint}")
-    geographie = "qpv2024" if text.startswith("QN") else "qpv2015"
-    levels = [Level("qpv", text, row["libelle_qpv"] or text, geographie)]
-    for com, lib in zip(row["communes"].split("|"), row["libelles_communes"].split("|"),
-                        strict=False):
-        if com:
-            levels.append(Level("commune", com, lib))
-    if row["epci"]:
-        levels.append(Level("epci", row["epci"], row["libelle_epci"]))
-    if row["departement"]:
-        levels.append(Level("departement", row["departement"], row["libelle_departement"]))
-    if row["region"]:
-        levels.append(Level("region", row["region"], row["libelle_region"]))
-    levels.append(Level("france", CODE_FRANCE_METRO, "France métropolitaine"))
-    levels.append(Level("france", CODE_FRANCE, "France"))
-    levels.append(Level("ensemble_qpv", CODE_ENSEMBLE_QPV, "Ensemble des QPV", "qpv2015"))
-    return Territory(text, row["libelle_qpv"] or text, tuple(levels))
+    geographie = QPV2024 if text.startswith("QN") else QPV2015
+    levels = [Level(QPV, text, row.libelle or text, geographie)]
+    levels += [Level(COMMUNE, com, lib) for com, lib in row.communes]
+    for niveau, (place, libelle) in ((EPCI, row.epci), (DEPARTEMENT, row.departement),
+                                     (REGION, row.region)):
+        if place:
+            levels.append(Level(niveau, place, libelle))
+    levels.append(Level(FRANCE, CODE_FRANCE_METRO, "France métropolitaine"))
+    levels.append(Level(FRANCE, CODE_FRANCE, "France"))
+    levels.append(Level(ENSEMBLE_QPV, CODE_ENSEMBLE_QPV, "Ensemble des QPV", QPV2015))
+    return Territory(text, row.libelle or text, tuple(levels))
 
 
 def check_year(annee: object, available: list[int]) -> int:

@@ -1,0 +1,111 @@
+"""Ingest: one reader per kind of source, each turning raw files into Observations.
+
+Every reader has the same shape (`Reader`) and is listed once, in reading order, in
+`ingest.registry.READERS`: adding a source is one module and one line there. A reader
+never formats for display and never writes: it returns observations and records
+problems (file, line, column) in the Problems it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from ..problems import Problems
+from ..referentiel import Referentiel
+from ..settings import Contract, ProjectPaths
+from .variables import VariableRules
+
+
+class Observation(NamedTuple):
+    """One figure read from one raw file (before consolidation)."""
+
+    indicateur: str
+    niveau: str
+    code: str
+    libelle_territoire: str
+    geographie: str
+    annee: int
+    valeur: float | None
+    statut: str
+    valeur_publiee: str
+    qualite: str
+    producteur: str
+    source: str
+    millesime: str
+    fichier: str
+    ligne: int
+    colonne: str
+    rattachement: str = ""  # the commune of an établissement
+
+
+@dataclass(frozen=True)
+class FileId:
+    """What a file is, from its name and folder: the same shape for every reader."""
+
+    family: str  # IPRO, FILOSOFI, SSMSI, CONTRAT, PARTENAIRES...
+    millesime: int | None  # the release (or collection) year, when the name gives it
+    variant: str = ""  # e.g. the territorial level of a Filosofi or SSMSI file
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """What every reader may need, passed explicitly (no global state, never mutated)."""
+
+    paths: ProjectPaths
+    referentiel: Referentiel
+    rules: VariableRules
+    contract: Contract
+    annee_max: int
+    # The communes that host a QPV, once the readers listing the QPV have run (None
+    # before): readers of commune-level files keep only these communes.
+    communes_retenues: frozenset[str] | None = None
+
+    def label(self, path: Path) -> str:
+        """The path shown to users: relative to the project root."""
+        return self.paths.label(path)
+
+
+@dataclass
+class FileSummary:
+    """What one file gave, for the validation report."""
+
+    fichier: str
+    lecteur: str
+    millesime: str = ""
+    observations: int = 0
+    colonnes_non_utilisees: list[str] = field(default_factory=list)
+    annees: dict[str, int] = field(default_factory=dict)  # variable -> reference year
+
+
+@dataclass
+class ReadResult:
+    """Everything one file gave."""
+
+    observations: list[Observation]
+    summary: FileSummary
+    # QPV code -> (libellé, names of its communes as the file gives them): only the
+    # readers that list the QPV fill it.
+    quarters: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One kind of source: how to recognise its files and how to read one."""
+
+    name: str  # shown in the validation report
+    expected: tuple[str, ...]  # file names as published, for the "unknown file" message
+    identify: Callable[[Path], FileId | None]  # path relative to data/raw/
+    read: Callable[[Path, FileId, ReadContext, Problems], ReadResult]
+    # Filled by hand (contract, partners): an impossible value is an error there, a
+    # warning in a producer's file that the evaluator cannot correct.
+    hand_filled: bool = False
+    # Lists the QPV (and their communes); readers after it see `communes_retenues`.
+    lists_quarters: bool = False
+    # Reads commune-level files for the QPV communes only: must come after a reader
+    # that lists the QPV.
+    needs_quarters: bool = False
+    # Order in which this reader's files are read (default: their path).
+    sort_key: Callable[[Path, FileId], tuple[object, ...]] | None = None

@@ -1,0 +1,256 @@
+"""Partner returns: the yearly figures each partner fills by hand.
+
+data/raw/partenaires/<annee>/<partenaire>.csv or .xlsx, one row per indicator and
+territory. Columns (French, as the partner sees them):
+  indicateur (required), code (required), annee (required), valeur (required),
+  niveau, libelle, libelle_territoire, unite, commentaire (optional).
+In a workbook, the sheet « Indicateurs » (or the first sheet) is read; its header
+row is the first row that has a cell « indicateur ».
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..frenchnumbers import ParsedNumber, parse_french_number
+from ..problems import Problem, Problems
+from ..rawtable import read_delimited
+from ..vocabulary import (
+    COLLECTION_SHEET,
+    COLLECTION_STRUCTURE_SHEET,
+    NON_DISPONIBLE,
+    QPV,
+    QPV2015,
+    QPV2024,
+    RETURN_OPTIONAL,
+    RETURN_REQUIRED,
+)
+from . import FileId, FileSummary, Observation, ReadContext, Reader, ReadResult
+from .handfilled import RowChecker
+
+FOLDER = "partenaires"
+REQUIRED, OPTIONAL = RETURN_REQUIRED, RETURN_OPTIONAL
+Header = list[tuple[str, str]]  # (column name, column letter in a workbook, "" in a CSV)
+Body = list[tuple[int, list[object]]]  # (line number, cells)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A returned file split into its header and its rows, whatever its format."""
+
+    header: Header
+    header_line: int
+    body: Body
+    label: str  # the file, and the sheet of a workbook
+    structure: dict[str, list[str]] | None  # the layout the workbook was sent with
+
+
+def identify(rel: Path) -> FileId | None:
+    if rel.parts[0] != FOLDER or rel.suffix.lower() not in (".csv", ".xlsx"):
+        return None
+    folder = rel.parent.name
+    return FileId("PARTENAIRES", int(folder) if re.fullmatch(r"\d{4}", folder) else None)
+
+
+def read_partner_file(path: Path, file: FileId, ctx: ReadContext,
+                      problems: Problems) -> ReadResult:
+    label = ctx.label(path)
+    summary = FileSummary(label, READER.name, path.parent.name)
+    result = ReadResult([], summary)
+    if file.millesime is None:
+        problems.error(label, "le retour n'est pas rangé dans un dossier d'année.",
+                       attendu="data/raw/partenaires/<année>/<partenaire>.xlsx",
+                       correction="déplacez le fichier dans le dossier de l'année de collecte")
+        return result
+    rows: Rows | None
+    if path.suffix.lower() == ".xlsx":
+        rows = _xlsx_rows(path, label, problems)
+    else:
+        rows = _csv_rows(path, label, problems)
+    if rows is None:
+        return result
+    header, body, label = rows.header, rows.body, rows.label
+    if rows.structure is not None:
+        _check_structure(rows.structure, header, body, label, problems)
+    index = {name.strip().lower(): i for i, (name, _) in enumerate(header) if name}
+    missing = [c for c in REQUIRED if c not in index]
+    if missing:
+        problems.error(label, "colonnes obligatoires manquantes ou renommées.",
+                       ligne=rows.header_line, colonne=", ".join(missing),
+                       attendu="les colonnes " + ", ".join(REQUIRED) +
+                       " (et, au choix, " + ", ".join(OPTIONAL) + ")",
+                       correction="rétablissez les intitulés de colonnes du gabarit")
+        return result
+    unknown = [name for name, _ in header if name and name.strip().lower() not in
+               (*REQUIRED, *OPTIONAL)]
+    if unknown:
+        problems.warning(label, "colonnes inconnues ignorées.", ligne=rows.header_line,
+                         colonne=", ".join(unknown), attendu="les colonnes du gabarit")
+    check = RowChecker(ctx, problems, label)
+    partner = path.stem
+    seen: dict[tuple[str, str, str, int], int] = {}
+    out = result.observations
+
+    def col(name: str) -> str:
+        return _column_name(header, index, name)
+
+    for line, cells in body:
+        def cell(name: str, cells: list[object] = cells) -> str:
+            i = index.get(name)
+            return "" if i is None or i >= len(cells) else _text(cells[i])
+        if not cell("valeur") and not cell("commentaire"):
+            continue  # nothing returned for this indicator: it stays « à collecter »
+        before = len(problems.errors)
+        indicateur = check.indicateur(line, col("indicateur"), cell("indicateur"))
+        niveau = check.niveau(line, col("niveau"), cell("niveau"), cell("code"))
+        code = check.code(line, col("code"), cell("code"), niveau)
+        annee = check.annee(line, col("annee"), cell("annee"))
+        raw = cell("valeur")
+        parsed: ParsedNumber | None
+        if not raw:
+            parsed = ParsedNumber(None, NON_DISPONIBLE)
+        else:
+            parsed = check.valeur(line, col("valeur"), raw, parse_french_number)
+        if len(problems.errors) > before or parsed is None or indicateur is None \
+                or niveau is None or code is None or annee is None:
+            continue
+        key = (indicateur, niveau, code, annee)
+        if key in seen:
+            check.error(line, col("indicateur"), f"ligne en double : même indicateur, "
+                        f"territoire et année que la ligne {seen[key]}.", cell("indicateur"),
+                        "une seule ligne par indicateur, territoire et année",
+                        "supprimez l'une des deux lignes")
+            continue
+        seen[key] = line
+        geographie = "" if niveau != QPV else QPV2015 if code.upper().startswith("QP") \
+            else QPV2024
+        out.append(Observation(
+            indicateur=indicateur, niveau=niveau, code=code,
+            libelle_territoire=cell("libelle_territoire"), geographie=geographie,
+            annee=annee, valeur=parsed.valeur, statut=parsed.statut,
+            valeur_publiee=raw, qualite=cell("commentaire"),
+            producteur=cell("partenaire") or partner,
+            source=f"Retour partenaire « {partner} », collecte {path.parent.name}",
+            millesime=path.parent.name, fichier=label, ligne=line, colonne=col("valeur")))
+    summary.observations = len(out)
+    return result
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _column_name(header: Header, index: dict[str, int], name: str) -> str:
+    i = index.get(name)
+    if i is None:
+        return name
+    letter = header[i][1]
+    return f"{letter} ({header[i][0]})" if letter else header[i][0]
+
+
+def _csv_rows(path: Path, label: str, problems: Problems) -> Rows | None:
+    first = path.read_bytes()[:4096].split(b"\n", 1)[0]
+    separator = ";" if first.count(b";") >= first.count(b",") else ","
+    table = read_delimited(path, label, problems, separator=separator, strict_encoding=True)
+    if table is None:
+        return None
+    header: Header = [(name, "") for name in table.header]
+    body: Body = [(line, list(cells)) for line, cells in table.rows]
+    return Rows(header, 1, body, label, None)
+
+
+def _xlsx_rows(path: Path, label: str, problems: Problems) -> Rows | None:
+    from openpyxl import load_workbook  # noqa: PLC0415 - only when a workbook is returned
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
+    try:
+        workbook = load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        problems.error(label, "classeur Excel illisible.", valeur=type(exc).__name__,
+                       attendu="un classeur .xlsx enregistré par Excel ou LibreOffice",
+                       correction="rouvrez-le et réenregistrez-le au format .xlsx")
+        return None
+    sheet = workbook[COLLECTION_SHEET] if COLLECTION_SHEET in workbook.sheetnames \
+        else workbook.worksheets[0]
+    where = f"{label} [feuille « {sheet.title} »]"
+    rows = list(sheet.iter_rows(values_only=True))
+    header_row = next((n for n, r in enumerate(rows, start=1)
+                       if any(_text(v).lower() == "indicateur" for v in r)), None)
+    if header_row is None:
+        problems.error(where, "aucune ligne d'en-tête trouvée (pas de cellule « indicateur »).",
+                       attendu="une ligne d'en-tête avec les colonnes " + ", ".join(REQUIRED))
+        return None
+    merged = [str(r) for r in sheet.merged_cells.ranges
+              if r.min_row <= header_row <= r.max_row]
+    if merged:
+        problems.error(where, "l'en-tête contient des cellules fusionnées.", ligne=header_row,
+                       colonne=", ".join(merged), attendu="une cellule par intitulé de colonne",
+                       correction="annulez la fusion (Accueil > Fusionner et centrer) et "
+                       "rétablissez un intitulé par colonne")
+        return None
+    header: Header = [(_text(v), get_column_letter(i + 1))
+                      for i, v in enumerate(rows[header_row - 1])]
+    body: Body = [(n, list(r)) for n, r in enumerate(rows[header_row:], start=header_row + 1)
+                  if any(v not in (None, "") for v in r)]
+    structure = None
+    if COLLECTION_STRUCTURE_SHEET in workbook.sheetnames:
+        structure = {str(r[0]): [_text(v) for v in r[1:] if v not in (None, "")]
+                     for r in workbook[COLLECTION_STRUCTURE_SHEET].iter_rows(values_only=True)
+                     if r[0]}
+    return Rows(header, header_row, body, where, structure)
+
+
+def _check_structure(structure: dict[str, list[str]], header: Header, body: Body, label: str,
+                     problems: Problems) -> None:
+    """Compare a returned collection workbook with the layout it was generated with."""
+    expected = structure.get("colonnes", [])
+    actual = [name for name, _ in header if name]
+    missing = [c for c in expected if c not in actual]
+    added = [c for c in actual if c not in expected]
+    letters = {name: letter for name, letter in header}
+    if len(missing) == 1 and len(added) == 1:
+        problems.add(Problem(
+            label, f"la colonne « {missing[0]} » a été renommée en « {added[0]} » "
+            f"(colonne {letters.get(added[0], '?')}).", ligne=1, colonne=added[0],
+            attendu=f"l'intitulé d'origine « {missing[0]} »",
+            correction="rétablissez l'intitulé d'origine de la colonne",
+            gravite="erreur" if missing[0] in REQUIRED else "avertissement"))
+    elif missing or added:
+        required_gone = [c for c in missing if c in REQUIRED]
+        problems.add(Problem(
+            label, "la structure du classeur a changé : colonnes supprimées ou renommées : "
+            + (", ".join(f"« {c} »" for c in missing) or "aucune")
+            + " ; colonnes ajoutées : " + (", ".join(f"« {c} »" for c in added) or "aucune")
+            + ".", ligne=1, attendu="les colonnes du gabarit : " + ", ".join(expected),
+            correction="repartez du classeur envoyé, sans supprimer ni renommer de colonne",
+            gravite="erreur" if required_gone else "avertissement"))
+    if actual and expected and [c for c in actual if c in expected] != \
+            [c for c in expected if c in actual]:
+        problems.warning(label, "les colonnes ont été déplacées : elles sont relues par leur "
+                         "intitulé.", ligne=1)
+    sent = structure.get("indicateurs", [])
+    if "indicateur" not in actual or not sent:
+        return
+    position = actual.index("indicateur")
+    returned = {(_text(cells[position]) if position < len(cells) else ""): line
+                for line, cells in body}
+    for indicator, line in sorted(returned.items(), key=lambda kv: kv[1]):
+        if indicator and indicator not in sent:
+            problems.warning(label, f"indicateur ajouté au classeur : « {indicator} » ne "
+                             "figurait pas dans le classeur envoyé ; il est lu s'il existe "
+                             "dans le référentiel.", ligne=line, colonne="indicateur",
+                             valeur=indicator)
+    removed = [i for i in sent if i not in returned]
+    if removed:
+        problems.warning(label, "lignes supprimées du classeur : ces indicateurs restent "
+                         "« à collecter ».", colonne="indicateur", valeur=", ".join(removed))
+
+
+READER = Reader(name="Retour partenaire", expected=(f"{FOLDER}/<année>/<partenaire>.xlsx",),
+                identify=identify, read=read_partner_file, hand_filled=True)

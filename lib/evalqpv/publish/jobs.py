@@ -1,0 +1,86 @@
+"""What to build: one job per report, its output paths, and whether it is current.
+
+A job's key hashes everything its HTML depends on (notebook, parameters, store, code):
+an unchanged key means nothing to re-execute. No timestamps are involved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..settings import ProjectPaths
+from ..store.atomic import write_text_atomic
+
+KERNEL = "python3"
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    notebook: Path
+    html: Path
+    executed: Path
+    figures: Path
+    parameters: dict[str, object]
+    key: str
+    root: Path
+
+    @property
+    def key_file(self) -> Path:
+        return self.figures.with_suffix(".key")
+
+    @property
+    def log(self) -> Path:
+        return self.figures.with_suffix(".log")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    ok: bool
+    skipped: bool = False
+    message: str = ""
+    seconds: float = 0.0
+
+
+def output_dir(paths: ProjectPaths, year: int, territoire: str, contract_territory: str) -> Path:
+    """reports/<annee>/ for the contract's own quarter; reports/<annee>/<code>/ for any
+    other, so that a comparison run never overwrites the contract's reports."""
+    base = paths.reports_of_year(year)
+    return base if territoire == contract_territory else base / territoire
+
+
+def make_job(paths: ProjectPaths, name: str, year: int, territoire: str, out: Path,
+             store_key: str, code: str) -> Job:
+    notebook = paths.notebook(name)
+    parameters: dict[str, object] = {"annee": year, "territoire": territoire}
+    digest = hashlib.sha256()
+    for part in (notebook.read_bytes(), json.dumps(parameters, sort_keys=True).encode(),
+                 store_key.encode(), code.encode()):
+        digest.update(hashlib.sha256(part).digest())
+    return Job(name, notebook, out / f"{name}.html", out / "notebooks" / f"{name}.ipynb",
+               paths.report_cache / f"{year}-{territoire}-{name}.chiffres.json", parameters,
+               digest.hexdigest(), paths.root)
+
+
+def is_current(job: Job) -> bool:
+    key = job.key_file
+    return (job.html.exists() and job.figures.exists() and key.exists()
+            and key.read_text(encoding="utf-8") == job.key)
+
+
+def _duration_file(paths: ProjectPaths, job: Job) -> Path:
+    return paths.durations / f"{job.parameters['territoire']}-{job.name}.txt"
+
+
+def last_duration(paths: ProjectPaths, job: Job) -> float:
+    """Seconds the job took last time: longest first gives a shorter tail."""
+    path = _duration_file(paths, job)
+    return float(path.read_text(encoding="utf-8")) if path.exists() else 0.0
+
+
+def record_duration(paths: ProjectPaths, job: Job, seconds: float) -> None:
+    write_text_atomic(_duration_file(paths, job), f"{seconds:.3f}")

@@ -1,0 +1,40 @@
+"""Report sections: what a notebook shows, one call per section.
+
+A notebook does `from evalqpv import report`, `ctx = report.prepare(annee, territoire,
+"emploi")`, then calls the section functions below; each returns an `Html` fragment
+written from the data (no figure is typed in a notebook or here).
+
+Modules: `context` (what a report is about), `indicators` (series, statuses: pure
+functions), `messages`, `followup`, `comparisons`, `portrait`, `methods` (sections),
+`charts`, `html`, `wording` (presentation).
+"""
+
+from __future__ import annotations
+
+from ..vocabulary import REPORT_TITLES as REPORTS
+from .comparisons import charts, compare
+from .context import ReportContext, prepare
+from .followup import all_statuses, axes_overview, commitments, milestones, missing, objectives
+from .messages import header, key_messages
+from .methods import changes, methods
+from .portrait import section_i_tables, time_series_table
+
+__all__ = [
+    "REPORTS",
+    "ReportContext",
+    "all_statuses",
+    "axes_overview",
+    "changes",
+    "charts",
+    "commitments",
+    "compare",
+    "header",
+    "key_messages",
+    "methods",
+    "milestones",
+    "missing",
+    "objectives",
+    "prepare",
+    "section_i_tables",
+    "time_series_table",
+]

@@ -1,0 +1,105 @@
+"""How to read the figures: definitions, producers, releases, caveats, and what changed
+since the previous store."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import frenchnumbers as fn
+from ..vocabulary import CONFLICT, PERIMETRE_PARTENAIRE, QPV, SECRET
+from .context import ReportContext
+from .html import Html, bullets, esc, table
+from .wording import span
+
+SMALL_COUNT = 50  # counts below this, on a QPV, move a lot from year to year
+
+
+def methods(ctx: ReportContext) -> Html:
+    """Definitions, producers, releases, reference years, geography and caveats."""
+    rows = []
+    for ind in ctx.indicators():
+        sub = ctx.store[ctx.store["indicateur"] == ind.id]
+        if sub.empty:
+            continue
+        releases = sorted({m for text in sub["millesime"] for m in text.split(" | ") if m})
+        years = sorted(set(int(a) for a in sub["annee"]))
+        geos = sorted({g for g in sub["geographie"] if g}) or ["—"]
+        rows.append([ind.libelle, ind.definition, ind.producteur, ind.source,
+                     ", ".join(releases), span(years), ", ".join(geos)])
+    parts = ["<p>Chaque chiffre vient d'un fichier de <code>data/raw/</code> cité dans le "
+             "stock <code>data/processed/observations.csv</code> (fichier, ligne, colonne). "
+             "L'année indiquée est l'année que décrit la donnée, jamais l'année de "
+             "publication (voir <code>docs/millesimes.md</code>).</p>"]
+    if rows:
+        parts.append(table(["Indicateur", "Définition", "Producteur", "Source",
+                            "Publications", "Années", "Géographie"], rows,
+                           css_class="methodes"))
+    parts.append("<h3>Précautions de lecture</h3>" + bullets(caveats(ctx)))
+    return Html("".join(parts))
+
+
+def caveats(ctx: ReportContext) -> list[str]:
+    """What the data of this report call for, then the contract's own caveats (its
+    quarter only, from config/contrat.toml)."""
+    notes = []
+    inds = {i.id for i in ctx.indicators()}
+    sub = ctx.store[ctx.store["indicateur"].isin(inds)]
+    qpv = sub[sub["niveau"] == QPV]
+    secret = int((qpv["statut"] == SECRET).sum())
+    if secret:
+        notes.append(f"{secret} valeur(s) du quartier ne sont pas publiées par le producteur "
+                     "(secret statistique ou effectif trop faible) : elles apparaissent "
+                     "« secret », jamais comme zéro.")
+    small = qpv[(qpv["valeur"] < SMALL_COUNT) & qpv["indicateur"].map(
+        lambda i: ctx.referentiel[i].unite == "nombre")]
+    if not small.empty:
+        notes.append(f"{len(small)} effectif(s) du quartier sont inférieurs à {SMALL_COUNT} : "
+                     "leurs variations d'une année sur l'autre sont fragiles.")
+    flagged = int((qpv["qualite"].str.startswith("NOTE_")).sum())
+    if flagged:
+        notes.append(f"{flagged} valeur(s) portent une note de qualité du producteur "
+                     "(colonne « qualite » du stock) : à interpréter avec prudence.")
+    conflicts = sub[sub["conflit"] == CONFLICT]
+    if not conflicts.empty:
+        notes.append(f"{len(conflicts)} valeur(s) sont données différemment par deux sources ; "
+                     "le rapport montre la plus récente et la signale (⚠). Détail : "
+                     "data/processed/conflits.csv.")
+    if ctx.own_contract:
+        geographie = ctx.territory.qpv.geographie[3:]
+        notes += [text.replace("{geographie}", geographie)
+                  for text in ctx.contract.precautions]
+    return notes
+
+
+def changes(ctx: ReportContext) -> Html:
+    """New and revised figures since the previous store, on this territory's levels."""
+    path = ctx.paths.changes
+    if not path.exists():
+        return Html("<p>Aucun stock précédent n'a été conservé : rien à comparer pour cet "
+                    "exercice.</p>")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    keys = {f"{lv.niveau}|{lv.code}" for lv in ctx.territory.levels}
+    local = frame[(frame["niveau"] + "|" + frame["code"]).isin(keys)
+                  | frame["niveau"].isin([PERIMETRE_PARTENAIRE])]
+    counts = frame["nature"].value_counts()
+    summary = ", ".join(f"{fn.number(int(counts[n]))} {n}(s)" for n in sorted(counts.index))
+    summary = summary or "aucun changement"
+    parts = [f"<p>Depuis le stock précédent (tous territoires) : {esc(summary)}. Sur "
+             f"{esc(ctx.territory.libelle)} et ses territoires de comparaison :</p>"]
+    rows = []
+    for row in local.itertuples(index=False):
+        ind = ctx.referentiel.indicators.get(str(row.indicateur))
+        unit = ind.unite if ind else "nombre"
+
+        def show(text: str, unit: str = unit) -> str:
+            return " ≠ ".join(fn.with_unit(float(v), unit) for v in text.split(" ≠ ")) \
+                if text else "–"
+        rows.append([row.nature, ind.libelle if ind else row.indicateur,
+                     row.libelle_territoire or row.code, row.annee, show(str(row.avant)),
+                     show(str(row.apres)), row.source])
+    if not rows:
+        parts.append("<p>Aucun chiffre nouveau ou révisé.</p>")
+    else:
+        parts.append(table(["Nature", "Indicateur", "Territoire", "Année", "Avant", "Après",
+                            "Source"], rows, numeric=(4, 5), css_class="changements"))
+    return Html("".join(parts))

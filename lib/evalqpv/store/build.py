@@ -1,0 +1,194 @@
+"""Build the store from data/raw/: read every file, validate, consolidate, write.
+
+This is the only writer of data/processed/. Nothing there is touched when validation
+finds an error, except the validation report itself, which says why.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from .. import __version__
+from ..ingest import FileId, FileSummary, Observation, ReadContext, Reader, ReadResult
+from ..ingest import geography as geography_reader
+from ..ingest.checks import check_values
+from ..ingest.geography import Geography, QpvPlace, place_qpv
+from ..ingest.registry import IGNORED_SUFFIXES, READERS, expected_names, identify
+from ..ingest.variables import load_variable_rules
+from ..problems import Problems
+from ..referentiel import Referentiel, load_referentiel
+from ..settings import Contract, ProjectPaths, load_contract
+from ..vocabulary import CODE_FRANCE_METRO, COMMUNE, DEPARTEMENT, EPCI, FRANCE, QPV, REGION
+from .atomic import write_csv_atomic
+from .changes import COLUMNS as CHANGE_COLUMNS
+from .changes import Change, compare, read_rows
+from .consolidate import Conflict, consolidate, fill_labels, write_store
+from .fingerprint import write_manifest
+from .tables import write_territories, write_years
+
+
+@dataclass
+class BuildResult:
+    problems: Problems
+    observations: int = 0
+    rows: list[dict[str, str]] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    summaries: list[FileSummary] = field(default_factory=list)
+    qpvs: list[QpvPlace] = field(default_factory=list)
+    written: bool = False
+    referentiel: Referentiel | None = None
+    changes: list[Change] | None = None  # None: no previous store to compare with
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems.errors
+
+
+def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None) -> BuildResult:
+    problems = Problems()
+    result = BuildResult(problems)
+    contract = load_contract(paths, problems)
+    referentiel = load_referentiel(paths.referentiel, paths.label(paths.referentiel), problems,
+                                   contract)
+    result.referentiel = referentiel
+    _check_contract(contract, referentiel, paths, problems)
+    rules = load_variable_rules(paths.variables, paths.label(paths.variables), referentiel,
+                                problems)
+    ctx = ReadContext(paths=paths, referentiel=referentiel, rules=rules, contract=contract,
+                      annee_max=(today or date.today()).year)
+    geo = geography_reader.read_geography(paths, problems)
+
+    observations: list[Observation] = []
+    quarters: dict[str, tuple[str, str]] = {}
+    hand_filled: set[str] = set()
+    for reader, files in _files_by_reader(paths, problems):
+        if reader.needs_quarters and ctx.communes_retenues is None and result.qpvs:
+            ctx = replace(ctx, communes_retenues=frozenset(
+                c.code for q in result.qpvs for c in q.communes))
+        for path, file in files:
+            read: ReadResult = reader.read(path, file, ctx, problems)
+            observations += read.observations
+            result.summaries.append(read.summary)
+            for code, (libelle, communes) in read.quarters.items():
+                known = quarters.get(code, ("", ""))
+                quarters[code] = (libelle or known[0], communes or known[1])
+            if reader.hand_filled:
+                hand_filled.update(o.fichier for o in read.observations)
+        if reader.lists_quarters:
+            result.qpvs = _place(quarters, geo, problems)
+    check_values(observations, referentiel, problems, hand_filled)
+
+    result.observations = len(observations)
+    result.rows, result.conflicts = consolidate(observations, hand_filled)
+    fill_labels(result.rows, _known_labels(geo, result.qpvs))
+    if write and result.ok:
+        _write_outputs(paths, result)
+        result.written = True
+    return result
+
+
+Files = list[tuple[Path, FileId]]
+
+
+def _files_by_reader(paths: ProjectPaths, problems: Problems) -> list[tuple[Reader, Files]]:
+    """Each reader with its files, in the registry's order; unknown files are errors."""
+    found: dict[int, Files] = {i: [] for i in range(len(READERS))}
+    for path in sorted(p for p in paths.raw.rglob("*") if p.is_file()):
+        rel = path.relative_to(paths.raw)
+        if path.name.startswith(".") or path.suffix.lower() in IGNORED_SUFFIXES:
+            continue
+        if geography_reader.identify(rel) is not None:
+            continue  # official lists: read once, before the observations
+        known = identify(rel)
+        if known is None:
+            problems.error(paths.label(path), "fichier non reconnu : aucun lecteur ne sait le "
+                           "lire.", attendu="un nom de fichier publié tel quel ("
+                           + ", ".join(expected_names()) + ")",
+                           correction="renommez le fichier comme le producteur le publie, ou "
+                           "rangez-le dans le bon dossier (voir docs/donnees_brutes.md)")
+            continue
+        reader, file = known
+        found[READERS.index(reader)].append((path, file))
+    out = []
+    for i, reader in enumerate(READERS):
+        files = found[i]
+        if reader.sort_key is not None:
+            order = reader.sort_key
+            files = sorted(files, key=lambda pf: order(pf[0], pf[1]))
+        out.append((reader, files))
+    return out
+
+
+def _place(quarters: dict[str, tuple[str, str]], geo: Geography,
+           problems: Problems) -> list[QpvPlace]:
+    qpvs = [place_qpv(code, lib, communes, geo)
+            for code, (lib, communes) in sorted(quarters.items())]
+    for q in qpvs:
+        if not q.communes:
+            problems.warning("data/raw/geographie", f"les communes du quartier {q.code} "
+                             f"« {quarters[q.code][1]} » sont introuvables dans la liste "
+                             "officielle : ses comparaisons communales manqueront.",
+                             attendu="des noms de communes du COG du même département")
+    return qpvs
+
+
+def _check_contract(contract: Contract, referentiel: Referentiel, paths: ProjectPaths,
+                    problems: Problems) -> None:
+    """The section I tables of config/contrat.toml name indicators of the référentiel."""
+    if not referentiel.indicators:
+        return
+    for table in contract.portrait:
+        for indicator in table.indicateurs:
+            if indicator not in referentiel:
+                problems.error(paths.label(paths.contract), f"tableau « {table.titre} » du "
+                               "portrait : indicateur inconnu du référentiel.",
+                               colonne="portrait.indicateurs", valeur=indicator,
+                               attendu="un identifiant de config/referentiel.csv")
+
+
+def _known_labels(geo: Geography, qpvs: list[QpvPlace]) -> dict[tuple[str, str], str]:
+    known: dict[tuple[str, str], str] = {}
+    for niveau, places in ((COMMUNE, geo.communes), (EPCI, geo.epcis),
+                           (DEPARTEMENT, geo.departements), (REGION, geo.regions)):
+        for code, place in places.items():
+            known[(niveau, code)] = place.libelle
+    for q in qpvs:
+        if q.libelle:
+            known[(QPV, q.code)] = q.libelle
+    known[(FRANCE, CODE_FRANCE_METRO)] = "France métropolitaine"
+    return known
+
+
+def _write_outputs(paths: ProjectPaths, result: BuildResult) -> None:
+    _record_changes(paths, result)
+    write_territories(paths, result.qpvs)
+    write_csv_atomic(paths.conflicts,
+                     ["nature", "indicateur", "niveau", "code", "geographie", "annee",
+                      "valeurs"],
+                     [{"nature": c.nature, "indicateur": c.indicateur, "niveau": c.niveau,
+                       "code": c.code, "geographie": c.geographie, "annee": str(c.annee),
+                       "valeurs": " ≠ ".join(f"{v} ({where})" for v, where in c.versions)}
+                      for c in result.conflicts])
+    write_years(paths, result.rows, result.qpvs)
+    write_manifest(paths, __version__)
+    write_store(paths.store, result.rows)
+
+
+def _record_changes(paths: ProjectPaths, result: BuildResult) -> None:
+    """Compare with the store being replaced; keep it as stock_precedent.csv.
+
+    Rebuilding the same store changes nothing: the previous comparison is kept.
+    """
+    if not paths.store.exists():
+        return
+    previous = read_rows(paths.store)
+    if previous == result.rows:
+        result.changes = ([Change(**r) for r in read_rows(paths.changes)]
+                          if paths.changes.exists() else None)
+        return
+    result.changes = compare(previous, result.rows)
+    shutil.copyfile(paths.store, paths.previous_store)
+    write_csv_atomic(paths.changes, CHANGE_COLUMNS, [c.as_row() for c in result.changes])

@@ -1,0 +1,66 @@
+"""What changed between two stores: new figures, figures revised by their producer,
+figures that disappeared. Pure functions on store rows."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..vocabulary import NOUVEAU, RETIRE, REVISE
+
+COLUMNS = ["nature", "indicateur", "niveau", "code", "libelle_territoire", "geographie",
+           "annee", "avant", "apres", "source"]
+
+Key = tuple[str, str, str, str, str]
+
+
+@dataclass(frozen=True)
+class Change:
+    nature: str
+    indicateur: str
+    niveau: str
+    code: str
+    libelle_territoire: str
+    geographie: str
+    annee: str
+    avant: str
+    apres: str
+    source: str
+
+    def as_row(self) -> dict[str, str]:
+        return {c: getattr(self, c) for c in COLUMNS}
+
+
+def _index(rows: list[dict[str, str]]) -> dict[Key, list[dict[str, str]]]:
+    out: dict[Key, list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        out[(row["indicateur"], row["niveau"], row["code"], row["geographie"],
+             row["annee"])].append(row)
+    return out
+
+
+def _values(rows: list[dict[str, str]]) -> str:
+    return " ≠ ".join(sorted({r["valeur"] for r in rows if r["valeur"]}))
+
+
+def compare(previous: list[dict[str, str]], current: list[dict[str, str]]) -> list[Change]:
+    """Changes from `previous` to `current`, in the store's order."""
+    before, after = _index(previous), _index(current)
+    changes: list[Change] = []
+    for key in sorted(set(before) | set(after)):
+        old = _values(before.get(key, []))
+        new = _values(after.get(key, []))
+        if old == new:
+            continue
+        rows = after.get(key) or before[key]
+        nature = NOUVEAU if not old else (RETIRE if not new else REVISE)
+        changes.append(Change(nature, *key[:3], rows[0]["libelle_territoire"], key[3], key[4],
+                              old, new, rows[0]["source"] if new else ""))
+    return changes
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))

@@ -1,0 +1,90 @@
+"""The small tables written with the store: where each QPV sits, and its years.
+
+`territoires.csv` places every QPV in its communes, EPCI, département and région;
+`annees.json` gives, for each QPV, the years with a figure on it, its communes or its
+département. Both are written by store.build and read here, without pandas, so that
+the report runner checks its parameters in milliseconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..ingest.geography import QpvPlace
+from ..settings import ProjectPaths
+from ..vocabulary import COMMUNE, DEPARTEMENT, NEAR_LEVELS, QPV
+from .atomic import write_csv_atomic, write_text_atomic
+
+TERRITORY_COLUMNS = ["code_qpv", "libelle_qpv", "communes", "libelles_communes", "epci",
+                     "libelle_epci", "departement", "libelle_departement", "region",
+                     "libelle_region"]
+
+
+@dataclass(frozen=True)
+class TerritoryRow:
+    """One QPV and the territories around it, as territoires.csv gives them."""
+
+    code: str
+    libelle: str
+    communes: tuple[tuple[str, str], ...]  # (code, libellé)
+    epci: tuple[str, str]
+    departement: tuple[str, str]
+    region: tuple[str, str]
+
+
+def write_territories(paths: ProjectPaths, qpvs: Iterable[QpvPlace]) -> None:
+    write_csv_atomic(paths.territories, TERRITORY_COLUMNS, [
+        {"code_qpv": q.code, "libelle_qpv": q.libelle,
+         "communes": "|".join(c.code for c in q.communes),
+         "libelles_communes": "|".join(c.libelle for c in q.communes),
+         "epci": q.epci.code if q.epci else "", "libelle_epci": q.epci.libelle if q.epci else "",
+         "departement": q.departement.code if q.departement else "",
+         "libelle_departement": q.departement.libelle if q.departement else "",
+         "region": q.region.code if q.region else "",
+         "libelle_region": q.region.libelle if q.region else ""}
+        for q in qpvs])
+
+
+def read_territories(paths: ProjectPaths) -> dict[str, TerritoryRow]:
+    """Every QPV of the store, by code; empty when the store has not been built."""
+    if not paths.territories.exists():
+        return {}
+    with paths.territories.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    out = {}
+    for r in rows:
+        communes = tuple((c, lib) for c, lib in zip(r["communes"].split("|"),
+                                                    r["libelles_communes"].split("|"),
+                                                    strict=False) if c)
+        out[r["code_qpv"]] = TerritoryRow(
+            r["code_qpv"], r["libelle_qpv"], communes, (r["epci"], r["libelle_epci"]),
+            (r["departement"], r["libelle_departement"]), (r["region"], r["libelle_region"]))
+    return out
+
+
+def write_years(paths: ProjectPaths, rows: Iterable[dict[str, str]],
+                qpvs: Iterable[QpvPlace]) -> None:
+    """For each QPV, the years with a figure on it, its communes or its département."""
+    years: dict[tuple[str, str], set[int]] = {}
+    for row in rows:
+        if row["valeur"] and row["niveau"] in NEAR_LEVELS:
+            years.setdefault((row["niveau"], row["code"]), set()).add(int(row["annee"]))
+    out = {}
+    for q in qpvs:
+        keys = [(QPV, q.code)] + [(COMMUNE, c.code) for c in q.communes]
+        if q.departement:
+            keys.append((DEPARTEMENT, q.departement.code))
+        out[q.code] = sorted(set().union(*(years.get(k, set()) for k in keys)))
+    write_text_atomic(paths.years, json.dumps(out, sort_keys=True, separators=(",", ":"))
+                      + "\n")
+
+
+def available_years(paths: ProjectPaths, code: str) -> list[int]:
+    """The years a report on this QPV can be written for, oldest first."""
+    if not paths.years.exists():
+        return []
+    years: list[int] = json.loads(paths.years.read_text(encoding="utf-8")).get(code, [])
+    return years

@@ -1,0 +1,128 @@
+"""The validation report: what was read, what is wrong, and how to fix it, in French."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..frenchnumbers import number
+from ..problems import Problem
+from ..vocabulary import CHANGE_NATURES
+from .build import BuildResult
+
+MAX_PER_FILE = 25
+
+
+def render(result: BuildResult) -> str:
+    p = result.problems
+    lines = ["# Rapport de validation des données", ""]
+    if result.ok:
+        state = ("Validation réussie : le stock `data/processed/observations.csv` a été "
+                 "reconstruit." if result.written else "Validation réussie (rien n'a été écrit).")
+    else:
+        state = ("**Validation échouée** : le stock précédent est conservé tel quel. "
+                 "Corrigez les erreurs ci-dessous puis relancez `make donnees`.")
+    lines += [state, "",
+              f"- fichiers lus : {len(result.summaries)}",
+              f"- observations lues : {_int(result.observations)}",
+              f"- lignes du stock : {_int(len(result.rows))}",
+              f"- erreurs : {_int(len(p.errors))}",
+              f"- avertissements : {_int(len(p.warnings))}",
+              f"- conflits entre sources : {_int(len(result.conflicts))}", ""]
+    lines += _problems("Erreurs (bloquantes)", p.errors)
+    lines += _changes(result)
+    lines += _conflicts(result)
+    lines += _missing(result)
+    lines += _problems("Avertissements (non bloquants)", p.warnings)
+    lines += ["## Fichiers lus", "",
+              "| fichier | lecteur | millésime | observations | années de référence |",
+              "|---|---|---|---:|---|"]
+    for s in sorted(result.summaries, key=lambda s: s.fichier):
+        years = sorted(set(s.annees.values()))
+        lines.append(f"| `{s.fichier}` | {s.lecteur} | {s.millesime} | {_int(s.observations)} "
+                     f"| {', '.join(map(str, years))} |")
+    lines += ["", "Les colonnes des fichiers publiés que la boîte à outils n'utilise pas sont "
+              "listées ci-dessous : une variable renommée par un producteur y apparaît.", ""]
+    for s in sorted(result.summaries, key=lambda s: s.fichier):
+        if s.colonnes_non_utilisees:
+            lines.append(f"- `{s.fichier}` : {', '.join(s.colonnes_non_utilisees)}")
+    return "\n".join(lines) + "\n"
+
+
+def _problems(title: str, items: list[Problem]) -> list[str]:
+    if not items:
+        return [f"## {title}", "", "Aucun.", ""]
+    out = [f"## {title}", ""]
+    by_file: dict[str, list[Problem]] = defaultdict(list)
+    for item in items:
+        by_file[item.fichier].append(item)
+    for fichier in sorted(by_file):
+        group = by_file[fichier]
+        out.append(f"### `{fichier}` ({len(group)})")
+        out.append("")
+        for item in group[:MAX_PER_FILE]:
+            out.append(f"- {_escape(item.render())}")
+        if len(group) > MAX_PER_FILE:
+            out.append(f"- … et {len(group) - MAX_PER_FILE} autres du même fichier.")
+        out.append("")
+    return out
+
+
+def _conflicts(result: BuildResult) -> list[str]:
+    out = ["## Conflits entre sources", ""]
+    if not result.conflicts:
+        return out + ["Aucun : quand deux sources donnent un chiffre pour le même indicateur, "
+                      "territoire et année, elles concordent.", ""]
+    out += ["Deux sources donnent des valeurs différentes pour le même indicateur, territoire "
+            "et année. Toutes les valeurs sont gardées dans le stock (colonne `conflit`) ; "
+            "aucune n'est choisie en silence.", "",
+            "| nature | indicateur | territoire | année | valeurs (fichier, ligne) |",
+            "|---|---|---|---|---|"]
+    for c in result.conflicts:
+        versions = " ≠ ".join(f"{v} ({where})" for v, where in c.versions)
+        out.append(f"| {c.nature} | {c.indicateur} | {c.niveau} {c.code} | {c.annee} | "
+                   f"{_escape(versions)} |")
+    return out + [""]
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _int(n: int) -> str:
+    return number(n)
+
+
+def _changes(result: BuildResult) -> list[str]:
+    out = ["## Ce qui a changé depuis le stock précédent", ""]
+    if result.changes is None:
+        return out + ["Aucun stock précédent différent de celui-ci : rien à comparer.", ""]
+    if not result.changes:
+        return out + ["Aucun chiffre nouveau, révisé ou disparu.", ""]
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for change in result.changes:
+        counts[change.nature][change.indicateur] += 1
+    for nature in CHANGE_NATURES:
+        if nature not in counts:
+            continue
+        total = sum(counts[nature].values())
+        detail = ", ".join(f"{ind} ({n})" for ind, n in sorted(counts[nature].items()))
+        out.append(f"- {nature} : {_int(total)} — {detail}")
+    return out + ["", "Détail ligne à ligne : `data/processed/changements.csv` ; stock "
+                  "précédent : `data/processed/stock_precedent.csv`.", ""]
+
+
+def _missing(result: BuildResult) -> list[str]:
+    out = ["## Indicateurs sans aucune valeur dans le stock", ""]
+    if result.referentiel is None:
+        return out
+    present = {row["indicateur"] for row in result.rows if row["valeur"]}
+    by_partner: dict[str, list[str]] = defaultdict(list)
+    for ind in result.referentiel.indicators.values():
+        if ind.id not in present:
+            by_partner[ind.partenaire].append(ind.id)
+    if not by_partner:
+        return out + ["Aucun.", ""]
+    for partner in sorted(by_partner):
+        out.append(f"- {partner} ({len(by_partner[partner])}) : "
+                   + ", ".join(by_partner[partner]))
+    return out + [""]

@@ -1,0 +1,133 @@
+"""The words every stage shares: reports, axes, statuses, levels, natures.
+
+Each list is defined once, here; modules import it rather than spelling its values.
+Values are French because users see them (store columns, référentiel cells, reports).
+"""
+
+from __future__ import annotations
+
+# --------------------------------------------------------------------------- reports
+
+# The reports, one notebook each, in the order they are listed, with their titles.
+REPORT_TITLES = {
+    "contexte": "Portrait sociodémographique",
+    "emancipation": "Axe 1 – Émancipation pour tous à travers la promotion de l'éducation",
+    "emploi": "Axe 2 – Développement économique et emploi",
+    "tranquillite": "Axe 3 – Tranquillité et sécurité publique",
+    "transition": "Axe 4 – Transition écologique et énergétique",
+    "synthese": "Synthèse pour le comité de pilotage",
+}
+REPORTS = tuple(REPORT_TITLES)
+SYNTHESIS = "synthese"
+CONTEXT = "contexte"
+# A notebook shows its key figures under this MIME type; the runner collects them.
+KEY_FIGURES_MIME = "application/vnd.evalqpv.chiffres-cles+json"
+
+# The contract's four axes: each has its own report.
+AXES = ("emancipation", "emploi", "tranquillite", "transition")
+TRANSVERSAL = "transversal"
+GOVERNANCE = "gouvernance"
+# Values of the référentiel's `axe` column: the context, the four axes, the transversal
+# themes and the governance of the contract.
+THEMES = (CONTEXT, *AXES, TRANSVERSAL, GOVERNANCE)
+THEME_TITLES = {
+    **{axe: REPORT_TITLES[axe] for axe in AXES},
+    TRANSVERSAL: "Axes transversaux et thématiques complémentaires",
+    GOVERNANCE: "Gouvernance",
+    CONTEXT: "Contexte",
+}
+
+# --------------------------------------------------------------------------- indicators
+
+TYPE_LABELS = {"contexte": "contexte", "realisation": "réalisation", "resultat": "résultat",
+               "impact": "impact"}
+TYPES = tuple(TYPE_LABELS)
+UNIT_NAMES = {"pourcentage": "en %", "nombre": "nombre", "euros": "en euros",
+              "ratio": "rapport", "indice": "indice", "booleen": "oui/non"}
+UNITS = tuple(UNIT_NAMES)
+DIRECTIONS = ("hausse", "baisse", "neutre")
+OPERATORS = (">=", ">", "=", "<", "<=")
+OPERATOR_WORDS = {">=": "au moins", ">": "plus de", "=": "", "<=": "au plus", "<": "moins de"}
+PERIODICITIES = ("annuelle", "pluriannuelle", "ponctuelle", "trimestrielle", "mensuelle")
+YEARLY = "annuelle"
+
+# --------------------------------------------------------------------------- values
+
+# Status of one value in the store.
+VALEUR = "valeur"
+SECRET = "secret"  # blank in a public file: not published (secret or not significant)
+NON_DISPONIBLE = "non_disponible"  # printed as nd / n.d. / ND
+BORNE_INF = "borne_inf"  # printed as >95 or ≥95: the true value is above
+BORNE_SUP = "borne_sup"  # printed as <5 or ≤5: the true value is below
+VALUE_STATUSES = (VALEUR, SECRET, NON_DISPONIBLE, BORNE_INF, BORNE_SUP)
+BOUNDS = (BORNE_INF, BORNE_SUP)
+
+# Follow-up status of an indicator against its target, with the CSS class of its badge.
+ATTEINT = "atteint"
+EN_BONNE_VOIE = "en bonne voie"
+EN_RETARD = "en retard"
+SANS_CIBLE = "sans cible"
+A_COLLECTER = "à collecter"
+STATUS_SLUGS = {ATTEINT: "ok", EN_BONNE_VOIE: "progress", EN_RETARD: "late",
+                SANS_CIBLE: "none", A_COLLECTER: "missing"}
+STATUSES = tuple(STATUS_SLUGS)
+
+# --------------------------------------------------------------------------- territories
+
+QPV = "qpv"
+COMMUNE = "commune"
+EPCI = "epci"
+DEPARTEMENT = "departement"
+REGION = "region"
+FRANCE = "france"
+ENSEMBLE_QPV = "ensemble_qpv"
+PERIMETRE_PARTENAIRE = "perimetre_partenaire"
+ETABLISSEMENT = "etablissement"  # a school (code UAI), attached to its commune
+NIVEAUX = (QPV, COMMUNE, EPCI, DEPARTEMENT, REGION, FRANCE, ENSEMBLE_QPV,
+           PERIMETRE_PARTENAIRE, ETABLISSEMENT)
+LEVEL_NAMES = {COMMUNE: "commune", EPCI: "EPCI", DEPARTEMENT: "département",
+               REGION: "région", ENSEMBLE_QPV: "ensemble des QPV"}
+# The levels on which the year of a report is looked for: the quarter and its surroundings.
+NEAR_LEVELS = (QPV, COMMUNE, DEPARTEMENT)
+
+QPV2015 = "qpv2015"
+QPV2024 = "qpv2024"
+GEOGRAPHIES = (QPV2015, QPV2024, "")
+
+# Codes used where producers have none of their own.
+CODE_FRANCE = "FR"
+CODE_FRANCE_METRO = "FRMETRO"
+CODE_ENSEMBLE_QPV = "ENSEMBLE_QPV"
+
+# --------------------------------------------------------------------------- store
+
+CONFLICT = "oui"  # value of the store's `conflit` column when sources disagree
+# Nature of a conflict between two figures for the same key.
+SOURCES_DIFFERENTES = "sources différentes"
+REVISION_PRODUCTEUR = "révision du producteur"
+# Nature of a change between two successive stores.
+NOUVEAU = "nouvelle valeur"
+REVISE = "valeur révisée"
+RETIRE = "valeur disparue"
+CHANGE_NATURES = (NOUVEAU, REVISE, RETIRE)
+
+# --------------------------------------------------------------------------- collection
+
+# The partners' collection workbook: written by publish.workbooks, read back by
+# ingest.partners. The hidden sheet records the layout the workbook was sent with.
+COLLECTION_SHEET = "Indicateurs"
+COLLECTION_GUIDE_SHEET = "À lire"
+COLLECTION_STRUCTURE_SHEET = "_structure"
+COLLECTION_COLUMNS = ("indicateur", "libelle", "definition", "unite", "niveau", "code",
+                      "libelle_territoire", "annee", "derniere_valeur",
+                      "annee_derniere_valeur", "valeur", "commentaire")
+COLLECTION_EDITABLE = ("valeur", "commentaire")
+# Columns of a partner return (a workbook or a CSV written by hand).
+RETURN_REQUIRED = ("indicateur", "code", "annee", "valeur")
+RETURN_OPTIONAL = ("niveau", "libelle", "libelle_territoire", "unite", "commentaire",
+                   "partenaire", "definition", "derniere_valeur", "annee_derniere_valeur")
+
+
+def code_qpv_of_departement(departement: str) -> str:
+    """Code of the aggregate « all QPV of a département » (ENSEMBLE_QPV_92)."""
+    return f"{CODE_ENSEMBLE_QPV}_{departement}"
