@@ -57,6 +57,8 @@ def write_contract(root: Path, text: str) -> ProjectPaths:
 
 GOOD = """nom = "Contrat de ville de Testville"
 territoire = "QP059079"
+debut = 2024
+fin = 2030
 [transcription]
 producteur = "Ville de Testville"
 millesime = "2023"
@@ -82,6 +84,10 @@ def test_contract_settings_are_read_from_configuration(tmp_path):
         "Annexe 1 – CAF") == "CAF"
     assert contract.portrait[0].niveaux == ("commune", "qpv")
     assert contract.transcription_millesime == "2023"
+    assert (contract.debut, contract.fin, contract.baseline_year) == (2024, 2030, 2023)
+    # in 2026 the committee evaluates 2025; before the contract, its baseline year
+    assert contract.default_year(2026) == 2025
+    assert contract.default_year(2024) == 2023 and contract.default_year(2040) == 2030
 
 
 def test_bad_contract_settings_are_explained_in_french(tmp_path):
@@ -96,6 +102,7 @@ def test_bad_contract_settings_are_explained_in_french(tmp_path):
     assert "aucune section" in messages
     assert "niveau inconnu" in messages and "quartier" in messages
     assert "transcription.producteur" in messages
+    assert "colonne « debut »" in messages
     with pytest.raises(SettingsError, match="config/contrat.toml"):
         load_contract(paths)
     broken = write_contract(tmp_path, 'nom = "X\n')

@@ -91,9 +91,9 @@ def test_targets_only_where_the_contract_states_them(ref):
 def test_bad_referentiel_rows_are_all_reported(tmp_path):
     header = ",".join(COLUMNS)
     good = ("ok_id,Libellé,emploi,2.1,Objectif,realisation,nombre,hausse,Prod,Src,Part,"
-            "annuelle,Déf,,,,,,,,,")
+            "annuelle,Déf,,,,,,,,,,,qpv,,,,")
     bad = ("Bad Id,Libellé,economie,9.9,Objectif,sortie,kg,haut,Prod,Src,Part,"
-           "annuelle,Déf,,abc,,12,,,,,")
+           "annuelle,Déf,,abc,,12,,,,,,,quartier,chaque,peut-être,ville,si")
     dup = good
     path = tmp_path / "referentiel.csv"
     path.write_text("\n".join([header, good, bad, dup]) + "\n", encoding="utf-8")
@@ -101,6 +101,7 @@ def test_bad_referentiel_rows_are_all_reported(tmp_path):
     ref = load_referentiel(path, "referentiel.csv", problems, CONTRACT)
     columns = {p.colonne for p in problems.errors if p.ligne == 3}
     assert {"id", "axe", "section", "type", "unite", "sens", "valeur_reference",
-            "cible_operateur"} <= columns
+            "cible_operateur", "perimetre", "cible_nature", "cible_approchee", "cible_origine",
+            "prioritaire"} <= columns
     assert any(p.ligne == 4 and "double" in p.message for p in problems.errors)
     assert list(ref.indicators) == ["ok_id"]

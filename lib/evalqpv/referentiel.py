@@ -15,13 +15,25 @@ from .frenchnumbers import NotANumber, parse_french_number
 from .problems import Problems
 from .rawtable import read_delimited
 from .settings import Contract
-from .vocabulary import DIRECTIONS, OPERATORS, PERIODICITIES, THEMES, TYPES, UNITS
+from .vocabulary import (
+    DIRECTIONS,
+    OPERATORS,
+    PERIMETERS,
+    PERIODICITIES,
+    TARGET_CONTRACT,
+    TARGET_KINDS,
+    TARGET_PARTNER,
+    THEMES,
+    TYPES,
+    UNITS,
+)
 
 COLUMNS = (
     "id", "libelle", "axe", "section", "objectif", "type", "unite", "sens", "producteur",
     "source", "partenaire", "periodicite", "definition", "variable_source",
     "valeur_reference", "annee_reference", "cible", "cible_operateur", "annee_cible",
-    "cible_texte", "echeance", "note",
+    "cible_texte", "echeance", "note", "rapports", "perimetre", "cible_nature",
+    "cible_approchee", "cible_origine", "prioritaire",
 )
 _ID = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
@@ -52,6 +64,19 @@ class Indicator:
     echeance: str
     note: str
     rapports: tuple[str, ...] = ()
+    # Where the indicator (and its target) is defined: a figure on another level is
+    # shown but never judged against the target.
+    perimetre: str = "qpv"
+    cible_nature: str = ""  # annuelle, cumulee, stock, ponctuelle (TARGET_KINDS)
+    cible_approchee: bool = False  # « environ 50 »: met within APPROXIMATE_TOLERANCE
+    cible_origine: str = ""  # contrat, or partenaire: the partner's own objective
+    prioritaire: bool = False  # a strategic priority of the evaluation (Annexe 2)
+
+    @property
+    def partner_objective(self) -> bool:
+        """The target is the partner's own objective, not the contract's: shown as such,
+        never turned into a status of the quarter."""
+        return self.cible_origine == TARGET_PARTNER
 
     def in_report(self, report: str) -> bool:
         """Shown in `report` (its own axis, or linked by the `rapports` column)."""
@@ -93,7 +118,6 @@ def load_referentiel(path: Path, label: str, problems: Problems,
     indicators: dict[str, Indicator] = {}
     for line, cells in table.rows:
         row = {c: cells[index[c]].strip() for c in COLUMNS}
-        row["rapports"] = cells[index["rapports"]].strip() if "rapports" in index else ""
         before = len(problems.errors)
         indicator = _check_row(row, line, label, problems, contract)
         if indicator is None or len(problems.errors) > before:
@@ -123,9 +147,13 @@ def _check_row(row: dict[str, str], line: int, label: str, problems: Problems,
         bad("id", "un identifiant en minuscules sans accent, mots séparés par « _ » "
             "(ex. taux_pauvrete)")
     for col, allowed in (("axe", THEMES), ("type", TYPES), ("unite", UNITS),
-                         ("sens", DIRECTIONS), ("periodicite", PERIODICITIES)):
+                         ("sens", DIRECTIONS), ("periodicite", PERIODICITIES),
+                         ("perimetre", PERIMETERS),
+                         ("cible_nature", ("", *TARGET_KINDS)),
+                         ("cible_origine", ("", TARGET_CONTRACT, TARGET_PARTNER)),
+                         ("cible_approchee", ("", "oui")), ("prioritaire", ("", "oui"))):
         if row[col] not in allowed:
-            bad(col, "l'une des valeurs : " + ", ".join(allowed))
+            bad(col, "l'une des valeurs : " + ", ".join(v or "(vide)" for v in allowed))
     if row["section"] not in contract.sections and not contract.is_commitment(row["section"]):
         bad("section", "une section du contrat (" + ", ".join(contract.sections)
             + f") ou « {contract.annexe_engagements} – <partenaire> »",
@@ -148,6 +176,10 @@ def _check_row(row: dict[str, str], line: int, label: str, problems: Problems,
     if row["cible_operateur"] and (cible is None or cible[0] is None):
         bad("cible", "une cible chiffrée quand un opérateur est donné",
             "videz l'opérateur si le contrat ne fixe pas de cible")
+    if cible is not None and cible[0] is not None and not row["cible_nature"]:
+        bad("cible_nature", "la nature de la cible : " + ", ".join(TARGET_KINDS),
+            "annuelle (chaque année), cumulee (somme depuis le début du contrat), stock (un "
+            "niveau à atteindre, « au total »), ponctuelle (un événement unique)")
     return Indicator(
         id=row["id"], libelle=row["libelle"], axe=row["axe"], section=row["section"],
         objectif=row["objectif"], type=row["type"], unite=row["unite"], sens=row["sens"],
@@ -161,6 +193,10 @@ def _check_row(row: dict[str, str], line: int, label: str, problems: Problems,
         annee_cible=annee_cible, cible_texte=row["cible_texte"], echeance=row["echeance"],
         note=row["note"],
         rapports=tuple(r for r in row["rapports"].split(";") if r),
+        perimetre=row["perimetre"], cible_nature=row["cible_nature"],
+        cible_approchee=row["cible_approchee"] == "oui",
+        cible_origine=row["cible_origine"] or (TARGET_CONTRACT if row["cible"] else ""),
+        prioritaire=row["prioritaire"] == "oui",
     )
 
 

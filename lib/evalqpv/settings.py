@@ -44,6 +44,10 @@ class ProjectPaths:
     def contract(self) -> Path:
         return self.config / "contrat.toml"
 
+    @property
+    def objectives(self) -> Path:
+        return self.config / "objectifs.csv"
+
     def label(self, path: Path) -> str:
         """The path shown to users: relative to the project root when inside it."""
         try:
@@ -152,12 +156,31 @@ class Contract:
 
     nom: str = ""
     territoire: str = ""
+    debut: int = 0  # first year the contract covers
+    fin: int = 0  # last year the contract covers
     annexe_engagements: str = "Annexe 1"
     transcription_producteur: str = ""
     transcription_millesime: str = ""
     precautions: tuple[str, ...] = ()
     sections: dict[str, str] = field(default_factory=dict)
     portrait: tuple[PortraitTable, ...] = ()
+    # The strategic priorities the evaluation covers (Annexe 2), by name.
+    priorites: tuple[str, ...] = ()
+    # What the contract is about, in order: key messages are ranked by this list of
+    # indicators, never by the size of a gap.
+    messages: tuple[str, ...] = ()
+
+    @property
+    def baseline_year(self) -> int:
+        """The year before the contract: the reference its evaluation starts from."""
+        return self.debut - 1
+
+    def default_year(self, today: int) -> int:
+        """The latest year of the contract that is over, or its baseline year before it:
+        in May of year N+1 the committee evaluates year N."""
+        if not self.debut:
+            return today - 1
+        return max(self.baseline_year, min(self.fin or today, today - 1))
 
     def is_commitment(self, section: str) -> bool:
         """A référentiel section that holds a signatory's commitments (Annexe 1 – CAF)."""
@@ -235,11 +258,25 @@ def _read_contract(path: Path, label: str, problems: Problems) -> Contract:
                            attendu="des niveaux parmi " + ", ".join(NIVEAUX))
         portrait.append(PortraitTable(text("titre", table, "portrait."), niveaux,
                                       tuple(table.get("indicateurs", []))))
+    years = {}
+    for key in ("debut", "fin"):
+        value = data.get(key)
+        if not isinstance(value, int) or not 1990 <= value <= 2100:
+            problems.error(label, "année du contrat invalide.", colonne=key, valeur=str(value),
+                           attendu="une année sur quatre chiffres, sans guillemets (debut = "
+                           "2024, fin = 2030)")
+            value = 0
+        years[key] = value
+    if years["debut"] and years["fin"] and years["debut"] > years["fin"]:
+        problems.error(label, "le contrat finit avant de commencer.", colonne="fin",
+                       valeur=str(years["fin"]), attendu=f"une année après {years['debut']}")
     return Contract(
-        nom=text("nom", data), territoire=territoire,
+        nom=text("nom", data), territoire=territoire, debut=years["debut"], fin=years["fin"],
         annexe_engagements=str(data.get("annexe_engagements", "Annexe 1")),
         transcription_producteur=text("producteur", transcription, "transcription."),
         transcription_millesime=millesime,
         precautions=precautions,
         sections={str(k): str(v) for k, v in sections.items()},
-        portrait=tuple(portrait))
+        portrait=tuple(portrait),
+        priorites=tuple(str(p) for p in data.get("priorites_strategiques", [])),
+        messages=tuple(str(m) for m in data.get("messages", {}).get("indicateurs", [])))

@@ -50,6 +50,14 @@ OPERATORS = (">=", ">", "=", "<", "<=")
 OPERATOR_WORDS = {">=": "au moins", ">": "plus de", "=": "", "<=": "au plus", "<": "moins de"}
 PERIODICITIES = ("annuelle", "pluriannuelle", "ponctuelle", "trimestrielle", "mensuelle")
 YEARLY = "annuelle"
+# The kind of a target: judged each year on that year's figure (annuelle), on the sum of
+# the yearly figures since the contract began (cumulee), on the latest level reached
+# (stock: « au total, environ 50 caméras »), or once, when the event happens (ponctuelle).
+TARGET_YEARLY, TARGET_CUMULATIVE, TARGET_STOCK, TARGET_ONE_OFF = (
+    "annuelle", "cumulee", "stock", "ponctuelle")
+TARGET_KINDS = (TARGET_YEARLY, TARGET_CUMULATIVE, TARGET_STOCK, TARGET_ONE_OFF)
+TARGET_CONTRACT, TARGET_PARTNER = "contrat", "partenaire"  # whose objective the target is
+APPROXIMATE_TOLERANCE = 0.10  # « environ 50 » is met from 45 on
 
 # --------------------------------------------------------------------------- values
 
@@ -66,10 +74,14 @@ BOUNDS = (BORNE_INF, BORNE_SUP)
 ATTEINT = "atteint"
 EN_BONNE_VOIE = "en bonne voie"
 EN_RETARD = "en retard"
+NON_COMPARABLE = "non comparable"  # a figure and a target of different perimeter or period
+A_VENIR = "à venir"  # a milestone not yet due
 SANS_CIBLE = "sans cible"
 A_COLLECTER = "à collecter"
+NON_APPLICABLE = "non applicable"  # a commitment about another commune
 STATUS_SLUGS = {ATTEINT: "ok", EN_BONNE_VOIE: "progress", EN_RETARD: "late",
-                SANS_CIBLE: "none", A_COLLECTER: "missing"}
+                NON_COMPARABLE: "nc", A_VENIR: "due", SANS_CIBLE: "none",
+                A_COLLECTER: "missing", NON_APPLICABLE: "na"}
 STATUSES = tuple(STATUS_SLUGS)
 
 # --------------------------------------------------------------------------- territories
@@ -85,6 +97,11 @@ PERIMETRE_PARTENAIRE = "perimetre_partenaire"
 ETABLISSEMENT = "etablissement"  # a school (code UAI), attached to its commune
 NIVEAUX = (QPV, COMMUNE, EPCI, DEPARTEMENT, REGION, FRANCE, ENSEMBLE_QPV,
            PERIMETRE_PARTENAIRE, ETABLISSEMENT)
+# Where an indicator of the référentiel is defined (column `perimetre`): a level, or
+# another commune than the quarter's (a commitment that does not apply here).
+AUTRE_COMMUNE = "autre_commune"
+PERIMETERS = (QPV, COMMUNE, EPCI, DEPARTEMENT, REGION, FRANCE, ENSEMBLE_QPV,
+              PERIMETRE_PARTENAIRE, ETABLISSEMENT, AUTRE_COMMUNE)
 LEVEL_NAMES = {COMMUNE: "commune", EPCI: "EPCI", DEPARTEMENT: "département",
                REGION: "région", ENSEMBLE_QPV: "ensemble des QPV"}
 # The levels on which the year of a report is looked for: the quarter and its surroundings.
@@ -125,7 +142,10 @@ COLLECTION_EDITABLE = ("valeur", "commentaire")
 # Columns of a partner return (a workbook or a CSV written by hand).
 RETURN_REQUIRED = ("indicateur", "code", "annee", "valeur")
 RETURN_OPTIONAL = ("niveau", "libelle", "libelle_territoire", "unite", "commentaire",
-                   "partenaire", "definition", "derniere_valeur", "annee_derniere_valeur")
+                   "partenaire", "definition", "derniere_valeur", "annee_derniere_valeur",
+                   "periode")
+# Part of the year a figure covers when it is not the whole year (column `periode`).
+PERIODS = {"T1": 3, "T2": 6, "T3": 9, "T4": 12, "S1": 6, "S2": 12}  # -> months covered
 
 
 def code_qpv_of_departement(departement: str) -> str:

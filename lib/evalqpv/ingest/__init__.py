@@ -39,6 +39,9 @@ class Observation(NamedTuple):
     ligne: int
     colonne: str
     rattachement: str = ""  # the commune of an établissement
+    # The part of the year a count covers when it is not the whole year: T1 to T4 (from
+    # January to the end of that quarter), S1, S2. Blank: the whole reference year.
+    periode: str = ""
 
 
 @dataclass(frozen=True)

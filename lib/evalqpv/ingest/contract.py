@@ -18,6 +18,7 @@ from .handfilled import RowChecker
 COLUMNS = ("section", "tableau", "libelle_imprime", "indicateur", "niveau", "code",
            "libelle_territoire", "geographie", "annee", "valeur_imprimee", "source_citee",
            "note")
+OPTIONAL = ("periode",)  # added by later transcriptions: the part of the year a count covers
 FOLDER = "contrat"
 
 
@@ -48,12 +49,14 @@ def read_contract(path: Path, file: FileId, ctx: ReadContext,
     contract = ctx.contract
     for line, cells in table.rows:
         row = {c: cells[index[c]].strip() for c in COLUMNS}
+        row.update({c: cells[index[c]].strip() if c in index else "" for c in OPTIONAL})
         before = len(problems.errors)
         indicateur = check.indicateur(line, "indicateur", row["indicateur"])
         niveau = check.niveau(line, "niveau", row["niveau"], row["code"])
         code = check.code(line, "code", row["code"], niveau)
         geographie = check.geographie(line, "geographie", row["geographie"], niveau)
         annee = check.annee(line, "annee", row["annee"])
+        periode = check.periode(line, "periode", row["periode"])
         parsed = check.valeur(line, "valeur_imprimee", row["valeur_imprimee"],
                               parse_printed_value)
         if not row["section"]:
@@ -77,7 +80,7 @@ def read_contract(path: Path, file: FileId, ctx: ReadContext,
             producteur=contract.transcription_producteur,
             source=f"{contract.nom}, section {row['section']} ({row['source_citee']})",
             millesime=contract.transcription_millesime, fichier=label, ligne=line,
-            colonne="valeur_imprimee"))
+            colonne="valeur_imprimee", periode=periode))
     summary.observations = len(out)
     return result
 

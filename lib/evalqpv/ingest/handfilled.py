@@ -22,6 +22,7 @@ from ..vocabulary import (
     FRANCE,
     GEOGRAPHIES,
     NIVEAUX,
+    PERIODS,
     QPV,
     QPV2015,
 )
@@ -130,6 +131,16 @@ class RowChecker:
                        "une valeur ne peut pas porter sur une année future")
             return None
         return year
+
+    def periode(self, line: int, column: str, value: str) -> str:
+        """Blank (the whole year) or the part of the year a count covers (T3: Jan-Sep)."""
+        value = value.strip().upper()
+        if value and value not in PERIODS:
+            self.error(line, column, "période inconnue.", value,
+                       "vide (l'année entière) ou " + ", ".join(PERIODS)
+                       + " (T3 : de janvier à la fin du 3e trimestre)")
+            return ""
+        return value
 
     def valeur(self, line: int, column: str, raw: str,
                parse: Callable[[str], ParsedNumber]) -> ParsedNumber | None:

@@ -107,6 +107,7 @@ def read_partner_file(path: Path, file: FileId, ctx: ReadContext,
         niveau = check.niveau(line, col("niveau"), cell("niveau"), cell("code"))
         code = check.code(line, col("code"), cell("code"), niveau)
         annee = check.annee(line, col("annee"), cell("annee"))
+        periode = check.periode(line, col("periode"), cell("periode"))
         raw = cell("valeur")
         parsed: ParsedNumber | None
         if not raw:
@@ -133,7 +134,8 @@ def read_partner_file(path: Path, file: FileId, ctx: ReadContext,
             valeur_publiee=raw, qualite=cell("commentaire"),
             producteur=cell("partenaire") or partner,
             source=f"Retour partenaire « {partner} », collecte {path.parent.name}",
-            millesime=path.parent.name, fichier=label, ligne=line, colonne=col("valeur")))
+            millesime=path.parent.name, fichier=label, ligne=line, colonne=col("valeur"),
+            periode=periode))
     summary.observations = len(out)
     return result
 

@@ -36,6 +36,7 @@ class Point:
     source: str
     fichier: str
     conflit: bool
+    periode: str = ""  # part of the year a count covers (T3...), blank for the whole year
 
 
 def series(store: pd.DataFrame, indicateur: str, level: Level) -> list[Point]:
@@ -54,7 +55,8 @@ def series(store: pd.DataFrame, indicateur: str, level: Level) -> list[Point]:
         row = group.iloc[-1]
         valeur = None if pd.isna(row["valeur"]) else float(row["valeur"])
         points.append(Point(int(str(annee)), valeur, row["statut"], row["source"], row["fichier"],
-                            len(group) > 1 or row["conflit"] == CONFLICT))
+                            len(group) > 1 or row["conflit"] == CONFLICT,
+                            str(row.get("periode", "") or "")))
     return points
 
 

@@ -18,6 +18,7 @@ from ..ingest.checks import check_values
 from ..ingest.geography import Geography, QpvPlace, place_qpv
 from ..ingest.registry import IGNORED_SUFFIXES, READERS, expected_names, identify
 from ..ingest.variables import load_variable_rules
+from ..objectives import load_objectives
 from ..problems import Problems
 from ..referentiel import Referentiel, load_referentiel
 from ..settings import Contract, ProjectPaths, load_contract
@@ -55,6 +56,9 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
                                    contract)
     result.referentiel = referentiel
     _check_contract(contract, referentiel, paths, problems)
+    if referentiel.indicators:
+        load_objectives(paths.objectives, paths.label(paths.objectives), problems, referentiel,
+                        contract)
     rules = load_variable_rules(paths.variables, paths.label(paths.variables), referentiel,
                                 problems)
     ctx = ReadContext(paths=paths, referentiel=referentiel, rules=rules, contract=contract,
@@ -137,9 +141,14 @@ def _place(quarters: dict[str, tuple[str, str]], geo: Geography,
 
 def _check_contract(contract: Contract, referentiel: Referentiel, paths: ProjectPaths,
                     problems: Problems) -> None:
-    """The section I tables of config/contrat.toml name indicators of the référentiel."""
+    """The indicators config/contrat.toml names are in the référentiel."""
     if not referentiel.indicators:
         return
+    for indicator in contract.messages:
+        if indicator not in referentiel:
+            problems.error(paths.label(paths.contract), "messages clés : indicateur inconnu du "
+                           "référentiel.", colonne="messages.indicateurs", valeur=indicator,
+                           attendu="un identifiant de config/referentiel.csv")
     for table in contract.portrait:
         for indicator in table.indicateurs:
             if indicator not in referentiel:
