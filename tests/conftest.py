@@ -42,7 +42,8 @@ DEMO_2021 = (
 def mini(tmp_path: Path) -> ProjectPaths:
     """A small project: the real configuration, hand-written raw files."""
     (tmp_path / "config").mkdir()
-    for name in ("referentiel.csv", "variables_sources.csv", "contrat.toml", "objectifs.csv"):
+    for name in ("referentiel.csv", "variables_sources.csv", "contrat.toml", "objectifs.csv",
+                 "constats.csv", "comparaison.toml", "analyses.toml"):
         shutil.copy(ROOT / "config" / name, tmp_path / "config" / name)
     geo = tmp_path / "data" / "raw" / "geographie"
     geo.mkdir(parents=True)

@@ -8,6 +8,7 @@ import pytest
 from evalqpv.referentiel import Indicator
 from evalqpv.report.indicators import (
     A_COLLECTER,
+    A_VENIR,
     ATTEINT,
     EN_BONNE_VOIE,
     EN_RETARD,
@@ -44,22 +45,23 @@ def test_no_target_is_said():
 
 
 def test_yearly_target_needs_this_year_figure():
-    yearly = ind(cible=1, cible_operateur=">=")
+    yearly = ind(cible=1, cible_operateur=">=", cible_nature="annuelle")
     assert status(yearly, pt(2025, 1), None, 2025) == ATTEINT
     assert status(yearly, pt(2025, 0), None, 2025) == EN_RETARD
     assert status(yearly, pt(2024, 1), None, 2025) == A_COLLECTER
 
 
 def test_dated_target():
-    dated = ind(cible=50, cible_operateur=">=", annee_cible=2027)
+    dated = ind(cible=50, cible_operateur=">=", annee_cible=2027, cible_nature="stock")
     assert status(dated, pt(2025, 30), pt(2024, 20), 2025) == EN_BONNE_VOIE
-    assert status(dated, pt(2025, 15), pt(2024, 20), 2025) == EN_RETARD
+    assert status(dated, pt(2025, 15), pt(2024, 20), 2025) == A_VENIR  # not due yet
     assert status(dated, pt(2028, 40), pt(2027, 35), 2028) == EN_RETARD
     assert status(dated, pt(2026, 52), pt(2025, 30), 2026) == ATTEINT
 
 
 def test_upper_target():
-    lower_is_better = ind(cible=10, cible_operateur="<=", annee_cible=2030, unite="pourcentage")
+    lower_is_better = ind(cible=10, cible_operateur="<=", annee_cible=2030, unite="pourcentage",
+                          cible_nature="stock")
     assert status(lower_is_better, pt(2025, 12), pt(2024, 14), 2025) == EN_BONNE_VOIE
     assert status(lower_is_better, pt(2025, 9), pt(2024, 14), 2025) == ATTEINT
 
@@ -87,4 +89,4 @@ def test_series_and_latest_from_a_store():
 
 @pytest.mark.parametrize("op", [">=", ">", "=", "<", "<="])
 def test_every_operator_is_understood(op):
-    status(ind(cible=1, cible_operateur=op), pt(2025, 1), None, 2025)
+    status(ind(cible=1, cible_operateur=op, cible_nature="annuelle"), pt(2025, 1), None, 2025)

@@ -125,16 +125,26 @@ def with_unit(value: float | None, unit: str, statut: str = VALEUR) -> str:
     return text
 
 
-def change(delta: float | None, unit: str) -> str:
-    """A change: '+1,2 point' for rates, '-35' for counts."""
+def change(delta: float | None, unit: str, relative: bool = False) -> str:
+    """A change: '+1,2 point' for rates, '-35' for counts, '-12,3 %' for a relative
+    change; a change that rounds to zero has no sign."""
     if delta is None:
         return "–"
-    sign = "+" if delta > 0 else ("-" if delta < 0 else "")
+    places = 1 if unit == "pourcentage" or relative else decimals_for(unit, delta)
+    size = number(abs(delta), places)
+    sign = "" if not size.strip("0," + NBSP) else "+" if delta > 0 else "-"
+    if relative:
+        return f"{sign}{size}{NBSP}%"
     if unit == "pourcentage":
-        size = number(abs(delta), 1)
         plural = "s" if abs(round(delta, 1)) >= 2 else ""
         return f"{sign}{size}{NBSP}point{plural}"
-    return sign + number(abs(delta), decimals_for(unit, delta)) + UNIT_SUFFIX.get(unit, "")
+    return sign + size + UNIT_SUFFIX.get(unit, "")
+
+
+def share(value: float) -> str:
+    """A share of a group: '90 %', '4,8 %' (one decimal only when it is not whole)."""
+    tenth = round(value, 1)
+    return number(tenth, 0 if float(tenth).is_integer() else 1) + f"{NBSP}%"
 
 
 def ratio(value: float | None) -> str:

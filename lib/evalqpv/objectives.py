@@ -1,9 +1,11 @@
-"""The contract line by line: every objective of its tables, every commitment of its
-signatories and every rule of its governance, with the indicators that follow it or the
-reason why none does (config/objectifs.csv).
+"""The contract's own text, as configuration.
 
-The reports show the contract's own coverage from it: how many lines are followed, which
-are not and why, and which belong to the strategic priorities of the evaluation.
+config/objectifs.csv: the contract line by line — every objective of its tables, every
+commitment of its signatories and every rule of its governance, with the indicators that
+follow it or the reason why none does. The reports show the contract's coverage from it.
+
+config/constats.csv: the quantitative claims of its diagnosis that public data can
+check (report.claims checks them).
 """
 
 from __future__ import annotations
@@ -105,3 +107,78 @@ def load_objectives(path: Path, label: str, problems: Problems, referentiel: Ref
         lines.append(ObjectiveLine(section, int(row["ligne"]), row["texte"], ids,
                                    row["raison_non_suivi"], row["priorite"]))
     return Objectives(tuple(lines))
+
+
+# --------------------------------------------------------------------------- claims
+
+CLAIM_COLUMNS = ("section", "citation", "indicateur", "territoire", "verification",
+                 "comparaison", "annee_debut", "annee_fin", "valeur", "explication")
+# How a claim is checked: a level (« autour de 30 % »), a floor (« en quasi-totalité »), a
+# trend (« en diminution depuis 2014 »), a ratio to another territory (« près de deux
+# fois »), a comparison (« plus jeune que la ville »), or not at all (why, in words).
+CHECKS = ("niveau", "niveau_minimum", "tendance_baisse", "tendance_hausse", "rapport",
+          "superieur", "non_verifiable")
+NEEDS_VALUE = ("niveau", "niveau_minimum", "rapport")
+NEEDS_COMPARISON = ("rapport", "superieur")
+
+
+@dataclass(frozen=True)
+class Claim:
+    section: str
+    citation: str
+    indicateur: str
+    territoire: str  # the level the claim speaks of: qpv, ensemble_qpv...
+    verification: str
+    comparaison: str
+    annee_debut: int | None
+    annee_fin: int | None
+    valeur: float | None
+    explication: str
+
+
+def load_claims(path: Path, label: str, problems: Problems,
+                referentiel: Referentiel) -> list[Claim]:
+    """Read and check config/constats.csv (optional: no file, no claim)."""
+    if not path.exists():
+        return []
+    table = read_delimited(path, label, problems, separator=",", strict_encoding=True)
+    if table is None:
+        return []
+    index = table.column_index()
+    missing = [c for c in CLAIM_COLUMNS if c not in index]
+    if missing:
+        problems.error(label, "colonnes manquantes.", ligne=1, colonne=", ".join(missing),
+                       attendu="les colonnes " + ", ".join(CLAIM_COLUMNS))
+        return []
+    out = []
+    for number, cells in table.rows:
+        r = {c: cells[index[c]].strip() for c in CLAIM_COLUMNS}
+        before = len(problems.errors)
+
+        def bad(column: str, attendu: str, r: dict[str, str] = r, number: int = number) -> None:
+            problems.error(label, "valeur invalide.", ligne=number, colonne=column,
+                           valeur=r[column], attendu=attendu)
+
+        if r["verification"] not in CHECKS:
+            bad("verification", "l'une des vérifications " + ", ".join(CHECKS))
+        if r["indicateur"] not in referentiel:
+            bad("indicateur", "un identifiant de config/referentiel.csv")
+        if r["verification"] in NEEDS_VALUE and not re.fullmatch(r"-?\d+(\.\d+)?", r["valeur"]):
+            bad("valeur", "un nombre à point décimal (la valeur que le contrat affirme)")
+        if r["verification"] in NEEDS_COMPARISON and not r["comparaison"]:
+            bad("comparaison", "le niveau comparé : commune, departement, france, ensemble_qpv")
+        if r["verification"] == "non_verifiable" and not r["explication"]:
+            bad("explication", "pourquoi les données ne permettent pas de le vérifier")
+        for column in ("annee_debut", "annee_fin"):
+            if r[column] and not re.fullmatch(r"(19|20)\d\d", r[column]):
+                bad(column, "une année sur quatre chiffres")
+        if not r["citation"]:
+            bad("citation", "les mots du contrat")
+        if len(problems.errors) > before:
+            continue
+        out.append(Claim(r["section"], r["citation"], r["indicateur"], r["territoire"] or "qpv",
+                         r["verification"], r["comparaison"],
+                         int(r["annee_debut"]) if r["annee_debut"] else None,
+                         int(r["annee_fin"]) if r["annee_fin"] else None,
+                         float(r["valeur"]) if r["valeur"] else None, r["explication"]))
+    return out

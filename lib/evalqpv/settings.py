@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .problems import Problems
-from .vocabulary import NIVEAUX
+from .vocabulary import NIVEAUX, REPORTS
 
 QUARTER_CODE = re.compile(r"Q[PN]\d{2}[\dAB]\d{3}")
 
@@ -47,6 +47,18 @@ class ProjectPaths:
     @property
     def objectives(self) -> Path:
         return self.config / "objectifs.csv"
+
+    @property
+    def claims(self) -> Path:
+        return self.config / "constats.csv"
+
+    @property
+    def comparison(self) -> Path:
+        return self.config / "comparaison.toml"
+
+    @property
+    def analyses(self) -> Path:
+        return self.config / "analyses.toml"
 
     def label(self, path: Path) -> str:
         """The path shown to users: relative to the project root when inside it."""
@@ -280,3 +292,119 @@ def _read_contract(path: Path, label: str, problems: Problems) -> Contract:
         portrait=tuple(portrait),
         priorites=tuple(str(p) for p in data.get("priorites_strategiques", [])),
         messages=tuple(str(m) for m in data.get("messages", {}).get("indicateurs", [])))
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+@dataclass(frozen=True)
+class ComparableRule:
+    """How comparable QPV are chosen: variables, how many, what they must share."""
+
+    nom: str
+    k: int
+    variables: tuple[str, ...]
+    logarithme: tuple[str, ...]
+    meme: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ComparisonSettings:
+    """config/comparaison.toml: the reference rule, its variants, the threshold of an
+    unusual change."""
+
+    reference: ComparableRule
+    variantes: tuple[ComparableRule, ...]
+    seuil: float
+
+
+def load_comparison(paths: ProjectPaths, problems: Problems | None = None) -> ComparisonSettings:
+    """Read config/comparaison.toml (French message on any problem, as load_contract)."""
+    collected = problems if problems is not None else Problems()
+    label = paths.label(paths.comparison)
+    settings = _read_comparison(paths.comparison, label, collected)
+    if problems is None and collected.errors:
+        raise SettingsError(collected.errors[0].render())
+    return settings
+
+
+def _read_comparison(path: Path, label: str, problems: Problems) -> ComparisonSettings:
+    default = ComparisonSettings(ComparableRule("référence", 10, (), ()), (), 90.0)
+    if not path.exists():
+        problems.error(label, "fichier absent.", attendu="la méthode de sélection des QPV "
+                       "comparables", correction="restaurez config/comparaison.toml")
+        return default
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        problems.error(label, f"fichier illisible : {exc}.", attendu="un fichier TOML en UTF-8")
+        return default
+
+    def rule(table: dict[str, Any], base: ComparableRule | None, where: str) -> ComparableRule:
+        k = table.get("k", base.k if base else 10)
+        if not isinstance(k, int) or not 1 <= k <= 200:
+            problems.error(label, "nombre de QPV comparables invalide.", colonne=where + "k",
+                           valeur=str(k), attendu="un entier entre 1 et 200")
+            k = 10
+        variables = table.get("variables", base.variables if base else [])
+        if not isinstance(variables, list | tuple) or not variables:
+            problems.error(label, "aucune variable de sélection.", colonne=where + "variables",
+                           attendu="une liste d'indicateurs du référentiel")
+            variables = []
+        meme = table.get("meme", [])
+        bad = [m for m in meme if m not in ("region", "departement")]
+        if bad:
+            problems.error(label, "restriction inconnue.", colonne=where + "meme",
+                           valeur=", ".join(map(str, bad)), attendu="region ou departement")
+        return ComparableRule(str(table.get("nom", "référence")), k,
+                              tuple(str(v) for v in variables), logarithme,
+                              tuple(str(m) for m in meme if m not in bad))
+
+    logarithme = tuple(str(v) for v in data.get("logarithme", []))
+    reference = rule(data, None, "")
+    variantes = tuple(rule(v, reference, f"variantes[{i}].")
+                      for i, v in enumerate(data.get("variantes", [])))
+    seuil = data.get("seuil", 90)
+    if not isinstance(seuil, int | float) or not 50 <= seuil < 100:
+        problems.error(label, "seuil invalide.", colonne="seuil", valeur=str(seuil),
+                       attendu="un pourcentage entre 50 et 99")
+        seuil = 90
+    return ComparisonSettings(reference, variantes, float(seuil))
+
+
+# --------------------------------------------------------------------------- analyses
+
+
+@dataclass(frozen=True)
+class AnalysisTable:
+    """A table of an axis report's own analysis: indicators read together."""
+
+    titre: str
+    indicateurs: tuple[str, ...]
+    total: str = ""  # counts are also given as a share of this one, the same year
+
+
+def load_analyses(paths: ProjectPaths,
+                  problems: Problems | None = None) -> dict[str, tuple[AnalysisTable, ...]]:
+    """config/analyses.toml: for each report, its tables (none when the file is absent)."""
+    collected = problems if problems is not None else Problems()
+    label = paths.label(paths.analyses)
+    out: dict[str, tuple[AnalysisTable, ...]] = {}
+    if paths.analyses.exists():
+        try:
+            data = tomllib.loads(paths.analyses.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            collected.error(label, f"fichier illisible : {exc}.",
+                            attendu="un fichier TOML en UTF-8")
+            data = {}
+        for report, tables in data.items():
+            if report not in REPORTS or not isinstance(tables, list):
+                collected.error(label, "rapport inconnu.", colonne=str(report),
+                                attendu="des tables [[emploi]], [[emancipation]]...")
+                continue
+            out[report] = tuple(AnalysisTable(str(t.get("titre", "")),
+                                              tuple(str(i) for i in t.get("indicateurs", [])),
+                                              str(t.get("total", ""))) for t in tables)
+    if problems is None and collected.errors:
+        raise SettingsError(collected.errors[0].render())
+    return out

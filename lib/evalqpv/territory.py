@@ -92,17 +92,27 @@ def resolve_territory(code: object, paths: ProjectPaths) -> Territory:
     return Territory(text, row.libelle or text, tuple(levels))
 
 
-def check_year(annee: object, available: list[int]) -> int:
-    """The evaluation year must be a year for which the store has data on the territory."""
+def check_year(annee: object, available: list[int], latest: int | None = None) -> int:
+    """The evaluation year: from the first year with data on the territory up to
+    `latest` (the last year the contract covers that has begun), even when the store
+    has no figure for that very year yet: the report then shows, for each indicator,
+    the latest figure up to it and says what is missing."""
     text = str(annee).strip()
     if not re.fullmatch(r"\d{4}", text):
         raise ParameterError(f"Paramètre « annee » invalide : « {annee} ». Attendu : une année "
                              "sur quatre chiffres, par exemple 2025.")
     year = int(text)
-    if year not in available:
-        span = f"{min(available)} à {max(available)}" if available else "aucune"
+    upper = max([*available, latest or 0])
+    if not available or not min(available) <= year <= upper:
+        span = f"{min(available)} à {upper}" if available else "aucune"
         raise ParameterError(
-            f"Aucune donnée pour l'année {year} sur ce territoire (années disponibles : "
+            f"Aucune donnée pour l'année {year} sur ce territoire (années possibles : "
             f"{span}). Déposez les données de {year} dans data/raw/ puis relancez "
-            "`make donnees`, ou choisissez une année disponible.")
+            "`make donnees`, ou choisissez une année possible.")
     return year
+
+
+def evaluation_years(contract_fin: int, today: int) -> int:
+    """The last year a report may be asked for: the contract's latest year that has
+    begun (a year in progress is evaluated with the figures known so far)."""
+    return min(contract_fin, today) if contract_fin else today

@@ -22,6 +22,9 @@ SYNTHESIS = "synthese"
 CONTEXT = "contexte"
 # A notebook shows its key figures under this MIME type; the runner collects them.
 KEY_FIGURES_MIME = "application/vnd.evalqpv.chiffres-cles+json"
+# The synthesis also outputs the comparisons with other QPV, written to comparaisons.csv.
+COMPARISONS_MIME = "application/vnd.evalqpv.comparaisons+csv"
+COMPARISONS_FILE = "comparaisons.csv"
 
 # The contract's four axes: each has its own report.
 AXES = ("emancipation", "emploi", "tranquillite", "transition")

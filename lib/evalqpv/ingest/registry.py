@@ -24,6 +24,12 @@ READERS: tuple[Reader, ...] = (
 # returns): their figures are about the contract's own quarter.
 HAND_FILLED_FOLDERS = (contract.FOLDER, partners.FOLDER)
 
+def is_hand_filled(fichier: str) -> bool:
+    """A store row's file (as cited, relative to the project) is filled by hand."""
+    parts = fichier.split("/")
+    return len(parts) > 3 and parts[:2] == ["data", "raw"] and parts[2] in HAND_FILLED_FOLDERS
+
+
 # Files of data/raw/ that are documentation, not data.
 IGNORED_SUFFIXES = (".md", ".txt", ".gitkeep")
 

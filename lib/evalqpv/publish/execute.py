@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store.atomic import write_text_atomic
-from ..vocabulary import KEY_FIGURES_MIME
+from ..vocabulary import COMPARISONS_FILE, COMPARISONS_MIME, KEY_FIGURES_MIME
 from .jobs import KERNEL, Job, Outcome
 
 
@@ -48,7 +48,10 @@ def execute_job(job: Job) -> Outcome:
         strip_volatile(executed)
         html = to_html(executed, job)
         figures = key_figures(executed)
+        comparisons = output_data(executed, COMPARISONS_MIME)
         write_text_atomic(job.executed, writes(executed))
+        if isinstance(comparisons, str):
+            write_text_atomic(job.html.parent / COMPARISONS_FILE, comparisons)
         write_text_atomic(job.figures, json.dumps(figures, ensure_ascii=False, indent=1,
                                                   sort_keys=True) + "\n")
         write_text_atomic(job.html, html)
@@ -124,11 +127,17 @@ def strip_volatile(nb: Any) -> None:
             cell["id"] = f"cellule-{index:03d}"
 
 
-def key_figures(nb: Any) -> dict[str, object]:
-    """The key figures the notebook displayed beside its key messages."""
+def output_data(nb: Any, mime: str) -> object:
+    """The first output of the notebook under a MIME type (None when there is none)."""
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            if KEY_FIGURES_MIME in data:
-                return dict(data[KEY_FIGURES_MIME])
-    return {}
+            if mime in data:
+                return data[mime]
+    return None
+
+
+def key_figures(nb: Any) -> dict[str, object]:
+    """The key figures the notebook displayed beside its key messages."""
+    found = output_data(nb, KEY_FIGURES_MIME)
+    return dict(found) if isinstance(found, dict) else {}

@@ -11,6 +11,7 @@ import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import date
 from multiprocessing import get_context
 
 from ..frenchnumbers import number
@@ -19,7 +20,7 @@ from ..settings import ProjectPaths, load_contract
 from ..store.atomic import write_text_atomic
 from ..store.fingerprint import code_fingerprint, store_is_current, store_key
 from ..store.tables import available_years
-from ..territory import ParameterError, check_year, resolve_territory
+from ..territory import ParameterError, check_year, evaluation_years, resolve_territory
 from ..vocabulary import REPORTS
 from .execute import execute_job
 from .index import write_index
@@ -41,9 +42,11 @@ def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = 
                                  "« territoire » dans config/contrat.toml.")
         resolve_territory(territoire, paths)  # a French message for an unknown quarter
         available = available_years(paths, territoire)
-        if annee is None and not available:
+        if not available:
             raise ParameterError(f"Aucune donnée pour le territoire {territoire}.")
-        year = check_year(annee or available[-1], available)
+        today = date.today().year
+        year = check_year(annee or max(min(available), contract.default_year(today)),
+                          available, evaluation_years(contract.fin, today))
     except ValueError as exc:  # ParameterError, SettingsError: French messages
         say(str(exc))
         return 2

@@ -12,10 +12,22 @@ functions), `messages`, `followup`, `comparisons`, `portrait`, `methods` (sectio
 from __future__ import annotations
 
 from ..vocabulary import REPORT_TITLES as REPORTS
+from .analysis import axis_analysis
+from .claims import contract_claims
 from .comparisons import charts, compare
 from .context import ReportContext, prepare
-from .followup import all_statuses, axes_overview, commitments, milestones, missing, objectives
-from .messages import header, key_messages
+from .followup import (
+    all_statuses,
+    axes_overview,
+    commitments,
+    coverage,
+    milestones,
+    missing,
+    objectives,
+    partners,
+)
+from .impact import comparables, impact
+from .messages import axis_verdicts, header, key_messages
 from .methods import changes, methods
 from .portrait import section_i_tables, time_series_table
 
@@ -24,11 +36,18 @@ __all__ = [
     "ReportContext",
     "all_statuses",
     "axes_overview",
+    "axis_analysis",
+    "axis_verdicts",
+    "coverage",
+    "partners",
     "changes",
     "charts",
     "commitments",
+    "comparables",
     "compare",
+    "contract_claims",
     "header",
+    "impact",
     "key_messages",
     "methods",
     "milestones",

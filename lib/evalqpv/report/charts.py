@@ -73,3 +73,33 @@ def to_png(fig: Figure) -> bytes:
     with mpl.rc_context(STYLE):
         fig.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
+
+
+def distribution_chart(all_values: list[float], group_values: list[float], quarter: float,
+                       unit: str, quarter_label: str, group_label: str) -> Figure:
+    """Where the quarter stands among every QPV: the histogram of all QPV, the QPV of a
+    group (its département) as marks under it, the quarter as a labelled line."""
+    with mpl.rc_context(STYLE):
+        fig = Figure(figsize=(7.2, 2.8), dpi=100)
+        FigureCanvasAgg(fig)
+        ax = fig.subplots()
+        decimals = 1 if unit in ("pourcentage", "ratio", "indice") else 0
+        ax.hist(all_values, bins=40, color="#BBBBBB", edgecolor="white", linewidth=0.4,
+                label=f"Ensemble des QPV ({len(all_values)})")
+        top = ax.get_ylim()[1]
+        ax.plot(group_values, [-0.04 * top] * len(group_values), linestyle="none",
+                marker="|", markersize=12, color=STYLES["departement"][0],
+                label=f"{group_label} ({len(group_values)})")
+        ax.axvline(quarter, color=STYLES["qpv"][0], linewidth=2.4)
+        ax.annotate(f"{quarter_label} : {number(quarter, decimals)}", (quarter, top * 0.92),
+                    xytext=(6, 0), textcoords="offset points", color=STYLES["qpv"][0],
+                    fontsize=9, fontweight="bold")
+        ax.set_ylim(-0.1 * top, top)
+        ax.set_ylabel("nombre de QPV")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, decimals)))
+        if unit == "pourcentage":
+            ax.set_xlabel("%")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False,
+                  fontsize=8)
+        fig.tight_layout()
+    return fig

@@ -8,19 +8,27 @@ section functions of the report package with it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from ..ingest.registry import HAND_FILLED_FOLDERS
+from ..ingest.registry import is_hand_filled
+from ..objectives import Claim, Objectives, load_claims, load_objectives
 from ..problems import Problems
 from ..referentiel import Indicator, Referentiel, load_referentiel
 from ..settings import Contract, ProjectPaths, find_root, load_contract
 from ..store.load import load_store
 from ..store.tables import available_years
-from ..territory import Level, ParameterError, Territory, check_year, resolve_territory
+from ..territory import (
+    Level,
+    ParameterError,
+    Territory,
+    check_year,
+    evaluation_years,
+    resolve_territory,
+)
 from ..vocabulary import (
-    A_COLLECTER,
     CODE_ENSEMBLE_QPV,
     COMMUNE,
     DEPARTEMENT,
@@ -32,7 +40,19 @@ from ..vocabulary import (
     SYNTHESIS,
     code_qpv_of_departement,
 )
-from .indicators import Point, latest, series, status
+from .indicators import Point, judge, latest, series
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """An indicator for the evaluation year: its status (and why, when it is not a
+    plain reading), and the figures it rests on."""
+
+    status: str
+    reason: str
+    last: Point | None
+    previous: Point | None
+    level: Level
 
 
 @dataclass
@@ -46,7 +66,11 @@ class ReportContext:
     store: pd.DataFrame
     paths: ProjectPaths
     contract: Contract
+    objectives: Objectives = field(default_factory=lambda: Objectives(()))
+    claims: list[Claim] = field(default_factory=list)
     _series: dict[tuple[str, tuple[str, str, str]], list[Point]] = field(default_factory=dict)
+    _assessments: dict[str, Assessment] = field(default_factory=dict)
+    cache: dict[str, object] = field(default_factory=dict)  # heavier data, loaded once
 
     @property
     def own_contract(self) -> bool:
@@ -73,23 +97,48 @@ class ReportContext:
             self._series[key] = series(self.store, indicator, level)
         return self._series[key]
 
-    def qpv_status(self, ind: Indicator) -> tuple[str, Point | None, Point | None, Level]:
-        """Status of an indicator on the most local level that has figures.
+    def assess(self, ind: Indicator) -> Assessment:
+        """The indicator's status for the evaluation year, on the level that has figures:
+        its own perimeter first, then the most local one.
 
         The contract's targets apply to its own quarter only: for any other quarter an
         indicator is judged as if the contract set no target.
         """
+        key = ind.id
+        if key in self._assessments:
+            return self._assessments[key]
         if not self.own_contract:
             ind = replace(ind, cible=None, cible_operateur="", annee_cible=None)
-        for level in self.local_levels(ind):
-            last, previous = latest(self.series(ind.id, level), self.annee)
+        levels = self.local_levels(ind)
+        levels.sort(key=lambda lv: lv.niveau != ind.perimetre)  # stable: local order kept
+        found: Assessment | None = None
+        for level in levels:
+            points = self.series(ind.id, level)
+            last, previous = latest(points, self.annee)
             if last is not None:
-                return status(ind, last, previous, self.annee), last, previous, level
-        schools = self.establishments(ind.id)
-        if schools:  # the school of the most modest background first
-            level, last = min(schools, key=lambda s: (-s[1].annee, s[1].valeur or 0.0))
-            return status(ind, last, None, self.annee), last, None, level
-        return A_COLLECTER, None, None, self.territory.qpv
+                found = self._assess(ind, level, last, previous, points)
+                break
+        if found is None:
+            schools = self.establishments(ind.id)
+            if schools:  # the school of the most modest background first
+                level, last = min(schools, key=lambda s: (-s[1].annee, s[1].valeur or 0.0))
+                found = self._assess(ind, level, last, None, [last])
+            else:
+                found = self._assess(ind, self.territory.qpv, None, None, [])
+        self._assessments[key] = found
+        return found
+
+    def _assess(self, ind: Indicator, level: Level, last: Point | None,
+                previous: Point | None, points: list[Point]) -> Assessment:
+        verdict = judge(ind, last, previous, self.annee, niveau=level.niveau,
+                        libelle=level.libelle, history=points, debut=self.contract.debut,
+                        fin=self.contract.fin)
+        return Assessment(verdict.status, verdict.reason, last, previous, level)
+
+    def qpv_status(self, ind: Indicator) -> tuple[str, Point | None, Point | None, Level]:
+        """Status, latest and previous figures, and their level (see `assess`)."""
+        a = self.assess(ind)
+        return a.status, a.last, a.previous, a.level
 
     def status_counts(self, inds: list[Indicator]) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
@@ -129,8 +178,7 @@ class ReportContext:
 
 def _hand_filled_only(files: str) -> bool:
     """Every file a store row cites is filled by hand (contract, partners' returns)."""
-    return all(f.split("/")[2:3] and f.split("/")[2] in HAND_FILLED_FOLDERS
-               for f in files.split(" | "))
+    return all(is_hand_filled(f) for f in files.split(" | "))
 
 
 def prepare(annee: object, territoire: object, rapport: str = SYNTHESIS,
@@ -149,11 +197,12 @@ def prepare(annee: object, territoire: object, rapport: str = SYNTHESIS,
     contract = load_contract(paths)
     territory = resolve_territory(territoire or contract.territoire, paths)
     available = available_years(paths, territory.code)
+    if not available:
+        raise ParameterError(f"Aucune donnée pour le territoire {territory.code}.")
+    today = date.today().year
     if annee is None or annee == "":
-        if not available:
-            raise ParameterError(f"Aucune donnée pour le territoire {territory.code}.")
-        annee = available[-1]
-    year = check_year(annee, available)
+        annee = max(min(available), contract.default_year(today))
+    year = check_year(annee, available, evaluation_years(contract.fin, today))
     keys = {f"{lv.niveau}|{lv.code}" for lv in territory.levels}
     dep = territory.level(DEPARTEMENT)
     keys |= {f"{ENSEMBLE_QPV}|{code_qpv_of_departement(dep.code)}"} if dep else set()
@@ -168,8 +217,11 @@ def prepare(annee: object, territoire: object, rapport: str = SYNTHESIS,
     problems = Problems()
     referentiel = load_referentiel(paths.referentiel, paths.label(paths.referentiel), problems,
                                    contract)
+    objectives = load_objectives(paths.objectives, paths.label(paths.objectives), problems,
+                                 referentiel, contract)
+    claims = load_claims(paths.claims, paths.label(paths.claims), problems, referentiel)
     if problems.errors:
-        raise ParameterError("Le référentiel contient des erreurs : lancez `make donnees` et "
+        raise ParameterError("La configuration contient des erreurs : lancez `make donnees` et "
                              "lisez data/processed/validation.md.")
     return ReportContext(year, territory, rapport, referentiel, local.reset_index(drop=True),
-                         paths, contract)
+                         paths, contract, objectives, claims)

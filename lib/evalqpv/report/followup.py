@@ -26,7 +26,7 @@ from .comparisons import schools_text
 from .context import ReportContext
 from .html import Html, badge, bullets, esc, table
 from .indicators import difference
-from .wording import target_text
+from .wording import NO_TARGET, level_name, target_text
 
 OTHER_QUARTER = ("<p>Ce quartier n'est pas celui du contrat évalué : {what} du contrat ne "
                  "s'appliquent pas ici.</p>")
@@ -54,7 +54,27 @@ def objectives(ctx: ReportContext) -> Html:
         out.append(table(["Objectif du contrat", "Indicateur", "Type", "Référence", "Dernière "
                           "valeur", "Précédente", "Évolution", "Cible", "Statut", "Source"],
                          rows, numeric=(3, 4, 5, 6), css_class="suivi"))
-    return Html("".join(out) or "<p>Aucun objectif pour ce rapport.</p>")
+    inds = [i for section in by_section.values() for i in section]
+    targets = sum(i.cible is not None for i in inds)
+    intro = (f"<p>Le contrat fixe une cible chiffrée pour {targets} des {len(inds)} "
+             "indicateurs de ce rapport ; pour les autres, la colonne « Cible » porte un "
+             "tiret et le statut est « sans cible ».</p>" if inds else "")
+    return Html(intro + "".join(out) or "<p>Aucun objectif pour ce rapport.</p>")
+
+
+def status_cell(ctx: ReportContext, ind: Indicator) -> Html:
+    """The status badge, and why when it is not a plain reading of the figure."""
+    a = ctx.assess(ind)
+    reason = f'<span class="raison">{esc(a.reason)}</span>' if a.reason else ""
+    return Html(badge(a.status).text + reason)
+
+
+def target_cell(ind: Indicator) -> str:
+    """The contract's target, or a dash when it sets none (said once above the table)."""
+    text = target_text(ind)
+    if ind.partner_objective and ind.cible is not None:
+        return f"objectif propre du partenaire : {text}"
+    return "–" if text == NO_TARGET else text
 
 
 def _values(ctx: ReportContext, ind: Indicator) -> tuple[str, str, str, str]:
@@ -76,12 +96,11 @@ def _values(ctx: ReportContext, ind: Indicator) -> tuple[str, str, str, str]:
 
 
 def _follow_up_row(ctx: ReportContext, ind: Indicator) -> list[object]:
-    state = ctx.qpv_status(ind)[0]
     last_text, prev_text, evolution, source = _values(ctx, ind)
     reference = (fn.with_unit(ind.valeur_reference, ind.unite, ind.statut_reference)
                  + f" ({ind.annee_reference})" if ind.valeur_reference is not None else "–")
     return [ind.objectif, ind.libelle, TYPE_LABELS[ind.type], reference, last_text, prev_text,
-            evolution, target_text(ind), badge(state), source]
+            evolution, target_cell(ind), status_cell(ctx, ind), source]
 
 
 def _public_follow_up(ctx: ReportContext) -> Html:
@@ -107,17 +126,87 @@ def commitments(ctx: ReportContext) -> Html:
     if not inds:
         return Html(f"<p>L'{ctx.contract.annexe_engagements.lower()} du contrat ne comporte pas "
                     "d'engagement chiffré ou daté pour cet axe.</p>")
-    rows = []
-    for ind in inds:
-        state, last, _, level = ctx.qpv_status(ind)
-        rows.append([ctx.contract.signatory(ind.section), ind.objectif,
-                     ind.echeance or ind.cible_texte or "non précisée", target_text(ind),
-                     (fn.with_unit(last.valeur, ind.unite, last.statut)
-                      + f" ({last.annee}, {level.libelle})") if last else "à collecter",
-                     badge(state)])
-    return Html(table(["Partenaire", "Engagement", "Échéance ou mention du contrat", "Cible",
-                       "Dernière valeur", "Statut"], rows, numeric=(4,),
-                      css_class="engagements"))
+    rows = [_commitment_row(ctx, ind, with_partner=True) for ind in inds]
+    return Html(table(["Partenaire", "Engagement", "Indicateur", "Périmètre du chiffre",
+                       "Dernière valeur", "Échéance ou mention du contrat", "Cible", "Statut"],
+                      rows, numeric=(4,), css_class="engagements"))
+
+
+def _commitment_row(ctx: ReportContext, ind: Indicator, with_partner: bool) -> list[object]:
+    a = ctx.assess(ind)
+    value = (fn.with_unit(a.last.valeur, ind.unite, a.last.statut)
+             + f" ({a.last.annee}{', ' + a.last.periode if a.last.periode else ''})"
+             if a.last else "à collecter")
+    where = f"{level_name(a.level.niveau)} : {a.level.libelle}" if a.last else "–"
+    row: list[object] = [ctx.contract.signatory(ind.section)] if with_partner else []
+    return row + [ind.objectif, ind.libelle, where, value,
+                  ind.echeance or ind.cible_texte or "non précisée", target_cell(ind),
+                  status_cell(ctx, ind)]
+
+
+def partners(ctx: ReportContext) -> Html:
+    """Signatory by signatory: each commitment of the contract, the indicator that follows
+    it, the perimeter and value of its figure, its deadline and its status; and the
+    commitments no indicator follows, with the reason."""
+    if not ctx.own_contract:
+        return Html(OTHER_QUARTER.format(what="les engagements des partenaires"))
+    by_partner: dict[str, list[Indicator]] = {}
+    for ind in ctx.referentiel.indicators.values():
+        if ctx.contract.is_commitment(ind.section):
+            by_partner.setdefault(ctx.contract.signatory(ind.section), []).append(ind)
+    unfollowed: dict[str, list[str]] = {}
+    for line in ctx.objectives.lines:
+        if ctx.contract.is_commitment(line.section) and not line.followed:
+            unfollowed.setdefault(ctx.contract.signatory(line.section), []).append(
+                f"{line.texte} — {line.raison_non_suivi}")
+    out = []
+    for partner in sorted(set(by_partner) | set(unfollowed)):
+        inds = by_partner.get(partner, [])
+        counts = ctx.status_counts(inds)
+        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+        out.append(f"<h3>{esc(partner)}</h3>")
+        if inds:
+            out.append(f"<p>{len(inds)} engagement(s) suivi(s) : {esc(summary)}.</p>")
+            out.append(table(["Engagement", "Indicateur", "Périmètre du chiffre",
+                              "Dernière valeur", "Échéance ou mention du contrat", "Cible",
+                              "Statut"], [_commitment_row(ctx, i, False) for i in inds],
+                             numeric=(3,), css_class="engagements"))
+        if partner in unfollowed:
+            out.append(f"<p>Engagements sans indicateur ({len(unfollowed[partner])}) :</p>"
+                       + bullets(unfollowed[partner]))
+    return Html("".join(out) or "<p>Le contrat ne comporte pas d'engagement de "
+                                "partenaire.</p>")
+
+
+def coverage(ctx: ReportContext) -> Html:
+    """How much of the contract is followed: its lines, section by section, those an
+    indicator follows, and why the others are not."""
+    if not ctx.own_contract:
+        return Html(OTHER_QUARTER.format(what="les lignes"))
+    rows: list[list[object]] = []
+    reasons: list[str] = []
+    sections = list(dict.fromkeys(line.section for line in ctx.objectives.lines))
+    sections.sort(key=lambda s: (ctx.contract.is_commitment(s), ctx.contract.section_rank(s), s))
+    for section in sections:
+        lines = ctx.objectives.in_section(section)
+        followed = [line for line in lines if line.followed]
+        priority = sum(bool(line.priorite) for line in lines)
+        title = ctx.contract.sections.get(section, "")
+        rows.append([f"{section} {title}".strip(), len(lines), len(followed),
+                     len(lines) - len(followed), priority])
+        reasons += [f"{section}, ligne {line.ligne} — {line.texte} : {line.raison_non_suivi}"
+                    for line in lines if not line.followed]
+    total = len(ctx.objectives.lines)
+    followed_total = sum(line.followed for line in ctx.objectives.lines)
+    intro = (f"<p>{followed_total} des {total} lignes du contrat (objectifs de la section IV, "
+             "engagements des signataires, règles de gouvernance) sont suivies par au moins un "
+             f"indicateur ; {total - followed_total} ne le sont pas, pour la raison dite "
+             "ci-dessous.</p>")
+    details = ("<details><summary>Les lignes non suivies et pourquoi</summary>"
+               + bullets(reasons) + "</details>") if reasons else ""
+    return Html(intro + table(["Section", "Lignes", "Suivies", "Non suivies",
+                               "Priorités stratégiques"], rows, numeric=(1, 2, 3, 4),
+                              css_class="couverture") + details)
 
 
 def missing(ctx: ReportContext) -> Html:
@@ -164,7 +253,7 @@ def all_statuses(ctx: ReportContext) -> Html:
                      if last else "–")
             if own:
                 rows.append([ind.section, ind.libelle, TYPE_LABELS[ind.type], value,
-                             target_text(ind), badge(state), ind.partenaire])
+                             target_cell(ind), status_cell(ctx, ind), ind.partenaire])
             else:
                 rows.append([ind.libelle, TYPE_LABELS[ind.type], value, badge(state),
                              ind.partenaire])
@@ -185,12 +274,12 @@ def milestones(ctx: ReportContext) -> Html:
     for ind in governance:
         if ind.annee_cible is None:
             continue
-        state = ctx.qpv_status(ind)[0]
         remaining = ind.annee_cible - ctx.annee
         when = (f"dans {remaining} an{'s' if remaining > 1 else ''}" if remaining > 0 else
                 "cette année" if remaining == 0 else f"échue depuis {-remaining} an(s)")
-        rows.append([ind.annee_cible, ind.libelle, ind.cible_texte, when, badge(state)])
-    rows += [["chaque année", i.libelle, i.echeance, "", badge(ctx.qpv_status(i)[0])]
+        rows.append([ind.annee_cible, ind.libelle, ind.cible_texte, when,
+                     status_cell(ctx, ind)])
+    rows += [["chaque année", i.libelle, i.echeance, "", status_cell(ctx, i)]
              for i in governance if i.annee_cible is None and i.echeance]
     return Html(table(["Échéance", "Jalon", "Ce que dit le contrat", "Délai", "Statut"],
                       sorted(rows, key=lambda r: str(r[0])), css_class="jalons"))

@@ -20,9 +20,11 @@ class Html:
     the executed notebook (key figures), and the HTML template ignores it.
     """
 
-    def __init__(self, text: str, data: dict[str, object] | None = None) -> None:
+    def __init__(self, text: str, data: dict[str, object] | None = None,
+                 extra: dict[str, object] | None = None) -> None:
         self.text = text
         self.data = data
+        self.extra = extra or {}  # other machine-readable outputs, by MIME type
 
     def _repr_html_(self) -> str:
         return self.text
@@ -32,6 +34,7 @@ class Html:
         bundle: dict[str, object] = {"text/html": self.text}
         if self.data is not None:
             bundle[KEY_FIGURES_MIME] = self.data
+        bundle.update(self.extra)
         return bundle
 
     def __str__(self) -> str:

@@ -18,10 +18,16 @@ from ..ingest.checks import check_values
 from ..ingest.geography import Geography, QpvPlace, place_qpv
 from ..ingest.registry import IGNORED_SUFFIXES, READERS, expected_names, identify
 from ..ingest.variables import load_variable_rules
-from ..objectives import load_objectives
+from ..objectives import load_claims, load_objectives
 from ..problems import Problems
 from ..referentiel import Referentiel, load_referentiel
-from ..settings import Contract, ProjectPaths, load_contract
+from ..settings import (
+    Contract,
+    ProjectPaths,
+    load_analyses,
+    load_comparison,
+    load_contract,
+)
 from ..vocabulary import CODE_FRANCE_METRO, COMMUNE, DEPARTEMENT, EPCI, FRANCE, QPV, REGION
 from .atomic import write_csv_atomic
 from .changes import COLUMNS as CHANGE_COLUMNS
@@ -59,6 +65,21 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
     if referentiel.indicators:
         load_objectives(paths.objectives, paths.label(paths.objectives), problems, referentiel,
                         contract)
+        load_claims(paths.claims, paths.label(paths.claims), problems, referentiel)
+        for report, tables in load_analyses(paths, problems).items():
+            for table in tables:
+                for indicator in [i for i in (*table.indicateurs, table.total)
+                                  if i and i not in referentiel]:
+                    problems.error(paths.label(paths.analyses), f"[[{report}]] « {table.titre} » "
+                                   ": indicateur inconnu du référentiel.", colonne="indicateurs",
+                                   valeur=indicator, attendu="un identifiant de "
+                                   "config/referentiel.csv")
+        comparison = load_comparison(paths, problems)
+        for rule in (comparison.reference, *comparison.variantes):
+            for variable in [v for v in rule.variables if v not in referentiel]:
+                problems.error(paths.label(paths.comparison), f"« {rule.nom} » : indicateur "
+                               "inconnu du référentiel.", colonne="variables", valeur=variable,
+                               attendu="un identifiant de config/referentiel.csv")
     rules = load_variable_rules(paths.variables, paths.label(paths.variables), referentiel,
                                 problems)
     ctx = ReadContext(paths=paths, referentiel=referentiel, rules=rules, contract=contract,

@@ -30,7 +30,8 @@ def code_fingerprint() -> str:
 def input_fingerprint(paths: ProjectPaths) -> dict[str, str]:
     """SHA-256 of every input of the store: raw files and configuration."""
     inputs = sorted(p for p in (*paths.raw.rglob("*"), paths.referentiel, paths.variables,
-                                paths.contract, paths.objectives)
+                                paths.contract, paths.objectives, paths.claims,
+                                paths.comparison, paths.analyses)
                     if p.is_file() and not p.name.startswith("."))
     return {paths.label(p): sha256(p) for p in inputs}
 

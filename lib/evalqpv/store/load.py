@@ -45,3 +45,17 @@ def load_store(path: Path, territories: AbstractSet[str] | None = None,
     frame["annee"] = frame["annee"].astype(int)
     frame["valeur"] = pd.to_numeric(frame["valeur"].replace("", None), errors="coerce")
     return frame
+
+
+QPV_COLUMNS = ["indicateur", "niveau", "code", "geographie", "annee", "valeur", "statut",
+               "millesime", "source", "fichier", "ligne"]
+
+
+def load_qpv_rows(path: Path) -> pd.DataFrame:
+    """Every QPV's rows of the store, as strings (report.counterfactual cleans them):
+    what a national comparison needs, read in under a second."""
+    if not path.exists():
+        raise StoreMissing(f"Le stock {path} n'existe pas : lancez d'abord `make donnees`.")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8",
+                        usecols=QPV_COLUMNS)
+    return frame[frame["niveau"] == "qpv"].reset_index(drop=True)

@@ -1,0 +1,68 @@
+"""An axis report's own analysis: tables of indicators read together (job seekers by
+category, sex, age and situation for employment; schools and young people for
+emancipation…), as config/analyses.toml lists them."""
+
+from __future__ import annotations
+
+from .. import frenchnumbers as fn
+from ..settings import AnalysisTable, load_analyses
+from ..vocabulary import COMMUNE, ENSEMBLE_QPV, VALEUR
+from .comparisons import schools_text
+from .context import ReportContext
+from .html import Html, esc, table
+from .indicators import Point, latest, value_in
+from .messages import trend_words
+from .trends import trend
+
+
+def axis_analysis(ctx: ReportContext) -> Html:
+    tables = load_analyses(ctx.paths).get(ctx.report, ())
+    out = [_table(ctx, spec) for spec in tables]
+    out = [t for t in out if t]
+    return Html("".join(out) or "<p>Aucune analyse n'est définie pour ce rapport "
+                                "(config/analyses.toml).</p>")
+
+
+def _table(ctx: ReportContext, spec: AnalysisTable) -> str:
+    qpv = ctx.territory.qpv
+    commune = ctx.territory.level(COMMUNE)
+    ensemble = ctx.territory.level(ENSEMBLE_QPV)
+    total_points = ctx.series(spec.total, qpv) if spec.total else []
+    rows = []
+    for indicator in spec.indicateurs:
+        ind = ctx.referentiel.indicators.get(indicator)
+        if ind is None:
+            continue
+        points = ctx.series(ind.id, qpv)
+        last, _ = latest(points, ctx.annee)
+        if last is None:
+            if ctx.establishments(ind.id):
+                rows.append([ind.libelle, schools_text(ctx, ind), "–", "–", "–", "–"])
+            continue
+        share = "–"
+        if spec.total and ind.unite == "nombre" and indicator != spec.total:
+            base = value_in(total_points, last.annee)
+            if base is not None and base.valeur and last.valeur is not None:
+                share = fn.with_unit(100 * last.valeur / base.valeur, "pourcentage")
+        others = []
+        for level in (commune, ensemble):
+            other = value_in(ctx.series(ind.id, level), last.annee) if level else None
+            others.append(_shown(other, ind.unite) if ind.unite != "nombre" else "–")
+        change = trend(points, ctx.annee, ind.unite, since=ctx.contract.baseline_year)
+        rows.append([ind.libelle, f"{fn.with_unit(last.valeur, ind.unite, last.statut)} "
+                     f"({last.annee})", share, *others,
+                     trend_words(change, ind) if change else "–"])
+    if not rows:
+        return ""
+    headers = ["Indicateur", ctx.territory.libelle,
+               f"Part de « {ctx.referentiel[spec.total].libelle} »" if spec.total
+               and spec.total in ctx.referentiel else "Part", commune.libelle if commune
+               else "Commune", "Ensemble des QPV", "Évolution"]
+    return f"<h3>{esc(spec.titre)}</h3>" + table(headers, rows, numeric=(1, 2, 3, 4),
+                                                 css_class="analyse")
+
+
+def _shown(point: Point | None, unit: str) -> str:
+    if point is None or point.valeur is None or point.statut != VALEUR:
+        return "–"
+    return fn.with_unit(point.valeur, unit)

@@ -1,0 +1,134 @@
+"""Defensible statuses on hand-made cases: a figure is judged against a target only on
+the same perimeter and period, and only for a target of the contract."""
+
+import dataclasses
+
+from evalqpv.referentiel import Indicator
+from evalqpv.report.indicators import Point, judge
+from evalqpv.vocabulary import (
+    A_COLLECTER,
+    A_VENIR,
+    ATTEINT,
+    EN_BONNE_VOIE,
+    EN_RETARD,
+    NON_APPLICABLE,
+    NON_COMPARABLE,
+    SANS_CIBLE,
+)
+
+BASE = Indicator(
+    id="x", libelle="X", axe="emploi", section="2.1", objectif="o", type="realisation",
+    unite="nombre", sens="hausse", producteur="p", source="s", partenaire="IDSU",
+    periodicite="annuelle", definition="d", variable_source="", valeur_reference=None,
+    statut_reference="", annee_reference=None, cible=None, cible_operateur="",
+    annee_cible=None, cible_texte="", echeance="", note="")
+CONTRACT = {"debut": 2024, "fin": 2030}
+
+
+def ind(**kw):
+    return dataclasses.replace(BASE, **kw)
+
+
+def pt(year, value, periode=""):
+    return Point(year, value, "valeur", "src", "f.csv", False, periode)
+
+
+def j(indicator, last, annee, previous=None, niveau="qpv", history=None):
+    return judge(indicator, last, previous, annee, niveau=niveau, libelle="Lieu",
+                 history=history, **CONTRACT)
+
+
+def test_approximate_one_off_total_is_not_a_yearly_quota():
+    """« Au total, environ 50 caméras » : a stock to reach by the end, within 10 %."""
+    cameras = ind(cible=50, cible_operateur=">=", cible_nature="stock", cible_approchee=True,
+                  perimetre="commune")
+    assert j(cameras, pt(2026, 46), 2026, niveau="commune").status == ATTEINT  # 46 ≥ 45
+    assert j(cameras, pt(2026, 44), 2026, niveau="commune").status == A_VENIR
+    assert j(cameras, pt(2026, 44), 2026, pt(2025, 30), "commune").status == EN_BONNE_VOIE
+    late = j(cameras, pt(2030, 40), 2030, niveau="commune")
+    assert late.status == EN_RETARD  # the contract has ended
+    exact = dataclasses.replace(cameras, cible_approchee=False)
+    assert j(exact, pt(2030, 46), 2030, niveau="commune").status == EN_RETARD
+
+
+def test_one_off_creation():
+    csu = ind(unite="booleen", cible=1, cible_operateur="=", cible_nature="ponctuelle",
+              perimetre="commune")
+    assert j(csu, pt(2025, 1), 2025, niveau="commune").status == ATTEINT
+    assert j(csu, None, 2025).status == A_COLLECTER  # nobody said whether it happened
+    dated = dataclasses.replace(csu, annee_cible=2027)
+    assert j(dated, pt(2025, 0), 2025, niveau="commune").status == A_VENIR
+    assert j(dated, pt(2028, 0), 2028, niveau="commune").status == EN_RETARD
+
+
+def test_milestone_not_due_is_to_come_not_to_collect():
+    midterm = ind(unite="booleen", cible=1, cible_operateur="=", annee_cible=2027,
+                  cible_nature="ponctuelle", axe="gouvernance")
+    verdict = j(midterm, None, 2025)
+    assert verdict.status == A_VENIR and "2027" in verdict.reason
+    assert j(midterm, None, 2027).status == A_COLLECTER
+
+
+def test_yearly_target_is_judged_on_the_evaluated_year_only():
+    week = ind(cible=1, cible_operateur=">=", cible_nature="annuelle", perimetre="departement")
+    assert j(week, pt(2025, 1), 2025, niveau="departement").status == ATTEINT
+    assert j(week, pt(2025, 0), 2025, niveau="departement").status == EN_RETARD
+    stale = j(week, pt(2024, 1), 2025, niveau="departement")
+    assert stale.status == A_COLLECTER and "2024" in stale.reason
+
+
+def test_part_of_the_year_is_pro_rated_against_a_yearly_objective():
+    """329 entries at the end of the third quarter against 353 for the year: 9 months of
+    353 are 264,75, so the count is on its way."""
+    cej = ind(cible=353, cible_operateur=">=", cible_nature="annuelle",
+              perimetre="perimetre_partenaire")
+    ahead = j(cej, pt(2025, 329, "T3"), 2025, niveau="perimetre_partenaire")
+    assert ahead.status == EN_BONNE_VOIE
+    assert "264.75" in ahead.reason and "9 mois sur 12" in ahead.reason
+    behind = j(cej, pt(2025, 200, "T3"), 2025, niveau="perimetre_partenaire")
+    assert behind.status == EN_RETARD
+    full_year = j(cej, pt(2025, 329), 2025, niveau="perimetre_partenaire")
+    assert full_year.status == EN_RETARD  # 329 < 353 for the whole year
+    rate = dataclasses.replace(cej, unite="pourcentage", cible=90)
+    assert j(rate, pt(2025, 93, "T3"), 2025,
+             niveau="perimetre_partenaire").status == NON_COMPARABLE
+
+
+def test_a_figure_on_another_perimeter_is_not_judged():
+    """A département-wide count says nothing of the quarter's target."""
+    qpv_target = ind(cible=10, cible_operateur=">=", cible_nature="annuelle")
+    verdict = j(qpv_target, pt(2025, 248), 2025, niveau="departement")
+    assert verdict.status == NON_COMPARABLE
+    assert "département" in verdict.reason and "quartier" in verdict.reason
+    assert "Lieu" in verdict.reason
+
+
+def test_a_partner_own_objective_is_shown_not_judged():
+    emplois_francs = ind(cible=409, cible_operateur=">=", cible_nature="annuelle",
+                         annee_cible=2023, perimetre="departement",
+                         cible_origine="partenaire")
+    verdict = j(emplois_francs, pt(2023, 248), 2023, niveau="departement")
+    assert verdict.status == NON_COMPARABLE and "partenaire" in verdict.reason
+
+
+def test_cumulative_target_adds_the_years_of_the_contract():
+    cumul = ind(cible=100, cible_operateur=">=", cible_nature="cumulee")
+    history = [pt(2023, 90), pt(2024, 20), pt(2025, 20)]
+    on_pace = j(cumul, history[-1], 2025, history=history)
+    assert on_pace.status == EN_BONNE_VOIE  # 40 in 2 years, 140 over 7: on pace
+    assert "40" in on_pace.reason  # 2023 is before the contract: not counted
+    slow = [pt(2024, 5), pt(2025, 5)]
+    assert j(cumul, slow[-1], 2025, history=slow).status == EN_RETARD
+    done = history + [pt(2026, 30), pt(2027, 35)]
+    assert j(cumul, done[-1], 2027, history=done).status == ATTEINT
+
+
+def test_commitment_about_another_commune_does_not_apply():
+    bagneux = ind(perimetre="autre_commune", cible=1, cible_operateur=">=",
+                  cible_nature="annuelle")
+    assert j(bagneux, None, 2025).status == NON_APPLICABLE
+
+
+def test_no_target():
+    assert j(ind(), pt(2025, 3), 2025).status == SANS_CIBLE
+    assert j(ind(), None, 2025).status == A_COLLECTER
