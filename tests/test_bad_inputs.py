@@ -181,3 +181,39 @@ def test_text_in_a_published_file_is_a_warning_not_a_blocker(mini):
     (warning,) = [p for p in result.problems.warnings if "IPRO_2022" in p.fichier
                   and "non numérique" in p.message]
     assert warning.ligne == 2 and warning.colonne == "ABCDE"
+
+
+def test_a_variable_not_refreshed_keeps_its_reference_year(mini):
+    """DEMO_2022 repeats DEMO_2021's POP_MUN for every QPV: the producer did not refresh
+    it, so the figures stay those of the census 2018 and never become 2019's."""
+    demo_2021 = (mini.raw / "sig-ville-qpv2015" / "DEMO_2021.csv").read_text(encoding="utf-8")
+    second = demo_2021 + "QP092999;Quartier fictif;1\u202f000;1\u202f000;9\u202f000;" \
+        "Châtenay-Malabry;50,0;100;300;0;0;;\r\n"
+    sig = mini.raw / "sig-ville-qpv2015"
+    (sig / "DEMO_2021.csv").write_text(second, encoding="utf-8")
+    (sig / "DEMO_2022.csv").write_text(second, encoding="utf-8")
+    result = build(mini, write=False)
+    assert result.ok, [p.render() for p in result.problems.errors]
+    population = sorted((r["code"], r["annee"], r["valeur"]) for r in result.rows
+                        if r["indicateur"] == "population" and r["niveau"] == "qpv")
+    assert population == [("QP092005", "2018", "5481"), ("QP092999", "2018", "1000")]
+    (warning,) = [p for p in result.problems.warnings
+                  if "non mise à jour" in p.message and p.colonne == "POP_MUN"]
+    assert "DEMO_2022.csv" in warning.fichier and "les 2 QPV" in warning.message
+    assert "2019" in warning.message and "2018" in warning.message
+
+
+def test_a_refreshed_variable_is_kept(mini):
+    sig = mini.raw / "sig-ville-qpv2015"
+    demo = (sig / "DEMO_2021.csv").read_text(encoding="utf-8")
+    demo += "QP092999;Quartier fictif;1\u202f000;1\u202f000;9\u202f000;Châtenay-Malabry;50,0;" \
+        "100;300;0;0;;\r\n"
+    (sig / "DEMO_2021.csv").write_text(demo, encoding="utf-8")
+    refreshed = demo.replace("1\u202f000;1\u202f000;", "1\u202f010;1\u202f010;")
+    (sig / "DEMO_2022.csv").write_text(refreshed, encoding="utf-8")
+    result = build(mini, write=False)
+    years = sorted((r["code"], r["annee"]) for r in result.rows
+                   if r["indicateur"] == "population" and r["niveau"] == "qpv")
+    assert ("QP092999", "2019") in years and ("QP092999", "2018") in years
+    assert not [p for p in result.problems.warnings if "non mise à jour" in p.message
+                and p.colonne == "POP_MUN"]

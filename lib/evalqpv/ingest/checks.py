@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 
+from ..frenchnumbers import number
 from ..problems import Problems
 from ..referentiel import Referentiel
+from ..vocabulary import QPV
 from . import Observation
 
 
@@ -33,3 +37,44 @@ def check_values(observations: Iterable[Observation], referentiel: Referentiel,
             valeur=obs.valeur_publiee, attendu=attendu,
             correction=f"vérifiez la valeur de « {obs.indicateur} » pour {obs.code}, "
                        f"année {obs.annee}")
+
+
+def drop_frozen_releases(observations: list[Observation], problems: Problems,
+                         min_quarters: int = 2) -> list[Observation]:
+    """A published variable whose values are identical for every QPV in two successive
+    releases of its family was not refreshed by the producer: say so with the evidence,
+    and never let the repeat carry a new reference year (its observations are dropped;
+    the earlier release keeps the figures with their true year)."""
+    from .sig_ville import identify  # noqa: PLC0415 - the family of a SIG Ville file
+
+    groups: dict[tuple[str, str], dict[int, list[Observation]]] = defaultdict(
+        lambda: defaultdict(list))
+    for obs in observations:
+        if obs.niveau != QPV:
+            continue
+        file = identify(Path(obs.fichier))
+        if file is not None and file.millesime is not None:
+            groups[(file.family, obs.colonne.upper())][file.millesime].append(obs)
+    stale: set[tuple[str, str]] = set()  # (fichier, colonne) of the repeats
+    for (_family, column), releases in sorted(groups.items()):
+        years = sorted(releases)
+        for earlier, later in zip(years, years[1:], strict=False):
+            before = {o.code: (o.valeur, o.statut) for o in releases[earlier]}
+            after = {o.code: (o.valeur, o.statut) for o in releases[later]}
+            if len(before) < min_quarters or before != after:
+                continue
+            old, new = releases[earlier][0], releases[later][0]
+            evidence = (f"les {number(len(after))} QPV ont la même valeur dans {old.fichier} "
+                        f"(publication {earlier}) et {new.fichier} (publication {later})")
+            if old.annee == new.annee:
+                problems.warning(new.fichier, f"variable non mise à jour par le producteur : "
+                                 f"{evidence} ; elle garde l'année de référence {old.annee} "
+                                 "dans les deux publications.", colonne=column)
+                continue
+            problems.warning(new.fichier, f"variable non mise à jour par le producteur : "
+                             f"{evidence}. Ces valeurs ne sont pas datées de {new.annee} : "
+                             f"elles restent celles de {old.annee}.", colonne=column,
+                             correction="vérifiez la règle d'année de cette variable dans "
+                             "config/variables_sources.csv")
+            stale.add((new.fichier, new.colonne))
+    return [o for o in observations if (o.fichier, o.colonne) not in stale]

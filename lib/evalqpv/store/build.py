@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import __version__
 from ..ingest import FileId, FileSummary, Observation, ReadContext, Reader, ReadResult
 from ..ingest import geography as geography_reader
-from ..ingest.checks import check_values
+from ..ingest.checks import check_values, drop_frozen_releases
 from ..ingest.geography import Geography, QpvPlace, place_qpv
 from ..ingest.registry import IGNORED_SUFFIXES, READERS, expected_names, identify
 from ..ingest.variables import load_variable_rules
@@ -104,6 +104,7 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
                 hand_filled.update(o.fichier for o in read.observations)
         if reader.lists_quarters:
             result.qpvs = _place(quarters, geo, problems)
+    observations = drop_frozen_releases(observations, problems)
     check_values(observations, referentiel, problems, hand_filled)
 
     result.observations = len(observations)
