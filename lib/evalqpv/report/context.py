@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import secrecy
 from ..ingest.registry import HAND_FILLED_FOLDERS
 from ..problems import Problems
 from ..referentiel import Indicator, Referentiel, load_referentiel
@@ -47,6 +48,7 @@ class ReportContext:
     paths: ProjectPaths
     contract: Contract
     _series: dict[tuple[str, tuple[str, str, str]], list[Point]] = field(default_factory=dict)
+    _raw: dict[tuple[str, tuple[str, str, str]], list[Point]] = field(default_factory=dict)
 
     @property
     def own_contract(self) -> bool:
@@ -68,10 +70,41 @@ class ReportContext:
         return inds
 
     def series(self, indicator: str, level: Level) -> list[Point]:
+        """The series as a report may print it: small counts masked (evalqpv.secrecy)."""
         key = (indicator, level.key)
         if key not in self._series:
-            self._series[key] = series(self.store, indicator, level)
+            hidden = self._masked_years(indicator, level)
+            self._series[key] = [
+                replace(p, valeur=None, statut=secrecy.MASKED) if p.annee in hidden else p
+                for p in self._raw_series(indicator, level)]
         return self._series[key]
+
+    def _raw_series(self, indicator: str, level: Level) -> list[Point]:
+        """The series as stored: for statuses, never printed."""
+        key = (indicator, level.key)
+        if key not in self._raw:
+            self._raw[key] = series(self.store, indicator, level)
+        return self._raw[key]
+
+    def _masked_years(self, indicator: str, level: Level) -> set[int]:
+        """Years whose count is small, or would give a small count back from its total."""
+        if indicator not in self.referentiel:
+            return set()
+        unit = self.referentiel[indicator].unite
+        points = self._raw_series(indicator, level)
+        hidden = {p.annee for p in points if secrecy.is_masked(p.valeur, unit, level.niveau)}
+        total = secrecy.total_of(indicator, self.referentiel.indicators)
+        if total is None or self.referentiel[total].unite != unit:
+            return hidden
+        totals = {p.annee: p.valeur for p in self._raw_series(total, level)}
+        parts = {part: {p.annee: p.valeur for p in self._raw_series(part, level)}
+                 for part in secrecy.parts_of(total, self.referentiel.indicators)}
+        for p in points:
+            shown = {part: values.get(p.annee) for part, values in parts.items()}
+            if indicator in secrecy.complementary(totals.get(p.annee), shown, unit,
+                                                  level.niveau):
+                hidden.add(p.annee)
+        return hidden
 
     def qpv_status(self, ind: Indicator) -> tuple[str, Point | None, Point | None, Level]:
         """Status of an indicator on the most local level that has figures.
@@ -82,9 +115,11 @@ class ReportContext:
         if not self.own_contract:
             ind = replace(ind, cible=None, cible_operateur="", annee_cible=None)
         for level in self.local_levels(ind):
-            last, previous = latest(self.series(ind.id, level), self.annee)
-            if last is not None:
-                return status(ind, last, previous, self.annee), last, previous, level
+            last, previous = latest(self._raw_series(ind.id, level), self.annee)
+            if last is not None:  # judged on the figures, printed as the rule allows
+                shown = {p.annee: p for p in self.series(ind.id, level)}
+                return (status(ind, last, previous, self.annee), shown[last.annee],
+                        shown[previous.annee] if previous else None, level)
         schools = self.establishments(ind.id)
         if schools:  # the school of the most modest background first
             level, last = min(schools, key=lambda s: (-s[1].annee, s[1].valeur or 0.0))
