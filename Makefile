@@ -72,4 +72,5 @@ verrou: ## Recalcule requirements.lock après un changement de version dans pypr
 
 nettoyer: ## Supprime les sorties dérivées (data/processed, reports), jamais data/raw
 	find data/processed -mindepth 1 ! -name README.md -delete
+	rm -rf data/.processed.*
 	find reports -mindepth 1 ! -name README.md -delete
