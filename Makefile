@@ -28,20 +28,27 @@ installer: $(STAMP) ## Crée l'environnement .venv et installe la boîte à outi
 donnees: $(STAMP) ## Valide data/raw/ et construit data/processed/observations.csv
 	$(BIN)/evalqpv construire
 
-valider: $(STAMP) ## Valide data/raw/ sans rien écrire dans data/processed/
+valider: $(STAMP) ## Valide data/raw/ et écrit seulement data/processed/validation.md (le stock reste tel quel)
 	$(BIN)/evalqpv valider
 
+# ANNEE, TERRITOIRE and AXE come from the user: they reach the commands as environment
+# variables, always quoted by the shell, never pasted into the command line by make
+# (TERRITOIRE='QP092005; touch X' is a bad quarter code, not a second command).
 ANNEE ?=
 TERRITOIRE ?=
 AXE ?=
-RAPPORTS_OPTIONS := $(if $(ANNEE),--annee $(ANNEE)) $(if $(TERRITOIRE),--territoire $(TERRITOIRE)) $(foreach a,$(AXE),--axe $(a))
+export ANNEE TERRITOIRE AXE
+OPTIONS = options=(); \
+	if [ -n "$$ANNEE" ]; then options+=(--annee "$$ANNEE"); fi; \
+	if [ -n "$$TERRITOIRE" ]; then options+=(--territoire "$$TERRITOIRE"); fi
+OPTIONS_AXES = set -f; for axe in $$AXE; do options+=(--axe "$$axe"); done; set +f
 
 rapports: $(STAMP) ## Met le stock à jour et produit les rapports HTML (ANNEE=, TERRITOIRE=, AXE= facultatifs)
-	$(BIN)/evalqpv rapports $(RAPPORTS_OPTIONS)
+	@$(OPTIONS); $(OPTIONS_AXES); set -x; $(BIN)/evalqpv rapports "$${options[@]}"
 
 gabarits: $(STAMP) ## Écrit un classeur de collecte par partenaire (ANNEE= obligatoire, TERRITOIRE= facultatif)
-	@test -n "$(ANNEE)" || (echo "Précisez l'année : make gabarits ANNEE=2025" && exit 2)
-	$(BIN)/evalqpv gabarits --annee $(ANNEE) $(if $(TERRITOIRE),--territoire $(TERRITOIRE))
+	@test -n "$$ANNEE" || (echo "Précisez l'année : make gabarits ANNEE=2025" && exit 2)
+	@$(OPTIONS); set -x; $(BIN)/evalqpv gabarits "$${options[@]}"
 
 lab: $(STAMP) ## Ouvre JupyterLab dans le même environnement (notebooks/exploration.ipynb)
 	$(BIN)/jupyter lab notebooks/exploration.ipynb
@@ -65,4 +72,5 @@ verrou: ## Recalcule requirements.lock après un changement de version dans pypr
 
 nettoyer: ## Supprime les sorties dérivées (data/processed, reports), jamais data/raw
 	find data/processed -mindepth 1 ! -name README.md -delete
+	rm -rf data/.processed.*
 	find reports -mindepth 1 ! -name README.md -delete

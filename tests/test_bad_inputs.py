@@ -19,17 +19,37 @@ def csv_bytes(*lines: str) -> bytes:
     return (HEADER + "".join(line + "\n" for line in lines)).encode("utf-8")
 
 
-def xlsx_bytes(merged_header: bool = False) -> bytes:
+def xlsx_bytes(merged_header: bool = False, value: object = 35, merged_values: bool = False,
+               structure: dict[str, object] | None = None) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Indicateurs"
     ws.append(["indicateur", "code", "annee", "valeur", "commentaire"])
-    ws.append(["apprenants_fle", "QP092005", 2024, 35, ""])
+    ws.append(["apprenants_fle", "QP092005", 2024, value, ""])
     if merged_header:
         ws.merge_cells("D1:E1")
+    if merged_values:  # one value typed over two rows: the second row's is lost
+        ws.append(["pre_enfants_accompagnes", "QP092005", 2024, None, ""])
+        ws.merge_cells("D2:D3")
+    if structure is not None:
+        hidden = wb.create_sheet("_structure")
+        hidden.append(["colonnes", "indicateur", "code", "annee", "valeur", "commentaire"])
+        hidden.append(["indicateurs", "apprenants_fle"])
+        for key, item in structure.items():
+            hidden.append([key, item])
+        hidden.sheet_state = "hidden"
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+RETURN = "data/raw/partenaires/2025/caf.xlsx"
+IPRO_2022 = "data/raw/sig-ville-qpv2015/IPRO_2022.csv"
+
+
+def published(column: str, value: str) -> bytes:
+    """A one-row IPRO release in the producer's format."""
+    return f"CODGEO;LIBGEO;{column}\nQP092005;Cité Jardins;{value}\n".encode()
 
 
 @dataclass
@@ -93,6 +113,43 @@ CASES = [
           b"geographie;annee;valeur_imprimee;source_citee;note\n"
           b"I.C;t;Population;population;quartier;QP092005;CJ;qpv2015;2018;5 481;s;\n"),
          ("niveau territorial inconnu", "quartier"), 2),
+    # Impossible or lost values never reach a report (issue 12): whatever the file's origin.
+    Case("negative count in a published file", IPRO_2022, published("ABCDE", "-12"),
+         ("nombre négatif", "-12", "colonne « ABCDE »"), 2),
+    Case("share over 100 % in a published file", IPRO_2022, published("TX_TOT_EMPL", "140,0"),
+         ("pourcentage hors", "140,0", "colonne « TX_TOT_EMPL »"), 2),
+    Case("infinite value in a published file", IPRO_2022, published("ABCDE", "1e999"),
+         ("infini", "1e999"), 2),
+    Case("infinite value in a return", PARTNER, csv_bytes("apprenants_fle;QP092005;2024;1e999;"),
+         ("infini", "1e999", "colonne « valeur »"), 2),
+    Case("absurd magnitude in a return", PARTNER,
+         csv_bytes("apprenants_fle;QP092005;2024;1e308;"), ("démesuré", "1e308"), 2),
+    Case("formula saved without its value", RETURN, xlsx_bytes(value="=40+2"),
+         ("formule sans valeur calculée", "D2", "=40+2", "feuille"), 2),
+    Case("values in merged cells", RETURN, xlsx_bytes(merged_values=True),
+         ("cellules fusionnées", "D2:D3", "feuille"), 2),
+    Case("workbook of another quarter", RETURN,
+         xlsx_bytes(structure={"annee": 2025, "territoire": "QP059079"}),
+         ("quartier QP059079", "QP092005")),
+    Case("workbook of another year", RETURN,
+         xlsx_bytes(structure={"annee": 2024, "territoire": "QP092005"}),
+         ("collecte 2024", "dossier 2025", "partenaires/2024")),
+    # People's data is refused, and the row with it.
+    Case("e-mail address in a comment", PARTNER,
+         csv_bytes("apprenants_fle;QP092005;2024;35;rappeler jean.dupont@exemple.fr"),
+         ("donnée personnelle", "adresse électronique", "commentaire"), 2),
+    Case("telephone number in a comment", PARTNER,
+         csv_bytes("apprenants_fle;QP092005;2024;35;joindre au 06 12 34 56 78"),
+         ("donnée personnelle", "téléphone"), 2),
+    Case("street address in a comment", PARTNER,
+         csv_bytes("apprenants_fle;QP092005;2024;35;famille du 12 rue des Lilas"),
+         ("donnée personnelle", "adresse postale"), 2),
+    Case("person's name in a comment", PARTNER,
+         csv_bytes("victimes_vif_accompagnees;QP092005;2024;3;dont Mme Martin"),
+         ("donnée personnelle", "nom de personne"), 2),
+    Case("column of names", PARTNER,
+         b"indicateur;code;annee;valeur;nom\napprenants_fle;QP092005;2024;35;Dupont\n",
+         ("colonne de données personnelles", "nom"), 1),
 ]
 
 

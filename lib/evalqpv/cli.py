@@ -1,50 +1,142 @@
-"""Command line: `evalqpv construire` and `evalqpv valider` (help and messages in French)."""
+"""Command line: `evalqpv construire`, `valider`, `rapports`, `gabarits` (help and messages
+in French, argparse's own included; never a traceback).
+
+Exit codes: 0 done; 1 the data has errors (or a report failed); 2 a bad parameter;
+3 an internal error (a bug: the detail goes to a log); 4 the system refused a write
+(disk full, read-only folder): nothing was half written.
+"""
 
 from __future__ import annotations
 
 import argparse
+import errno
+import re
 import sys
+import tempfile
 import traceback
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import NoReturn
 
 from .problems import first_errors
 from .settings import ProjectPaths, find_root, load_contract
 from .store.atomic import write_text_atomic
 from .store.build import build
+from .store.commit import public_path, recover
 from .store.validation_report import render
 from .vocabulary import REPORTS
 
+# argparse's English messages, and what the evaluator reads instead.
+_TRANSLATIONS = (
+    (r"^argument (?P<a>[^:]+): ", "paramètre {a} : "),
+    (r"invalid choice: (?P<v>'[^']*') \(choose from (?P<c>.*)\)",
+     "choix invalide : {v} (choix possibles : {c})"),
+    (r"invalid (?P<t>\w+) value: (?P<v>.*)", "valeur invalide : {v}"),
+    (r"^the following arguments are required: (?P<a>.*)",
+     "paramètres obligatoires manquants : {a}"),
+    (r"^unrecognized arguments: (?P<a>.*)", "paramètres non reconnus : {a}"),
+    (r"expected one argument", "une valeur est attendue"),
+    (r"expected at least one argument", "au moins une valeur est attendue"),
+    (r"expected at most one argument", "au plus une valeur est attendue"),
+    (r"^ambiguous option: (?P<o>\S+) could match (?P<m>.*)",
+     "option ambiguë : {o} peut désigner {m}"),
+    (r"ignored explicit argument (?P<v>.*)", "valeur inattendue ignorée : {v}"),
+    (r"not allowed with argument (?P<a>.*)", "incompatible avec le paramètre {a}"),
+    (r"^one of the arguments (?P<a>.*) is required", "l'un des paramètres {a} est requis"),
+)
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+
+def french(message: str) -> str:
+    """argparse's message in French (a part it does not know is left as it is)."""
+    for pattern, replacement in _TRANSLATIONS:
+        message = re.sub(pattern, _filler(replacement), message)
+    return message
+
+
+def _filler(replacement: str) -> Callable[[re.Match[str]], str]:
+    return lambda match: replacement.format(**match.groupdict())
+
+
+class _FrenchFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage: str | None, actions: Iterable[argparse.Action],
+                  groups: Iterable[argparse._MutuallyExclusiveGroup],
+                  prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups,
+                          prefix="utilisation : " if prefix is None else prefix)
+
+
+class FrenchParser(argparse.ArgumentParser):
+    """An ArgumentParser whose every word the user reads is French."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", _FrenchFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help="affiche cette aide et s'arrête")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog} : erreur : {french(message)}\n"
+                     f"Aide : {self.prog} --help\n")
+
+
+def _year(text: str) -> int:
+    if not re.fullmatch(r"\s*\d{4}\s*", text):
+        raise argparse.ArgumentTypeError(
+            f"année invalide : « {text} » (attendu : une année sur quatre chiffres, par "
+            "exemple 2025)")
+    return int(text)
+
+
+def _count(text: str) -> int:
+    if not re.fullmatch(r"\s*[1-9]\d*\s*", text):
+        raise argparse.ArgumentTypeError(
+            f"nombre invalide : « {text} » (attendu : un entier positif, par exemple 2)")
+    return int(text)
+
+
+def parser() -> FrenchParser:
+    main = FrenchParser(
         prog="evalqpv",
         description="Boîte à outils d'évaluation du contrat de ville : construit et valide "
                     "le stock d'observations à partir de data/raw/.")
-    parser.add_argument("--racine", type=Path, default=None,
-                        help="dossier du projet (par défaut : détecté depuis le dossier courant)")
-    sub = parser.add_subparsers(dest="commande", required=True, metavar="COMMANDE")
+    main.add_argument("--racine", type=Path, default=None,
+                      help="dossier du projet (par défaut : détecté depuis le dossier courant)")
+    sub = main.add_subparsers(dest="commande", required=True, metavar="COMMANDE",
+                              title="commandes", parser_class=FrenchParser)
     sub.add_parser("construire", help="valide data/raw/ puis écrit data/processed/ "
                    "(stock, territoires, conflits, rapport de validation)")
-    sub.add_parser("valider", help="valide data/raw/ et écrit seulement le rapport de validation")
+    sub.add_parser("valider", help="valide data/raw/ et écrit seulement le rapport de "
+                   "validation data/processed/validation.md (le stock n'est pas modifié)")
     rap = sub.add_parser("rapports", help="met le stock à jour puis produit les rapports HTML "
                          "dans reports/<annee>/ (seuls les rapports périmés sont refaits)")
-    rap.add_argument("--annee", type=int, default=None,
+    rap.add_argument("--annee", type=_year, default=None,
                      help="année d'évaluation (par défaut : la dernière année avec des données)")
     rap.add_argument("--territoire", default=None,
                      help="code du quartier prioritaire (par défaut : config/contrat.toml)")
     rap.add_argument("--axe", action="append", choices=REPORTS, metavar="RAPPORT",
                      help="ne produire que ce rapport (répétable) : " + ", ".join(REPORTS))
-    rap.add_argument("--processus", type=int, default=None,
+    rap.add_argument("--processus", type=_count, default=None,
                      help="nombre de notebooks exécutés en parallèle (par défaut : nombre de "
                      "cœurs)")
     gab = sub.add_parser("gabarits", help="écrit un classeur Excel de collecte par partenaire "
-                         "dans reports/<annee>/gabarits/")
-    gab.add_argument("--annee", type=int, required=True, help="année de la collecte")
+                         "dans reports/<annee>/gabarits/ (reports/<annee>/gabarits/<code>/ "
+                         "pour un autre quartier que celui du contrat)")
+    gab.add_argument("--annee", type=_year, required=True, help="année de la collecte")
     gab.add_argument("--territoire", default=None,
                      help="code du quartier prioritaire (par défaut : config/contrat.toml)")
-    args = parser.parse_args(argv)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     paths = ProjectPaths(args.racine.resolve() if args.racine else find_root())
     try:
+        for note in recover(paths):
+            print(note)
         if args.commande == "gabarits":
             return _templates(paths, args.annee, args.territoire)
         if args.commande == "rapports":
@@ -57,14 +149,59 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrompu : le stock précédent est conservé.", file=sys.stderr)
         return 130
-    except Exception:  # never a bare traceback for the evaluator
-        log = paths.error_log
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text(traceback.format_exc(), encoding="utf-8")
+    except OSError as exc:  # a full disk, a read-only folder: the system, not a bug
+        log = write_error_log(paths, exc)
+        print(system_message(paths, exc)
+              + (f" Détail technique : {log}" if log else ""), file=sys.stderr)
+        return 4
+    except Exception as exc:  # never a bare traceback for the evaluator
+        log = write_error_log(paths, exc)
         print("Erreur interne de la boîte à outils (ce n'est pas une erreur dans vos "
-              f"données). Le stock précédent est conservé. Détail technique : {log}",
-              file=sys.stderr)
+              "données). Le stock précédent est conservé."
+              + (f" Détail technique : {log}" if log else ""), file=sys.stderr)
         return 3
+
+
+def system_message(paths: ProjectPaths, exc: OSError) -> str:
+    """What the system refused, where, and what to do, in French."""
+    where = public_path(paths.label(Path(exc.filename))) if exc.filename \
+        else "un fichier de sortie"
+    kept = ("Rien n'a été écrit à moitié : le stock précédent et les rapports existants "
+            "sont conservés.")
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return (f"Disque plein (ou quota, ou taille maximale de fichier atteints) : "
+                f"impossible d'écrire {where}. {kept} Libérez de l'espace disque, puis "
+                "relancez la commande.")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (f"Écriture refusée dans {where} (dossier en lecture seule ou droits "
+                f"insuffisants). {kept} Rendez ce dossier accessible en écriture, ou lancez "
+                "la commande depuis une copie du projet.")
+    return (f"Erreur du système de fichiers sur {where} : {exc.strerror or exc}. {kept}")
+
+
+def write_error_log(paths: ProjectPaths, exc: BaseException) -> Path | None:
+    """The traceback, written where it can be: data/processed/, unless that is where the
+    failure happened, else the system's temporary folder; None when nowhere."""
+    detail = "".join(traceback.format_exception(exc))
+    failed = Path(exc.filename).resolve() if isinstance(exc, OSError) and exc.filename \
+        else None
+    for folder in (paths.error_log.parent, Path(tempfile.gettempdir())):
+        if failed is not None and (failed == folder.resolve() or failed.parent ==
+                                   folder.resolve()):
+            continue  # not into the folder that just failed
+        try:
+            if folder == paths.error_log.parent:
+                write_text_atomic(paths.error_log, detail)
+                return paths.error_log
+            handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder,
+                                                 prefix="evalqpv_erreur_", suffix=".log",
+                                                 delete=False)
+            with handle:
+                handle.write(detail)
+            return Path(handle.name)
+        except OSError:
+            continue
+    return None
 
 
 def _templates(paths: ProjectPaths, annee: int, territoire: str | None) -> int:
@@ -75,14 +212,22 @@ def _templates(paths: ProjectPaths, annee: int, territoire: str | None) -> int:
         if code:
             return code
     try:
-        made = write_templates(paths, annee, territoire or load_contract(paths).territoire)
+        contract = load_contract(paths)
+        quarter = (territoire or contract.territoire).strip().upper()
+        made = write_templates(paths, annee, quarter)
     except ValueError as exc:  # ParameterError, SettingsError: French messages
         print(str(exc), file=sys.stderr)
         return 2
     for template in made:
         print(f"{template.path} : {template.partenaire}, {template.indicateurs} indicateur(s)")
-    print(f"{len(made)} classeurs écrits. Une fois remplis, déposez-les dans "
-          f"data/raw/partenaires/{annee}/ puis lancez `make rapports`.")
+    if quarter == contract.territoire:
+        print(f"{len(made)} classeurs écrits. Une fois remplis, déposez-les dans "
+              f"data/raw/partenaires/{annee}/ puis lancez `make rapports`.")
+    else:
+        print(f"{len(made)} classeurs écrits pour le quartier {quarter}, à part de ceux du "
+              f"contrat ({contract.territoire}), qui ne sont pas modifiés. data/raw/partenaires/ "
+              "ne reçoit que les retours sur le quartier du contrat : ces classeurs y seraient "
+              "refusés.")
     return 0
 
 

@@ -15,6 +15,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from .secrecy import MASK, MASKED
 from .vocabulary import BORNE_INF, BORNE_SUP, NON_DISPONIBLE, SECRET, VALEUR
 
 NBSP = "\u00a0"
@@ -93,8 +94,8 @@ UNIT_SUFFIX = {"pourcentage": f"{NBSP}%", "euros": f"{NBSP}€", "nombre": "", "
 
 
 def number(value: float | None, decimals: int = 0) -> str:
-    """5481 -> '5 481'; 29.94 (1 decimal) -> '29,9'; None -> '–'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """5481 -> '5 481'; 29.94 (1 decimal) -> '29,9'; None, NaN, infinity -> '–'."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     text = f"{abs(value):,.{decimals}f}".replace(",", NBSP).replace(".", ",")
     return ("-" if value < 0 and text.strip("0," + NBSP) else "") + text
@@ -110,11 +111,12 @@ def decimals_for(unit: str, value: float | None) -> int:
 
 
 def with_unit(value: float | None, unit: str, statut: str = VALEUR) -> str:
-    """A value with its unit, as printed in a report; bounds keep their sign."""
+    """A value with its unit, as printed in a report; bounds keep their sign; a count
+    masked by the secrecy rule (statut MASKED, see evalqpv.secrecy) is printed « < 11 »."""
     if unit == "booleen" and value is not None:
         return "oui" if value >= 1 else "non"
     if value is None:
-        return {SECRET: "secret", NON_DISPONIBLE: "n.d."}.get(statut, "–")
+        return {SECRET: "secret", NON_DISPONIBLE: "n.d.", MASKED: MASK}.get(statut, "–")
     places = 0 if statut in (BORNE_INF, BORNE_SUP) and float(value).is_integer() \
         else decimals_for(unit, value)
     text = number(value, places) + UNIT_SUFFIX.get(unit, "")

@@ -1,8 +1,9 @@
 """Reading delimited text files exactly as producers publish them.
 
 Handles a UTF-8 BOM, CRLF, trailing empty columns (`;;;;`), quoted cells, and
-invalid bytes; detects a wrong separator, an empty file, a binary or Excel file
-named `.csv`, and a file saved in Windows-1252. Every problem is recorded with
+invalid bytes (a published file's Windows-1252 lines are decoded as such, with a
+warning); detects a wrong separator, an empty file, a binary or Excel file named
+`.csv`, and a hand-filled file saved in Windows-1252. Every problem is recorded with
 file, line and column; nothing is raised.
 """
 
@@ -74,6 +75,8 @@ def read_delimited(
     text = _decode(data, label, problems, strict_encoding)
     if text is None:
         return None
+    if "\ufffd" in text:
+        text = _drop_replacement_characters(text, label, problems)
     lines = text.splitlines()
     header_line = lines[0]
     if separator not in header_line:
@@ -146,17 +149,52 @@ def _decode(data: bytes, label: str, problems: Problems, strict: bool) -> str | 
             "et choisissez le jeu de caractères Unicode (UTF-8)",
         )
         return None
-    text = data.decode("utf-8", errors="replace")
+    return _recode(data, label, problems)
+
+
+def _recode(data: bytes, label: str, problems: Problems) -> str:
+    """A published file that is not all UTF-8: each line that is not is decoded as
+    Windows-1252 (the usual culprit), or Latin-1 for the few bytes Windows-1252 leaves
+    undefined, and a warning says which lines; no replacement character is ever kept."""
+    lines: list[str] = []
+    recoded: list[int] = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            lines.append(raw.decode("utf-8"))
+            continue
+        except UnicodeDecodeError:
+            recoded.append(number)
+        try:
+            lines.append(raw.decode("cp1252"))
+        except UnicodeDecodeError:
+            lines.append(raw.decode("latin-1"))
+    shown = ", ".join(str(n) for n in recoded[:10]) + (" …" if len(recoded) > 10 else "")
+    problems.warning(
+        label,
+        f"le fichier n'est pas entièrement encodé en UTF-8 : {len(recoded)} ligne(s) "
+        f"décodée(s) en Windows-1252 (lignes {shown}).",
+        ligne=recoded[0],
+        valeur=lines[recoded[0] - 1].strip(),
+        attendu="un fichier encodé en UTF-8",
+        correction="vérifiez les accents de ces lignes dans data/processed/observations.csv ; "
+        "si le producteur publie une version UTF-8, préférez-la",
+    )
+    return "\n".join(lines)
+
+
+def _drop_replacement_characters(text: str, label: str, problems: Problems) -> str:
+    """U+FFFD in a file means its producer already lost a character: it is removed (a
+    report never prints « � ») and the line is named."""
     for number, content in enumerate(text.splitlines(), start=1):
         if "\ufffd" in content:
             problems.warning(
                 label,
-                "octet invalide en UTF-8 (publié tel quel par le producteur) ; il est "
-                "remplacé par « \ufffd » et la ligne reste lue.",
+                "caractère illisible « \ufffd » publié tel quel par le producteur (le "
+                "caractère d'origine est perdu) : il est retiré.",
                 ligne=number,
                 valeur=content[: content.index("\ufffd") + 1],
             )
-    return text
+    return text.replace("\ufffd", "")
 
 
 def _is_cp1252(data: bytes) -> bool:

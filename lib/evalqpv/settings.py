@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,13 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class ProjectPaths:
     root: Path
+    # Where the store's files are written: data/processed/ unless a build is filling a
+    # staging folder that will replace it in one step (store.commit).
+    processed_dir: Path | None = None
+
+    def staged(self, folder: Path) -> ProjectPaths:
+        """The same project, its store's files written into `folder`."""
+        return replace(self, processed_dir=folder)
 
     # configuration
     @property
@@ -82,7 +89,7 @@ class ProjectPaths:
     # the store and the files written with it (store.build is their only writer)
     @property
     def processed(self) -> Path:
-        return self.root / "data" / "processed"
+        return self.processed_dir or self.root / "data" / "processed"
 
     @property
     def store(self) -> Path:
@@ -120,6 +127,12 @@ class ProjectPaths:
     def error_log(self) -> Path:
         return self.processed / "erreur_interne.log"
 
+    @property
+    def store_outputs(self) -> tuple[Path, ...]:
+        """The files a build writes (or deliberately keeps) in the store's folder."""
+        return (self.store, self.territories, self.years, self.manifest, self.conflicts,
+                self.changes, self.previous_store)
+
     # outputs
     @property
     def reports(self) -> Path:
@@ -137,8 +150,11 @@ class ProjectPaths:
         """Last execution times: only a scheduling hint, kept when the cache is cleared."""
         return self.reports / ".durees"
 
-    def templates_of_year(self, annee: int) -> Path:
-        return self.reports_of_year(annee) / "gabarits"
+    def templates_of_year(self, annee: int, territoire: str = "") -> Path:
+        """reports/<annee>/gabarits/ for the contract's quarter; a subfolder named by its
+        code for any other quarter (`territoire`), so that neither overwrites the other."""
+        base = self.reports_of_year(annee) / "gabarits"
+        return base / territoire if territoire else base
 
 
 def find_root(start: Path | None = None) -> Path:

@@ -136,6 +136,9 @@ CHANGE_NATURES = (NOUVEAU, REVISE, RETIRE)
 # The partners' collection workbook: written by publish.workbooks, read back by
 # ingest.partners. The hidden sheet records the layout the workbook was sent with.
 COLLECTION_SHEET = "Indicateurs"
+# The data sheet's code name (VBA name): Excel and LibreOffice keep it when the sheet is
+# renamed, so a returned workbook's data sheet is found whatever its title and position.
+COLLECTION_CODE_NAME = "evalqpv_indicateurs"
 COLLECTION_GUIDE_SHEET = "À lire"
 COLLECTION_STRUCTURE_SHEET = "_structure"
 COLLECTION_COLUMNS = ("indicateur", "libelle", "definition", "unite", "niveau", "code",

@@ -81,6 +81,9 @@ class FileSummary:
     observations: int = 0
     colonnes_non_utilisees: list[str] = field(default_factory=list)
     annees: dict[str, int] = field(default_factory=dict)  # variable -> reference year
+    # For comparing a publication with the previous one of its family (ingest.releases):
+    lignes: int = 0  # data rows in the file
+    quartiers: frozenset[str] = frozenset()  # QPV codes it lists (files that list QPV)
 
 
 @dataclass
@@ -102,8 +105,8 @@ class Reader:
     expected: tuple[str, ...]  # file names as published, for the "unknown file" message
     identify: Callable[[Path], FileId | None]  # path relative to data/raw/
     read: Callable[[Path, FileId, ReadContext, Problems], ReadResult]
-    # Filled by hand (contract, partners): an impossible value is an error there, a
-    # warning in a producer's file that the evaluator cannot correct.
+    # Filled by hand (contract, partners): its disagreement with a publication is never a
+    # producer's revision, and its figures belong to the contract's own quarter.
     hand_filled: bool = False
     # Lists the QPV (and their communes); readers after it see `communes_retenues`.
     lists_quarters: bool = False

@@ -4,22 +4,22 @@ data/raw/partenaires/<annee>/<partenaire>.csv or .xlsx, one row per indicator an
 territory. Columns (French, as the partner sees them):
   indicateur (required), code (required), annee (required), valeur (required),
   niveau, libelle, libelle_territoire, unite, commentaire (optional).
-In a workbook, the sheet « Indicateurs » (or the first sheet) is read; its header
-row is the first row that has a cell « indicateur ».
+In a workbook, the data sheet is found by what it is, never by its position: the sheet
+with the collection workbook's code name, else the sheet « Indicateurs », else the only
+sheet laid out as a return (ingest.workbook). Its header row is the first row that has
+a cell « indicateur ». A row holding personal data (a name, an address, an e-mail...)
+is refused, and the cell is named without repeating what it holds.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..frenchnumbers import ParsedNumber, parse_french_number
 from ..problems import Problem, Problems
 from ..rawtable import read_delimited
 from ..vocabulary import (
-    COLLECTION_SHEET,
-    COLLECTION_STRUCTURE_SHEET,
     NON_DISPONIBLE,
     QPV,
     QPV2015,
@@ -29,22 +29,11 @@ from ..vocabulary import (
 )
 from . import FileId, FileSummary, Observation, ReadContext, Reader, ReadResult
 from .handfilled import RowChecker
+from .personal import personal_column, personal_data
+from .workbook import Body, Header, Rows, cell_text, read_workbook
 
 FOLDER = "partenaires"
 REQUIRED, OPTIONAL = RETURN_REQUIRED, RETURN_OPTIONAL
-Header = list[tuple[str, str]]  # (column name, column letter in a workbook, "" in a CSV)
-Body = list[tuple[int, list[object]]]  # (line number, cells)
-
-
-@dataclass(frozen=True)
-class Rows:
-    """A returned file split into its header and its rows, whatever its format."""
-
-    header: Header
-    header_line: int
-    body: Body
-    label: str  # the file, and the sheet of a workbook
-    structure: dict[str, list[str]] | None  # the layout the workbook was sent with
 
 
 def identify(rel: Path) -> FileId | None:
@@ -66,7 +55,7 @@ def read_partner_file(path: Path, file: FileId, ctx: ReadContext,
         return result
     rows: Rows | None
     if path.suffix.lower() == ".xlsx":
-        rows = _xlsx_rows(path, label, problems)
+        rows = read_workbook(path, label, problems)
     else:
         rows = _csv_rows(path, label, problems)
     if rows is None:
@@ -74,6 +63,7 @@ def read_partner_file(path: Path, file: FileId, ctx: ReadContext,
     header, body, label = rows.header, rows.body, rows.label
     if rows.structure is not None:
         _check_structure(rows.structure, header, body, label, problems)
+        _check_destination(rows.structure, file.millesime, ctx, label, problems)
     index = {name.strip().lower(): i for i, (name, _) in enumerate(header) if name}
     missing = [c for c in REQUIRED if c not in index]
     if missing:
@@ -83,8 +73,16 @@ def read_partner_file(path: Path, file: FileId, ctx: ReadContext,
                        " (et, au choix, " + ", ".join(OPTIONAL) + ")",
                        correction="rétablissez les intitulés de colonnes du gabarit")
         return result
-    unknown = [name for name, _ in header if name and name.strip().lower() not in
-               (*REQUIRED, *OPTIONAL)]
+    personal = {i: kind for i, (name, _) in enumerate(header)
+                if name and (kind := personal_column(name))}
+    for i, kind in personal.items():
+        problems.error(label, f"colonne de données personnelles ({kind}) : un retour ne "
+                       "contient que des chiffres agrégés.", ligne=rows.header_line,
+                       colonne=_column_name(header, index, header[i][0].strip().lower()),
+                       attendu="aucune colonne nominative (nom, prénom, adresse, courriel, "
+                       "téléphone)", correction="supprimez cette colonne du fichier")
+    unknown = [name for i, (name, _) in enumerate(header) if name and i not in personal
+               and name.strip().lower() not in (*REQUIRED, *OPTIONAL)]
     if unknown:
         problems.warning(label, "colonnes inconnues ignorées.", ligne=rows.header_line,
                          colonne=", ".join(unknown), attendu="les colonnes du gabarit")
@@ -100,6 +98,8 @@ def read_partner_file(path: Path, file: FileId, ctx: ReadContext,
         def cell(name: str, cells: list[object] = cells) -> str:
             i = index.get(name)
             return "" if i is None or i >= len(cells) else _text(cells[i])
+        if _refuse_personal(line, cells, header, personal, label, problems):
+            continue
         if not cell("valeur") and not cell("commentaire"):
             continue  # nothing returned for this indicator: it stays « à collecter »
         before = len(problems.errors)
@@ -140,12 +140,30 @@ def read_partner_file(path: Path, file: FileId, ctx: ReadContext,
     return result
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+_text = cell_text
+
+
+def _refuse_personal(line: int, cells: list[object], header: Header, personal: dict[int, str],
+                     label: str, problems: Problems) -> bool:
+    """True, with an error naming the cell (never its content), when the row holds
+    personal data: in a column named for it, or in any text cell."""
+    refused = False
+    for i, value in enumerate(cells):
+        text = _text(value)
+        if not text:
+            continue
+        kind = personal.get(i) or personal_data(text)
+        if kind is None:
+            continue
+        name, letter = header[i] if i < len(header) else ("", "")
+        problems.error(label, f"donnée personnelle ({kind}) : la ligne est refusée et rien "
+                       "n'en est gardé.", ligne=line,
+                       colonne=f"{letter} ({name})" if letter else name or None,
+                       attendu="des chiffres agrégés, sans nom, adresse, courriel ni téléphone",
+                       correction="retirez cette donnée du fichier (un commentaire décrit le "
+                       "chiffre, pas les personnes)")
+        refused = True
+    return refused
 
 
 def _column_name(header: Header, index: dict[str, int], name: str) -> str:
@@ -165,47 +183,6 @@ def _csv_rows(path: Path, label: str, problems: Problems) -> Rows | None:
     header: Header = [(name, "") for name in table.header]
     body: Body = [(line, list(cells)) for line, cells in table.rows]
     return Rows(header, 1, body, label, None)
-
-
-def _xlsx_rows(path: Path, label: str, problems: Problems) -> Rows | None:
-    from openpyxl import load_workbook  # noqa: PLC0415 - only when a workbook is returned
-    from openpyxl.utils import get_column_letter  # noqa: PLC0415
-
-    try:
-        workbook = load_workbook(path, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        problems.error(label, "classeur Excel illisible.", valeur=type(exc).__name__,
-                       attendu="un classeur .xlsx enregistré par Excel ou LibreOffice",
-                       correction="rouvrez-le et réenregistrez-le au format .xlsx")
-        return None
-    sheet = workbook[COLLECTION_SHEET] if COLLECTION_SHEET in workbook.sheetnames \
-        else workbook.worksheets[0]
-    where = f"{label} [feuille « {sheet.title} »]"
-    rows = list(sheet.iter_rows(values_only=True))
-    header_row = next((n for n, r in enumerate(rows, start=1)
-                       if any(_text(v).lower() == "indicateur" for v in r)), None)
-    if header_row is None:
-        problems.error(where, "aucune ligne d'en-tête trouvée (pas de cellule « indicateur »).",
-                       attendu="une ligne d'en-tête avec les colonnes " + ", ".join(REQUIRED))
-        return None
-    merged = [str(r) for r in sheet.merged_cells.ranges
-              if r.min_row <= header_row <= r.max_row]
-    if merged:
-        problems.error(where, "l'en-tête contient des cellules fusionnées.", ligne=header_row,
-                       colonne=", ".join(merged), attendu="une cellule par intitulé de colonne",
-                       correction="annulez la fusion (Accueil > Fusionner et centrer) et "
-                       "rétablissez un intitulé par colonne")
-        return None
-    header: Header = [(_text(v), get_column_letter(i + 1))
-                      for i, v in enumerate(rows[header_row - 1])]
-    body: Body = [(n, list(r)) for n, r in enumerate(rows[header_row:], start=header_row + 1)
-                  if any(v not in (None, "") for v in r)]
-    structure = None
-    if COLLECTION_STRUCTURE_SHEET in workbook.sheetnames:
-        structure = {str(r[0]): [_text(v) for v in r[1:] if v not in (None, "")]
-                     for r in workbook[COLLECTION_STRUCTURE_SHEET].iter_rows(values_only=True)
-                     if r[0]}
-    return Rows(header, header_row, body, where, structure)
 
 
 def _check_structure(structure: dict[str, list[str]], header: Header, body: Body, label: str,
@@ -252,6 +229,27 @@ def _check_structure(structure: dict[str, list[str]], header: Header, body: Body
     if removed:
         problems.warning(label, "lignes supprimées du classeur : ces indicateurs restent "
                          "« à collecter ».", colonne="indicateur", valeur=", ".join(removed))
+
+
+def _check_destination(structure: dict[str, list[str]], folder_year: int | None,
+                       ctx: ReadContext, label: str, problems: Problems) -> None:
+    """A collection workbook is read only in the folder of its year, for the contract's
+    quarter: one sent for another quarter or another year would mislabel its figures."""
+    quarter = (structure.get("territoire") or [""])[0].upper()
+    own = ctx.contract.territoire
+    if quarter and own and quarter != own:
+        problems.error(label, f"classeur de collecte du quartier {quarter}, déposé parmi les "
+                       f"retours du contrat, qui porte sur le quartier {own}.",
+                       colonne="_structure", valeur=quarter, attendu=f"un classeur du quartier "
+                       f"{own} (make gabarits ANNEE=<année>)",
+                       correction="retirez ce classeur de data/raw/partenaires/ et renvoyez au "
+                       "partenaire le classeur du quartier du contrat")
+    year = (structure.get("annee") or [""])[0]
+    if year and folder_year is not None and year != str(folder_year):
+        problems.error(label, f"classeur de la collecte {year} déposé dans le dossier "
+                       f"{folder_year}.", colonne="_structure", valeur=year,
+                       attendu=f"un classeur de la collecte {folder_year}",
+                       correction=f"déplacez-le dans data/raw/partenaires/{year}/")
 
 
 READER = Reader(name="Retour partenaire", expected=(f"{FOLDER}/<année>/<partenaire>.xlsx",),

@@ -20,7 +20,9 @@ def open_published(path: Path, ctx: ReadContext, problems: Problems, lecteur: st
     cannot be read at all: the problem is recorded)."""
     label = ctx.label(path)
     result = ReadResult([], FileSummary(label, lecteur, str(millesime)))
-    return result, read_delimited(path, label, problems, separator=";")
+    table = read_delimited(path, label, problems, separator=";")
+    result.summary.lignes = len(table.rows) if table is not None else 0
+    return result, table
 
 
 def published_number(raw: str, label: str, line: int, column: str,

@@ -90,6 +90,7 @@ def read_sig_file(path: Path, file: FileId, ctx: ReadContext,
     i_com = index.get("LIB_COM")
     source = f"Insee, bases QPV – {THEMES[family]}, publication {millesime}"
     out = result.observations
+    listed: set[str] = set()
     for line, cells in table.rows:
         code = cells[i_code].strip()
         libelle = cells[i_lib].strip() if i_lib is not None else ""
@@ -105,6 +106,8 @@ def read_sig_file(path: Path, file: FileId, ctx: ReadContext,
                              ligne=line, colonne="CODGEO", valeur=code,
                              attendu="un code de quartier QPxxxxxx ou QNxxxxxx, ou « Ensemble »")
             continue
+        if niveau == QPV:
+            listed.add(code)
         if i_com is not None and niveau == QPV:
             result.quarters[code] = (libelle, cells[i_com].strip())
         for rule in present:
@@ -123,6 +126,7 @@ def read_sig_file(path: Path, file: FileId, ctx: ReadContext,
                 producteur=PRODUCERS[family], source=source, millesime=str(millesime),
                 fichier=label, ligne=line, colonne=column))
     summary.observations = len(out)
+    summary.quartiers = frozenset(listed)
     return result
 
 

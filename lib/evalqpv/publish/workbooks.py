@@ -2,8 +2,10 @@
 
 The sheet « Indicateurs » is protected except the value and comment cells, which carry
 Excel data validation (a number, ≥ 0, ≤ 100 for a percentage, 0 or 1 for yes/no). A
-hidden sheet « _structure » records the layout, so that a workbook returned with its
+hidden sheet « _structure » records the layout, the year and the quarter, and the data
+sheet carries a code name that survives a renaming, so that a workbook returned with its
 structure changed is read correctly or rejected with a message saying what changed.
+Workbooks for another quarter than the contract's go to a folder of their own.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ..settings import Contract, ProjectPaths, load_contract
 from ..store.load import load_store
 from ..territory import Level, Territory, resolve_territory
 from ..vocabulary import (
+    COLLECTION_CODE_NAME,
     COLLECTION_COLUMNS,
     COLLECTION_EDITABLE,
     COLLECTION_GUIDE_SHEET,
@@ -59,7 +62,9 @@ def slug(name: str) -> str:
 
 def write_templates(paths: ProjectPaths, annee: int, territoire: str,
                     out_dir: Path | None = None) -> list[Template]:
-    """One workbook per partner responsible for at least one indicator."""
+    """One workbook per partner responsible for at least one indicator, in
+    reports/<annee>/gabarits/ (reports/<annee>/gabarits/<code>/ for another quarter than
+    the contract's, so that the contract's workbooks are never overwritten)."""
     problems = Problems()
     contract = load_contract(paths)
     referentiel = load_referentiel(paths.referentiel, paths.label(paths.referentiel), problems,
@@ -68,7 +73,8 @@ def write_templates(paths: ProjectPaths, annee: int, territoire: str,
     store = load_store(paths.store) if paths.store.exists() \
         else pd.DataFrame(columns=["indicateur", "niveau"])
     store = store[store["indicateur"].isin(list(referentiel.indicators))]
-    out_dir = out_dir or paths.templates_of_year(annee)
+    own = territory.code == contract.territoire
+    out_dir = out_dir or paths.templates_of_year(annee, "" if own else territory.code)
     out_dir.mkdir(parents=True, exist_ok=True)
     by_partner: dict[str, list[Indicator]] = {}
     published_by_school = set(store[store["niveau"] == ETABLISSEMENT]["indicateur"])
@@ -107,6 +113,7 @@ def _write_workbook(path: Path, partner: str, annee: int, territory: Territory,
     guide.title = COLLECTION_GUIDE_SHEET
     _write_guide(guide, partner, annee, territory, contract)
     ws = wb.create_sheet(COLLECTION_SHEET)
+    ws.sheet_properties.codeName = COLLECTION_CODE_NAME  # kept when the sheet is renamed
     ws.append(list(COLUMNS))
     for cell in ws[1]:
         cell.font = Font(bold=True)
@@ -159,6 +166,7 @@ def _write_workbook(path: Path, partner: str, annee: int, territory: Territory,
     structure.append(["indicateurs", *[i.id for i in inds]])
     structure.append(["partenaire", partner])
     structure.append(["annee", annee])
+    structure.append(["territoire", territory.code])
     structure.sheet_state = "hidden"
     structure.protection.sheet = True
     wb.save(path)

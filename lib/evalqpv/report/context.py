@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import secrecy
 from ..ingest.registry import is_hand_filled
 from ..objectives import Claim, Objectives, load_claims, load_objectives
 from ..problems import Problems
@@ -71,6 +72,7 @@ class ReportContext:
     _series: dict[tuple[str, tuple[str, str, str]], list[Point]] = field(default_factory=dict)
     _assessments: dict[str, Assessment] = field(default_factory=dict)
     cache: dict[str, object] = field(default_factory=dict)  # heavier data, loaded once
+    _raw: dict[tuple[str, tuple[str, str, str]], list[Point]] = field(default_factory=dict)
 
     @property
     def own_contract(self) -> bool:
@@ -92,10 +94,41 @@ class ReportContext:
         return inds
 
     def series(self, indicator: str, level: Level) -> list[Point]:
+        """The series as a report may print it: small counts masked (evalqpv.secrecy)."""
         key = (indicator, level.key)
         if key not in self._series:
-            self._series[key] = series(self.store, indicator, level)
+            hidden = self._masked_years(indicator, level)
+            self._series[key] = [
+                replace(p, valeur=None, statut=secrecy.MASKED) if p.annee in hidden else p
+                for p in self._raw_series(indicator, level)]
         return self._series[key]
+
+    def _raw_series(self, indicator: str, level: Level) -> list[Point]:
+        """The series as stored: for statuses, never printed."""
+        key = (indicator, level.key)
+        if key not in self._raw:
+            self._raw[key] = series(self.store, indicator, level)
+        return self._raw[key]
+
+    def _masked_years(self, indicator: str, level: Level) -> set[int]:
+        """Years whose count is small, or would give a small count back from its total."""
+        if indicator not in self.referentiel:
+            return set()
+        unit = self.referentiel[indicator].unite
+        points = self._raw_series(indicator, level)
+        hidden = {p.annee for p in points if secrecy.is_masked(p.valeur, unit, level.niveau)}
+        total = secrecy.total_of(indicator, self.referentiel.indicators)
+        if total is None or self.referentiel[total].unite != unit:
+            return hidden
+        totals = {p.annee: p.valeur for p in self._raw_series(total, level)}
+        parts = {part: {p.annee: p.valeur for p in self._raw_series(part, level)}
+                 for part in secrecy.parts_of(total, self.referentiel.indicators)}
+        for p in points:
+            shown = {part: values.get(p.annee) for part, values in parts.items()}
+            if indicator in secrecy.complementary(totals.get(p.annee), shown, unit,
+                                                  level.niveau):
+                hidden.add(p.annee)
+        return hidden
 
     def assess(self, ind: Indicator) -> Assessment:
         """The indicator's status for the evaluation year, on the level that has figures:
@@ -113,7 +146,7 @@ class ReportContext:
         levels.sort(key=lambda lv: lv.niveau != ind.perimetre)  # stable: local order kept
         found: Assessment | None = None
         for level in levels:
-            points = self.series(ind.id, level)
+            points = self._raw_series(ind.id, level)  # judged on the figures...
             last, previous = latest(points, self.annee)
             if last is not None:
                 found = self._assess(ind, level, last, previous, points)
@@ -133,7 +166,11 @@ class ReportContext:
         verdict = judge(ind, last, previous, self.annee, niveau=level.niveau,
                         libelle=level.libelle, history=points, debut=self.contract.debut,
                         fin=self.contract.fin)
-        return Assessment(verdict.status, verdict.reason, last, previous, level)
+        # ...and printed as the secrecy rule allows
+        shown = {p.annee: p for p in self.series(ind.id, level)}
+        return Assessment(verdict.status, verdict.reason,
+                          shown.get(last.annee, last) if last else None,
+                          shown.get(previous.annee, previous) if previous else None, level)
 
     def qpv_status(self, ind: Indicator) -> tuple[str, Point | None, Point | None, Level]:
         """Status, latest and previous figures, and their level (see `assess`)."""

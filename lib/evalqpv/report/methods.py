@@ -6,6 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import frenchnumbers as fn
+from .. import secrecy
+from ..territory import Level
 from ..vocabulary import CONFLICT, PERIMETRE_PARTENAIRE, QPV, SECRET
 from .context import ReportContext
 from .html import Html, bullets, esc, table
@@ -90,13 +92,19 @@ def changes(ctx: ReportContext) -> Html:
     for row in local.itertuples(index=False):
         ind = ctx.referentiel.indicators.get(str(row.indicateur))
         unit = ind.unite if ind else "nombre"
+        level = Level(str(row.niveau), str(row.code), "", str(row.geographie))
+        now_masked = any(p.annee == int(str(row.annee)) and p.statut == secrecy.MASKED
+                         for p in ctx.series(str(row.indicateur), level))
 
-        def show(text: str, unit: str = unit) -> str:
-            return " ≠ ".join(fn.with_unit(float(v), unit) for v in text.split(" ≠ ")) \
-                if text else "–"
+        def show(text: str, unit: str = unit, masked: bool = False,
+                 niveau: str = str(row.niveau)) -> str:
+            # each value, or the mask where the secrecy rule hides it
+            return " ≠ ".join(
+                secrecy.MASK if masked or secrecy.is_masked(float(v), unit, niveau)
+                else fn.with_unit(float(v), unit) for v in text.split(" ≠ ")) if text else "–"
         rows.append([row.nature, ind.libelle if ind else row.indicateur,
                      row.libelle_territoire or row.code, row.annee, show(str(row.avant)),
-                     show(str(row.apres)), row.source])
+                     show(str(row.apres), masked=now_masked), row.source])
     if not rows:
         parts.append("<p>Aucun chiffre nouveau ou révisé.</p>")
     else:

@@ -1,12 +1,14 @@
 """Build the store from data/raw/: read every file, validate, consolidate, write.
 
 This is the only writer of data/processed/. Nothing there is touched when validation
-finds an error, except the validation report itself, which says why.
+finds an error, except the validation report itself, which says why. When it succeeds,
+every file is written into a new folder that replaces data/processed/ in one step
+(store.commit): an interrupted build never leaves a mix of two stores.
 """
 
 from __future__ import annotations
 
-import shutil
+import csv
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -16,7 +18,9 @@ from ..ingest import FileId, FileSummary, Observation, ReadContext, Reader, Read
 from ..ingest import geography as geography_reader
 from ..ingest.checks import check_values, drop_frozen_releases
 from ..ingest.geography import Geography, QpvPlace, place_qpv
+from ..ingest.rawfiles import raw_files
 from ..ingest.registry import IGNORED_SUFFIXES, READERS, expected_names, identify
+from ..ingest.releases import check_releases
 from ..ingest.variables import load_variable_rules
 from ..objectives import load_claims, load_objectives
 from ..problems import Problems
@@ -29,11 +33,13 @@ from ..settings import (
     load_contract,
 )
 from ..vocabulary import CODE_FRANCE_METRO, COMMUNE, DEPARTEMENT, EPCI, FRANCE, QPV, REGION
-from .atomic import write_csv_atomic
+from .atomic import copy_atomic, write_csv_atomic
 from .changes import COLUMNS as CHANGE_COLUMNS
 from .changes import Change, compare, read_rows
+from .commit import recover, staged_store
 from .consolidate import Conflict, consolidate, fill_labels, write_store
-from .fingerprint import write_manifest
+from .fingerprint import outputs_state, remember_outputs, write_manifest
+from .spreadsheet import defuse_row
 from .tables import write_territories, write_years
 
 
@@ -57,6 +63,13 @@ class BuildResult:
 def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None) -> BuildResult:
     problems = Problems()
     result = BuildResult(problems)
+    if write:
+        for note in recover(paths):
+            problems.warning("data/processed", note)
+        mismatch = outputs_state(paths)
+        if mismatch:
+            problems.warning("data/processed", f"le stock en place n'est pas celui que décrit "
+                             f"son manifeste : {mismatch}. Il est reconstruit.")
     contract = load_contract(paths, problems)
     referentiel = load_referentiel(paths.referentiel, paths.label(paths.referentiel), problems,
                                    contract)
@@ -89,6 +102,7 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
     observations: list[Observation] = []
     quarters: dict[str, tuple[str, str]] = {}
     hand_filled: set[str] = set()
+    releases: list[tuple[FileId, FileSummary]] = []
     for reader, files in _files_by_reader(paths, problems):
         if reader.needs_quarters and ctx.communes_retenues is None and result.qpvs:
             ctx = replace(ctx, communes_retenues=frozenset(
@@ -97,6 +111,7 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
             read: ReadResult = reader.read(path, file, ctx, problems)
             observations += read.observations
             result.summaries.append(read.summary)
+            releases.append((file, read.summary))
             for code, (libelle, communes) in read.quarters.items():
                 known = quarters.get(code, ("", ""))
                 quarters[code] = (libelle or known[0], communes or known[1])
@@ -105,13 +120,16 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
         if reader.lists_quarters:
             result.qpvs = _place(quarters, geo, problems)
     observations = drop_frozen_releases(observations, problems)
-    check_values(observations, referentiel, problems, hand_filled)
+    check_values(observations, referentiel, problems)
+    check_releases(releases, contract.territoire, problems)
 
     result.observations = len(observations)
     result.rows, result.conflicts = consolidate(observations, hand_filled)
     fill_labels(result.rows, _known_labels(geo, result.qpvs))
     if write and result.ok:
-        _write_outputs(paths, result)
+        with staged_store(paths) as staging:
+            _write_outputs(paths, staging, result)
+        remember_outputs(paths)
         result.written = True
     return result
 
@@ -122,9 +140,9 @@ Files = list[tuple[Path, FileId]]
 def _files_by_reader(paths: ProjectPaths, problems: Problems) -> list[tuple[Reader, Files]]:
     """Each reader with its files, in the registry's order; unknown files are errors."""
     found: dict[int, Files] = {i: [] for i in range(len(READERS))}
-    for path in sorted(p for p in paths.raw.rglob("*") if p.is_file()):
+    for path in raw_files(paths, problems):
         rel = path.relative_to(paths.raw)
-        if path.name.startswith(".") or path.suffix.lower() in IGNORED_SUFFIXES:
+        if path.suffix.lower() in IGNORED_SUFFIXES:
             continue
         if geography_reader.identify(rel) is not None:
             continue  # official lists: read once, before the observations
@@ -193,8 +211,10 @@ def _known_labels(geo: Geography, qpvs: list[QpvPlace]) -> dict[tuple[str, str],
     return known
 
 
-def _write_outputs(paths: ProjectPaths, result: BuildResult) -> None:
-    _record_changes(paths, result)
+def _write_outputs(live: ProjectPaths, paths: ProjectPaths, result: BuildResult) -> None:
+    """Every file of the new store, written into the staging folder `paths` (`live`: the
+    store being replaced). The manifest comes last: it fingerprints the files above."""
+    _record_changes(live, paths, result)
     write_territories(paths, result.qpvs)
     write_csv_atomic(paths.conflicts,
                      ["nature", "indicateur", "niveau", "code", "geographie", "annee",
@@ -204,22 +224,34 @@ def _write_outputs(paths: ProjectPaths, result: BuildResult) -> None:
                        "valeurs": " ≠ ".join(f"{v} ({where})" for v, where in c.versions)}
                       for c in result.conflicts])
     write_years(paths, result.rows, result.qpvs)
-    write_manifest(paths, __version__)
     write_store(paths.store, result.rows)
+    write_manifest(paths, __version__)
 
 
-def _record_changes(paths: ProjectPaths, result: BuildResult) -> None:
-    """Compare with the store being replaced; keep it as stock_precedent.csv.
+def _record_changes(live: ProjectPaths, paths: ProjectPaths, result: BuildResult) -> None:
+    """Compare with the store being replaced (`live`); keep it as stock_precedent.csv.
 
-    Rebuilding the same store changes nothing: the previous comparison is kept.
+    Rebuilding the same store changes nothing: the previous comparison is kept; so does
+    replacing a store that does not match its manifest (edited by hand), whose
+    differences are not changes of the data.
     """
-    if not paths.store.exists():
+    if not live.store.exists():
         return
-    previous = read_rows(paths.store)
-    if previous == result.rows:
-        result.changes = ([Change(**r) for r in read_rows(paths.changes)]
-                          if paths.changes.exists() else None)
+    try:
+        previous = read_rows(live.store)
+        if previous == [defuse_row(r) for r in result.rows] or outputs_state(live):
+            result.changes = ([Change(**r) for r in read_rows(live.changes)]
+                              if live.changes.exists() else None)
+            for kept in (live.changes, live.previous_store):
+                if kept.exists():
+                    copy_atomic(kept, paths.processed / kept.name)
+            return
+        result.changes = compare(previous, result.rows)
+    except (KeyError, TypeError, UnicodeDecodeError, csv.Error):
+        result.problems.warning(live.label(live.store), "le stock remplacé est illisible : "
+                                "ce qui a changé depuis ne peut pas être calculé.",
+                                attendu="un stock écrit par la boîte à outils")
+        result.changes = None
         return
-    result.changes = compare(previous, result.rows)
-    shutil.copyfile(paths.store, paths.previous_store)
+    copy_atomic(live.store, paths.previous_store)
     write_csv_atomic(paths.changes, CHANGE_COLUMNS, [c.as_row() for c in result.changes])
