@@ -75,18 +75,81 @@ def test_annex_1_figures(store_rows):
 
 
 def test_referentiel_reference_values_match_the_transcription(real_build, store_rows):
-    """The référentiel's reference value of each context indicator is the QPV value
-    transcribed from the contract (two hand-typed sources that must agree)."""
+    """The référentiel's reference value of each indicator is the value transcribed from
+    the contract on the indicator's own perimeter (two hand-typed sources that must agree);
+    a figure printed for another perimeter never serves as the quarter's reference."""
     ref = real_build.referentiel
     checked = 0
     for ind in ref.indicators.values():
         if ind.valeur_reference is None or ind.annee_reference is None:
             continue
+        level = "commune" if ind.perimetre == "autre_commune" else ind.perimetre
         rows = [r for r in store_rows if r["indicateur"] == ind.id
                 and r["annee"] == str(ind.annee_reference) and "contrat" in r["fichier"]
-                and r["niveau"] in ("qpv", "perimetre_partenaire", "departement", "ensemble_qpv")]
+                and r["niveau"] == level and (level != "qpv" or r["code"] == "QP092005")]
         if not rows:
             continue
         assert any(float(r["valeur"]) == pytest.approx(ind.valeur_reference) for r in rows), ind.id
         checked += 1
-    assert checked >= 25
+    assert checked >= 30
+    # Cité Jardins' share of residents covered by the CAF comes from table I.C
+    # (3 246 / 5 481), not from the 65 % printed for all QPV of the Hauts-de-Seine.
+    assert ref["part_population_couverte_caf"].valeur_reference == pytest.approx(
+        round(3246 / 5481 * 100, 1))
+
+
+# (indicator, level, code, year): value, as printed in Annexe 1 and section II
+# (data/raw/contrat/chiffres_contrat_annexes.csv).
+ANNEX = {
+    ("prestations_caf_versees", "ensemble_qpv", "ENSEMBLE_QPV_92", 2021): 232e6,
+    ("financement_caf_services_familles", "perimetre_partenaire", "COMMUNES_QPV_92", 2022): 65e6,
+    ("structures_soutenues_caf", "perimetre_partenaire", "COMMUNES_QPV_92", 2022): 282,
+    ("part_habitants_couverts_ctg", "departement", "92", 2023): 98,
+    ("centres_sociaux_agrees_qpv", "ensemble_qpv", "ENSEMBLE_QPV_92", 2023): 21,
+    ("espaces_vie_sociale_agrees_qpv", "ensemble_qpv", "ENSEMBLE_QPV_92", 2023): 3,
+    ("personnes_couvertes_rsa_departement", "departement", "92", 2023): 52940,
+    ("enveloppe_fse_plus_departement", "departement", "92", 2021): 14.5e6,
+    ("financement_creches_departement_communes_qpv", "perimetre_partenaire",
+     "COMMUNES_QPV_92", 2023): 5.1e6,
+    ("berceaux_creches_communes_qpv", "perimetre_partenaire", "COMMUNES_QPV_92", 2023): 4250,
+    ("budget_prevention_specialisee_departement", "departement", "92", 2023): 12.3e6,
+    ("credits_politique_ville_departement", "departement", "92", 2023): 1.9e6,
+    ("enveloppe_quartier_avenir", "departement", "92", 2021): 150e6,
+    ("engagements_quartier_avenir_npnru", "departement", "92", 2023): 35.3e6,
+    ("quartiers_npnru_finances_quartier_avenir", "departement", "92", 2023): 3,  # « Trois »
+    ("aides_quartier_avenir", "qpv", "QP092008", 2023): 6.8e6,  # Abbé Grégoire, Bagneux
+    ("financement_contrats_developpement_departement", "departement", "92", 2023): 34.2e6,
+    ("credits_prevention_delinquance_departement", "perimetre_partenaire", "COMMUNES_QPV_92",
+     2023): 400_000,
+    ("lieux_ecoute_orientation_leo", "qpv", "QP092005", 2023): 4,
+    ("population_qpv2015_filosofi", "qpv", "QP092005", 2019): 5400,
+}
+
+
+@pytest.mark.parametrize(("key", "expected"), ANNEX.items(), ids=lambda k: str(k))
+def test_annex_figures_in_store(store_rows, key, expected):
+    indicator, niveau, code, year = key
+    (row,) = [r for r in store_rows if r["indicateur"] == indicator and r["niveau"] == niveau
+              and r["code"] == code and r["annee"] == str(year)]
+    assert float(row["valeur"]) == pytest.approx(expected)
+    assert "chiffres_contrat_annexes.csv" in row["fichier"]
+
+
+def test_partial_year_and_bounds_are_kept(store_rows):
+    # « Au 3ème trimestre 2023 » : counts of January-September, merged with the first
+    # transcription (equal values) and carrying the period.
+    for indicator, code in (("entrees_cej", "MISSION_LOCALE"),
+                            ("taux_realisation_objectif_cej", "MISSION_LOCALE"),
+                            ("prescriptions_contrats_aides", "VSGP")):
+        (row,) = [r for r in store_rows if r["indicateur"] == indicator and r["code"] == code]
+        assert row["periode"] == "T3" and row["conflit"] == "", indicator
+        assert "chiffres_contrat.csv" in row["fichier"]
+        assert "chiffres_contrat_annexes.csv" in row["fichier"]
+    # « plus de 67 000 bénéficiaires » : a lower bound, not 67 000.
+    (row,) = [r for r in store_rows if r["indicateur"] == "population_couverte_caf"
+              and r["code"] == "ENSEMBLE_QPV_92"]
+    assert row["statut"] == "borne_inf" and float(row["valeur"]) == 67000
+    # « 20.9% » (section « L'emploi ») merges with I.B and I.D: one row, no conflict.
+    (row,) = [r for r in store_rows if r["indicateur"] == "taux_chomage"
+              and r["code"] == "QP092005" and r["annee"] == "2019"]
+    assert row["conflit"] == "" and "20.9%" in row["valeur_publiee"]

@@ -159,3 +159,82 @@ def test_collèges_of_the_commune_with_their_ips(store_rows):
                    "0921180H": (84.1, "92019", "2021"), "0921906X": (147.4, "92019", "2021")}
     assert all(r["niveau"] == "etablissement" for r in store_rows
                if r["indicateur"] == "ips_college")
+
+
+# Columns of the SIG Ville files that the reports used to leave aside, now read for the
+# contract's objectives. Each value was read by hand (awk on the raw file, row QP092005)
+# and is dated by the rule of config/variables_sources.csv.
+PUBLIC_VARIABLES = {
+    # indicator: {reference year: (raw file, column, value read in the file)}
+    "allocataires_caf_monoparentaux": {2019: ("DEMO_2021.csv", "AM", 381),
+                                       2015: ("DEMO_2017.csv", "AM", 376)},
+    "enfants_allocataires_moins_3_ans": {2019: ("DEMO_2021.csv", "ENF_2", 244)},
+    "demandeurs_emploi_abc_infra_cap_bep": {2020: ("IPRO_2021.csv", "ABC_INFCAPBEP", 155),
+                                            2016: ("IPRO_2017.csv", "ABC_INFCAPBEP", 177)},
+    "demandeurs_emploi_abc_anciennete_2_ans": {2020: ("IPRO_2021.csv", "ABC_DUR4", 206)},
+    "demandeurs_emploi_abc_etrangers": {2020: ("IPRO_2021.csv", "ABC_E", 214)},
+    "entrees_contrats_aides": {2020: ("IPRO_2021.csv", "CA", 5),
+                               2018: ("IPRO_2019.csv", "CA", 22)},
+    "beneficiaires_c2s": {2019: ("REVN_2021.csv", "CC2S", 699)},
+    "beneficiaires_cmuc": {2017: ("REVN_2019.csv", "CCMUC", 717)},
+}
+
+
+@pytest.mark.parametrize("indicator", sorted(PUBLIC_VARIABLES))
+def test_public_variables_of_cite_jardins(store_rows, indicator):
+    got = series(store_rows, indicator, "QP092005", "qpv2015")
+    for year, (name, column, value) in PUBLIC_VARIABLES[indicator].items():
+        row = got[year]
+        assert float(row["valeur"]) == value, (indicator, year)
+        assert row["fichier"].endswith(name) and row["colonne"] == column
+
+
+def test_low_qualification_is_not_published_in_ipro_2019(store_rows):
+    got = series(store_rows, "demandeurs_emploi_abc_infra_cap_bep", "QP092005")
+    assert 2018 not in got and {2016, 2017, 2019, 2020} <= set(got)
+
+
+def _qpv_rows(name):
+    text = (SIG / name).read_text(encoding="utf-8-sig")
+    return [r for r in csv.DictReader(io.StringIO(text), delimiter=";")
+            if r["CODGEO"].startswith("QP")]
+
+
+def _n(cell):
+    return parse_french_number(cell).valeur
+
+
+@pytest.mark.parametrize(("name", "total", "parts"), [
+    ("DEMO_2021.csv", "A", ("AM", "AI", "ACSSENF", "ACAVENF")),
+    ("DEMO_2021.csv", "ENF", ("ENF_2", "ENF_3_5", "ENF_6_10", "ENF_11_14", "ENF_15_17",
+                              "ENF_18_24")),
+    ("IPRO_2021.csv", "ABC", ("ABC_DUR1", "ABC_DUR2", "ABC_DUR3", "ABC_DUR4")),
+    ("IPRO_2021.csv", "ABC", ("ABC_INFCAPBEP", "ABC_CAPBEP", "ABC_BAC", "ABC_SUPBAC")),
+    ("IPRO_2021.csv", "ABC", ("ABC_FR", "ABC_E")),
+])
+def test_breakdowns_add_up_to_their_total(name, total, parts):
+    """Evidence for the meaning and the year of the new variables: each one is a part of a
+    total the same file publishes (and whose reference year is known). Cité Jardins adds
+    up exactly; over all QPV the parts never exceed the total and fall short by at most
+    5 % (job seekers whose level of education or nationality is unknown)."""
+    rows = _qpv_rows(name)
+    (cj,) = [r for r in rows if r["CODGEO"] == "QP092005"]
+    assert sum(_n(cj[p]) for p in parts) == _n(cj[total])
+    complete = [r for r in rows if all(_n(r[c]) is not None for c in (total, *parts))]
+    assert len(complete) > 1000
+    for r in complete:
+        assert 0.95 * _n(r[total]) <= sum(_n(r[p]) for p in parts) <= _n(r[total]), r["CODGEO"]
+
+
+def test_contrats_aides_are_one_year_of_entries_per_release():
+    """EVOL_CA_N_E of each release is the change of CA since the previous release: each
+    release gives one year of entries (the rule millesime-1 is in variables_sources.csv)."""
+    def ca(name):
+        return {r["CODGEO"]: r for r in _qpv_rows(name)}
+
+    for before, after in (("IPRO_2019.csv", "IPRO_2020.csv"), ("IPRO_2020.csv", "IPRO_2021.csv")):
+        old, new = ca(before), ca(after)
+        row = new["QP092005"]
+        evol = _n(row[next(k for k in row if k.strip() == "EVOL_CA_N_E")])
+        assert evol == pytest.approx((_n(row["CA"]) / _n(old["QP092005"]["CA"]) - 1) * 100,
+                                     abs=0.05)

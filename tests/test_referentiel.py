@@ -65,8 +65,61 @@ def test_annex_1_commitments_with_deadlines_are_tracked(ref):
     assert ref["emplois_francs_acceptes"].cible == 409
     assert ref["cameras_videoprotection"].cible == 50
     assert ref["centre_supervision_urbain"].cible == 1
-    for partner in ("France Travail", "DRIEETS", "ARS", "CPAM", "CAF", "Département"):
+    for partner in ("France Travail", "DRIEETS", "ARS", "CPAM", "CAF", "Département",
+                    "Bpifrance", "Banque des Territoires"):
         assert by_section[f"Annexe 1 – {partner}"], partner
+
+
+def test_targets_say_their_kind_origin_and_perimeter(ref):
+    """The three targets the audit found wrong, and the kind of every other one."""
+    cameras = ref["cameras_videoprotection"]  # « Au total, ce sont environ 50 caméras »
+    assert (cameras.cible, cameras.cible_operateur, cameras.cible_nature) == (50, "=", "stock")
+    assert cameras.cible_approchee and cameras.perimetre == "commune"
+    assert cameras.annee_cible is None  # the contract sets no year
+    csu = ref["centre_supervision_urbain"]  # « avec la création d'un centre de supervision »
+    assert csu.cible_nature == "ponctuelle" and csu.periodicite == "ponctuelle"
+    for partner_own in ("entrees_cej", "emplois_francs_acceptes"):  # objectives for 2023
+        ind = ref[partner_own]
+        assert ind.partner_objective and ind.annee_cible == 2023, partner_own
+        assert ind.perimetre in ("perimetre_partenaire", "departement"), partner_own
+    assert not any(i.partner_objective for i in ref.indicators.values()
+                   if i.id not in ("entrees_cej", "emplois_francs_acceptes"))
+    for ind in ref.indicators.values():
+        if ind.cible is not None and ind.cible_nature == "annuelle":
+            assert ind.periodicite == "annuelle", ind.id
+        if ind.cible_nature == "ponctuelle":
+            assert ind.periodicite == "ponctuelle", ind.id
+    assert ref["evaluation_mi_parcours_realisee"].cible_nature == "ponctuelle"
+
+
+def test_perimeters_of_commitments(ref):
+    assert ref["permanences_maison_adolescents"].perimetre == "autre_commune"  # Bagneux
+    assert ref["semaine_qpv_france_travail"].perimetre == "departement"
+    assert ref["actions_hors_les_murs_france_travail"].perimetre == "qpv"
+    assert ref["structures_soutenues_caf"].perimetre == "perimetre_partenaire"  # 9 communes
+    assert ref["centres_sociaux_pactes_cooperation"].perimetre == "ensemble_qpv"
+    for ind in ref.indicators.values():
+        if ind.id.endswith("_departement") and ind.type == "contexte":
+            assert ind.perimetre in ("departement", "perimetre_partenaire"), ind.id
+
+
+def test_rows_filed_under_the_line_that_prints_them(ref):
+    assert ref["diagnostics_en_marchant"].section == "6.3"
+    assert ref["dysfonctionnements_urbains_signales"].section == "6.1"
+    assert ref["part_dysfonctionnements_traites"].section == "6.1"
+    assert ref["habitants_touches_prevention_sante"].objectif == "Education et prévention santé."
+    assert ref["part_population_couverte_caf"].section == "I.C"
+    assert ref["part_jeunes_non_inseres"].section == "2.1"
+    for added in ("indice_jeunesse", "part_etrangers", "revenu_median_disponible"):
+        assert ref[added].section == "I", added  # not printed by the contract
+
+
+def test_public_data_partner(ref):
+    for ind_id in ("allocataires_caf_monoparentaux", "demandeurs_emploi_abc_infra_cap_bep",
+                   "demandeurs_emploi_abc_anciennete_2_ans", "entrees_contrats_aides",
+                   "beneficiaires_c2s", "enfants_allocataires_moins_3_ans"):
+        assert ref[ind_id].partenaire == "Insee (données publiques)", ind_id
+        assert ref[ind_id].variable_source, ind_id
 
 
 def test_governance_of_section_v(ref):

@@ -162,11 +162,10 @@ def _message(ctx: ReportContext, ind: Indicator) -> tuple[str, list[dict[str, ob
 def trend_words(change: Trend, ind: Indicator) -> str:
     """« stable entre 2013 et 2019 (-0,2 point) », « en baisse de 6 % entre 2016 et 2020 »."""
     if ind.unite == "nombre" and change.relative is not None:
-        size = fn.number(abs(100 * change.relative), 0) + f"{fn.NBSP}%"
-        signed = ("+" if change.delta > 0 else "-") + size
+        signed = fn.change(100 * change.relative, ind.unite, relative=True)
     else:
         signed = fn.change(change.delta, ind.unite)
-        size = signed.lstrip("+-")
+    size = signed.lstrip("+-")
     if change.direction == STABLE:
         words = f"stable {change.span} ({signed})"
     else:
