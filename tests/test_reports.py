@@ -100,8 +100,9 @@ def test_axis_report_sections(built):
                   "Ce qui manque encore", "Méthodes et sources"):
         assert title in page
     assert "Le contrat fixe une cible chiffrée pour" in page
-    # emplois francs: a département-wide count is never judged against a target
-    assert "statut-nc" in page and "sur le département" in page
+    # emplois francs: the partner's own 2023 objective, in the département, is shown as
+    # such and never turned into a status of the quarter
+    assert "statut-nc" in page and "objectif propre du partenaire" in page
     assert "Analyse de l'axe" in page and "Impact" in page
     assert "<figure><img" in page and "<figcaption>" in page
 

@@ -91,13 +91,17 @@ def write_templates(paths: ProjectPaths, annee: int, territoire: str,
 
 
 def _level_for(ind: Indicator, territory: Territory, store: pd.DataFrame) -> Level:
-    """Where the partner reports this indicator: where figures already exist, else the QPV
-    (the commune for the contract's governance)."""
+    """Where the partner reports this indicator: on its perimeter (config/referentiel.csv),
+    where figures of that perimeter already exist, else the quarter's own level of that
+    kind (its commune, its département...), else the quarter."""
     if not store.empty:
-        rows = store[store["indicateur"] == ind.id]
-        if not rows.empty and not (rows["niveau"] == QPV).any():
-            row = rows.sort_values("annee").iloc[-1]
+        rows = store[(store["indicateur"] == ind.id) & (store["niveau"] == ind.perimetre)]
+        if not rows.empty and ind.perimetre != QPV:
+            row = rows.sort_values(["annee", "code"]).iloc[-1]
             return Level(row["niveau"], row["code"], row["libelle_territoire"])
+    own = territory.level(ind.perimetre) if ind.perimetre != QPV else None
+    if own is not None:
+        return own
     if ind.axe == GOVERNANCE:
         commune = territory.level(COMMUNE)
         if commune is not None:
