@@ -283,3 +283,19 @@ def test_another_quarter_carries_none_of_the_contract(built):
     assert "n'est pas celui du contrat évalué" in emploi
     assert "Demandeurs d" in emploi  # its public figures are there
     assert "4 400 habitants" in contract  # the caveat exists, for the contract's quarter
+
+
+def test_every_year_of_the_contract_can_be_evaluated(built):
+    """2024 has no figure of its own yet: the report shows the latest figures up to it,
+    framed as the contract's first year; 2023 is framed as the baseline."""
+    paths, _, _ = built
+    first = report.prepare(2024, "QP092005", "emploi", paths.root)
+    assert first.annee == 2024
+    assert "première année du contrat (2024-2030)" in report.header(first).text
+    baseline = report.prepare(2023, "QP092005", "synthese", paths.root)
+    assert "année qui précède le contrat (2024-2030) : la situation de référence" in \
+        report.header(baseline).text.replace("&#x27;", "'")
+    poverty = baseline.assess(baseline.referentiel["taux_pauvrete"])
+    assert poverty.last is not None and poverty.last.annee == 2019  # its own year
+    with pytest.raises(ParameterError, match="années possibles"):
+        report.prepare(2031, "QP092005", "emploi", paths.root)

@@ -57,3 +57,10 @@ def test_starts_at_the_baseline_year_when_the_series_has_it():
     before_baseline = [pt(2016, 30.0), pt(2018, 31.0), pt(2019, 29.5)]
     assert trend(before_baseline, 2025, "pourcentage", since=2023).start.annee == 2016
     assert trend([pt(2025, 3)], 2025, "nombre") is None
+
+
+def test_a_later_figure_of_the_contract_leaves_the_trend_on_the_publications():
+    series = [pt(2013, 62.0), pt(2018, 59.7), pt(2019, 59.7, CONTRACT)]
+    t = trend(series, 2025, "pourcentage")
+    assert (t.start.annee, t.end.annee, t.broken) == (2013, 2018, True)
+    assert t.direction == "baisse"

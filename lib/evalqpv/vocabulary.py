@@ -105,8 +105,10 @@ NIVEAUX = (QPV, COMMUNE, EPCI, DEPARTEMENT, REGION, FRANCE, ENSEMBLE_QPV,
 AUTRE_COMMUNE = "autre_commune"
 PERIMETERS = (QPV, COMMUNE, EPCI, DEPARTEMENT, REGION, FRANCE, ENSEMBLE_QPV,
               PERIMETRE_PARTENAIRE, ETABLISSEMENT, AUTRE_COMMUNE)
-LEVEL_NAMES = {COMMUNE: "commune", EPCI: "EPCI", DEPARTEMENT: "département",
-               REGION: "région", ENSEMBLE_QPV: "ensemble des QPV"}
+LEVEL_NAMES = {QPV: "quartier", COMMUNE: "commune", EPCI: "EPCI", DEPARTEMENT: "département",
+               REGION: "région", FRANCE: "France", ENSEMBLE_QPV: "ensemble des QPV",
+               PERIMETRE_PARTENAIRE: "périmètre du partenaire",
+               ETABLISSEMENT: "établissement"}
 # The levels on which the year of a report is looked for: the quarter and its surroundings.
 NEAR_LEVELS = (QPV, COMMUNE, DEPARTEMENT)
 

@@ -39,15 +39,16 @@ def _table(ctx: ReportContext, spec: AnalysisTable) -> str:
             if ctx.establishments(ind.id):
                 rows.append([ind.libelle, schools_text(ctx, ind), "–", "–", "–", "–"])
             continue
-        share = "–"
-        if spec.total and ind.unite == "nombre" and indicator != spec.total:
-            base = value_in(total_points, last.annee)
-            if base is not None and base.valeur and last.valeur is not None:
-                share = fn.with_unit(100 * last.valeur / base.valeur, "pourcentage")
+        as_share = bool(spec.total) and ind.unite == "nombre" and indicator != spec.total
+        share = _share(last, value_in(total_points, last.annee)) if as_share else "–"
         others = []
         for level in (commune, ensemble):
             other = value_in(ctx.series(ind.id, level), last.annee) if level else None
-            others.append(_shown(other, ind.unite) if ind.unite != "nombre" else "–")
+            if as_share and level is not None:  # counts compare as shares of their total
+                others.append(_share(other, value_in(ctx.series(spec.total, level),
+                                                     last.annee)))
+            else:
+                others.append(_shown(other, ind.unite) if ind.unite != "nombre" else "–")
         change = trend(points, ctx.annee, ind.unite, since=ctx.contract.baseline_year)
         rows.append([ind.libelle, f"{fn.with_unit(last.valeur, ind.unite, last.statut)} "
                      f"({last.annee})", share, *others,
@@ -66,3 +67,12 @@ def _shown(point: Point | None, unit: str) -> str:
     if point is None or point.valeur is None or point.statut != VALEUR:
         return "–"
     return fn.with_unit(point.valeur, unit)
+
+
+def _share(part: Point | None, total: Point | None) -> str:
+    """A count as a share of its total the same year (counts of territories of different
+    sizes only compare so)."""
+    if part is None or total is None or part.valeur is None or not total.valeur \
+            or part.statut != VALEUR or total.statut != VALEUR:
+        return "–"
+    return fn.with_unit(100 * part.valeur / total.valeur, "pourcentage")

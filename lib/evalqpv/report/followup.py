@@ -210,19 +210,24 @@ def coverage(ctx: ReportContext) -> Html:
 
 
 def missing(ctx: ReportContext) -> Html:
-    """What is still missing for the evaluation year, and from which partner."""
+    """What is still missing for the evaluation year, from which partner, and since when:
+    a missing figure is a finding."""
     by_partner: dict[str, list[str]] = {}
     for ind in ctx.indicators():
-        state, *_ = ctx.qpv_status(ind)
-        if state == A_COLLECTER:
-            by_partner.setdefault(ind.partenaire, []).append(ind.libelle)
+        a = ctx.assess(ind)
+        if a.status == A_COLLECTER:
+            since = (f"dernière valeur : {a.last.annee}" if a.last is not None else
+                     "jamais reçue")
+            by_partner.setdefault(ind.partenaire, []).append(f"{ind.libelle} ({since})")
     if not by_partner:
         return Html(f"<p>Tous les indicateurs de ce rapport ont une valeur pour {ctx.annee}."
                     "</p>")
     rows = [[partner, len(items), Html(bullets(items))]
-            for partner, items in sorted(by_partner.items())]
-    return Html(f"<p>Indicateurs sans valeur utilisable pour {ctx.annee} (à demander aux "
-                "partenaires au moyen des classeurs de collecte) :</p>"
+            for partner, items in sorted(by_partner.items(), key=lambda kv: (-len(kv[1]),
+                                                                              kv[0]))]
+    return Html(f"<p>Indicateurs sans valeur utilisable pour {ctx.annee}, par partenaire qui "
+                "doit la fournir (le plus en retard d'abord), avec l'année de la dernière "
+                "valeur reçue :</p>"
                 + table(["Partenaire", "Nombre", "Indicateurs"], rows, numeric=(1,),
                         css_class="manquants"))
 

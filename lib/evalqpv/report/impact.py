@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .. import frenchnumbers as fn
+from .. import secrecy
 from ..referentiel import Indicator
 from ..settings import ComparableRule, load_comparison
 from ..store.load import load_qpv_rows
-from ..vocabulary import COMPARISONS_MIME
+from ..vocabulary import COMPARISONS_MIME, QPV
 from . import counterfactual as cf
 from .charts import distribution_chart, to_png
 from .context import ReportContext
@@ -112,10 +113,18 @@ def indicator_table(ctx: ReportContext, data: ImpactData, ind: Indicator) -> pd.
                            seuil=data.seuil)
 
 
+def _secret(ctx: ReportContext, data: ImpactData, ind: Indicator) -> bool:
+    """A small count of the quarter is never published (docs/secret_statistique.md)."""
+    own = data.values[(data.values["indicateur"] == ind.id)
+                      & (data.values["code"] == ctx.territory.code)]["valeur"]
+    return any(secrecy.is_masked(float(v), ind.unite, QPV) for v in own)
+
+
 def comparisons_table(ctx: ReportContext, data: ImpactData) -> pd.DataFrame:
-    """Every indicator published for all QPV, every year: comparaisons.csv."""
+    """Every indicator published for all QPV, every year: comparaisons.csv (small counts
+    of the quarter left out, as in the reports)."""
     parts = [indicator_table(ctx, data, ctx.referentiel[i]) for i in data.national
-             if i in ctx.referentiel]
+             if i in ctx.referentiel and not _secret(ctx, data, ctx.referentiel[i])]
     parts = [p for p in parts if not p.empty]
     if not parts:
         return pd.DataFrame(columns=list(cf.TABLE_COLUMNS))
@@ -126,11 +135,12 @@ def impact_indicators(ctx: ReportContext, data: ImpactData) -> list[Indicator]:
     """The synthesis: what the contract is about; an axis: its impact indicators (or,
     without any published for all QPV, what the contract is about on this axis)."""
     about = [ctx.referentiel[i] for i in ctx.contract.messages
-             if i in ctx.referentiel and i in data.national]
+             if i in ctx.referentiel and i in data.national
+             and not _secret(ctx, data, ctx.referentiel[i])]
     if ctx.report == "synthese":
         return about[:5]
     own = [i for i in ctx.indicators() if i.axe == ctx.report and i.type == "impact"
-           and i.id in data.national]
+           and i.id in data.national and not _secret(ctx, data, i)]
     return own or [i for i in about if i.in_report(ctx.report)][:4]
 
 

@@ -68,6 +68,12 @@ def trend(points: list[Point], annee: int, unit: str, since: int | None = None) 
     """
     usable = [p for p in points if p.annee <= annee and p.valeur is not None
               and p.statut == VALEUR and not p.periode]
+    published = [p for p in usable if family(p) == PUBLISHED]
+    later_own_figure = bool(usable) and family(usable[-1]) != PUBLISHED and len(published) >= 2
+    if later_own_figure:
+        # the latest figure is the contract's (or a partner's) own: the trend is read on
+        # the producers' series, never chained to that figure
+        usable = published
     if len(usable) < 2:
         return None
     end = usable[-1]
@@ -76,7 +82,7 @@ def trend(points: list[Point], annee: int, unit: str, since: int | None = None) 
         if family(point) != family(end):
             break
         run.insert(0, point)
-    broken = len(run) < len(usable)
+    broken = len(run) < len(usable) or later_own_figure
     if len(run) < 2:
         return None
     start = run[0]
