@@ -25,6 +25,8 @@ KEY_FIGURES_MIME = "application/vnd.evalqpv.chiffres-cles+json"
 # The synthesis also outputs the comparisons with other QPV, written to comparaisons.csv.
 COMPARISONS_MIME = "application/vnd.evalqpv.comparaisons+csv"
 COMPARISONS_FILE = "comparaisons.csv"
+# The synthesis also outputs the completeness of the data by partner, for the index.
+COMPLETENESS_MIME = "application/vnd.evalqpv.completude+json"
 
 # The contract's four axes: each has its own report.
 AXES = ("emancipation", "emploi", "tranquillite", "transition")
@@ -106,7 +108,8 @@ AUTRE_COMMUNE = "autre_commune"
 PERIMETERS = (QPV, COMMUNE, EPCI, DEPARTEMENT, REGION, FRANCE, ENSEMBLE_QPV,
               PERIMETRE_PARTENAIRE, ETABLISSEMENT, AUTRE_COMMUNE)
 LEVEL_NAMES = {COMMUNE: "commune", EPCI: "EPCI", DEPARTEMENT: "département",
-               REGION: "région", ENSEMBLE_QPV: "ensemble des QPV"}
+               REGION: "région", ENSEMBLE_QPV: "ensemble des QPV",
+               PERIMETRE_PARTENAIRE: "périmètre du partenaire"}
 # The levels on which the year of a report is looked for: the quarter and its surroundings.
 NEAR_LEVELS = (QPV, COMMUNE, DEPARTEMENT)
 

@@ -17,7 +17,7 @@ from ..settings import ComparableRule, load_comparison
 from ..store.load import load_qpv_rows
 from ..vocabulary import COMPARISONS_MIME
 from . import counterfactual as cf
-from .charts import distribution_chart, to_png
+from .charts import distribution_chart, to_svg
 from .context import ReportContext
 from .html import Html, bullets, esc, figure, table
 
@@ -206,7 +206,7 @@ def _distribution(ctx: ReportContext, data: ImpactData, ind: Indicator, year: in
         return ""
     quarter = float(own.iloc[0])
     group = [float(v) for v in values[values["code"].isin(members or set())]["valeur"]]
-    png = to_png(distribution_chart([float(v) for v in values["valeur"]], group, quarter,
+    png = to_svg(distribution_chart([float(v) for v in values["valeur"]], group, quarter,
                                     ind.unite, ctx.territory.libelle,
                                     f"QPV de {dep.libelle}" if dep else "QPV du département"))
     alt = (f"Histogramme de « {ind.libelle} » en {year} pour {len(values)} QPV ; "
