@@ -7,11 +7,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installe
 
-.PHONY: help installer donnees valider rapports gabarits lab tout tests lint verrou nettoyer
+.PHONY: help installer donnees valider rapports gabarits lab tout tests lint verrou nettoyer \
+        controle-navigateur
 
 help: ## Affiche cette aide
 	@echo "Cibles disponibles :"
-	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-20s %s\n", $$1, $$2}'
 
 # Every package is installed at the version of requirements.lock (the transitive ones
 # too, with their hashes), then the toolkit itself without resolving anything again.
@@ -63,6 +64,26 @@ tests: $(STAMP) ## Installe tout et lance les vérifications (ruff, mypy, pytest
 lint: $(STAMP) ## Vérifie le style et les types du code (ruff, mypy)
 	$(BIN)/ruff check lib tests benchmarks
 	$(BIN)/mypy
+
+# The reports opened in a real browser (lib/evalqpv/publish/browser.py). The check has its
+# own environment, .navigateur/: Playwright and pypdf at the versions and hashes of
+# tools/navigateur/requirements.txt, axe-core at the version of
+# tools/navigateur/package-lock.json (npm; or AXE_CORE_JS=/chemin/axe.min.js). The browser
+# is Debian's chromium (CHROMIUM=/chemin/du/navigateur for another one), which .ci/run
+# installs when it runs as root; Playwright's own browser download is never used.
+NAVIGATEUR := .navigateur
+NAV_STAMP := $(NAVIGATEUR)/.installe
+$(NAV_STAMP): tools/navigateur/requirements.txt tools/navigateur/package.json tools/navigateur/package-lock.json
+	@test -x $(NAVIGATEUR)/bin/python || $(PYTHON) -m venv $(NAVIGATEUR)
+	$(NAVIGATEUR)/bin/python -m pip install --quiet --require-hashes -r tools/navigateur/requirements.txt
+	@if [ -z "$$AXE_CORE_JS" ]; then \
+	  command -v npm >/dev/null || { echo "npm est introuvable : installez Node.js et npm, ou indiquez axe.min.js avec AXE_CORE_JS=" >&2; exit 2; }; \
+	  cp tools/navigateur/package.json tools/navigateur/package-lock.json $(NAVIGATEUR)/ && \
+	  (cd $(NAVIGATEUR) && npm ci --no-audit --no-fund --silent); fi
+	@touch $@
+
+controle-navigateur: rapports $(NAV_STAMP) ## Ouvre les rapports dans Chromium (accessibilité, 390 px, hors ligne, impression) ; ANNEE=, TERRITOIRE=
+	PYTHONPATH=lib $(NAVIGATEUR)/bin/python -m evalqpv.publish.browser $(if $(ANNEE),--annee $(ANNEE)) $(if $(TERRITOIRE),--territoire $(TERRITOIRE))
 
 verrou: ## Recalcule requirements.lock après un changement de version dans pyproject.toml
 	@test -x .outils/bin/uv || ($(PYTHON) -m venv .outils && .outils/bin/python -m pip install --quiet uv==0.13.9)

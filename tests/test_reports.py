@@ -12,6 +12,7 @@ import nbformat
 import pytest
 
 from evalqpv import report
+from evalqpv.publish import browser
 from evalqpv.publish import run as runner
 from evalqpv.publish.jobs import output_dir
 from evalqpv.report.html import table
@@ -68,10 +69,22 @@ def test_html_is_offline_and_code_free(built):
         assert not re.search(r"<link[^>]+stylesheet", page), name
         for src in re.findall(r'<img[^>]+src="([^"]+)"', page):
             assert src.startswith("data:image/png;base64,"), name
+        for href in re.findall(r'href="([^"#]+)"', page):
+            assert href.startswith("data:text/csv;") or re.fullmatch(
+                r"[a-z_]+\.(html|json|csv)", href), (name, href)
         assert 'lang="fr"' in page
-        assert len(page.encode()) < 3_000_000, name
+        svgs = re.findall(r"<svg[^>]*>", page)
+        assert all('role="img"' in s and 'aria-label="' in s for s in svgs), name
+        assert page.count("<style>") == 1, name
         for code in ("report.prepare", "import ", "territoire = \"", "Traceback", "ename"):
             assert code not in page, (name, code)
+
+
+def test_reports_fit_their_budget(built):
+    paths, year, _ = built
+    pages = sorted((paths.root / "reports" / str(year)).glob("*.html"))
+    assert browser.size_failures(pages) == []
+    assert set(browser.PAGE_BUDGETS) == {"index", *REPORTS}
 
 
 def test_reports_have_table_of_contents_and_provenance(built):
@@ -79,8 +92,65 @@ def test_reports_have_table_of_contents_and_provenance(built):
     for name in REPORTS:
         page = html_files(paths, year)[name]
         assert 'class="sommaire"' in page and "Messages clés" in page
-        assert "SHA-256" in page and "data/raw/sig-ville-qpv2015/IPRO_2021.csv" in page
-        assert "territoire = QP092005" in page
+        annex = page.split('<h2 id="annexe-technique">', 1)[1]
+        assert page.index('id="annexe-technique"') > page.index("</main>")
+        assert "SHA-256" in annex and "data/raw/sig-ville-qpv2015/IPRO_2021.csv" in annex
+        assert "territoire = QP092005" in annex and "version" in annex
+
+
+def reader_text(page: str) -> str:
+    """What a reader reads: the header and the body, without the glossary and the annex,
+    without tags nor attributes."""
+    body = page.split("<body>", 1)[1].split("<!--glossaire-->")[0]
+    body = body.split('<section class="glossaire"')[0].split('<footer class="annexe">')[0]
+    return re.sub(r"<[^>]+>", " ", body)
+
+
+def test_every_report_names_the_quarter_and_links_to_the_index_and_the_others(built):
+    paths, year, _ = built
+    pages = html_files(paths, year)
+    for name in REPORTS:
+        page = pages[name]
+        header = page.split('<header class="entete">', 1)[1].split("</header>", 1)[0]
+        assert '<a href="index.html">Accueil des rapports' in header
+        for other in REPORTS:
+            assert f'href="{other}.html"' in header, (name, other)
+        assert re.search(rf'<a[^>]*aria-current="page"[^>]*href="{name}.html"'
+                         rf'|<a[^>]*href="{name}.html"[^>]*aria-current="page"', header), name
+        assert "Cité Jardins" in header and "QP092005" in header
+        assert "Châtenay-Malabry" in header and f"<strong>{year}</strong>" in header
+        assert f'@top-left {{ content: "Cité Jardins (QP092005) – année {year}"' in page
+        assert "counter(page)" in page
+
+
+def test_reader_pages_carry_no_developer_words(built):
+    paths, year, _ = built
+    for name, page in html_files(paths, year).items():
+        text = reader_text(page)
+        for word in ("stock", "classeur", "data/", "qpv2015", "qpv2024", "SHA-256",
+                     ".csv", "evalqpv", "perimetre_", "ensemble_qpv", "notebook"):
+            assert word not in text, (name, word)
+
+
+def test_acronyms_are_spelled_out(built):
+    paths, year, _ = built
+    pages = html_files(paths, year)
+    glossaries = [page.split('<h2 id="sigles">Sigles</h2>', 1)[1] for page in pages.values()
+                  if '<h2 id="sigles">Sigles</h2>' in page]
+    for sigle in ("PRIJ", "GUSP", "CEJ", "PEC", "UC", "D9/D1", "QPV", "CAF"):
+        assert any(f"<dt>{sigle}</dt>" in g for g in glossaries), sigle
+    assert pages["emploi"].count(">PRIJ</abbr>") == 1
+    assert 'href="#sigles">Sigles</a>' in pages["emploi"]
+
+
+def test_index_shows_the_headline_figures_and_completeness_by_partner(built):
+    paths, year, _ = built
+    index = html_files(paths, year)["index"]
+    assert "Cité Jardins" in index and "Châtenay-Malabry" in index and str(year) in index
+    assert "Chiffres clés du quartier" in index and f"29,9{NBSP}%" in index
+    completeness = index.split('id="completude"', 1)[1]
+    assert "IDSU" in completeness and "Complétude" in completeness
+    assert '<meta name="viewport"' in index
 
 
 def test_french_number_formats_and_real_figures(built):
@@ -104,7 +174,9 @@ def test_axis_report_sections(built):
     # such and never turned into a status of the quarter
     assert "statut-nc" in page and "objectif propre du partenaire" in page
     assert "Analyse de l'axe" in page and "Impact" in page
-    assert "<figure><img" in page and "<figcaption>" in page
+    assert '<figure class="graphique">' in page
+    assert re.search(r'<svg[^>]*role="img"', page) and re.search(r'<svg[^>]*aria-label="', page)
+    assert "Les données du graphique" in page and "data:text/csv" in page
 
 
 def test_synthesis_opens_with_verdicts_and_reads_impact(built):
@@ -244,7 +316,7 @@ def test_exploration_notebook_runs_for_an_analyst(built):
     outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     html = " ".join(o.get("data", {}).get("text/html", "") for o in outputs)
-    assert "data:image/png;base64," in html and "Revenu disponible médian" in html
+    assert "<svg " in html and "Revenu disponible médian" in html
 
 
 def test_another_quarter_never_overwrites_the_contract_reports(built):

@@ -197,6 +197,9 @@ class Contract:
     # What the contract is about, in order: key messages are ranked by this list of
     # indicators, never by the size of a gap.
     messages: tuple[str, ...] = ()
+    # The acronyms of the contract's reports, spelled out (sigle -> développé): a report
+    # lists those its pages use, and spells each out where it first appears.
+    glossaire: dict[str, str] = field(default_factory=dict)
 
     @property
     def baseline_year(self) -> int:
@@ -298,6 +301,12 @@ def _read_contract(path: Path, label: str, problems: Problems) -> Contract:
     if years["debut"] and years["fin"] and years["debut"] > years["fin"]:
         problems.error(label, "le contrat finit avant de commencer.", colonne="fin",
                        valeur=str(years["fin"]), attendu=f"une année après {years['debut']}")
+    glossaire = data.get("glossaire", {})
+    if not isinstance(glossaire, dict) or not all(
+            isinstance(v, str) and v.strip() for v in glossaire.values()):
+        problems.error(label, "glossaire invalide.", colonne="glossaire",
+                       attendu='une table [glossaire] : SIGLE = "ce qu\'il veut dire"')
+        glossaire = {}
     return Contract(
         nom=text("nom", data), territoire=territoire, debut=years["debut"], fin=years["fin"],
         annexe_engagements=str(data.get("annexe_engagements", "Annexe 1")),
@@ -307,7 +316,8 @@ def _read_contract(path: Path, label: str, problems: Problems) -> Contract:
         sections={str(k): str(v) for k, v in sections.items()},
         portrait=tuple(portrait),
         priorites=tuple(str(p) for p in data.get("priorites_strategiques", [])),
-        messages=tuple(str(m) for m in data.get("messages", {}).get("indicateurs", [])))
+        messages=tuple(str(m) for m in data.get("messages", {}).get("indicateurs", [])),
+        glossaire={str(k).strip(): str(v).strip() for k, v in glossaire.items()})
 
 
 # --------------------------------------------------------------------------- comparison
@@ -397,7 +407,8 @@ class AnalysisTable:
 
     titre: str
     indicateurs: tuple[str, ...]
-    total: str = ""  # counts are also given as a share of this one, the same year
+    total: str = ""  # the parts below are also given as a share of this count
+    parties: tuple[str, ...] = ()  # counts of the same things as the total (its parts)
 
 
 def load_analyses(paths: ProjectPaths,
@@ -420,7 +431,9 @@ def load_analyses(paths: ProjectPaths,
                 continue
             out[report] = tuple(AnalysisTable(str(t.get("titre", "")),
                                               tuple(str(i) for i in t.get("indicateurs", [])),
-                                              str(t.get("total", ""))) for t in tables)
+                                              str(t.get("total", "")),
+                                              tuple(str(i) for i in t.get("parties", [])))
+                                for t in tables)
     if problems is None and collected.errors:
         raise SettingsError(collected.errors[0].render())
     return out

@@ -25,6 +25,8 @@ KEY_FIGURES_MIME = "application/vnd.evalqpv.chiffres-cles+json"
 # The synthesis also outputs the comparisons with other QPV, written to comparaisons.csv.
 COMPARISONS_MIME = "application/vnd.evalqpv.comparaisons+csv"
 COMPARISONS_FILE = "comparaisons.csv"
+# The synthesis also outputs the completeness of the data by partner, for the index.
+COMPLETENESS_MIME = "application/vnd.evalqpv.completude+json"
 
 # The contract's four axes: each has its own report.
 AXES = ("emancipation", "emploi", "tranquillite", "transition")

@@ -1,11 +1,18 @@
 """An executed notebook turned into an offline, code-free HTML report.
 
-The nbconvert template (templates/rapport/) has no script and no external resource; the
-table of contents lists the notebook's second-level headings.
+The nbconvert template (templates/rapport/) has no script and no external resource. On
+top of every page: the contract, the report's title, the quarter, its commune and the
+year, links to the year's index and to the other reports, and a table of contents (the
+notebook's second-level headings). At the end: the acronyms the page uses, spelled out
+(config/contrat.toml [glossaire]), then a technical annex (provenance, parameters,
+hashes, version) that keeps developer words off the reader's pages. The stylesheet is
+written once per page, without the rules the page does not use; print rules give A4
+pages with the quarter and the year on top and page numbers below.
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,13 +21,14 @@ from typing import Any
 from .. import __version__
 from ..settings import ProjectPaths, load_contract
 from ..store.fingerprint import input_entries
-from ..territory import resolve_territory
-from ..vocabulary import REPORT_TITLES
+from ..territory import Territory, resolve_territory
+from ..vocabulary import COMMUNE, REPORT_TITLES
 from .jobs import Job
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 STYLE = TEMPLATES / "rapport" / "style.css"
 OTHER_QUARTER_LINE = "Politique de la ville – évaluation d'un quartier prioritaire"
+GLOSSARY_ANCHOR = "sigles"
 
 
 class _Headings(HTMLParser):
@@ -68,6 +76,38 @@ def contract_line(paths: ProjectPaths, territoire: str) -> str:
     return contract.nom if territoire == contract.territoire else OTHER_QUARTER_LINE
 
 
+def short_title(name: str) -> str:
+    """A report's name in the links between reports: « Axe 2 : Développement »."""
+    title = REPORT_TITLES.get(name, name)
+    if " – " not in title:
+        return title.split(" pour ")[0]
+    axis, rest = title.split(" – ", 1)
+    return f"{axis} : {rest.split()[0]}"
+
+
+def report_links(current: str) -> list[tuple[str, str, bool]]:
+    """(file stem, short title, is this page) of every report of the year."""
+    return [(name, short_title(name), name == current) for name in REPORT_TITLES]
+
+
+def commune_of(territory: Territory) -> str:
+    level = territory.level(COMMUNE)
+    return level.libelle if level else ""
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal (for the running header of printed pages)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def print_header(left: str, right: str) -> str:
+    """The running header of every printed page: the quarter and the year on the left,
+    the report on the right (page numbers are in the stylesheet)."""
+    style = "font-size: 8pt; color: #444;"
+    return (f"@page {{ @top-left {{ content: {css_string(left)}; {style} }} "
+            f"@top-right {{ content: {css_string(right)}; {style} }} }}")
+
+
 def to_html(nb: Any, job: Job) -> str:
     """Convert an executed notebook with the offline, code-free report template."""
     from nbconvert import HTMLExporter  # noqa: PLC0415
@@ -75,17 +115,165 @@ def to_html(nb: Any, job: Job) -> str:
     paths = ProjectPaths(job.root)
     territoire = str(job.parameters["territoire"])
     territory = resolve_territory(territoire, paths)
+    contract = load_contract(paths)
     exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="rapport",
                             exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     entries = input_entries(paths)
+    title = REPORT_TITLES.get(job.name, job.name)
+    year = job.parameters["annee"]
     resources = {"rapport": {
-        "titre": REPORT_TITLES.get(job.name, job.name),
+        "nom": job.name, "titre": title,
         "contrat": contract_line(paths, territoire),
-        "territoire": f"{territory.libelle} ({territory.code})", "annee": job.parameters["annee"],
-        "toc": table_of_contents(nb), "css": STYLE.read_text(encoding="utf-8"),
+        "quartier": territory.libelle, "code": territory.code,
+        "commune": commune_of(territory), "annee": year,
+        "rapports": report_links(job.name),
+        "toc": table_of_contents(nb), "css": "/*css*/",
         "version": __version__,
         "parametres": sorted(job.parameters.items()) + [("rapport", job.name)],
         "entrees": sorted(entries.items())}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return str(body)
+    page = add_glossary(str(body), contract.glossaire)
+    css = STYLE.read_text(encoding="utf-8") + "\n" + print_header(
+        f"{territory.libelle} ({territory.code}) – année {year}", short_title(job.name))
+    return page.replace("/*css*/", purge_css(css, page), 1)
+
+
+# --------------------------------------------------------------------------- glossary
+
+_TAG = re.compile(r"(<[^>]*>)")
+_SKIPPED = ("svg", "abbr", "title", "style", "summary", "a", "h1", "h2", "h3", "caption",
+            "th")
+
+
+def _pattern(sigle: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w/-])" + re.escape(sigle) + r"(?![\w/-])")
+
+
+def acronyms_used(text: str, glossary: dict[str, str]) -> list[str]:
+    """The acronyms of the glossary that a page's text uses, alphabetically."""
+    return sorted((s for s in glossary if _pattern(s).search(text)), key=str.casefold)
+
+
+def _main_text(html: str) -> str:
+    """The readable text of the page's <main>: no tags, attributes, SVG or style."""
+    start, end = html.find("<main"), html.rfind("</main>")
+    main = html[start:end] if start >= 0 and end > start else html
+    main = re.sub(r"<svg.*?</svg>", " ", main, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", main)
+
+
+def spell_out_first(html: str, glossary: dict[str, str], used: list[str]) -> str:
+    """Wrap the first occurrence of each acronym in running text (not in a link, a
+    heading, a chart, a table header) in <abbr title="…">."""
+    start, end = html.find("<main"), html.rfind("</main>")
+    if start < 0 or end < start:
+        return html
+    parts = _TAG.split(html[start:end])
+    todo = {s: _pattern(s) for s in used}
+    open_tags: list[str] = []
+    for i, part in enumerate(parts):
+        if part.startswith("<"):
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
+            tag = name.group(1).lower() if name else ""
+            if tag in _SKIPPED and not part.endswith("/>"):
+                if part.startswith("</"):
+                    if tag in open_tags:
+                        open_tags.remove(tag)
+                else:
+                    open_tags.append(tag)
+            continue
+        if open_tags or not todo:
+            continue
+        out, position = [], 0
+        while True:  # the first occurrence of each acronym still to spell out
+            found = [(m.start(), sigle, m) for sigle, pattern in todo.items()
+                     if (m := pattern.search(part, position))]
+            if not found:
+                break
+            _, sigle, match = min(found, key=lambda f: f[0])
+            expansion = escape(glossary[sigle], quote=True)
+            out += [part[position:match.start()], f'<abbr title="{expansion}">{sigle}</abbr>']
+            position = match.end()
+            del todo[sigle]
+        parts[i] = "".join(out) + part[position:]
+    return html[:start] + "".join(parts) + html[end:]
+
+
+def add_glossary(html: str, glossary: dict[str, str]) -> str:
+    """The section « Sigles » with the acronyms the page uses, and its entry in the
+    table of contents; none when the page uses none."""
+    used = acronyms_used(_main_text(html), glossary)
+    if not used:
+        return html.replace("<!--glossaire-sommaire-->", "").replace("<!--glossaire-->", "")
+    items = "".join(f"<dt>{escape(s)}</dt><dd>{escape(glossary[s])}</dd>" for s in used)
+    section = (f'<section class="glossaire" aria-labelledby="{GLOSSARY_ANCHOR}">'
+               f'<h2 id="{GLOSSARY_ANCHOR}">Sigles</h2><dl>{items}</dl></section>')
+    html = spell_out_first(html, glossary, used)
+    return (html.replace("<!--glossaire-sommaire-->",
+                         f'<li><a href="#{GLOSSARY_ANCHOR}">Sigles</a></li>', 1)
+            .replace("<!--glossaire-->", section, 1))
+
+
+# --------------------------------------------------------------------------- stylesheet
+
+_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+
+
+def _selector_used(selector: str, classes: set[str], tags: set[str], ids: set[str]) -> bool:
+    """Whether a simple selector can match the page: its classes, ids and element names
+    all occur in it (pseudo-classes and attribute tests are not checked)."""
+    core = re.sub(r"::?[a-z-]+(\([^)]*\))?|\[[^\]]*\]", " ", selector)
+    for token in re.findall(r"[.#]?[A-Za-z_][\w-]*", core):
+        if token.startswith("."):
+            if token[1:] not in classes:
+                return False
+        elif token.startswith("#"):
+            if token[1:] not in ids:
+                return False
+        elif token.lower() not in tags and token not in ("html", "body"):
+            return False
+    return True
+
+
+def purge_css(css: str, html: str) -> str:
+    """The stylesheet without the rules no element of the page can match, without
+    comments and runs of spaces. @page and :root rules are always kept; @media blocks
+    keep their used rules (and go when none is left)."""
+    classes = {c for attr in re.findall(r'class="([^"]*)"', html) for c in attr.split()}
+    tags = {t.lower() for t in re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", html)}
+    ids = set(re.findall(r'id="([^"]*)"', html))
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+
+    def keep(block: str) -> str:
+        out = []
+        for match in _RULE.finditer(block):
+            selectors, body = match.group(1).strip(), match.group(2).strip()
+            used = [s.strip() for s in selectors.split(",")
+                    if s.strip().startswith((":root", "*"))
+                    or _selector_used(s.strip(), classes, tags, ids)]
+            if used:
+                out.append(",".join(used) + "{" + re.sub(r"\s+", " ", body) + "}")
+        return "\n".join(out)
+
+    out = []
+    position = 0
+    for match in re.finditer(r"@(media|page)[^{]*\{", css):
+        if match.start() < position:
+            continue
+        out.append(keep(css[position:match.start()]))
+        depth, i = 1, match.end()
+        while depth and i < len(css):
+            depth += {"{": 1, "}": -1}.get(css[i], 0)
+            i += 1
+        inner = css[match.end():i - 1]
+        head = re.sub(r"\s+", " ", match.group(0)).strip()
+        if match.group(1) == "page":
+            out.append(head + re.sub(r"\s+", " ", inner).strip() + "}")
+        else:
+            kept = keep(inner)
+            if kept:
+                out.append(head + "\n" + kept + "\n}")
+        position = i
+    out.append(keep(css[position:]))
+    return "\n".join(part for part in out if part)

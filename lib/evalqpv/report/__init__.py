@@ -15,6 +15,7 @@ from ..vocabulary import REPORT_TITLES as REPORTS
 from .analysis import axis_analysis
 from .claims import contract_claims
 from .comparisons import charts, compare
+from .completeness import partner_completeness
 from .context import ReportContext, prepare
 from .followup import (
     all_statuses,
@@ -53,6 +54,7 @@ __all__ = [
     "milestones",
     "missing",
     "objectives",
+    "partner_completeness",
     "prepare",
     "section_i_tables",
     "time_series_table",

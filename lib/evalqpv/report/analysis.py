@@ -39,7 +39,7 @@ def _table(ctx: ReportContext, spec: AnalysisTable) -> str:
             if ctx.establishments(ind.id):
                 rows.append([ind.libelle, schools_text(ctx, ind), "–", "–", "–", "–"])
             continue
-        as_share = bool(spec.total) and ind.unite == "nombre" and indicator != spec.total
+        as_share = bool(spec.total) and indicator in spec.parties
         share = _share(last, value_in(total_points, last.annee)) if as_share else "–"
         others = []
         for level in (commune, ensemble):

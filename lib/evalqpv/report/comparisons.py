@@ -6,14 +6,14 @@ from .. import frenchnumbers as fn
 from ..referentiel import Indicator
 from ..territory import Level
 from ..vocabulary import QPV, VALEUR
-from .charts import comparison_chart, to_png
+from .charts import comparison_chart, to_svg
 from .context import ReportContext
 from .html import Html, esc, figure, table
 from .indicators import Point, common_year, difference, ratio, value_in
-from .wording import unit_name
+from .wording import span, unit_name
 
 
-def charts(ctx: ReportContext, limit: int = 12) -> Html:
+def charts(ctx: ReportContext, limit: int = 8) -> Html:
     """For each indicator with figures: the QPV against wider levels, and the gaps."""
     out: list[str] = []
     inds = sorted(ctx.indicators(), key=lambda i: i.axe != ctx.report)  # own axis first
@@ -44,13 +44,12 @@ def compare(ctx: ReportContext, indicateur: str, niveaux: tuple[str, ...] | None
              if niveaux is None or lv.niveau in niveaux]
     if not lines:
         return Html(f"<p>Aucune valeur pour « {esc(ind.libelle)} ».</p>")
-    png = to_png(comparison_chart(lines, ind.unite))
+    svg = to_svg(comparison_chart(lines, ind.unite, label=ind.libelle))
     levels = ", ".join(lv.libelle for lv, _ in lines)
-    sources = sorted({p.source for _, pts in lines for p in pts if p.valeur is not None})
-    caption = f"{ind.libelle} ({unit_name(ind.unite)}). Sources : " + " ; ".join(sources)
-    alt = f"Graphique : évolution de « {ind.libelle} » pour {levels}."
+    years = sorted({p.annee for _, pts in lines for p in pts if p.valeur is not None})
+    caption = f"{ind.libelle} ({unit_name(ind.unite)}) ; {levels} ; {span(years)}."
     qpv_points = ctx.series(ind.id, ctx.territory.qpv)
-    return Html(figure(png, alt, caption) + _gap_table(ctx, ind, qpv_points, lines))
+    return Html(figure(svg, caption=caption) + _gap_table(ctx, ind, qpv_points, lines))
 
 
 def _lines(ctx: ReportContext, ind: Indicator) -> list[tuple[Level, list[Point]]]:
@@ -81,8 +80,8 @@ def _gap_table(ctx: ReportContext, ind: Indicator, qpv: list[Point],
         return ""
     return table(["Comparé à", "Année", ctx.territory.libelle, "Territoire de comparaison",
                   "Écart", "Rapport"], rows, numeric=(2, 3, 4, 5), css_class="ecarts",
-                 caption="Écarts entre le quartier et les territoires de comparaison "
-                         "(dernière année commune)")
+                 caption=f"{ind.libelle} : écarts entre {ctx.territory.libelle} et les "
+                         "territoires de comparaison (dernière année commune)")
 
 
 def schools_text(ctx: ReportContext, ind: Indicator) -> str:

@@ -17,6 +17,7 @@ from ..vocabulary import (
     GOVERNANCE,
     QPV,
     STATUSES,
+    SYNTHESIS,
     THEME_TITLES,
     TRANSVERSAL,
     TYPE_LABELS,
@@ -24,7 +25,7 @@ from ..vocabulary import (
 )
 from .comparisons import schools_text
 from .context import ReportContext
-from .html import Html, badge, bullets, esc, table
+from .html import Collapse, Html, badge, bullets, esc, table
 from .indicators import difference
 from .wording import NO_TARGET, level_name, target_text
 
@@ -53,7 +54,9 @@ def objectives(ctx: ReportContext) -> Html:
         rows = [_follow_up_row(ctx, ind) for ind in by_section[section]]
         out.append(table(["Objectif du contrat", "Indicateur", "Type", "Référence", "Dernière "
                           "valeur", "Précédente", "Évolution", "Cible", "Statut", "Source"],
-                         rows, numeric=(3, 4, 5, 6), css_class="suivi"))
+                         rows, numeric=(3, 4, 5, 6), css_class="suivi", idem=(0,),
+                         collapse=Collapse((3, 4, 5, 6, 7), "À collecter, sans référence ni "
+                                           "cible", name=1, group=9)))
     inds = [i for section in by_section.values() for i in section]
     targets = sum(i.cible is not None for i in inds)
     intro = (f"<p>Le contrat fixe une cible chiffrée pour {targets} des {len(inds)} "
@@ -113,7 +116,8 @@ def _public_follow_up(ctx: ReportContext) -> Html:
         out.append(f"<h3>{esc(THEME_TITLES[theme])}</h3>")
         rows = [[ind.libelle, TYPE_LABELS[ind.type], *_values(ctx, ind)] for ind in inds]
         out.append(table(["Indicateur", "Type", "Dernière valeur", "Précédente", "Évolution",
-                          "Source"], rows, numeric=(2, 3, 4), css_class="suivi"))
+                          "Source"], rows, numeric=(2, 3, 4), css_class="suivi",
+                         collapse=Collapse((2, 3, 4), "Sans valeur publiée")))
     return Html(OTHER_QUARTER.format(what="les objectifs et les cibles")
                 + ("".join(out) or "<p>Aucune donnée publique pour ce rapport.</p>"))
 
@@ -129,7 +133,7 @@ def commitments(ctx: ReportContext) -> Html:
     rows = [_commitment_row(ctx, ind, with_partner=True) for ind in inds]
     return Html(table(["Partenaire", "Engagement", "Indicateur", "Périmètre du chiffre",
                        "Dernière valeur", "Échéance ou mention du contrat", "Cible", "Statut"],
-                      rows, numeric=(4,), css_class="engagements"))
+                      rows, numeric=(4,), css_class="engagements", idem=(0, 1)))
 
 
 def _commitment_row(ctx: ReportContext, ind: Indicator, with_partner: bool) -> list[object]:
@@ -170,7 +174,7 @@ def partners(ctx: ReportContext) -> Html:
             out.append(table(["Engagement", "Indicateur", "Périmètre du chiffre",
                               "Dernière valeur", "Échéance ou mention du contrat", "Cible",
                               "Statut"], [_commitment_row(ctx, i, False) for i in inds],
-                             numeric=(3,), css_class="engagements"))
+                             numeric=(3,), css_class="engagements", idem=(0,)))
         if partner in unfollowed:
             out.append(f"<p>Engagements sans indicateur ({len(unfollowed[partner])}) :</p>"
                        + bullets(unfollowed[partner]))
@@ -222,9 +226,16 @@ def missing(ctx: ReportContext) -> Html:
     if not by_partner:
         return Html(f"<p>Tous les indicateurs de ce rapport ont une valeur pour {ctx.annee}."
                     "</p>")
-    rows = [[partner, len(items), Html(bullets(items))]
-            for partner, items in sorted(by_partner.items(), key=lambda kv: (-len(kv[1]),
-                                                                              kv[0]))]
+    ordered = sorted(by_partner.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    if ctx.report == SYNTHESIS:  # the partners' section and the axis reports list them
+        never = {p: sum(i.endswith("(jamais reçue)") for i in items) for p, items in ordered}
+        return Html(f"<p>Indicateurs sans valeur utilisable pour {ctx.annee}, par partenaire "
+                    "qui doit la fournir (le détail est dans la partie sur les engagements "
+                    "et dans chaque rapport d'axe) :</p>"
+                    + table(["Partenaire", "Indicateurs à fournir", "Dont jamais reçus"],
+                            [[p, len(items), never[p]] for p, items in ordered],
+                            numeric=(1, 2), css_class="manquants"))
+    rows = [[partner, len(items), Html(bullets(items))] for partner, items in ordered]
     return Html(f"<p>Indicateurs sans valeur utilisable pour {ctx.annee}, par partenaire qui "
                 "doit la fournir (le plus en retard d'abord), avec l'année de la dernière "
                 "valeur reçue :</p>"
@@ -265,8 +276,11 @@ def all_statuses(ctx: ReportContext) -> Html:
         headers = (["Section", "Indicateur", "Type", "Dernière valeur", "Cible", "Statut",
                     "Partenaire"] if own else
                    ["Indicateur", "Type", "Dernière valeur", "Statut", "Producteur"])
+        quiet = (Collapse((3, 4), f"Sans valeur pour {ctx.annee} ni cible du contrat", name=1,
+                          group=6) if own else Collapse((2,), "Sans valeur publiée", group=4))
         out.append(f"<h3>{esc(THEME_TITLES[theme])}</h3>"
-                   + table(headers, rows, numeric=(3,) if own else (2,), css_class="statuts"))
+                   + table(headers, rows, numeric=(3,) if own else (2,), css_class="statuts",
+                           collapse=quiet))
     return Html("".join(out))
 
 

@@ -18,7 +18,7 @@ from ..settings import ComparableRule, load_comparison
 from ..store.load import load_qpv_rows
 from ..vocabulary import COMPARISONS_MIME, QPV
 from . import counterfactual as cf
-from .charts import distribution_chart, to_png
+from .charts import distribution_chart, to_svg
 from .context import ReportContext
 from .html import Html, bullets, esc, figure, table
 
@@ -193,7 +193,9 @@ def _indicator_section(ctx: ReportContext, data: ImpactData, ind: Indicator) -> 
              fn.with_unit(_float(r["mediane_groupe"]), ind.unite)] for r in _records(latest)]
     sentences = [str(r["lecture"]) for r in _records(latest)]
     moves = tab[tab["annee_debut"].notna()]
-    out = [f"<h3>{esc(ind.libelle)}</h3>", bullets(sentences)]
+    # one sentence (among all QPV); the table gives the region, département and
+    # comparable QPV
+    out = [f"<h3>{esc(ind.libelle)}</h3>", f"<p>{esc(sentences[0])}</p>" if sentences else ""]
     out.append(_distribution(ctx, data, ind, year))
     out.append(table(["Groupe", "QPV comparés", ctx.territory.libelle, "Rang (1 = le plus "
                       "élevé)", "Part des QPV en dessous", "Médiane du groupe"], rows,
@@ -216,7 +218,7 @@ def _distribution(ctx: ReportContext, data: ImpactData, ind: Indicator, year: in
         return ""
     quarter = float(own.iloc[0])
     group = [float(v) for v in values[values["code"].isin(members or set())]["valeur"]]
-    png = to_png(distribution_chart([float(v) for v in values["valeur"]], group, quarter,
+    png = to_svg(distribution_chart([float(v) for v in values["valeur"]], group, quarter,
                                     ind.unite, ctx.territory.libelle,
                                     f"QPV de {dep.libelle}" if dep else "QPV du département"))
     alt = (f"Histogramme de « {ind.libelle} » en {year} pour {len(values)} QPV ; "

@@ -8,7 +8,7 @@ import pandas as pd
 from .. import frenchnumbers as fn
 from .. import secrecy
 from ..territory import Level
-from ..vocabulary import CONFLICT, PERIMETRE_PARTENAIRE, QPV, SECRET
+from ..vocabulary import CONFLICT, PERIMETRE_PARTENAIRE, QPV, SECRET, SYNTHESIS
 from .context import ReportContext
 from .html import Html, bullets, esc, table
 from .wording import span
@@ -25,14 +25,27 @@ def methods(ctx: ReportContext) -> Html:
             continue
         releases = sorted({m for text in sub["millesime"] for m in text.split(" | ") if m})
         years = sorted(set(int(a) for a in sub["annee"]))
-        geos = sorted({g for g in sub["geographie"] if g}) or ["—"]
+        geos = sorted({_geography(g) for g in sub["geographie"] if g}) or ["—"]
         rows.append([ind.libelle, ind.definition, ind.producteur, ind.source,
                      ", ".join(releases), span(years), ", ".join(geos)])
-    parts = ["<p>Chaque chiffre vient d'un fichier de <code>data/raw/</code> cité dans le "
-             "stock <code>data/processed/observations.csv</code> (fichier, ligne, colonne). "
-             "L'année indiquée est l'année que décrit la donnée, jamais l'année de "
-             "publication (voir <code>docs/millesimes.md</code>).</p>"]
-    if rows:
+    parts = ["<p>Chaque chiffre vient d'une publication ou d'un document cité ci-dessous ; "
+             "l'annexe technique, en fin de rapport, donne les fichiers lus et leurs "
+             "empreintes. L'année indiquée est l'année que décrit la donnée, jamais l'année "
+             "de publication.</p>"]
+    if rows and ctx.report == SYNTHESIS:  # every indicator is in its axis report
+        by_producer: dict[str, list[list[str]]] = {}
+        for row in rows:
+            by_producer.setdefault(str(row[2]), []).append(row)
+        sources: list[list[object]] = [
+            [producer, len(items), ", ".join(sorted({str(r[0]) for r in items})[:6])
+             + (" …" if len(items) > 6 else ""),
+             ", ".join(sorted({y for r in items for y in str(r[4]).split(", ") if y}))]
+            for producer, items in sorted(by_producer.items())]
+        parts.append(table(["Producteur", "Indicateurs", "Par exemple", "Publications"], sources,
+                           numeric=(1,), css_class="methodes",
+                           caption="Les sources des chiffres de cette synthèse ; chaque rapport "
+                                   "d'axe définit ses indicateurs un à un"))
+    elif rows:
         parts.append(table(["Indicateur", "Définition", "Producteur", "Source",
                             "Publications", "Années", "Géographie"], rows,
                            css_class="methodes"))
@@ -59,13 +72,13 @@ def caveats(ctx: ReportContext) -> list[str]:
                      "leurs variations d'une année sur l'autre sont fragiles.")
     flagged = int((qpv["qualite"].str.startswith("NOTE_")).sum())
     if flagged:
-        notes.append(f"{flagged} valeur(s) portent une note de qualité du producteur "
-                     "(colonne « qualite » du stock) : à interpréter avec prudence.")
+        notes.append(f"{flagged} valeur(s) portent une note de qualité du producteur : à "
+                     "interpréter avec prudence.")
     conflicts = sub[sub["conflit"] == CONFLICT]
     if not conflicts.empty:
         notes.append(f"{len(conflicts)} valeur(s) sont données différemment par deux sources ; "
-                     "le rapport montre la plus récente et la signale (⚠). Détail : "
-                     "data/processed/conflits.csv.")
+                     "le rapport retient celle de la publication la plus récente (le rapport "
+                     "de validation des données détaille chaque désaccord).")
     if ctx.own_contract:
         geographie = ctx.territory.qpv.geographie[3:]
         notes += [text.replace("{geographie}", geographie)
@@ -73,12 +86,17 @@ def caveats(ctx: ReportContext) -> list[str]:
     return notes
 
 
+def _geography(code: str) -> str:
+    """« qpv2015 » -> « géographie prioritaire 2015 »."""
+    return f"géographie prioritaire {code[3:]}" if code.startswith("qpv") else code
+
+
 def changes(ctx: ReportContext) -> Html:
     """New and revised figures since the previous store, on this territory's levels."""
     path = ctx.paths.changes
     if not path.exists():
-        return Html("<p>Aucun stock précédent n'a été conservé : rien à comparer pour cet "
-                    "exercice.</p>")
+        return Html("<p>Aucune version précédente des données n'a été conservée : rien à "
+                    "comparer pour cet exercice.</p>")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     keys = {f"{lv.niveau}|{lv.code}" for lv in ctx.territory.levels}
     local = frame[(frame["niveau"] + "|" + frame["code"]).isin(keys)
@@ -86,7 +104,7 @@ def changes(ctx: ReportContext) -> Html:
     counts = frame["nature"].value_counts()
     summary = ", ".join(f"{fn.number(int(counts[n]))} {n}(s)" for n in sorted(counts.index))
     summary = summary or "aucun changement"
-    parts = [f"<p>Depuis le stock précédent (tous territoires) : {esc(summary)}. Sur "
+    parts = [f"<p>Depuis l'exercice précédent (tous territoires) : {esc(summary)}. Sur "
              f"{esc(ctx.territory.libelle)} et ses territoires de comparaison :</p>"]
     rows = []
     for row in local.itertuples(index=False):

@@ -81,7 +81,7 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
         load_claims(paths.claims, paths.label(paths.claims), problems, referentiel)
         for report, tables in load_analyses(paths, problems).items():
             for table in tables:
-                for indicator in [i for i in (*table.indicateurs, table.total)
+                for indicator in [i for i in (*table.indicateurs, *table.parties, table.total)
                                   if i and i not in referentiel]:
                     problems.error(paths.label(paths.analyses), f"[[{report}]] « {table.titre} » "
                                    ": indicateur inconnu du référentiel.", colonne="indicateurs",
