@@ -667,7 +667,7 @@ def _unwrap_bare_groups(svg: str) -> str:
             if not is_bare:
                 out.append(match.group(0))
     out.append(svg[position:])
-    return re.sub(r"\n+", "\n", "".join(out))
+    return re.sub(r"\n+", "\n", re.sub(r"<g(\s[^>]*)?/>", "", "".join(out)))
 
 
 def to_svg(fig: Figure) -> Svg:
