@@ -34,9 +34,13 @@ valider: $(STAMP) ## Valide data/raw/ sans rien écrire dans data/processed/
 ANNEE ?=
 TERRITOIRE ?=
 AXE ?=
+PERIMETRE ?=
+PLANIFICATEUR ?=
+DELAI ?=
 RAPPORTS_OPTIONS := $(if $(ANNEE),--annee $(ANNEE)) $(if $(TERRITOIRE),--territoire $(TERRITOIRE)) $(foreach a,$(AXE),--axe $(a))
+RAPPORTS_OPTIONS += $(if $(PERIMETRE),--perimetre '$(PERIMETRE)') $(if $(PLANIFICATEUR),--planificateur '$(PLANIFICATEUR)') $(if $(DELAI),--delai '$(DELAI)')
 
-rapports: $(STAMP) ## Met le stock à jour et produit les rapports HTML (ANNEE=, TERRITOIRE=, AXE= facultatifs)
+rapports: $(STAMP) ## Met le stock à jour et produit les rapports HTML (ANNEE=, TERRITOIRE=, AXE=, PERIMETRE=92|R11|FRANCE, PLANIFICATEUR=, DELAI= facultatifs)
 	$(BIN)/evalqpv rapports $(RAPPORTS_OPTIONS)
 
 gabarits: $(STAMP) ## Écrit un classeur de collecte par partenaire (ANNEE= obligatoire, TERRITOIRE= facultatif)

@@ -6,6 +6,7 @@ table of contents lists the notebook's second-level headings.
 
 from __future__ import annotations
 
+from functools import cache
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -68,16 +69,24 @@ def contract_line(paths: ProjectPaths, territoire: str) -> str:
     return contract.nom if territoire == contract.territoire else OTHER_QUARTER_LINE
 
 
-def to_html(nb: Any, job: Job) -> str:
-    """Convert an executed notebook with the offline, code-free report template."""
+@cache
+def exporter() -> Any:
+    """The HTML exporter, its template compiled once per process (a warm process compiles
+    it before forking, so that no notebook pays for it)."""
     from nbconvert import HTMLExporter  # noqa: PLC0415
 
+    made = HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="rapport",
+                        exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True)
+    made.template  # noqa: B018 - the property loads and compiles the template
+    return made
+
+
+def to_html(nb: Any, job: Job) -> str:
+    """Convert an executed notebook with the offline, code-free report template."""
     paths = ProjectPaths(job.root)
     territoire = str(job.parameters["territoire"])
     territory = resolve_territory(territoire, paths)
-    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="rapport",
-                            exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
     entries = input_entries(paths)
     resources = {"rapport": {
         "titre": REPORT_TITLES.get(job.name, job.name),
@@ -87,5 +96,5 @@ def to_html(nb: Any, job: Job) -> str:
         "version": __version__,
         "parametres": sorted(job.parameters.items()) + [("rapport", job.name)],
         "entrees": sorted(entries.items())}}
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body, _ = exporter().from_notebook_node(nb, resources=resources)
     return str(body)

@@ -27,6 +27,7 @@ from .changes import COLUMNS as CHANGE_COLUMNS
 from .changes import Change, compare, read_rows
 from .consolidate import Conflict, consolidate, fill_labels, write_store
 from .fingerprint import write_manifest
+from .parquet import write_parquet
 from .tables import write_territories, write_years
 
 
@@ -174,6 +175,7 @@ def _write_outputs(paths: ProjectPaths, result: BuildResult) -> None:
                       for c in result.conflicts])
     write_years(paths, result.rows, result.qpvs)
     write_manifest(paths, __version__)
+    write_parquet(paths.store_parquet, result.rows)
     write_store(paths.store, result.rows)
 
 
