@@ -22,7 +22,7 @@ REGION_CODE = re.compile(r"R(\d{2})")
 @dataclass(frozen=True)
 class Perimeter:
     code: str  # as written in file names: 92, R11, FRANCE
-    libelle: str  # « département des Hauts-de-Seine (92) »
+    libelle: str  # « département Haute-Corse (2B) »
     quarters: tuple[TerritoryRow, ...]
 
 
