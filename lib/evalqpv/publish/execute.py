@@ -27,8 +27,15 @@ LANGUAGE_INFO = {
     "pygments_lexer": "ipython3", "version": sys.version.split()[0]}
 
 
+# jsonschema (under nbformat) imports this optional package to check the "iri" format,
+# which compiles a grammar for seconds; nbformat's schemas use no format at all.
+SKIPPED_IMPORTS = ("rfc3987_syntax",)
+
+
 def warm_up() -> Any:
     """Import what every report needs, compile the export template; return the shell."""
+    for name in SKIPPED_IMPORTS:  # None in sys.modules: `import name` raises ImportError
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
     import io  # noqa: PLC0415 - everything below is the point of a warm process
 
     import matplotlib  # noqa: PLC0415

@@ -1,22 +1,25 @@
 """A warm process that forks one fresh copy of itself per notebook.
 
 Starting a Jupyter kernel, importing pandas, matplotlib and the report package, and
-compiling the export template cost more than most reports' own computations. The
-server pays them once (execute.warm_up); then, for each job, it forks: the copy runs the
-notebook with everything already in memory and exits. Nothing a notebook does (a
-global, a patched module, a pandas option) can reach the next one: each runs in its
-own process, copied from the same warm state.
+compiling the export template cost more than many reports' own computations. The
+server pays them once per worker process (execute.warm_up); then, for each job, it
+forks: the copy runs the notebook with everything already in memory and exits. Several
+copies run at once (one per job the worker's threads send), all from the same warm
+state. Nothing a notebook does (a global, a patched module, a pandas option) can reach
+another one: each runs in its own process.
 
 The server enforces the per-notebook time limit (it kills the copy), and dies with its
 parent: it reads its requests from a pipe whose end-of-file means the parent is gone,
 polls its parent's id, and its copies get SIGKILL when it ends (lifeline).
 
-Protocol on the pipes: a request is a pickled (Job, time limit in seconds); a reply is
-a pickled Rendered. Each message is preceded by its length (8 bytes, big-endian).
+Protocol on the pipes: a request is a pickled (id, Job, time limit in seconds); a reply
+is a pickled (id, Rendered). Each message is preceded by its length (8 bytes,
+big-endian).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
 import select
@@ -26,7 +29,8 @@ import sys
 import tempfile
 import threading
 import time
-from typing import Any
+from dataclasses import dataclass, field
+from typing import IO, Any
 
 from ..frenchnumbers import number
 from .jobs import Job, Outcome, Rendered
@@ -72,11 +76,34 @@ def receive(fd: int) -> Any:
     return None if data is None else pickle.loads(data)
 
 
+def seconds(value: float) -> str:
+    """A time limit as a user typed it: 600 -> '600', 0.5 -> '0,5'."""
+    return number(value, 0 if float(value).is_integer() else 1)
+
+
 # --------------------------------------------------------------------------- server side
 
 
+@dataclass
+class _Copy:
+    """One notebook running in a forked copy, seen from the server."""
+
+    ident: int
+    job: Job
+    limit: float
+    pid: int
+    fd: int
+    output: IO[bytes]
+    started: float = field(default_factory=time.perf_counter)
+    data: bytearray = field(default_factory=bytearray)
+
+    @property
+    def deadline(self) -> float:
+        return self.started + self.limit
+
+
 def serve() -> None:
-    """The warm process's loop: one request at a time, one forked copy per request."""
+    """The warm process's loop: requests in, one forked copy each, replies out."""
     parent = os.getppid()
     requests, replies = os.dup(0), os.dup(1)
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -85,35 +112,38 @@ def serve() -> None:
     from .execute import warm_up  # noqa: PLC0415 - after the pipes are set aside
 
     shell = warm_up()
-    while True:
-        if not _wait_readable(requests, parent, None):
-            return
-        request = receive(requests)
-        if request is None:
-            return
-        job, limit = request
-        rendered = _run_copy(job, float(limit), shell, requests, replies, parent)
-        if rendered is None:  # the parent is gone: nobody to reply to
-            return
-        send(replies, rendered)
+    running: dict[int, _Copy] = {}
+    try:
+        while parent_alive(parent):
+            now = time.perf_counter()
+            for copy in [c for c in running.values() if c.deadline <= now]:
+                del running[copy.fd]
+                send(replies, (copy.ident, _timed_out(copy)))
+            wait = min([POLL_S, *(c.deadline - now for c in running.values())])
+            ready = select.select([requests, *running], [], [], max(wait, 0.0))[0]
+            if requests in ready:
+                request = receive(requests)
+                if request is None:  # the parent is gone: nobody to reply to
+                    return
+                ident, job, limit = request
+                copy = _fork(ident, job, float(limit), shell, requests, replies)
+                running[copy.fd] = copy
+            for fd in ready:
+                if fd == requests or fd not in running:
+                    continue
+                chunk = os.read(fd, 1 << 20)
+                if chunk:
+                    running[fd].data += chunk
+                else:
+                    copy = running.pop(fd)
+                    send(replies, (copy.ident, _finished(copy)))
+    finally:
+        for copy in running.values():
+            _kill(copy.pid)
 
 
-def _wait_readable(fd: int, parent: int, deadline: float | None) -> bool:
-    """Wait until `fd` is readable; False if the parent disappears or the deadline passes."""
-    while True:
-        if not parent_alive(parent):
-            return False
-        timeout = POLL_S if deadline is None else min(POLL_S, deadline - time.monotonic())
-        if timeout <= 0:
-            return False
-        if select.select([fd], [], [], timeout)[0]:
-            return True
-
-
-def _run_copy(job: Job, limit: float, shell: Any, requests: int, replies: int,
-              parent: int) -> Rendered | None:
-    """Fork, run the job in the copy, collect its reply within `limit` seconds."""
-    started = time.perf_counter()
+def _fork(ident: int, job: Job, limit: float, shell: Any, requests: int,
+          replies: int) -> _Copy:
     result_r, result_w = os.pipe()
     output = tempfile.TemporaryFile()
     server = os.getpid()
@@ -138,57 +168,28 @@ def _run_copy(job: Job, limit: float, shell: Any, requests: int, replies: int,
         finally:
             os._exit(code)
     os.close(result_w)
-    try:
-        payload, reason = _collect(pid, result_r, requests, parent, started + limit)
-    finally:
-        os.close(result_r)
-    if reason == "parent":
-        _kill(pid)
-        return None
-    if reason == "delai":
-        _kill(pid)
-        message = (f"notebook « {job.name} » : arrêté après le délai de {seconds(limit)} s "
-                   "sans avoir fini (boucle sans fin, attente ?) ; le dernier rapport valide "
-                   "est conservé")
-        return _failure(job, message, started, _tail(output))
-    _, status = os.waitpid(pid, 0)
-    if payload is None:
-        how = (f"arrêté par le signal {-os.waitstatus_to_exitcode(status)}"
-               if os.WIFSIGNALED(status) else f"code de sortie {os.waitstatus_to_exitcode(status)}")
-        return _failure(job, f"notebook « {job.name} » : le processus qui l'exécutait s'est "
-                        f"arrêté sans répondre ({how})", started, _tail(output))
-    rendered: Rendered = payload
-    return Rendered(rendered.outcome, rendered.html, rendered.notebook, rendered.figures,
-                    _tail(output))
+    return _Copy(ident, job, limit, pid, result_r, output)
 
 
-def _collect(pid: int, fd: int, requests: int, parent: int,
-             deadline: float) -> tuple[Rendered | None, str]:
-    """Read the copy's reply until end-of-file; (reply, "") or (None, why it stopped)."""
-    data = bytearray()
-    while True:
-        if not parent_alive(parent):
-            return None, "parent"
-        timeout = min(POLL_S, deadline - time.perf_counter())
-        if timeout <= 0:
-            return None, "delai"
-        ready = select.select([fd, requests], [], [], timeout)[0]
-        if requests in ready:  # nothing is sent during a job: this is end-of-file
-            return None, "parent"
-        if fd in ready:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            data += chunk
-    if len(data) < HEADER:
-        return None, ""
-    reply: Rendered = pickle.loads(bytes(data[HEADER:]))
-    return reply, ""
+def _finished(copy: _Copy) -> Rendered:
+    os.close(copy.fd)
+    _, status = os.waitpid(copy.pid, 0)
+    log = _tail(copy.output)
+    if len(copy.data) <= HEADER:
+        code = os.waitstatus_to_exitcode(status)
+        how = f"arrêté par le signal {-code}" if code < 0 else f"code de sortie {code}"
+        return _failure(copy, f"notebook « {copy.job.name} » : le processus qui l'exécutait "
+                        f"s'est arrêté sans répondre ({how})", log)
+    rendered: Rendered = pickle.loads(bytes(copy.data[HEADER:]))
+    return Rendered(rendered.outcome, rendered.html, rendered.notebook, rendered.figures, log)
 
 
-def seconds(value: float) -> str:
-    """A time limit as a user typed it: 600 -> '600', 0.5 -> '0,5'."""
-    return number(value, 0 if float(value).is_integer() else 1)
+def _timed_out(copy: _Copy) -> Rendered:
+    _kill(copy.pid)
+    os.close(copy.fd)
+    return _failure(copy, f"notebook « {copy.job.name} » : arrêté après le délai de "
+                    f"{seconds(copy.limit)} s sans avoir fini (boucle sans fin, attente ?) ; "
+                    "le dernier rapport valide est conservé", _tail(copy.output))
 
 
 def _kill(pid: int) -> None:
@@ -197,26 +198,31 @@ def _kill(pid: int) -> None:
             target()
         except ProcessLookupError:
             pass
-    os.waitpid(pid, 0)
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
 
 
-def _tail(output: Any) -> str:
+def _tail(output: IO[bytes]) -> str:
     output.seek(0)
     text = bytes(output.read()).decode("utf-8", errors="replace")
     output.close()
     return text[-LOG_TAIL:]
 
 
-def _failure(job: Job, message: str, started: float, log: str) -> Rendered:
-    return Rendered(Outcome(job.name, False, message=message, territoire=job.territoire,
-                            seconds=time.perf_counter() - started), log=log)
+def _failure(copy: _Copy, message: str, log: str) -> Rendered:
+    return Rendered(Outcome(copy.job.name, False, message=message,
+                            territoire=copy.job.territoire,
+                            seconds=time.perf_counter() - copy.started), log=log)
 
 
 # --------------------------------------------------------------------------- client side
 
 
 class ForkServer:
-    """The handle a worker keeps on its warm process."""
+    """The handle a worker process keeps on its warm process; thread-safe: each thread
+    sends its job and waits for its own reply."""
 
     def __init__(self) -> None:
         env = dict(os.environ)
@@ -226,27 +232,53 @@ class ForkServer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "evalqpv.publish.forkserver"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        self._ids = itertools.count()
+        self._write = threading.Lock()
+        self._waiting: dict[int, tuple[threading.Event, list[Rendered]]] = {}
+        self._gone = False
+        self._reader = threading.Thread(target=self._read_replies, daemon=True,
+                                        name="evalqpv-forkserver")
+        self._reader.start()
+
+    def _read_replies(self) -> None:
+        assert self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        while True:
+            reply = receive(fd)
+            if reply is None:
+                break
+            ident, rendered = reply
+            event, slot = self._waiting.pop(ident)
+            slot.append(rendered)
+            event.set()
+        self._gone = True
+        for event, _ in list(self._waiting.values()):
+            event.set()
 
     def run(self, job: Job, limit: float, margin: float = 300.0) -> Rendered:
         """Send one job and wait for its reply (the server enforces `limit`; `margin`
-        covers its warm-up, and a server that hangs is killed)."""
-        stdin, stdout = self.process.stdin, self.process.stdout
-        assert stdin is not None and stdout is not None
+        covers its warm-up and a server that hangs)."""
+        ident = next(self._ids)
+        event, slot = threading.Event(), list[Rendered]()
+        self._waiting[ident] = (event, slot)
+        stdin = self.process.stdin
+        assert stdin is not None
         try:
-            send(stdin.fileno(), (job, limit))
+            with self._write:
+                if self._gone:
+                    raise ServerGone(f"code {self.process.poll()}")
+                send(stdin.fileno(), (ident, job, limit))
         except OSError as exc:
             raise ServerGone(str(exc)) from exc
-        if not select.select([stdout], [], [], limit + margin)[0]:
-            self.close()
+        if not event.wait(limit + margin):
+            self._waiting.pop(ident, None)
             raise ServerGone("aucune réponse")
-        reply = receive(stdout.fileno())
-        if reply is None:
+        if not slot:
             raise ServerGone(f"code {self.process.poll()}")
-        rendered: Rendered = reply
-        return rendered
+        return slot[0]
 
     def alive(self) -> bool:
-        return self.process.poll() is None
+        return not self._gone and self.process.poll() is None
 
     def close(self) -> None:
         if self.process.stdin:
@@ -256,54 +288,34 @@ class ForkServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self._reader.join(timeout=5)
         if self.process.stdout:
             self.process.stdout.close()
 
 
 class ServerPool:
-    """The warm processes of one worker process: one per job running at the same time."""
+    """The warm process of this worker process, started once and shared by its threads."""
 
     def __init__(self) -> None:
-        self._idle: list[ForkServer] = []
-        self._all: list[ForkServer] = []
+        self._server: ForkServer | None = None
         self._lock = threading.Lock()
 
-    def prestart(self, count: int) -> None:
-        """Start warm processes now, so that they warm up while the cluster starts."""
+    def get(self) -> ForkServer:
         with self._lock:
-            for _ in range(count - len(self._all)):
-                server = ForkServer()
-                self._all.append(server)
-                self._idle.append(server)
-
-    def acquire(self) -> ForkServer:
-        with self._lock:
-            while self._idle:
-                server = self._idle.pop()
-                if server.alive():
-                    return server
-                self._all.remove(server)
-            server = ForkServer()
-            self._all.append(server)
-            return server
-
-    def release(self, server: ForkServer) -> None:
-        with self._lock:
-            if server.alive():
-                self._idle.append(server)
-            else:
-                self._all.remove(server)
+            if self._server is None or not self._server.alive():
+                self._server = ForkServer()
+            return self._server
 
     def discard(self, server: ForkServer) -> None:
         server.close()
         with self._lock:
-            if server in self._all:
-                self._all.remove(server)
+            if self._server is server:
+                self._server = None
 
     def close(self) -> None:
         with self._lock:
-            servers, self._all, self._idle = self._all, [], []
-        for server in servers:
+            server, self._server = self._server, None
+        if server is not None:
             server.close()
 
 

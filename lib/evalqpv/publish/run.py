@@ -149,7 +149,7 @@ def _execute(paths: ProjectPaths, todo: list[Job], workers: int | None, address:
     if address:
         say(f"Exécution de {len(todo)} notebook(s) sur le cluster Dask {address}…")
     else:
-        POOL.prestart(n)  # warm processes start while the cluster does
+        POOL.get()  # the warm process starts while the cluster does
         say(f"Exécution de {len(todo)} notebook(s) sur {n} processus (cluster Dask local)…")
     outcomes: dict[Key, Outcome] = {}
     progress = Progress(len(todo), say)
