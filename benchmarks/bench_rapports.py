@@ -169,9 +169,9 @@ paths = ProjectPaths(Path('.').resolve())
 t = resolve_territory(sys.argv[1], paths)
 keys = {f"{lv.niveau}|{lv.code}" for lv in t.levels}
 communes = {lv.code for lv in t.levels if lv.niveau == "commune"}
-start = time.perf_counter()
+start = time.process_time()
 frame = load_store(Path(sys.argv[2]), keys, attached_to=communes)
-print(time.perf_counter() - start, len(frame))
+print(time.process_time() - start, len(frame))
 """
 
 
@@ -188,7 +188,8 @@ def store_read(quarters: list[str]) -> None:
             rows.append((code, float(csv_s), float(pq_s), int(n_pq)))
     size_csv = paths.store.stat().st_size / MIB
     size_pq = paths.store_parquet.stat().st_size / MIB
-    print("### Lecture du stock par un notebook (processus neuf, imports non comptés)\n")
+    print("### Lecture du stock par un notebook (processus neuf, imports non comptés, temps "
+          "CPU)\n")
     print(f"Stock : {fr(size_csv)} Mio en CSV, {fr(size_pq)} Mio en Parquet.\n")
     print("| quartier | lignes gardées | CSV lu par morceaux et filtré (ms) | "
           "Parquet lu avec un filtre (ms) | gain |")
@@ -202,11 +203,10 @@ def store_read(quarters: list[str]) -> None:
 PROFILE = """
 import json, time, sys
 from pathlib import Path
-t0 = time.perf_counter()
 from evalqpv.publish.execute import warm_up, execute
-warm_start = time.perf_counter()
+warm_start = time.process_time()
 shell = warm_up()
-warm = time.perf_counter() - warm_start
+warm = time.process_time() - warm_start
 from evalqpv.publish.export import to_html
 from evalqpv.publish.jobs import make_job
 from evalqpv.publish.shell import run_cells
@@ -219,9 +219,9 @@ for name in sys.argv[3:]:
     parts = {"contexte et lecture du stock": 0.0, "graphiques": 0.0, "calculs et texte": 0.0}
     real_run = shell.run_cell
     def timed(source, **kw):
-        start = time.perf_counter()
+        start = time.process_time()
         result = real_run(source, **kw)
-        spent = time.perf_counter() - start
+        spent = time.process_time() - start
         kind = ("contexte et lecture du stock" if "prepare(" in source else
                 "graphiques" if "charts(" in source or "compare(" in source else
                 "calculs et texte")
@@ -232,9 +232,9 @@ for name in sys.argv[3:]:
     pid = os.fork()
     if pid == 0:
         nb = execute(job, shell)
-        start = time.perf_counter()
+        start = time.process_time()
         to_html(nb, job)
-        parts["export HTML"] = time.perf_counter() - start
+        parts["export HTML"] = time.process_time() - start
         Path(f"/tmp/bench-profil-{name}.json").write_text(json.dumps(parts))
         os._exit(0)
     os.waitpid(pid, 0)
@@ -245,9 +245,9 @@ print(json.dumps(out))
 
 IMPORTS = """
 import time
-start = time.perf_counter()
+start = time.process_time()
 from evalqpv import report
-print(time.perf_counter() - start)
+print(time.process_time() - start)
 """
 
 KERNEL = """
@@ -262,10 +262,10 @@ km.shutdown_kernel(now=True)
 
 EXPORTER = """
 import time
-start = time.perf_counter()
+start = time.process_time()
 from evalqpv.publish.export import exporter
 exporter()
-print(time.perf_counter() - start)
+print(time.process_time() - start)
 """
 
 
@@ -276,8 +276,9 @@ def profile(annee: str, territoire: str) -> None:
     data = json.loads(python(PROFILE, annee, territoire, *NOTEBOOKS))
     print("### Où passe le temps d'un notebook\n")
     print("Coûts fixes, payés par chaque notebook dans le pipeline naïf, une fois par "
-          "processus préchargé dans `evalqpv rapports` (médiane de 3, processus neufs) :\n")
-    print("| étape | durée (s) |")
+          "processus préchargé dans `evalqpv rapports` (médiane de 3, processus neufs ; "
+          "temps CPU, sauf le démarrage du noyau, en durée) :\n")
+    print("| étape | secondes |")
     print("|---|---:|")
     print(f"| démarrage d'un noyau Jupyter (python3) | {fr(kernel, 2)} |")
     print(f"| imports du noyau (`from evalqpv import report` : pandas, matplotlib…) | "
@@ -285,7 +286,8 @@ def profile(annee: str, territoire: str) -> None:
     print(f"| exportateur nbconvert et gabarit compilé | {fr(exporter, 2)} |")
     print(f"| préchargement complet d'un processus (`execute.warm_up`) | "
           f"{fr(data['warm_up'], 2)} |")
-    print("\nCe que paie chaque notebook, dans une copie du processus préchargé (s) :\n")
+    print("\nCe que paie chaque notebook, dans une copie du processus préchargé (temps CPU, "
+          "s) :\n")
     parts = list(next(iter(data["reports"].values())))
     print("| rapport | " + " | ".join(parts) + " | total |")
     print("|---|" + "---:|" * (len(parts) + 1))
