@@ -19,6 +19,7 @@ big-endian).
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import pickle
@@ -112,6 +113,9 @@ def serve() -> None:
     from .execute import warm_up  # noqa: PLC0415 - after the pipes are set aside
 
     shell = warm_up()
+    # What the warm-up loaded is shared by every copy: kept out of the collector's reach,
+    # a collection in a copy does not touch (and so copy) those pages.
+    gc.freeze()
     running: dict[int, _Copy] = {}
     try:
         while parent_alive(parent):
