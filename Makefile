@@ -38,14 +38,20 @@ valider: $(STAMP) ## Valide data/raw/ et écrit seulement data/processed/validat
 ANNEE ?=
 TERRITOIRE ?=
 AXE ?=
-export ANNEE TERRITOIRE AXE
+PERIMETRE ?=
+PLANIFICATEUR ?=
+DELAI ?=
+export ANNEE TERRITOIRE AXE PERIMETRE PLANIFICATEUR DELAI
 OPTIONS = options=(); \
 	if [ -n "$$ANNEE" ]; then options+=(--annee "$$ANNEE"); fi; \
 	if [ -n "$$TERRITOIRE" ]; then options+=(--territoire "$$TERRITOIRE"); fi
 OPTIONS_AXES = set -f; for axe in $$AXE; do options+=(--axe "$$axe"); done; set +f
+OPTIONS_LOT = if [ -n "$$PERIMETRE" ]; then options+=(--perimetre "$$PERIMETRE"); fi; \
+	if [ -n "$$PLANIFICATEUR" ]; then options+=(--planificateur "$$PLANIFICATEUR"); fi; \
+	if [ -n "$$DELAI" ]; then options+=(--delai "$$DELAI"); fi
 
-rapports: $(STAMP) ## Met le stock à jour et produit les rapports HTML (ANNEE=, TERRITOIRE=, AXE= facultatifs)
-	@$(OPTIONS); $(OPTIONS_AXES); set -x; $(BIN)/evalqpv rapports "$${options[@]}"
+rapports: $(STAMP) ## Met le stock à jour et produit les rapports HTML (ANNEE=, TERRITOIRE=, AXE=, PERIMETRE=92|R11|FRANCE, PLANIFICATEUR=, DELAI= facultatifs)
+	@$(OPTIONS); $(OPTIONS_AXES); $(OPTIONS_LOT); set -x; $(BIN)/evalqpv rapports "$${options[@]}"
 
 gabarits: $(STAMP) ## Écrit un classeur de collecte par partenaire (ANNEE= obligatoire, TERRITOIRE= facultatif)
 	@test -n "$$ANNEE" || (echo "Précisez l'année : make gabarits ANNEE=2025" && exit 2)

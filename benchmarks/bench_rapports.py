@@ -1,22 +1,36 @@
-"""Benchmark: `evalqpv rapports` against the pipeline a user would otherwise write.
+"""Benchmark: `evalqpv rapports` against what a user would otherwise run, in one run.
 
-Naive pipeline, for each notebook one after another:
-    papermill notebooks/<n>.ipynb <tmp>/<n>.ipynb -p annee A -p territoire T -k python3
-    jupyter nbconvert --to html <tmp>/<n>.ipynb
-Ours: `evalqpv rapports` from a cold report cache (store already built), then again
-with nothing changed. Wall time and peak memory (sum of the RSS of the whole process
-tree, sampled every 20 ms) are measured in the same run, on the same machine.
+1. The contract's six reports, cold: the naive pipeline (for each notebook, papermill
+   then `jupyter nbconvert --to html`, one after the other) against `evalqpv rapports`
+   with an empty report cache; then `evalqpv rapports` with nothing changed.
+2. The store read by one notebook: the CSV read in chunks and filtered (before) against
+   the Parquet copy read with a filter (after), each in a fresh process.
+3. Where one notebook's time goes: kernel start, imports, store read, computations,
+   charts, HTML export (and what the warm process pays once instead).
+4. Perimeters: a département and a region with `evalqpv rapports --perimetre`, cold,
+   two workers; the département again with one worker (speed-up 1 -> 2); a loop of
+   `evalqpv rapports --territoire` over a sample of its quarters (one command per
+   quarter, as before perimeters existed); the projected time for every QPV of France.
 
-Usage: .venv/bin/python benchmarks/bench_rapports.py [--annee 2023] [--territoire QP092005]
-Writes the figures to stdout (Markdown) so they can be pasted in docs/benchmark.md.
+Wall time, CPU time (user + system of the whole process tree) and peak memory (sum of the
+resident memory of the whole process tree, sampled every 20 ms) are measured. The
+machine's load average is printed: on a shared machine, the CPU time is the steadier
+figure.
+
+Usage: .venv/bin/python benchmarks/bench_rapports.py [--annee 2023] [--departement 92]
+       [--region R53] [--echantillon 3] [--parties contrat,stock,profil,perimetres]
+Writes Markdown to stdout, to paste in docs/benchmark.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,10 +38,19 @@ import threading
 import time
 from pathlib import Path
 
+from evalqpv.settings import ProjectPaths
 from evalqpv.vocabulary import REPORTS as NOTEBOOKS
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+MIB = 1024 * 1024
+
+
+def fr(value: float, decimals: int = 1) -> str:
+    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+
+
+# --------------------------------------------------------------------------- measuring
 
 
 def _children(pid: int) -> list[int]:
@@ -58,9 +81,17 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def measure(commands: list[list[str]]) -> tuple[float, int]:
-    """Run commands one after another; return wall seconds and peak tree RSS in bytes."""
+class Measure:
+    """Wall seconds, CPU seconds of the process tree, peak tree memory (bytes)."""
+
+    def __init__(self, wall: float, cpu: float, peak: int) -> None:
+        self.wall, self.cpu, self.peak = wall, cpu, peak
+
+
+def measure(commands: list[list[str]]) -> Measure:
+    """Run commands one after another."""
     peak = 0
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     for command in commands:
         proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -80,43 +111,263 @@ def measure(commands: list[list[str]]) -> tuple[float, int]:
         thread.join()
         if code != 0:
             raise SystemExit(f"échec de la commande : {' '.join(command)}")
-    return time.perf_counter() - start, peak
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Measure(wall, cpu, peak)
+
+
+def clear_cache() -> None:
+    shutil.rmtree(ROOT / "reports" / ".cache", ignore_errors=True)
+
+
+def python(code: str, *args: str) -> str:
+    """Run `code` in a fresh interpreter (as a kernel would start) and return its stdout."""
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True,
+                          text=True, check=True).stdout
+
+
+# --------------------------------------------------------------------------- parts
+
+
+def contract(annee: str, territoire: str) -> None:
+    evalqpv = [str(BIN / "evalqpv"), "rapports", "--annee", annee, "--territoire", territoire]
+    subprocess.run(evalqpv, cwd=ROOT, check=True, capture_output=True)  # store up to date
+    with tempfile.TemporaryDirectory() as tmp:
+        naive = []
+        for name in NOTEBOOKS:
+            out = Path(tmp) / f"{name}.ipynb"
+            naive.append([str(BIN / "papermill"), f"notebooks/{name}.ipynb", str(out),
+                          "-p", "annee", annee, "-p", "territoire", territoire,
+                          "-k", "python3", "--no-progress-bar"])
+            naive.append([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(out)])
+        naive_m = measure(naive)
+    clear_cache()
+    cold = measure([evalqpv])
+    warm = measure([evalqpv])
+    print(f"### Les six rapports du contrat ({territoire}, {annee})\n")
+    print("| pipeline | durée (s) | CPU (s) | mémoire maximale (Mio) |")
+    print("|---|---:|---:|---:|")
+    print(f"| naïf : papermill puis nbconvert (CLI), un notebook après l'autre | "
+          f"{fr(naive_m.wall)} | {fr(naive_m.cpu)} | {fr(naive_m.peak / MIB, 0)} |")
+    print(f"| `evalqpv rapports`, cache vide | {fr(cold.wall)} | {fr(cold.cpu)} | "
+          f"{fr(cold.peak / MIB, 0)} |")
+    print(f"| `evalqpv rapports`, rien n'a changé | {fr(warm.wall, 2)} | {fr(warm.cpu, 2)} | "
+          f"{fr(warm.peak / MIB, 0)} |")
+    print(f"\nRapport de vitesse (naïf / evalqpv, cache vide) : **{fr(naive_m.wall / cold.wall)}** "
+          f"en durée, {fr(naive_m.cpu / cold.cpu)} en CPU.\n")
+
+
+READ = """
+import sys, time
+from pathlib import Path
+import pandas, pyarrow.parquet, pyarrow.compute
+from evalqpv.settings import ProjectPaths
+from evalqpv.store.load import load_store
+from evalqpv.territory import resolve_territory
+paths = ProjectPaths(Path('.').resolve())
+t = resolve_territory(sys.argv[1], paths)
+keys = {f"{lv.niveau}|{lv.code}" for lv in t.levels}
+communes = {lv.code for lv in t.levels if lv.niveau == "commune"}
+start = time.process_time()
+frame = load_store(Path(sys.argv[2]), keys, attached_to=communes)
+print(time.process_time() - start, len(frame))
+"""
+
+
+def store_read(quarters: list[str]) -> None:
+    paths = ProjectPaths(ROOT)
+    with tempfile.TemporaryDirectory() as tmp:
+        csv_only = Path(tmp) / "observations.csv"  # no Parquet beside it: the CSV is read
+        shutil.copy(paths.store, csv_only)
+        rows = []
+        for code in quarters:
+            csv_s, n_csv = python(READ, code, str(csv_only)).split()
+            pq_s, n_pq = python(READ, code, str(paths.store)).split()
+            assert n_csv == n_pq
+            rows.append((code, float(csv_s), float(pq_s), int(n_pq)))
+    size_csv = paths.store.stat().st_size / MIB
+    size_pq = paths.store_parquet.stat().st_size / MIB
+    print("### Lecture du stock par un notebook (processus neuf, imports non comptés, temps "
+          "CPU)\n")
+    print(f"Stock : {fr(size_csv)} Mio en CSV, {fr(size_pq)} Mio en Parquet.\n")
+    print("| quartier | lignes gardées | CSV lu par morceaux et filtré (ms) | "
+          "Parquet lu avec un filtre (ms) | gain |")
+    print("|---|---:|---:|---:|---:|")
+    for code, csv_s, pq_s, n in rows:
+        print(f"| {code} | {n} | {fr(1000 * csv_s, 0)} | {fr(1000 * pq_s, 0)} | "
+              f"×{fr(csv_s / pq_s, 0)} |")
+    print()
+
+
+PROFILE = """
+import json, time, sys
+from pathlib import Path
+from evalqpv.publish.execute import warm_up, execute
+warm_start = time.process_time()
+shell = warm_up()
+warm = time.process_time() - warm_start
+from evalqpv.publish.export import to_html
+from evalqpv.publish.jobs import make_job
+from evalqpv.publish.shell import run_cells
+from evalqpv.settings import ProjectPaths
+import evalqpv.publish.shell as sh
+paths = ProjectPaths(Path('.').resolve())
+out = {"warm_up": warm, "reports": {}}
+for name in sys.argv[3:]:
+    job = make_job(paths, name, int(sys.argv[1]), sys.argv[2], Path("/tmp/x"), "k", "c")
+    parts = {"contexte et lecture du stock": 0.0, "graphiques": 0.0, "calculs et texte": 0.0}
+    real_run = shell.run_cell
+    def timed(source, **kw):
+        start = time.process_time()
+        result = real_run(source, **kw)
+        spent = time.process_time() - start
+        kind = ("contexte et lecture du stock" if "prepare(" in source else
+                "graphiques" if "charts(" in source or "compare(" in source else
+                "calculs et texte")
+        parts[kind] += spent
+        return result
+    shell.run_cell = timed
+    import os
+    pid = os.fork()
+    if pid == 0:
+        nb = execute(job, shell)
+        start = time.process_time()
+        to_html(nb, job)
+        parts["export HTML"] = time.process_time() - start
+        Path(f"/tmp/bench-profil-{name}.json").write_text(json.dumps(parts))
+        os._exit(0)
+    os.waitpid(pid, 0)
+    shell.run_cell = real_run
+    out["reports"][name] = json.loads(Path(f"/tmp/bench-profil-{name}.json").read_text())
+print(json.dumps(out))
+"""
+
+IMPORTS = """
+import time
+start = time.process_time()
+from evalqpv import report
+print(time.process_time() - start)
+"""
+
+KERNEL = """
+import time
+from jupyter_client.manager import start_new_kernel
+start = time.perf_counter()
+km, kc = start_new_kernel(kernel_name="python3")
+print(time.perf_counter() - start)
+kc.stop_channels()
+km.shutdown_kernel(now=True)
+"""
+
+EXPORTER = """
+import time
+start = time.process_time()
+from evalqpv.publish.export import exporter
+exporter()
+print(time.process_time() - start)
+"""
+
+
+def profile(annee: str, territoire: str) -> None:
+    kernel = statistics.median(float(python(KERNEL)) for _ in range(3))
+    imports = statistics.median(float(python(IMPORTS)) for _ in range(3))
+    exporter = statistics.median(float(python(EXPORTER)) for _ in range(3))
+    data = json.loads(python(PROFILE, annee, territoire, *NOTEBOOKS))
+    print("### Où passe le temps d'un notebook\n")
+    print("Coûts fixes, payés par chaque notebook dans le pipeline naïf, une fois par "
+          "processus préchargé dans `evalqpv rapports` (médiane de 3, processus neufs ; "
+          "temps CPU, sauf le démarrage du noyau, en durée) :\n")
+    print("| étape | secondes |")
+    print("|---|---:|")
+    print(f"| démarrage d'un noyau Jupyter (python3) | {fr(kernel, 2)} |")
+    print(f"| imports du noyau (`from evalqpv import report` : pandas, matplotlib…) | "
+          f"{fr(imports, 2)} |")
+    print(f"| exportateur nbconvert et gabarit compilé | {fr(exporter, 2)} |")
+    print(f"| préchargement complet d'un processus (`execute.warm_up`) | "
+          f"{fr(data['warm_up'], 2)} |")
+    print("\nCe que paie chaque notebook, dans une copie du processus préchargé (temps CPU, "
+          "s) :\n")
+    parts = list(next(iter(data["reports"].values())))
+    print("| rapport | " + " | ".join(parts) + " | total |")
+    print("|---|" + "---:|" * (len(parts) + 1))
+    totals = dict.fromkeys(parts, 0.0)
+    for name, spent in data["reports"].items():
+        for part in parts:
+            totals[part] += spent[part]
+        print(f"| {name} | " + " | ".join(fr(spent[p], 2) for p in parts)
+              + f" | {fr(sum(spent.values()), 2)} |")
+    print("| **total** | " + " | ".join(fr(totals[p], 2) for p in parts)
+          + f" | {fr(sum(totals.values()), 2)} |\n")
+
+
+def quarters_of(perimetre: str) -> int:
+    from evalqpv.publish.selection import plan_year, resolve_perimeter
+
+    paths = ProjectPaths(ROOT)
+    return len(plan_year(resolve_perimeter(perimetre, paths), None, paths).quarters)
+
+
+def perimeters(departement: str, region: str, sample: int) -> None:
+    from evalqpv.publish.selection import plan_year, resolve_perimeter
+
+    paths = ProjectPaths(ROOT)
+    base = [str(BIN / "evalqpv"), "rapports"]
+    rows = []
+    for perimetre, workers in ((departement, 2), (region, 2), (departement, 1)):
+        clear_cache()
+        m = measure([[*base, "--perimetre", perimetre, "--processus", str(workers)]])
+        rows.append((perimetre, workers, quarters_of(perimetre), m))
+    dep_quarters = plan_year(resolve_perimeter(departement, paths), None, paths).quarters
+    codes = [q.code for q in dep_quarters[:sample]]
+    clear_cache()
+    loop = measure([[*base, "--territoire", code] for code in codes])
+    france = quarters_of("FRANCE")
+    print(f"### Périmètres (tous les rapports de chaque quartier ; {len(NOTEBOOKS)} "
+          "rapports par quartier)\n")
+    print("| commande | quartiers | processus Dask | durée (s) | CPU (s) | par quartier, "
+          "durée (s) | par quartier, CPU (s) | mémoire maximale (Mio) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for perimetre, workers, n, m in rows:
+        print(f"| `--perimetre {perimetre}` | {n} | {workers} | {fr(m.wall)} | {fr(m.cpu)} | "
+              f"{fr(m.wall / n, 2)} | {fr(m.cpu / n, 2)} | {fr(m.peak / MIB, 0)} |")
+    print(f"| boucle `--territoire` sur {len(codes)} quartiers du {departement} (une commande "
+          f"par quartier) | {len(codes)} | 2 | {fr(loop.wall)} | {fr(loop.cpu)} | "
+          f"{fr(loop.wall / len(codes), 2)} | {fr(loop.cpu / len(codes), 2)} | "
+          f"{fr(loop.peak / MIB, 0)} |")
+    two = rows[0][3].wall
+    one = rows[2][3].wall
+    per_quarter = min(r[3].wall / r[2] for r in rows[:2])
+    print(f"\nAccélération de 1 à 2 processus Dask ({departement}) : **×{fr(one / two, 2)}**.")
+    print(f"Projection pour toute la France ({france} quartiers avec des données) au coût "
+          f"par quartier mesuré : **{fr(per_quarter * france / 60, 0)} min** sur cette "
+          f"machine (objectif : 30 min).\n")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--annee", default="2023")
     parser.add_argument("--territoire", default="QP092005")
+    parser.add_argument("--departement", default="92")
+    parser.add_argument("--region", default="R53")
+    parser.add_argument("--echantillon", type=int, default=3)
+    parser.add_argument("--parties", default="contrat,stock,profil,perimetres")
     args = parser.parse_args()
-    evalqpv = [str(BIN / "evalqpv"), "rapports", "--annee", args.annee,
-               "--territoire", args.territoire]
-    subprocess.run(evalqpv, cwd=ROOT, check=True, capture_output=True)  # store up to date
-
-    with tempfile.TemporaryDirectory() as tmp:
-        naive = []
-        for name in NOTEBOOKS:
-            out = Path(tmp) / f"{name}.ipynb"
-            naive.append([str(BIN / "papermill"), f"notebooks/{name}.ipynb", str(out),
-                          "-p", "annee", args.annee, "-p", "territoire", args.territoire,
-                          "-k", "python3", "--no-progress-bar"])
-            naive.append([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(out)])
-        naive_s, naive_mem = measure(naive)
-
-    shutil.rmtree(ROOT / "reports" / ".cache", ignore_errors=True)
-    cold_s, cold_mem = measure([evalqpv])
-    warm_s, warm_mem = measure([evalqpv])
-
-    mib = 1024 * 1024
+    parts = args.parties.split(",")
     print(f"Machine : {platform.machine()}, {os.cpu_count()} cœurs, Python "
-          f"{platform.python_version()} ; {len(NOTEBOOKS)} notebooks, année {args.annee}, "
-          f"territoire {args.territoire}.\n")
-    print("| pipeline | durée (s) | mémoire maximale (Mio) |")
-    print("|---|---:|---:|")
-    print(f"| naïf : papermill puis nbconvert (CLI), un notebook après l'autre | "
-          f"{naive_s:.1f} | {naive_mem / mib:.0f} |")
-    print(f"| `evalqpv rapports`, cache vide | {cold_s:.1f} | {cold_mem / mib:.0f} |")
-    print(f"| `evalqpv rapports`, rien n'a changé | {warm_s:.2f} | {warm_mem / mib:.0f} |")
-    print(f"\nRapport de vitesse (naïf / evalqpv, cache vide) : {naive_s / cold_s:.1f}")
+          f"{platform.python_version()} ; charge moyenne au début : "
+          f"{fr(os.getloadavg()[0], 2)}.\n")
+    started = time.perf_counter()
+    if "contrat" in parts:
+        contract(args.annee, args.territoire)
+    if "stock" in parts:
+        store_read([args.territoire, "QP059079", "QP013001"])
+    if "profil" in parts:
+        profile(args.annee, args.territoire)
+    if "perimetres" in parts:
+        perimeters(args.departement, args.region, args.echantillon)
+    print(f"Charge moyenne à la fin : {fr(os.getloadavg()[0], 2)} ; mesure complète en "
+          f"{fr((time.perf_counter() - started) / 60, 1)} min.")
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ def mini(tmp_path: Path) -> ProjectPaths:
 
 
 @pytest.fixture(scope="session")
-def real_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+def built_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[ProjectPaths, BuildResult]:
     """The store built once from the shipped data/raw/ (written to a temporary copy)."""
     root = tmp_path_factory.mktemp("projet")
     shutil.copytree(ROOT / "config", root / "config")
@@ -67,9 +67,32 @@ def real_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     (root / "data" / "raw").symlink_to(ROOT / "data" / "raw")
     result = build(ProjectPaths(root))
     assert result.ok, [p.render() for p in result.problems.errors]
-    return result
+    return ProjectPaths(root), result
+
+
+@pytest.fixture(scope="session")
+def real_build(built_project: tuple[ProjectPaths, BuildResult]) -> BuildResult:
+    return built_project[1]
+
+
+def copy_of_built(built: ProjectPaths, base: Path) -> ProjectPaths:
+    """A project with the shipped notebooks and the store already built (it is current:
+    same inputs, same code), for tests that run reports without rebuilding it."""
+    shutil.copytree(ROOT / "config", base / "config")
+    shutil.copytree(ROOT / "notebooks", base / "notebooks")
+    (base / "data").mkdir()
+    (base / "data" / "raw").symlink_to(ROOT / "data" / "raw")
+    shutil.copytree(built.processed, base / "data" / "processed")
+    return ProjectPaths(base)
 
 
 @pytest.fixture(scope="session")
 def store_rows(real_build: BuildResult) -> list[dict[str, str]]:
     return real_build.rows
+
+
+@pytest.fixture
+def project_copy(built_project: tuple[ProjectPaths, BuildResult], tmp_path: Path
+                 ) -> ProjectPaths:
+    """A fresh project (shipped notebooks, store already built) in a temporary folder."""
+    return copy_of_built(built_project[0], tmp_path / "projet")

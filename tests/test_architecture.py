@@ -175,7 +175,7 @@ def test_importing_the_report_package_leaves_matplotlib_settings_alone():
 def test_an_unchanged_rebuild_path_imports_nothing_heavy():
     code = ("import sys, evalqpv.cli, evalqpv.publish.run, evalqpv.territory; "
             "print(sorted(m for m in ('pandas', 'matplotlib', 'papermill', 'nbconvert', "
-            "'openpyxl') if m in sys.modules))")
+            "'openpyxl', 'dask', 'distributed', 'pyarrow', 'IPython') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=False)
     assert result.stdout.strip() == "[]", result.stderr

@@ -316,6 +316,10 @@ def test_exploration_notebook_runs_for_an_analyst(built):
     assert not [o for o in outputs if o.output_type == "error"]
     html = " ".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert "<svg " in html and "Revenu disponible médian" in html
+    # the national question on the Parquet store: the département's quarters, ranked
+    printed = " ".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "quartiers, lus et classés en" in printed
+    assert "taux de pauvreté (%)" in html and "Nanterre" in html and "Marcq" not in html
 
 
 def test_another_quarter_never_overwrites_the_contract_reports(built):

@@ -122,6 +122,18 @@ def parser() -> FrenchParser:
     rap.add_argument("--processus", type=_count, default=None,
                      help="nombre de notebooks exécutés en parallèle (par défaut : nombre de "
                      "cœurs)")
+    rap.add_argument("--perimetre", default=None, metavar="PERIMETRE",
+                     help="tous les quartiers d'un département (92), d'une région (R11) ou "
+                     "de France (FRANCE) : reports/<annee>/<code>/ pour chacun et un index "
+                     "reports/<annee>/perimetres/<perimetre>.html")
+    rap.add_argument("--planificateur", "--scheduler", dest="planificateur", default=None,
+                     metavar="ADRESSE",
+                     help="adresse du planificateur d'un cluster Dask existant (par exemple "
+                     "tcp://serveur:8786 ; par défaut : variable EVALQPV_PLANIFICATEUR, sinon "
+                     "un cluster local démarré par la commande)")
+    rap.add_argument("--delai", type=float, default=None, metavar="SECONDES",
+                     help="durée maximale d'un notebook ; au-delà il est arrêté et les autres "
+                     "continuent (par défaut : variable EVALQPV_DELAI, sinon 600)")
     gab = sub.add_parser("gabarits", help="écrit un classeur Excel de collecte par partenaire "
                          "dans reports/<annee>/gabarits/ (reports/<annee>/gabarits/<code>/ "
                          "pour un autre quartier que celui du contrat)")
@@ -144,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
 
             return run(paths, annee=args.annee, territoire=args.territoire,
                        rapports=tuple(args.axe) if args.axe else REPORTS,
-                       workers=args.processus)
+                       workers=args.processus, perimetre=args.perimetre,
+                       planificateur=args.planificateur, delai=args.delai)
         return _run(paths, write=args.commande == "construire")
     except KeyboardInterrupt:
         print("Interrompu : le stock précédent est conservé.", file=sys.stderr)

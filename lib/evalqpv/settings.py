@@ -7,6 +7,7 @@ are read from config/contrat.toml, so that the same code serves another contract
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -17,6 +18,11 @@ from .problems import Problems
 from .vocabulary import NIVEAUX, REPORTS
 
 QUARTER_CODE = re.compile(r"Q[PN]\d{2}[\dAB]\d{3}")
+
+# Time limit of one notebook, in seconds: a notebook that hangs is stopped, the others
+# go on. `--delai` (make rapports DELAI=) or the EVALQPV_DELAI variable change it.
+NOTEBOOK_TIME_LIMIT = 600.0
+ENV_TIME_LIMIT = "EVALQPV_DELAI"
 
 
 class SettingsError(ValueError):
@@ -96,6 +102,11 @@ class ProjectPaths:
         return self.processed / "observations.csv"
 
     @property
+    def store_parquet(self) -> Path:
+        """The same rows as Parquet, for filtered reads (store.parquet)."""
+        return parquet_of(self.store)
+
+    @property
     def validation_report(self) -> Path:
         return self.processed / "validation.md"
 
@@ -155,6 +166,24 @@ class ProjectPaths:
         code for any other quarter (`territoire`), so that neither overwrites the other."""
         base = self.reports_of_year(annee) / "gabarits"
         return base / territoire if territoire else base
+
+
+def notebook_time_limit(value: float | str | None = None) -> float:
+    """The time limit given, else EVALQPV_DELAI, else NOTEBOOK_TIME_LIMIT (seconds)."""
+    raw = value if value is not None else os.environ.get(ENV_TIME_LIMIT) or NOTEBOOK_TIME_LIMIT
+    try:
+        limit = float(str(raw).replace(",", "."))
+    except ValueError:
+        limit = -1.0
+    if not limit > 0:
+        raise SettingsError(f"Délai par notebook invalide : « {raw} ». Attendu : un nombre de "
+                            "secondes supérieur à 0, par exemple 600.")
+    return limit
+
+
+def parquet_of(store: Path) -> Path:
+    """Where the Parquet copy of a CSV store lives: beside it, same name."""
+    return store.with_suffix(".parquet")
 
 
 def find_root(start: Path | None = None) -> Path:

@@ -1,96 +1,116 @@
-"""One notebook executed in a worker process, then converted and written atomically.
+"""One notebook executed and converted to HTML, in a process forked for it alone.
 
-Runs in a process of its own (spawned clean): it never raises, it returns an Outcome
-whose message says in French which notebook, which cell and which error.
+`warm_up` runs once in a warm process (forkserver): it imports everything a report needs
+and compiles the export template, so that each forked copy starts with all of it in
+memory. `render` runs in the forked copy: it never raises, and returns the files' text
+with an Outcome whose message says in French which notebook, which cell and which
+error. It writes nothing: the main process writes the files (publish.outputs).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-from ..store.atomic import write_text_atomic
-from ..vocabulary import COMPARISONS_FILE, COMPARISONS_MIME, KEY_FIGURES_MIME
-from .jobs import KERNEL, Job, Outcome
+from ..vocabulary import COMPARISONS_MIME, KEY_FIGURES_MIME
+from .jobs import KERNEL, Job, Outcome, Rendered
+
+# What ipykernel reports about its language: the executed notebook keeps the metadata
+# a kernel would have written, so that the audit copy looks as papermill's would.
+LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+    "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3", "version": sys.version.split()[0]}
 
 
-def execute_job(job: Job) -> Outcome:
-    """Execute, convert, write atomically; never raise."""
+# jsonschema (under nbformat) imports this optional package to check the "iri" format,
+# which compiles a grammar for seconds; nbformat's schemas use no format at all.
+SKIPPED_IMPORTS = ("rfc3987_syntax",)
+
+
+def warm_up() -> Any:
+    """Import what every report needs, compile the export template; return the shell."""
+    for name in SKIPPED_IMPORTS:  # None in sys.modules: `import name` raises ImportError
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+    import io  # noqa: PLC0415 - everything below is the point of a warm process
+
+    import matplotlib  # noqa: PLC0415
+    import nbformat  # noqa: PLC0415, F401
+    import pandas as pd  # noqa: PLC0415
+    from matplotlib.figure import Figure  # noqa: PLC0415
+    from nbconvert.filters.markdown import markdown2html  # noqa: PLC0415
+    from papermill.iorw import load_notebook_node  # noqa: PLC0415, F401
+    from papermill.parameterize import parameterize_notebook  # noqa: PLC0415, F401
+
+    from .. import report  # noqa: PLC0415, F401
+    from .export import exporter  # noqa: PLC0415
+    from .shell import new_shell  # noqa: PLC0415
+
+    exporter()  # template loaded and compiled once
+    markdown2html("## titre")
+    pd.DataFrame({"a": ["x", "y"], "b": [1, 2]}).groupby("a").size()
+    with matplotlib.rc_context({"font.size": 9}):  # font files loaded once
+        fig = Figure(figsize=(1, 1))
+        fig.add_subplot().set_title("é 1")
+        fig.savefig(io.BytesIO(), format="png")
+    return new_shell()
+
+
+def render(job: Job, shell: Any) -> Rendered:
+    """Execute, convert, collect the key figures; never raise."""
     started = time.perf_counter()
+
+    def failed(message: str) -> Rendered:
+        return Rendered(Outcome(job.name, False, message=message, territoire=job.territoire,
+                                seconds=time.perf_counter() - started))
+
     try:
-        import papermill  # noqa: PLC0415 - heavy, only in workers
-        from papermill.exceptions import PapermillExecutionError  # noqa: PLC0415
-    except ImportError as exc:  # pragma: no cover - broken environment
-        return Outcome(job.name, False, message=f"{job.name} : papermill introuvable ({exc}).")
-    job.executed.parent.mkdir(parents=True, exist_ok=True)
-    job.log.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with _stderr_to(job.log):  # the kernel's chatter goes to a log, not to the evaluator
-            executed = _execute(papermill, job, PapermillExecutionError)
-    except PapermillExecutionError as exc:
-        return Outcome(job.name, False, seconds=time.perf_counter() - started,
-                       message=f"notebook « {job.name} », cellule {_source_cell(job, exc)} "
-                       f"(« {_first_line(exc.source)} ») : {exc.ename} : {exc.evalue}")
-    except Exception as exc:  # kernel death, unreadable notebook...
-        return Outcome(job.name, False, seconds=time.perf_counter() - started,
-                       message=f"notebook « {job.name} » : {type(exc).__name__} : {exc}")
+        executed = execute(job, shell)
+    except Exception as exc:
+        from .shell import CellError  # noqa: PLC0415
+
+        if isinstance(exc, CellError):
+            return failed(f"notebook « {job.name} », cellule {_source_cell(job, exc)} "
+                          f"(« {_first_line(exc.source)} ») : {exc.ename} : {exc.evalue}")
+        return failed(f"notebook « {job.name} » : {type(exc).__name__} : {exc}")
     try:
         from nbformat import writes  # noqa: PLC0415
 
-        from .export import to_html  # noqa: PLC0415 - imports nbconvert
+        from .export import to_html  # noqa: PLC0415
 
         strip_volatile(executed)
         html = to_html(executed, job)
-        figures = key_figures(executed)
+        figures = json.dumps(key_figures(executed), ensure_ascii=False, indent=1,
+                             sort_keys=True) + "\n"
         comparisons = output_data(executed, COMPARISONS_MIME)
-        write_text_atomic(job.executed, writes(executed))
-        if isinstance(comparisons, str):
-            write_text_atomic(job.html.parent / COMPARISONS_FILE, comparisons)
-        write_text_atomic(job.figures, json.dumps(figures, ensure_ascii=False, indent=1,
-                                                  sort_keys=True) + "\n")
-        write_text_atomic(job.html, html)
-        write_text_atomic(job.key_file, job.key)
+        notebook = writes(executed)
     except Exception as exc:
         detail = traceback.format_exception_only(exc)[-1].strip()
-        return Outcome(job.name, False, seconds=time.perf_counter() - started,
-                       message=f"notebook « {job.name} », conversion en HTML : {detail}")
-    return Outcome(job.name, True, seconds=time.perf_counter() - started)
+        return failed(f"notebook « {job.name} », conversion en HTML : {detail}")
+    return Rendered(Outcome(job.name, True, territoire=job.territoire,
+                            seconds=time.perf_counter() - started), html, notebook, figures,
+                    comparisons=comparisons if isinstance(comparisons, str) else "")
 
 
-def _execute(papermill: Any, job: Job, notebook_error: type[Exception]) -> Any:
-    """Execute once more if the kernel itself failed to start (e.g. a port taken by a
-    kernel starting at the same time); an error inside the notebook is not retried."""
-    for attempt in (1, 2):
-        try:
-            return papermill.execute_notebook(
-                str(job.notebook), None, parameters=job.parameters, kernel_name=KERNEL,
-                progress_bar=False, log_output=False, cwd=str(job.root))
-        except notebook_error:
-            raise
-        except Exception:
-            if attempt == 2:
-                raise
-            time.sleep(0.5)
-    raise AssertionError("unreachable")
+def execute(job: Job, shell: Any) -> Any:
+    """The notebook with papermill's parameters cell, executed by the in-process shell."""
+    from papermill.iorw import load_notebook_node  # noqa: PLC0415
+    from papermill.parameterize import parameterize_notebook  # noqa: PLC0415
 
+    from .shell import run_cells  # noqa: PLC0415
 
-@contextmanager
-def _stderr_to(path: Path) -> Iterator[None]:
-    """Send file descriptor 2 (inherited by the kernel process) to `path`."""
-    saved = os.dup(2)
-    with path.open("wb") as handle:
-        os.dup2(handle.fileno(), 2)
-        try:
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
+    nb = parameterize_notebook(load_notebook_node(str(job.notebook)), job.parameters,
+                               kernel_name=KERNEL, language="python")
+    nb.metadata.language_info = dict(LANGUAGE_INFO)
+    nb.metadata.papermill["exception"] = None
+    for cell in nb.cells:
+        cell.metadata.setdefault("papermill", {})
+    os.chdir(job.root)  # as papermill's cwd: relative paths start at the project
+    return run_cells(shell, nb)
 
 
 def _source_cell(job: Job, exc: Any) -> int:
@@ -101,7 +121,7 @@ def _source_cell(job: Job, exc: Any) -> int:
     for position, cell in enumerate(cells, start=1):
         if cell.source == exc.source:
             return position
-    return int(exc.cell_index) + 1
+    return int(exc.index) + 1
 
 
 def _first_line(source: str) -> str:
@@ -139,5 +159,9 @@ def output_data(nb: Any, mime: str) -> object:
 
 def key_figures(nb: Any) -> dict[str, object]:
     """The key figures the notebook displayed beside its key messages."""
-    found = output_data(nb, KEY_FIGURES_MIME)
-    return dict(found) if isinstance(found, dict) else {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if KEY_FIGURES_MIME in data:
+                return dict(data[KEY_FIGURES_MIME])
+    return {}

@@ -13,6 +13,7 @@ pages with the quarter and the year on top and page numbers below.
 from __future__ import annotations
 
 import re
+from functools import cache
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -108,17 +109,25 @@ def print_header(left: str, right: str) -> str:
             f"@top-right {{ content: {css_string(right)}; {style} }} }}")
 
 
-def to_html(nb: Any, job: Job) -> str:
-    """Convert an executed notebook with the offline, code-free report template."""
+@cache
+def exporter() -> Any:
+    """The HTML exporter, its template compiled once per process (a warm process compiles
+    it before forking, so that no notebook pays for it)."""
     from nbconvert import HTMLExporter  # noqa: PLC0415
 
+    made = HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="rapport",
+                        exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True)
+    made.template  # noqa: B018 - the property loads and compiles the template
+    return made
+
+
+def to_html(nb: Any, job: Job) -> str:
+    """Convert an executed notebook with the offline, code-free report template."""
     paths = ProjectPaths(job.root)
     territoire = str(job.parameters["territoire"])
     territory = resolve_territory(territoire, paths)
     contract = load_contract(paths)
-    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="rapport",
-                            exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
     entries = input_entries(paths)
     title = REPORT_TITLES.get(job.name, job.name)
     year = job.parameters["annee"]
@@ -132,7 +141,7 @@ def to_html(nb: Any, job: Job) -> str:
         "version": __version__,
         "parametres": sorted(job.parameters.items()) + [("rapport", job.name)],
         "entrees": sorted(entries.items())}}
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body, _ = exporter().from_notebook_node(nb, resources=resources)
     page = add_glossary(str(body), contract.glossaire)
     css = STYLE.read_text(encoding="utf-8") + "\n" + print_header(
         f"{territory.libelle} ({territory.code}) – année {year}", short_title(job.name))

@@ -37,6 +37,11 @@ class Job:
         return self.figures.with_suffix(".log")
 
 
+    @property
+    def territoire(self) -> str:
+        return str(self.parameters["territoire"])
+
+
 @dataclass(frozen=True)
 class Outcome:
     name: str
@@ -44,6 +49,20 @@ class Outcome:
     skipped: bool = False
     message: str = ""
     seconds: float = 0.0
+    territoire: str = ""
+    where: str = ""  # the host and process that executed it (a cluster's worker)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a worker sends back for one job; the main process alone writes the files."""
+
+    outcome: Outcome
+    html: str = ""
+    notebook: str = ""
+    figures: str = ""
+    log: str = ""
+    comparisons: str = ""  # the synthesis's comparaisons.csv
 
 
 def output_dir(paths: ProjectPaths, year: int, territoire: str, contract_territory: str) -> Path:

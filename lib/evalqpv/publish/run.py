@@ -1,7 +1,8 @@
-"""The report runner: store up to date, notebooks executed in parallel, HTML written.
+"""The report runner: store up to date, jobs planned, the batch run on Dask, indexes written.
 
-A rebuild with unchanged inputs imports neither pandas, papermill nor nbconvert, so
-that it takes well under a second.
+One quarter (the contract's by default, or --territoire) or a perimeter of quarters
+(--perimetre 92, R11, FRANCE). A rebuild with unchanged inputs imports neither pandas,
+papermill, nbconvert nor dask, so that it takes well under a second.
 """
 
 from __future__ import annotations
@@ -10,83 +11,185 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import date
-from multiprocessing import get_context
 
 from ..frenchnumbers import number
 from ..problems import first_errors
-from ..settings import ProjectPaths, load_contract
+from ..settings import Contract, ProjectPaths, load_contract, notebook_time_limit
 from ..store.atomic import write_text_atomic
 from ..store.fingerprint import code_fingerprint, store_is_current, store_key
 from ..store.tables import available_years
 from ..territory import ParameterError, check_year, evaluation_years, resolve_territory
 from ..vocabulary import REPORTS
-from .execute import execute_job
 from .index import write_index
-from .jobs import Outcome, is_current, last_duration, make_job, output_dir, record_duration
+from .jobs import (
+    Job,
+    Outcome,
+    Rendered,
+    is_current,
+    last_duration,
+    make_job,
+    output_dir,
+    record_duration,
+)
+from .selection import Perimeter, Plan, plan_year, resolve_perimeter
+
+Say = Callable[[str], None]
+Key = tuple[str, str]  # (territoire, rapport)
 
 
 def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = None,
         rapports: tuple[str, ...] = REPORTS, workers: int | None = None,
-        say: Callable[[str], None] = print) -> int:
+        say: Say = print, *, perimetre: str | None = None, planificateur: str | None = None,
+        delai: float | None = None) -> int:
     """Build what is out of date and return an exit code (0 when every report is good)."""
     started = time.perf_counter()
     if not ensure_store(paths, say):
         return 1
+    perimeter: Perimeter | None = None
+    plan: Plan | None = None
     try:
         contract = load_contract(paths)
-        territoire = (territoire or contract.territoire).strip().upper()
-        if not territoire:
-            raise ParameterError("Aucun territoire : précisez --territoire ou renseignez "
-                                 "« territoire » dans config/contrat.toml.")
-        resolve_territory(territoire, paths)  # a French message for an unknown quarter
-        available = available_years(paths, territoire)
-        if not available:
-            raise ParameterError(f"Aucune donnée pour le territoire {territoire}.")
-        today = date.today().year
-        year = check_year(annee or max(min(available), contract.default_year(today)),
-                          available, evaluation_years(contract.fin, today))
+        limit = notebook_time_limit(delai)
+        if perimetre:
+            if territoire:
+                raise ParameterError("Choisissez un quartier (--territoire, TERRITOIRE=) ou un "
+                                     "périmètre (--perimetre, PERIMETRE=), pas les deux.")
+            perimeter = resolve_perimeter(perimetre, paths)
+            today = date.today().year
+            plan = plan_year(perimeter, annee, paths, contract.default_year(today),
+                             evaluation_years(contract.fin, today))
+            year, quarters = plan.year, [q.code for q in plan.quarters]
+        else:
+            year, code = _one_quarter(paths, annee, territoire or contract.territoire,
+                                      contract)
+            quarters = [code]
     except ValueError as exc:  # ParameterError, SettingsError: French messages
         say(str(exc))
         return 2
-    code = code_fingerprint()
-    out_dir = output_dir(paths, year, territoire, contract.territoire)
-    key = store_key(paths)
-    jobs = [make_job(paths, name, year, territoire, out_dir, key, code) for name in rapports]
+    code, key = code_fingerprint(), store_key(paths)
+    out_dirs = {q: output_dir(paths, year, q, contract.territoire) for q in quarters}
+    jobs = [make_job(paths, name, year, q, out_dirs[q], key, code)
+            for q in quarters for name in rapports]
     todo = [j for j in jobs if not is_current(j)]
-    for job in jobs:
-        if job not in todo:
-            say(f"{job.name} : à jour, rien à refaire.")
-    outcomes = {j.name: Outcome(j.name, True, skipped=True) for j in jobs if j not in todo}
+    pending = {(j.territoire, j.name) for j in todo}
+    outcomes: dict[Key, Outcome] = {
+        (j.territoire, j.name): Outcome(j.name, True, skipped=True, territoire=j.territoire)
+        for j in jobs if (j.territoire, j.name) not in pending}
+    if perimeter is None:
+        for job in jobs:
+            if (job.territoire, job.name) not in pending:
+                say(f"{job.name} : à jour, rien à refaire.")
+    else:
+        assert plan is not None
+        _announce(perimeter, plan, len(jobs) - len(todo), len(todo), say)
     if todo:
-        todo.sort(key=lambda j: last_duration(paths, j), reverse=True)  # a shorter tail
-        n = min(len(todo), workers or os.cpu_count() or 1)
-        say(f"Exécution de {len(todo)} notebook(s) sur {n} processus…")
-        # "spawn": workers start clean instead of inheriting this process's memory.
-        with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(execute_job, job): job for job in todo}
-            for done, future in enumerate(as_completed(futures), start=1):
-                outcome = future.result()
-                outcomes[outcome.name] = outcome
-                if outcome.ok:
-                    record_duration(paths, futures[future], outcome.seconds)
-                state = "terminé" if outcome.ok else "ÉCHEC"
-                say(f"[{done}/{len(todo)}] {outcome.name} : {state} "
-                    f"({number(outcome.seconds, 1)} s)")
-    ordered = [outcomes[j.name] for j in jobs]
-    write_index(paths, out_dir, year, territoire, jobs, ordered)
-    failures = [o for o in ordered if not o.ok]
-    say(f"Rapports dans {out_dir} ({number(time.perf_counter() - started, 1)} s).")
+        try:
+            outcomes.update(_execute(paths, todo, workers, planificateur, limit, say,
+                                     detailed=perimeter is None))
+        except RuntimeError as exc:  # ClusterError: a French message
+            say(str(exc))
+            return 2
+    by_quarter: dict[str, list[Job]] = {}
+    for job in jobs:
+        by_quarter.setdefault(job.territoire, []).append(job)
+    for quarter, its_jobs in by_quarter.items():
+        write_index(paths, out_dirs[quarter], year, quarter, its_jobs,
+                    [outcomes[(j.territoire, j.name)] for j in its_jobs])
+    elapsed = number(time.perf_counter() - started, 1)
+    if perimeter is None:
+        say(f"Rapports dans {out_dirs[quarters[0]]} ({elapsed} s).")
+    else:
+        assert plan is not None
+        from .perimeter import write_perimeter_index  # noqa: PLC0415 - loads jinja2
+
+        page = write_perimeter_index(paths, perimeter, plan, jobs, outcomes, out_dirs)
+        say(f"Rapports de {number(len(quarters))} quartier(s) dans "
+            f"{paths.label(paths.reports_of_year(year))}/ ({elapsed} s). "
+            f"Index du périmètre : {paths.label(page)}")
+    failures = [outcomes[(j.territoire, j.name)] for j in jobs
+                if not outcomes[(j.territoire, j.name)].ok]
     if failures:
         say("Des notebooks ont échoué ; leur dernier rapport valide, s'il existe, est conservé :")
         for failure in failures:
-            say(f"- {failure.message}")
+            where = "" if perimeter is None else f"{failure.territoire} · "
+            say(f"- {where}{failure.message}")
         return 1
     return 0
 
 
-def ensure_store(paths: ProjectPaths, say: Callable[[str], None]) -> bool:
+def _one_quarter(paths: ProjectPaths, annee: int | None, territoire: str,
+                 contract: Contract) -> tuple[int, str]:
+    """The quarter and the year evaluated: by default the contract's last elapsed year
+    (or its baseline year), any year of the contract that has begun when asked."""
+    territoire = territoire.strip().upper()
+    if not territoire:
+        raise ParameterError("Aucun territoire : précisez --territoire ou renseignez "
+                             "« territoire » dans config/contrat.toml.")
+    resolve_territory(territoire, paths)  # a French message for an unknown quarter
+    available = available_years(paths, territoire)
+    if not available:
+        raise ParameterError(f"Aucune donnée pour le territoire {territoire}.")
+    today = date.today().year
+    year = check_year(annee or max(min(available), contract.default_year(today)), available,
+                      evaluation_years(contract.fin, today))
+    return year, territoire
+
+
+def _announce(perimeter: Perimeter, plan: Plan, current: int, todo: int, say: Say) -> None:
+    say(f"Périmètre : {perimeter.libelle}, année {plan.year} : {number(len(plan.quarters))} "
+        f"quartier(s), {number(current)} rapport(s) à jour, {number(todo)} à produire.")
+    if plan.skipped:
+        say(f"{number(len(plan.skipped))} quartier(s) sans rapport pour {plan.year} :")
+        for code, reason in plan.skipped:
+            say(f"- {code} : {reason}")
+
+
+def _execute(paths: ProjectPaths, todo: list[Job], workers: int | None, address: str | None,
+             limit: float, say: Say, detailed: bool) -> dict[Key, Outcome]:
+    """Run the jobs on the cluster; write each result as it arrives."""
+    from .cluster import ENV_SCHEDULER, connect, execute_all  # noqa: PLC0415 - imports dask
+    from .forkserver import POOL  # noqa: PLC0415
+    from .outputs import write_rendered  # noqa: PLC0415
+    from .progress import Progress  # noqa: PLC0415
+
+    address = address or os.environ.get(ENV_SCHEDULER) or None
+    durations = {(j.territoire, j.name): last_duration(paths, j) for j in todo}
+    n = max(1, min(len(todo), workers or os.cpu_count() or 1))
+    if address:
+        say(f"Exécution de {len(todo)} notebook(s) sur le cluster Dask {address}…")
+    else:
+        POOL.get()  # the warm process starts while the cluster does
+        say(f"Exécution de {len(todo)} notebook(s) sur {n} processus (cluster Dask local)…")
+    outcomes: dict[Key, Outcome] = {}
+    progress = Progress(len(todo), say)
+
+    def done(job: Job, rendered: Rendered) -> None:
+        write_rendered(job, rendered)
+        outcome = rendered.outcome
+        outcomes[(job.territoire, job.name)] = outcome
+        if outcome.ok:
+            record_duration(paths, job, outcome.seconds)
+        if detailed:
+            state = "terminé" if outcome.ok else "ÉCHEC"
+            say(f"[{len(outcomes)}/{len(todo)}] {outcome.name} : {state} "
+                f"({number(outcome.seconds, 1)} s)")
+        elif not outcome.ok:
+            say(f"ÉCHEC {job.territoire} · {outcome.message}")
+        progress.advance(outcome.ok)
+
+    try:
+        with connect(address, n) as client:
+            # longest first (durations of the last run): a shorter tail
+            execute_all(client, todo, limit,
+                        lambda j: int(1000 * durations[(j.territoire, j.name)]), done)
+    finally:
+        POOL.close()
+    progress.close()
+    return outcomes
+
+
+def ensure_store(paths: ProjectPaths, say: Say) -> bool:
     """Rebuild the store when an input or the code changed; False when validation fails."""
     if store_is_current(paths):
         say("Stock à jour : aucune donnée d'entrée n'a changé.")

@@ -73,6 +73,8 @@ class ReportContext:
     _assessments: dict[str, Assessment] = field(default_factory=dict)
     cache: dict[str, object] = field(default_factory=dict)  # heavier data, loaded once
     _raw: dict[tuple[str, tuple[str, str, str]], list[Point]] = field(default_factory=dict)
+    _by_indicator: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _present: set[tuple[str, str, str]] = field(default_factory=set)
 
     @property
     def own_contract(self) -> bool:
@@ -107,7 +109,9 @@ class ReportContext:
         """The series as stored: for statuses, never printed."""
         key = (indicator, level.key)
         if key not in self._raw:
-            self._raw[key] = series(self.store, indicator, level)
+            present = (indicator, level.niveau, level.code) in self._places()
+            self._raw[key] = series(self.rows_of(indicator), indicator, level) \
+                if present else []
         return self._raw[key]
 
     def _masked_years(self, indicator: str, level: Level) -> set[int]:
@@ -129,6 +133,23 @@ class ReportContext:
                                                   level.niveau):
                 hidden.add(p.annee)
         return hidden
+
+    def rows_of(self, indicator: str) -> pd.DataFrame:
+        """The store's rows of one indicator, in the store's order. The store is grouped
+        once: a report asks for hundreds of series, each then selected among a few rows
+        instead of the whole store (the same rows, several times faster)."""
+        if not self._by_indicator:
+            self._by_indicator = {str(k): g for k, g in self.store.groupby("indicateur",
+                                                                           sort=False)}
+        return self._by_indicator.get(indicator, self.store.iloc[0:0])
+
+    def _places(self) -> set[tuple[str, str, str]]:
+        """(indicateur, niveau, code) of every row: a series nowhere in the store is empty
+        without a selection."""
+        if not self._present:
+            self._present = set(zip(self.store["indicateur"], self.store["niveau"],
+                                    self.store["code"], strict=True))
+        return self._present
 
     def assess(self, ind: Indicator) -> Assessment:
         """The indicator's status for the evaluation year, on the level that has figures:
@@ -185,8 +206,8 @@ class ReportContext:
 
     def establishments(self, indicator: str) -> list[tuple[Level, Point]]:
         """Schools of the territory's communes with a figure up to the evaluation year."""
-        rows = self.store[(self.store["indicateur"] == indicator)
-                          & (self.store["niveau"] == ETABLISSEMENT)]
+        mine = self.rows_of(indicator)
+        rows = mine[mine["niveau"] == ETABLISSEMENT]
         out = []
         for code, lib in sorted(set(zip(rows["code"], rows["libelle_territoire"],
                                         strict=True))):
@@ -199,14 +220,12 @@ class ReportContext:
     def local_levels(self, ind: Indicator) -> list[Level]:
         """Where the contract follows this indicator: the QPV first, then wider levels."""
         levels = list(self.territory.levels)
-        partner = self.store[(self.store["indicateur"] == ind.id)
-                             & (self.store["niveau"] == PERIMETRE_PARTENAIRE)]
+        mine = self.rows_of(ind.id)
+        partner = mine[mine["niveau"] == PERIMETRE_PARTENAIRE]
         for code, lib in sorted(set(zip(partner["code"], partner["libelle_territoire"],
                                         strict=True))):
             levels.append(Level(PERIMETRE_PARTENAIRE, code, lib))
-        qpv_dep = self.store[(self.store["indicateur"] == ind.id)
-                             & (self.store["niveau"] == ENSEMBLE_QPV)
-                             & (self.store["code"] != CODE_ENSEMBLE_QPV)]
+        qpv_dep = mine[(mine["niveau"] == ENSEMBLE_QPV) & (mine["code"] != CODE_ENSEMBLE_QPV)]
         for code, lib in sorted(set(zip(qpv_dep["code"], qpv_dep["libelle_territoire"],
                                         strict=True))):
             levels.append(Level(ENSEMBLE_QPV, code, lib))

@@ -39,6 +39,7 @@ from .changes import Change, compare, read_rows
 from .commit import recover, staged_store
 from .consolidate import Conflict, consolidate, fill_labels, write_store
 from .fingerprint import outputs_state, remember_outputs, write_manifest
+from .parquet import write_parquet
 from .spreadsheet import defuse_row
 from .tables import write_territories, write_years
 
@@ -224,6 +225,7 @@ def _write_outputs(live: ProjectPaths, paths: ProjectPaths, result: BuildResult)
                        "valeurs": " ≠ ".join(f"{v} ({where})" for v, where in c.versions)}
                       for c in result.conflicts])
     write_years(paths, result.rows, result.qpvs)
+    write_parquet(paths.store_parquet, result.rows)
     write_store(paths.store, result.rows)
     write_manifest(paths, __version__)
 
