@@ -16,7 +16,7 @@ from evalqpv.publish import browser
 from evalqpv.publish import run as runner
 from evalqpv.publish.jobs import output_dir
 from evalqpv.report.html import table
-from evalqpv.settings import ProjectPaths
+from evalqpv.settings import ProjectPaths, load_contract
 from evalqpv.territory import ParameterError
 from evalqpv.vocabulary import REPORTS
 
@@ -374,3 +374,25 @@ def test_every_year_of_the_contract_can_be_evaluated(built):
     assert poverty.last is not None and poverty.last.annee == 2019  # its own year
     with pytest.raises(ParameterError, match="années possibles"):
         report.prepare(2031, "QP092005", "emploi", paths.root)
+
+
+def test_synthesis_gives_each_unfollowed_line_of_the_contract_once_with_its_reason(built):
+    """Section IV and V lines in the coverage part, commitments with their signatory:
+    never both (the committee reads each reason once)."""
+    import csv
+    import html as htmllib
+
+    paths, year, _ = built
+    page = htmllib.unescape(re.sub(r"<[^>]+>", "", html_files(paths, year)["synthese"]))
+    contract = load_contract(paths)
+    with (paths.root / "config" / "objectifs.csv").open(encoding="utf-8") as handle:
+        lines = [r for r in csv.DictReader(handle) if r["raison_non_suivi"].strip()]
+    commitments = [r for r in lines if contract.is_commitment(r["section"])]
+    assert commitments and len(commitments) < len(lines)
+    for row in lines:
+        prefix = f"{row['section']}, ligne {row['ligne']} — "
+        if contract.is_commitment(row["section"]):
+            assert prefix not in page, prefix
+            assert page.count(f"{row['texte']} — {row['raison_non_suivi']}") == 1, prefix
+        else:
+            assert page.count(f"{prefix}{row['texte']} : {row['raison_non_suivi']}") == 1, prefix

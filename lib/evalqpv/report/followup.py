@@ -198,15 +198,17 @@ def coverage(ctx: ReportContext) -> Html:
         title = ctx.contract.sections.get(section, "")
         rows.append([f"{section} {title}".strip(), len(lines), len(followed),
                      len(lines) - len(followed), priority])
-        reasons += [f"{section}, ligne {line.ligne} — {line.texte} : {line.raison_non_suivi}"
-                    for line in lines if not line.followed]
+        if not ctx.contract.is_commitment(section):  # listed with their signatory above
+            reasons += [f"{section}, ligne {line.ligne} — {line.texte} : "
+                        f"{line.raison_non_suivi}" for line in lines if not line.followed]
     total = len(ctx.objectives.lines)
     followed_total = sum(line.followed for line in ctx.objectives.lines)
     intro = (f"<p>{followed_total} des {total} lignes du contrat (objectifs de la section IV, "
              "engagements des signataires, règles de gouvernance) sont suivies par au moins un "
              f"indicateur ; {total - followed_total} ne le sont pas, pour la raison dite "
              "ci-dessous.</p>")
-    details = ("<details><summary>Les lignes non suivies et pourquoi</summary>"
+    details = ("<details><summary>Les objectifs et règles non suivis et pourquoi (les "
+               "engagements sans indicateur sont listés avec leur signataire)</summary>"
                + bullets(reasons) + "</details>") if reasons else ""
     return Html(intro + table(["Section", "Lignes", "Suivies", "Non suivies",
                                "Priorités stratégiques"], rows, numeric=(1, 2, 3, 4),
