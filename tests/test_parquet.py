@@ -8,9 +8,10 @@ import pandas as pd
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from evalqpv.report.counterfactual import clean_observations
 from evalqpv.settings import ProjectPaths
 from evalqpv.store.consolidate import STORE_COLUMNS
-from evalqpv.store.load import load_store
+from evalqpv.store.load import load_qpv_rows, load_store
 from evalqpv.store.parquet import ROW_GROUP, read_parquet, store_filter, write_parquet
 
 
@@ -76,3 +77,38 @@ def test_one_quarter_is_read_from_a_few_row_groups(built_project):
     read = fragment.split_by_row_group(filter=expression)
     assert groups * ROW_GROUP >= 200_000
     assert len(read) <= 6, (len(read), groups)  # the statistics skip all the others
+
+
+def test_national_rows_are_the_same_from_parquet_and_csv(built_project, tmp_path):
+    """The QPV rows of one geography with a published value, whichever copy is read:
+    the national comparison ranks the same figures."""
+    paths, _ = built_project
+    csv_only = tmp_path / "observations.csv"
+    shutil.copy(paths.store, csv_only)
+    from_parquet = load_qpv_rows(paths.store, "qpv2015")
+    from_csv = load_qpv_rows(csv_only, "qpv2015")
+    assert len(from_parquet) > 100_000
+    assert set(from_parquet["niveau"]) == {"qpv"} and set(from_parquet["statut"]) == {"valeur"}
+    assert set(from_parquet["geographie"]) == {"qpv2015"}
+    assert list(from_parquet.columns) == list(from_csv.columns)
+    for column in from_csv.columns:  # the same text (pyarrow's or Python's strings)
+        assert from_parquet[column].tolist() == from_csv[column].tolist(), column
+    pd.testing.assert_frame_equal(clean_observations(from_parquet, "qpv2015"),
+                                  clean_observations(from_csv, "qpv2015"))
+
+
+def test_national_rows_leave_out_secrets_and_other_geographies(tmp_path):
+    rows = [row("chomage", "qpv", "QP092005", 2021, "12,5"),
+            row("chomage", "qpv", "QN09200A", 2024, "11"),
+            row("chomage", "qpv", "QP059079", 2021, ""),
+            row("chomage", "commune", "92019", 2021, "8")]
+    rows[0]["geographie"] = rows[2]["geographie"] = "qpv2015"
+    rows[1]["geographie"] = "qpv2024"
+    rows[2]["statut"] = "secret"
+    store = tmp_path / "observations.csv"
+    pd.DataFrame(rows, columns=STORE_COLUMNS).to_csv(store, index=False)
+    csv = load_qpv_rows(store, "qpv2015")
+    write_parquet(tmp_path / "observations.parquet", rows)
+    parquet = load_qpv_rows(store, "qpv2015")
+    for frame in (csv, parquet):
+        assert frame["code"].tolist() == ["QP092005"]

@@ -75,6 +75,7 @@ class ReportContext:
     _raw: dict[tuple[str, tuple[str, str, str]], list[Point]] = field(default_factory=dict)
     _by_indicator: dict[str, pd.DataFrame] = field(default_factory=dict)
     _present: set[tuple[str, str, str]] = field(default_factory=set)
+    _totals: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def own_contract(self) -> bool:
@@ -121,18 +122,26 @@ class ReportContext:
         unit = self.referentiel[indicator].unite
         points = self._raw_series(indicator, level)
         hidden = {p.annee for p in points if secrecy.is_masked(p.valeur, unit, level.niveau)}
-        total = secrecy.total_of(indicator, self.referentiel.indicators)
+        total = self._total_of(indicator)
         if total is None or self.referentiel[total].unite != unit:
             return hidden
         totals = {p.annee: p.valeur for p in self._raw_series(total, level)}
         parts = {part: {p.annee: p.valeur for p in self._raw_series(part, level)}
-                 for part in secrecy.parts_of(total, self.referentiel.indicators)}
+                 for part, its_total in self._totals.items() if its_total == total}
         for p in points:
             shown = {part: values.get(p.annee) for part, values in parts.items()}
             if indicator in secrecy.complementary(totals.get(p.annee), shown, unit,
                                                   level.niveau):
                 hidden.add(p.annee)
         return hidden
+
+    def _total_of(self, indicator: str) -> str | None:
+        """The total an indicator is a part of (secrecy.total_of), the référentiel's
+        pairs found once: hundreds of series ask."""
+        if not self._totals:
+            ids = list(self.referentiel.indicators)
+            self._totals = {i: secrecy.total_of(i, ids) for i in ids}
+        return self._totals.get(indicator)
 
     def rows_of(self, indicator: str) -> pd.DataFrame:
         """The store's rows of one indicator, in the store's order. The store is grouped

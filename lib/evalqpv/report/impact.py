@@ -7,7 +7,7 @@ contract (config/comparaison.toml). The words follow the method: « écart d'év
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -52,6 +52,7 @@ class ImpactData:
     rule: cf.Selection | None
     problem: str  # why no comparable QPV, in French
     seuil: float
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # indicator_table's
 
 
 def impact_data(ctx: ReportContext) -> ImpactData:
@@ -59,8 +60,8 @@ def impact_data(ctx: ReportContext) -> ImpactData:
     if isinstance(cached, ImpactData):
         return cached
     settings = load_comparison(ctx.paths)
-    values = cf.clean_observations(load_qpv_rows(ctx.paths.store),
-                                   ctx.territory.qpv.geographie)
+    geography = ctx.territory.qpv.geographie
+    values = cf.clean_observations(load_qpv_rows(ctx.paths.store, geography), geography)
     territories = pd.read_csv(ctx.paths.territories, dtype=str, keep_default_na=False)
     national = {ind: years for ind in sorted(set(values["indicateur"]))
                 if (years := cf.years_published_for_all(values, ind))}
@@ -105,6 +106,14 @@ def _sens(ind: Indicator) -> cf.Sens:
 
 
 def indicator_table(ctx: ReportContext, data: ImpactData, ind: Indicator) -> pd.DataFrame:
+    """The indicator's rows of comparaisons.csv (computed once: the synthesis shows some
+    and writes them all)."""
+    if ind.id not in data.tables:
+        data.tables[ind.id] = _indicator_table(ctx, data, ind)
+    return data.tables[ind.id]
+
+
+def _indicator_table(ctx: ReportContext, data: ImpactData, ind: Indicator) -> pd.DataFrame:
     years = data.national.get(ind.id, [])
     codes = list(data.comparables["code"]) if not data.comparables.empty else []
     return cf.impact_table(data.values, data.territories, ctx.territory.code, ind.id, years,

@@ -10,7 +10,7 @@ import pandas as pd
 from ..settings import parquet_of
 from ..vocabulary import ETABLISSEMENT
 from .consolidate import STORE_COLUMNS
-from .parquet import read_parquet, store_filter, text_dtype
+from .parquet import ORDER, read_parquet, store_filter, text_dtype
 
 
 class StoreMissing(RuntimeError):
@@ -63,17 +63,27 @@ QPV_COLUMNS = ["indicateur", "niveau", "code", "geographie", "annee", "valeur", 
                "millesime", "source", "fichier", "ligne"]
 
 
-def load_qpv_rows(path: Path) -> pd.DataFrame:
-    """Every QPV's rows of the store, as strings (report.counterfactual cleans them):
-    what a national comparison needs, from the Parquet copy when it is there."""
+def load_qpv_rows(path: Path, geographie: str) -> pd.DataFrame:
+    """The QPV rows of one geography with a published value (statut « valeur »), as
+    text (report.counterfactual cleans them): what a national comparison ranks.
+
+    From the Parquet copy when it is there, the filter and the columns pushed down to
+    pyarrow: every axis report reads these 200 000 rows, so their text columns stay in
+    Arrow instead of becoming Python strings."""
     if not path.exists():
         raise StoreMissing(f"Le stock {path} n'existe pas : lancez d'abord `make donnees`.")
     parquet = parquet_of(path)
     if parquet.exists():
         import pyarrow.compute as pc  # noqa: PLC0415 - heavy, only in kernels
+        import pyarrow.parquet as pq  # noqa: PLC0415
 
-        frame: pd.DataFrame = read_parquet(parquet, pc.field("niveau") == "qpv")
-        return frame[QPV_COLUMNS].astype(str).reset_index(drop=True)
+        wanted = ((pc.field("niveau") == "qpv") & (pc.field("geographie") == geographie)
+                  & (pc.field("statut") == "valeur"))
+        table = pq.read_table(parquet, columns=[*QPV_COLUMNS, ORDER], filters=wanted)
+        frame: pd.DataFrame = table.sort_by(ORDER).drop_columns([ORDER]).to_pandas()
+        return frame[QPV_COLUMNS].reset_index(drop=True)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8",
                         usecols=QPV_COLUMNS)
-    return frame[frame["niveau"] == "qpv"].reset_index(drop=True)
+    keep = ((frame["niveau"] == "qpv") & (frame["geographie"] == geographie)
+            & (frame["statut"] == "valeur"))
+    return frame.loc[keep, QPV_COLUMNS].reset_index(drop=True)
