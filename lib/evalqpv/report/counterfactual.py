@@ -40,7 +40,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -303,7 +303,7 @@ def position_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
     quals = qualificatifs or QUALIFIERS.get(indicateur, _DEFAULT_QUALIFIERS)
     members = {g: group_members(territories, quarter, g, comparables)
                for g in _groups(comparables)}  # the same every year
-    by_year = {int(a): g for a, g in sub.groupby("annee", sort=False)}
+    by_year = {int(cast(int, a)): g for a, g in sub.groupby("annee", sort=False)}
     rows = []
     for annee in years:
         series = _year_series(by_year.get(annee, sub.iloc[0:0]), indicateur, annee)
