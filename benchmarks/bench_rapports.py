@@ -17,7 +17,7 @@ resident memory of the whole process tree, sampled every 20 ms) are measured. Th
 machine's load average is printed: on a shared machine, the CPU time is the steadier
 figure.
 
-Usage: .venv/bin/python benchmarks/bench_rapports.py [--annee 2023] [--departement 92]
+Usage: .venv/bin/python benchmarks/bench_rapports.py [--annee 2025] [--departement 92]
        [--region R53] [--echantillon 3] [--parties contrat,stock,profil,perimetres]
 Writes Markdown to stdout, to paste in docs/benchmark.md.
 """
@@ -25,6 +25,7 @@ Writes Markdown to stdout, to paste in docs/benchmark.md.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import platform
@@ -38,7 +39,7 @@ import threading
 import time
 from pathlib import Path
 
-from evalqpv.settings import ProjectPaths
+from evalqpv.settings import ProjectPaths, load_contract
 from evalqpv.vocabulary import REPORTS as NOTEBOOKS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,7 +163,7 @@ READ = """
 import sys, time
 from pathlib import Path
 import pandas, pyarrow.parquet, pyarrow.compute
-from evalqpv.settings import ProjectPaths
+from evalqpv.settings import ProjectPaths, load_contract
 from evalqpv.store.load import load_store
 from evalqpv.territory import resolve_territory
 paths = ProjectPaths(Path('.').resolve())
@@ -210,7 +211,7 @@ warm = time.process_time() - warm_start
 from evalqpv.publish.export import to_html
 from evalqpv.publish.jobs import make_job
 from evalqpv.publish.shell import run_cells
-from evalqpv.settings import ProjectPaths
+from evalqpv.settings import ProjectPaths, load_contract
 import evalqpv.publish.shell as sh
 paths = ProjectPaths(Path('.').resolve())
 out = {"warm_up": warm, "reports": {}}
@@ -346,13 +347,17 @@ def perimeters(departement: str, region: str, sample: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--annee", default="2023")
+    parser.add_argument("--annee", help="défaut : l'année que `evalqpv rapports` choisit "
+                        "(la dernière année écoulée du contrat)")
     parser.add_argument("--territoire", default="QP092005")
     parser.add_argument("--departement", default="92")
     parser.add_argument("--region", default="R53")
     parser.add_argument("--echantillon", type=int, default=3)
     parser.add_argument("--parties", default="contrat,stock,profil,perimetres")
     args = parser.parse_args()
+    if not args.annee:
+        contract_settings = load_contract(ProjectPaths(ROOT))
+        args.annee = str(contract_settings.default_year(datetime.date.today().year))
     parts = args.parties.split(",")
     print(f"Machine : {platform.machine()}, {os.cpu_count()} cœurs, Python "
           f"{platform.python_version()} ; charge moyenne au début : "

@@ -131,6 +131,17 @@ def test_years_published_for_all_leave_out_a_contract_only_year():
     assert cov["effectif"].tolist() == [10, 1]
 
 
+def test_national_years_of_every_indicator_at_once():
+    data = {("x", 2018): {f"QP001{i:03d}": i for i in range(10)},
+            ("x", 2019): {"QP001001": 5.0},
+            ("y", 2017): {f"QP001{i:03d}": i for i in range(4)},
+            ("y", 2020): {f"QP001{i:03d}": i for i in range(2)}}
+    vals = values_of(data)
+    assert cf.national_years(vals) == {"x": [2018], "y": [2017, 2020]}
+    assert cf.national_years(vals, min_share=0.6) == {"x": [2018], "y": [2017]}
+    assert cf.national_years(vals.iloc[0:0]) == {}
+
+
 def test_ratio_values_per_100_inhabitants():
     vals = values_of({("de", 2019): {"QP001001": 50, "QP001002": 30},
                       ("de", 2020): {"QP001001": 60, "QP001002": 30},
@@ -542,6 +553,13 @@ def test_sensitivity_overlap_and_position():
     assert out.loc["autre", "variation_mediane"] == 1
     matrix = cf.overlap_matrix({n: c.split(" | ") for n, c in out["codes"].items()})
     assert matrix.loc["reference", "k4"] == 2 and matrix.loc["k4", "k4"] == 4
+    # the lists chosen once serve every indicator: same table from the indicator's rows
+    chosen = cf.comparable_lists(vals, "QP010009", selections, PLANTED_TERR)
+    assert chosen["reference"] == ["QP010008", "QP010007"]
+    again = cf.sensitivity(vals[vals["indicateur"] == "x"], PLANTED_TERR, "QP010009",
+                           selections, "x", 2019, 2015, sens="hausse", unite="pourcentage",
+                           chosen=chosen).set_index("variante")
+    pd.testing.assert_frame_equal(again, out)
 
 
 def test_urban_context_from_epci_names():

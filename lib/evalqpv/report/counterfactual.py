@@ -95,6 +95,14 @@ def latest_millesime(text: object) -> str:
     return max(parts) if parts else ""
 
 
+def _latest_millesimes(texts: pd.Series) -> pd.Series:
+    """latest_millesime of each row, computed once per distinct text (a few dozen for
+    two hundred thousand rows)."""
+    texts = texts.astype(str)
+    latest = {text: latest_millesime(text) for text in texts.unique()}
+    return texts.map(latest).astype(str)
+
+
 def clean_observations(observations: pd.DataFrame, geographie: str = GEOGRAPHY) -> pd.DataFrame:
     """One comparable value per (indicateur, code, annee) for the QPV of one geography.
 
@@ -111,7 +119,7 @@ def clean_observations(observations: pd.DataFrame, geographie: str = GEOGRAPHY) 
         "code": obs.loc[keep, "code"].astype(str),
         "annee": pd.to_numeric(obs.loc[keep, "annee"]).astype(int),
         "valeur": valeur[keep],
-        "millesime": obs.loc[keep, "millesime"].map(latest_millesime).astype(str)
+        "millesime": _latest_millesimes(obs.loc[keep, "millesime"])
         if "millesime" in obs.columns else "",
     })
     tie_breakers = [c for c in ("source", "fichier", "ligne") if c in obs.columns]
@@ -131,6 +139,19 @@ def coverage(values: pd.DataFrame) -> pd.DataFrame:
     from figures printed only for the quarter (the contract's own values)."""
     out = values.groupby(["indicateur", "annee"], sort=True)["code"].nunique()
     return out.rename("effectif").reset_index()
+
+
+def national_years(values: pd.DataFrame, min_share: float = 0.5) -> dict[str, list[int]]:
+    """years_published_for_all of every indicator that has such years, from one count
+    of the QPV per indicator and year."""
+    cov = coverage(values)
+    out: dict[str, list[int]] = {}
+    for indicateur, rows in cov.groupby("indicateur", sort=True):
+        threshold = min_share * rows["effectif"].max()
+        years = [int(a) for a in rows.loc[rows["effectif"] >= threshold, "annee"]]
+        if years:
+            out[str(indicateur)] = years
+    return out
 
 
 def years_published_for_all(values: pd.DataFrame, indicateur: str,
@@ -526,21 +547,31 @@ def overlap_matrix(lists: Mapping[str, Sequence[str]]) -> pd.DataFrame:
     return pd.DataFrame(data, index=names, columns=names)
 
 
+def comparable_lists(values: pd.DataFrame, quarter: str, selections: Mapping[str, Selection],
+                     territories: pd.DataFrame) -> dict[str, list[str]]:
+    """The comparable QPV chosen by each selection rule, by the rule's name."""
+    return {name: list(select_comparables(values, quarter, sel, territories)["code"])
+            for name, sel in selections.items()}
+
+
 def sensitivity(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                 selections: Mapping[str, Selection], indicateur: str, annee: int,
                 annee_debut: int | None = None, *, reference: str | None = None,
                 variation: Variation = "absolue", sens: Sens = "neutre",
                 unite: str = "nombre", nom: str | None = None,
-                seuil: float = 80.0) -> pd.DataFrame:
+                seuil: float = 80.0,
+                chosen: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """The comparables analysis under each selection rule, side by side.
 
     Tells whether a conclusion holds when k or the variables change: overlap with the
     reference list (shared QPV, Jaccard index) and the quarter's position among the
     comparables (level in `annee`, and change since `annee_debut` if given).
+    `chosen`: comparable_lists already computed for these selections (the lists do not
+    depend on the indicator; `values` then needs only the indicator's rows).
     """
     ref_name = reference or next(iter(selections))
-    lists = {name: list(select_comparables(values, quarter, sel, territories)["code"])
-             for name, sel in selections.items()}
+    lists = dict(chosen) if chosen is not None else \
+        comparable_lists(values, quarter, selections, territories)
     ref = set(lists[ref_name])
     rows = []
     for name, sel in selections.items():

@@ -53,6 +53,14 @@ class ImpactData:
     problem: str  # why no comparable QPV, in French
     seuil: float
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # indicator_table's
+    _by_indicator: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def values_of(self, indicator: str) -> pd.DataFrame:
+        """The national values of one indicator (split once: every table asks)."""
+        if not self._by_indicator:
+            self._by_indicator = {str(k): g for k, g in
+                                  self.values.groupby("indicateur", sort=False)}
+        return self._by_indicator.get(indicator, self.values.iloc[0:0])
 
 
 def impact_data(ctx: ReportContext) -> ImpactData:
@@ -63,8 +71,7 @@ def impact_data(ctx: ReportContext) -> ImpactData:
     geography = ctx.territory.qpv.geographie
     values = cf.clean_observations(load_qpv_rows(ctx.paths.store, geography), geography)
     territories = pd.read_csv(ctx.paths.territories, dtype=str, keep_default_na=False)
-    national = {ind: years for ind in sorted(set(values["indicateur"]))
-                if (years := cf.years_published_for_all(values, ind))}
+    national = cf.national_years(values)
     selection, problem = _selection(settings.reference, national, ctx.contract.baseline_year)
     comparables = pd.DataFrame()
     if selection is not None:
@@ -116,7 +123,8 @@ def indicator_table(ctx: ReportContext, data: ImpactData, ind: Indicator) -> pd.
 def _indicator_table(ctx: ReportContext, data: ImpactData, ind: Indicator) -> pd.DataFrame:
     years = data.national.get(ind.id, [])
     codes = list(data.comparables["code"]) if not data.comparables.empty else []
-    return cf.impact_table(data.values, data.territories, ctx.territory.code, ind.id, years,
+    return cf.impact_table(data.values_of(ind.id), data.territories, ctx.territory.code,
+                           ind.id, years,
                            _periods(years), comparables=codes, variation=_variation(ind),
                            sens=_sens(ind), unite=ind.unite, nom=ctx.territory.libelle,
                            seuil=data.seuil)
@@ -124,8 +132,8 @@ def _indicator_table(ctx: ReportContext, data: ImpactData, ind: Indicator) -> pd
 
 def _secret(ctx: ReportContext, data: ImpactData, ind: Indicator) -> bool:
     """A small count of the quarter is never published (docs/secret_statistique.md)."""
-    own = data.values[(data.values["indicateur"] == ind.id)
-                      & (data.values["code"] == ctx.territory.code)]["valeur"]
+    mine = data.values_of(ind.id)
+    own = mine[mine["code"] == ctx.territory.code]["valeur"]
     return any(secrecy.is_masked(float(v), ind.unite, QPV) for v in own)
 
 
@@ -218,7 +226,8 @@ def _indicator_section(ctx: ReportContext, data: ImpactData, ind: Indicator) -> 
 
 
 def _distribution(ctx: ReportContext, data: ImpactData, ind: Indicator, year: int) -> str:
-    values = data.values[(data.values["indicateur"] == ind.id) & (data.values["annee"] == year)]
+    mine = data.values_of(ind.id)
+    values = mine[mine["annee"] == year]
     dep = ctx.territory.level("departement")
     members = cf.group_members(data.territories, ctx.territory.code, "qpv_departement") \
         if dep else set()
@@ -277,15 +286,19 @@ def _sensitivity(ctx: ReportContext, data: ImpactData) -> str:
     if len(selections) < 2 or not inds:
         return ""
     rows = []
+    chosen: dict[str, list[str]] | None = None  # the same lists for every indicator
     for ind in inds[:3]:
         years = data.national[ind.id]
         try:
-            table_ = cf.sensitivity(data.values, data.territories, ctx.territory.code,
-                                    selections, ind.id, years[-1], years[0],
-                                    reference=settings.reference.nom,
+            if chosen is None:
+                chosen = cf.comparable_lists(data.values, ctx.territory.code, selections,
+                                             data.territories)
+            table_ = cf.sensitivity(data.values_of(ind.id), data.territories,
+                                    ctx.territory.code, selections, ind.id, years[-1],
+                                    years[0], reference=settings.reference.nom,
                                     variation=_variation(ind), sens=_sens(ind),
                                     unite=ind.unite, nom=ctx.territory.libelle,
-                                    seuil=data.seuil)
+                                    seuil=data.seuil, chosen=chosen)
         except ValueError as exc:
             notes.append(f"{ind.libelle} : {exc}")
             continue
