@@ -38,6 +38,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from evalqpv.settings import ProjectPaths, load_contract
 from evalqpv.vocabulary import REPORTS as NOTEBOOKS
@@ -302,24 +303,30 @@ def profile(annee: str, territoire: str) -> None:
           + f" | {fr(sum(totals.values()), 2)} |\n")
 
 
-def quarters_of(perimetre: str) -> int:
+def plan_of(perimetre: str) -> Any:
+    """The year and quarters `evalqpv rapports --perimetre` would take, today."""
     from evalqpv.publish.selection import plan_year, resolve_perimeter
+    from evalqpv.territory import evaluation_years
 
     paths = ProjectPaths(ROOT)
-    return len(plan_year(resolve_perimeter(perimetre, paths), None, paths).quarters)
+    contract = load_contract(paths)
+    today = datetime.date.today().year
+    return plan_year(resolve_perimeter(perimetre, paths), None, paths,
+                     contract.default_year(today), evaluation_years(contract.fin, today))
+
+
+def quarters_of(perimetre: str) -> int:
+    return len(plan_of(perimetre).quarters)
 
 
 def perimeters(departement: str, region: str, sample: int) -> None:
-    from evalqpv.publish.selection import plan_year, resolve_perimeter
-
-    paths = ProjectPaths(ROOT)
     base = [str(BIN / "evalqpv"), "rapports"]
     rows = []
     for perimetre, workers in ((departement, 2), (region, 2), (departement, 1)):
         clear_cache()
         m = measure([[*base, "--perimetre", perimetre, "--processus", str(workers)]])
         rows.append((perimetre, workers, quarters_of(perimetre), m))
-    dep_quarters = plan_year(resolve_perimeter(departement, paths), None, paths).quarters
+    dep_quarters = plan_of(departement).quarters
     codes = [q.code for q in dep_quarters[:sample]]
     clear_cache()
     loop = measure([[*base, "--territoire", code] for code in codes])

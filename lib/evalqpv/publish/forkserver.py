@@ -130,6 +130,7 @@ def serve() -> None:
                 if request is None:  # the parent is gone: nobody to reply to
                     return
                 ident, job, limit = request
+                _preload(job)
                 copy = _fork(ident, job, float(limit), shell, requests, replies)
                 running[copy.fd] = copy
             for fd in ready:
@@ -144,6 +145,20 @@ def serve() -> None:
     finally:
         for copy in running.values():
             _kill(copy.pid)
+
+
+def _preload(job: Job) -> None:
+    """Load in the warm process what every notebook of the job's project reads alike
+    (the values of all QPV), so that its copies find it in memory. Never fails: a copy
+    that lacks it loads it itself, and says what went wrong."""
+    try:
+        from ..report.national import preload  # noqa: PLC0415 - already imported
+        from ..settings import ProjectPaths  # noqa: PLC0415
+
+        preload(ProjectPaths(job.root).store)
+        gc.freeze()  # the new values too: copies do not touch their pages
+    except Exception:  # the copy loads it itself and reports the problem
+        pass
 
 
 def _fork(ident: int, job: Job, limit: float, shell: Any, requests: int,

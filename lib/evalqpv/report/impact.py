@@ -15,12 +15,12 @@ from .. import frenchnumbers as fn
 from .. import secrecy
 from ..referentiel import Indicator
 from ..settings import ComparableRule, load_comparison
-from ..store.load import load_qpv_rows
 from ..vocabulary import COMPARISONS_MIME, QPV
 from . import counterfactual as cf
 from .charts import distribution_chart, to_svg
 from .context import ReportContext
 from .html import Html, bullets, esc, figure, table
+from .national import national_values
 
 GROUP_NAMES = {"ensemble_qpv": "Ensemble des QPV", "qpv_region": "QPV de la région",
                "qpv_departement": "QPV du département", "qpv_comparables": "QPV comparables"}
@@ -68,8 +68,7 @@ def impact_data(ctx: ReportContext) -> ImpactData:
     if isinstance(cached, ImpactData):
         return cached
     settings = load_comparison(ctx.paths)
-    geography = ctx.territory.qpv.geographie
-    values = cf.clean_observations(load_qpv_rows(ctx.paths.store, geography), geography)
+    values = national_values(ctx.paths.store, ctx.territory.qpv.geographie)
     territories = pd.read_csv(ctx.paths.territories, dtype=str, keep_default_na=False)
     national = cf.national_years(values)
     selection, problem = _selection(settings.reference, national, ctx.contract.baseline_year)

@@ -63,9 +63,10 @@ QPV_COLUMNS = ["indicateur", "niveau", "code", "geographie", "annee", "valeur", 
                "millesime", "source", "fichier", "ligne"]
 
 
-def load_qpv_rows(path: Path, geographie: str) -> pd.DataFrame:
-    """The QPV rows of one geography with a published value (statut « valeur »), as
-    text (report.counterfactual cleans them): what a national comparison ranks.
+def load_qpv_rows(path: Path, geographie: str | None = None) -> pd.DataFrame:
+    """The QPV rows of one geography (every geography with None) with a published value
+    (statut « valeur »), as text (report.counterfactual cleans them): what a national
+    comparison ranks.
 
     From the Parquet copy when it is there, the filter and the columns pushed down to
     pyarrow: every axis report reads these 200 000 rows, so their text columns stay in
@@ -77,13 +78,15 @@ def load_qpv_rows(path: Path, geographie: str) -> pd.DataFrame:
         import pyarrow.compute as pc  # noqa: PLC0415 - heavy, only in kernels
         import pyarrow.parquet as pq  # noqa: PLC0415
 
-        wanted = ((pc.field("niveau") == "qpv") & (pc.field("geographie") == geographie)
-                  & (pc.field("statut") == "valeur"))
+        wanted = (pc.field("niveau") == "qpv") & (pc.field("statut") == "valeur")
+        if geographie is not None:
+            wanted &= pc.field("geographie") == geographie
         table = pq.read_table(parquet, columns=[*QPV_COLUMNS, ORDER], filters=wanted)
         frame: pd.DataFrame = table.sort_by(ORDER).drop_columns([ORDER]).to_pandas()
         return frame[QPV_COLUMNS].reset_index(drop=True)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8",
                         usecols=QPV_COLUMNS)
-    keep = ((frame["niveau"] == "qpv") & (frame["geographie"] == geographie)
-            & (frame["statut"] == "valeur"))
+    keep = (frame["niveau"] == "qpv") & (frame["statut"] == "valeur")
+    if geographie is not None:
+        keep &= frame["geographie"] == geographie
     return frame.loc[keep, QPV_COLUMNS].reset_index(drop=True)

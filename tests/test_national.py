@@ -1,0 +1,79 @@
+"""The values of all QPV, loaded once per process: the same frame as a direct reading,
+read again only when the store changes, and loaded by the warm process before it forks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evalqpv.publish import forkserver
+from evalqpv.publish.jobs import make_job
+from evalqpv.report import counterfactual as cf
+from evalqpv.report import national
+from evalqpv.settings import ProjectPaths
+from evalqpv.store import load as store_load
+from evalqpv.store.load import StoreMissing, load_qpv_rows
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def fresh_cache():
+    national._LOADED.clear()
+    yield
+    national._LOADED.clear()
+
+
+def test_the_same_values_as_a_direct_reading(built_project, fresh_cache):
+    paths, _ = built_project
+    direct = cf.clean_observations(load_qpv_rows(paths.store, "qpv2015"), "qpv2015")
+    cached = national.national_values(paths.store, "qpv2015")
+    assert len(direct) > 100_000
+    pd.testing.assert_frame_equal(cached, direct)
+    empty = national.national_values(paths.store, "qpv2099")
+    assert empty.empty and list(empty.columns) == list(direct.columns)
+
+
+def test_read_once_then_again_when_the_store_changes(built_project, fresh_cache,
+                                                     tmp_path, monkeypatch):
+    paths, _ = built_project
+    store = tmp_path / "observations.csv"
+    shutil.copy(paths.store, store)
+    shutil.copy(paths.store_parquet, tmp_path / "observations.parquet")
+    reads: list[object] = []
+    real = store_load.load_qpv_rows
+
+    def counting(path, geographie=None):
+        reads.append(geographie)
+        return real(path, geographie)
+
+    monkeypatch.setattr(national, "load_qpv_rows", counting)
+    first = national.national_values(store, "qpv2015")
+    assert national.national_values(store, "qpv2015") is first
+    assert reads == [None]
+    parquet = tmp_path / "observations.parquet"
+    stat = parquet.stat()
+    os.utime(parquet, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # a rebuilt store
+    national.national_values(store, "qpv2015")
+    assert reads == [None, None]
+
+
+def test_a_missing_store_says_so(tmp_path, fresh_cache):
+    with pytest.raises(StoreMissing, match="make donnees"):
+        national.national_values(tmp_path / "observations.csv", "qpv2015")
+
+
+def test_the_warm_process_loads_them_before_forking(built_project, fresh_cache, tmp_path):
+    paths, _ = built_project
+    shipped = make_job(ProjectPaths(ROOT), "emploi", 2025, "QP092005", tmp_path, "k", "c")
+    forkserver._preload(replace(shipped, root=paths.root))
+    assert [key[0] for key in national._LOADED] == [str(paths.store_parquet.resolve())]
+    # a project without a store: nothing loaded, nothing raised (the copy will say why)
+    national._LOADED.clear()
+    forkserver._preload(replace(shipped, root=tmp_path / "vide"))
+    assert not national._LOADED
