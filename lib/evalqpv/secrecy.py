@@ -39,12 +39,6 @@ def total_of(indicator: str, ids: Iterable[str]) -> str | None:
     return max(totals, key=len) if totals else None
 
 
-def parts_of(total: str, ids: Iterable[str]) -> list[str]:
-    """The indicators that are parts of `total`."""
-    known = list(ids)
-    return [i for i in known if total_of(i, known) == total]
-
-
 def complementary(total: float | None, parts: Mapping[str, float | None], unit: str,
                   niveau: str) -> set[str]:
     """The parts to mask so that no masked count can be recomputed from the total.
