@@ -63,6 +63,9 @@ def test_a_perimeter_gives_every_quarter_its_reports_and_an_index(project_copy):
     assert not (year / "emploi.html").exists()  # the contract's quarter is not in 2B
     index = (year / "perimetres" / "2B.html").read_text(encoding="utf-8")
     assert index.count('<a href="../QP02B00') == 2 and "Bastia" in index
+    # the reports' header, and a table that scrolls inside itself on a phone
+    assert '<header class="entete">' in index
+    assert re.search(r'<div class="tableau defile"[^>]*>\s*<table>', index)
     assert re.search(r"\d{2},\d\u00a0% \(20\d\d\)", index)  # a poverty rate, in French
     again: list[str] = []
     assert runner.run(paths, perimetre="2B", rapports=("emploi",), say=again.append) == 0
