@@ -48,3 +48,18 @@ def test_row_longer_than_header(tmp_path):
     _, problems = read(tmp_path, b"A;B\n1;2;3\n")
     (error,) = problems.errors
     assert error.ligne == 2 and error.valeur == "3"
+
+
+def test_required_columns_name_every_missing_one(tmp_path):
+    problems = Problems()
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"section,texte\n1.1,a\n")
+    table = read_delimited(path, "config/x.csv", problems, separator=",")
+    assert table is not None
+    assert table.required_columns(("section", "texte"), problems) == {"section": 0,
+                                                                      "texte": 1}
+    assert table.required_columns(("section", "ligne", "texte", "priorite"), problems,
+                                  correction="restaurez le fichier") is None
+    (error,) = problems.errors
+    text = error.render()
+    assert "config/x.csv" in text and "ligne, priorite" in text and "restaurez" in text

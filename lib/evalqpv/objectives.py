@@ -60,11 +60,8 @@ def load_objectives(path: Path, label: str, problems: Problems, referentiel: Ref
     table = read_delimited(path, label, problems, separator=",", strict_encoding=True)
     if table is None:
         return Objectives(())
-    index = table.column_index()
-    missing = [c for c in COLUMNS if c not in index]
-    if missing:
-        problems.error(label, "colonnes manquantes.", ligne=1, colonne=", ".join(missing),
-                       attendu="les colonnes " + ", ".join(COLUMNS))
+    index = table.required_columns(COLUMNS, problems)
+    if index is None:
         return Objectives(())
     lines: list[ObjectiveLine] = []
     seen: dict[tuple[str, int], int] = {}
@@ -144,11 +141,8 @@ def load_claims(path: Path, label: str, problems: Problems,
     table = read_delimited(path, label, problems, separator=",", strict_encoding=True)
     if table is None:
         return []
-    index = table.column_index()
-    missing = [c for c in CLAIM_COLUMNS if c not in index]
-    if missing:
-        problems.error(label, "colonnes manquantes.", ligne=1, colonne=", ".join(missing),
-                       attendu="les colonnes " + ", ".join(CLAIM_COLUMNS))
+    index = table.required_columns(CLAIM_COLUMNS, problems)
+    if index is None:
         return []
     out = []
     for number, cells in table.rows:

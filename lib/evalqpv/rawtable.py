@@ -32,6 +32,20 @@ class RawTable:
     def column_index(self) -> dict[str, int]:
         return {name: i for i, name in enumerate(self.header) if name}
 
+    def required_columns(self, columns: tuple[str, ...] | list[str], problems: Problems,
+                         correction: str = "") -> dict[str, int] | None:
+        """The column index when every required column is there; otherwise one error
+        naming the missing ones (line 1), and None: the file is not read further."""
+        index = self.column_index()
+        missing = [c for c in columns if c not in index]
+        if not missing:
+            return index
+        problems.error(self.label, "colonnes manquantes.", ligne=1, colonne=", ".join(missing),
+                       attendu="les colonnes " + ", ".join(columns),
+                       correction=correction or "rétablissez les colonnes supprimées ou "
+                       "renommées (voir le fichier livré avec la boîte à outils)")
+        return None
+
 
 def read_delimited(
     path: Path,

@@ -108,12 +108,9 @@ def load_referentiel(path: Path, label: str, problems: Problems,
                            strict_encoding=True)
     if table is None:
         return Referentiel({})
-    index = table.column_index()
-    missing = [c for c in COLUMNS if c not in index]
-    if missing:
-        problems.error(label, "colonnes manquantes dans le référentiel.", ligne=1,
-                       colonne=", ".join(missing), attendu="les colonnes " + ", ".join(COLUMNS),
-                       correction="rétablissez les colonnes supprimées ou renommées")
+    index = table.required_columns(COLUMNS, problems,
+                                   correction="rétablissez les colonnes supprimées ou renommées")
+    if index is None:
         return Referentiel({})
     indicators: dict[str, Indicator] = {}
     for line, cells in table.rows:

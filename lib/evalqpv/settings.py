@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .problems import Problems
 from .vocabulary import NIVEAUX, REPORTS
@@ -261,12 +262,21 @@ def load_contract(paths: ProjectPaths, problems: Problems | None = None) -> Cont
     With `problems`, every problem is recorded there (file, key, what was expected) and
     what could be read is returned; without it, the first problem raises SettingsError.
     """
+    return _settings(_read_contract, paths.contract, paths, problems)
+
+
+T = TypeVar("T")
+
+
+def _settings(read: Callable[[Path, str, Problems], T], path: Path, paths: ProjectPaths,
+              problems: Problems | None) -> T:
+    """One configuration file read by `read`: with `problems`, every problem is recorded
+    there and what could be read is returned; without it, the first one raises."""
     collected = problems if problems is not None else Problems()
-    label = paths.label(paths.contract)
-    contract = _read_contract(paths.contract, label, collected)
+    value = read(path, paths.label(path), collected)
     if problems is None and collected.errors:
         raise SettingsError(collected.errors[0].render())
-    return contract
+    return value
 
 
 def _read_contract(path: Path, label: str, problems: Problems) -> Contract:
@@ -375,12 +385,7 @@ class ComparisonSettings:
 
 def load_comparison(paths: ProjectPaths, problems: Problems | None = None) -> ComparisonSettings:
     """Read config/comparaison.toml (French message on any problem, as load_contract)."""
-    collected = problems if problems is not None else Problems()
-    label = paths.label(paths.comparison)
-    settings = _read_comparison(paths.comparison, label, collected)
-    if problems is None and collected.errors:
-        raise SettingsError(collected.errors[0].render())
-    return settings
+    return _settings(_read_comparison, paths.comparison, paths, problems)
 
 
 def _read_comparison(path: Path, label: str, problems: Problems) -> ComparisonSettings:
@@ -443,12 +448,15 @@ class AnalysisTable:
 def load_analyses(paths: ProjectPaths,
                   problems: Problems | None = None) -> dict[str, tuple[AnalysisTable, ...]]:
     """config/analyses.toml: for each report, its tables (none when the file is absent)."""
-    collected = problems if problems is not None else Problems()
-    label = paths.label(paths.analyses)
+    return _settings(_read_analyses, paths.analyses, paths, problems)
+
+
+def _read_analyses(path: Path, label: str,
+                   collected: Problems) -> dict[str, tuple[AnalysisTable, ...]]:
     out: dict[str, tuple[AnalysisTable, ...]] = {}
-    if paths.analyses.exists():
+    if path.exists():
         try:
-            data = tomllib.loads(paths.analyses.read_text(encoding="utf-8"))
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             collected.error(label, f"fichier illisible : {exc}.",
                             attendu="un fichier TOML en UTF-8")
@@ -463,6 +471,4 @@ def load_analyses(paths: ProjectPaths,
                                               str(t.get("total", "")),
                                               tuple(str(i) for i in t.get("parties", [])))
                                 for t in tables)
-    if problems is None and collected.errors:
-        raise SettingsError(collected.errors[0].render())
     return out

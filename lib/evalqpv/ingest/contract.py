@@ -36,12 +36,9 @@ def read_contract(path: Path, file: FileId, ctx: ReadContext,
     table = read_delimited(path, label, problems, separator=";", strict_encoding=True)
     if table is None:
         return result
-    index = table.column_index()
-    missing = [c for c in COLUMNS if c not in index]
-    if missing:
-        problems.error(label, "colonnes manquantes.", ligne=1, colonne=", ".join(missing),
-                       attendu="les colonnes " + ", ".join(COLUMNS),
-                       correction="rétablissez l'en-tête de la transcription")
+    index = table.required_columns(COLUMNS, problems,
+                                   correction="rétablissez l'en-tête de la transcription")
+    if index is None:
         return result
     check = RowChecker(ctx, problems, label)
     seen: dict[tuple[str, str, str, str, str, int], int] = {}

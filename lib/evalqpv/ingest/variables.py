@@ -66,11 +66,8 @@ def load_variable_rules(path: Path, label: str, referentiel: Referentiel,
     table = read_delimited(path, label, problems, separator=",", strict_encoding=True)
     if table is None:
         return VariableRules(())
-    index = table.column_index()
-    missing = [c for c in COLUMNS if c not in index]
-    if missing:
-        problems.error(label, "colonnes manquantes.", ligne=1, colonne=", ".join(missing),
-                       attendu="les colonnes " + ", ".join(COLUMNS))
+    index = table.required_columns(COLUMNS, problems)
+    if index is None:
         return VariableRules(())
     rules: list[VariableRule] = []
     for line, cells in table.rows:
