@@ -499,9 +499,43 @@ def test_secrecy_rule_on_hand_made_counts():
         == "demandeurs_emploi_abc"
 
 
+def test_secrecy_protects_people_not_public_facts():
+    """Counts of structures, actions or meetings are never masked, nor is a figure
+    already public (a producer's file, the contract's own text)."""
+    from evalqpv import secrecy
+
+    assert not secrecy.is_masked(4, "nombre", "commune", people=False)  # 4 commissions
+    assert not secrecy.is_masked(7, "nombre", "qpv", public=True)  # 7 contrats aidés, printed
+    assert secrecy.is_masked(7, "nombre", "qpv", people=True, public=False)
+
+
+def test_only_a_partner_count_of_people_is_masked_in_a_report(mini):
+    """« 3 structures » soutenues is shown; « 3 victimes » from a partner is masked; the
+    contract's printed « 7 » contrats aidés is shown."""
+    partner_csv(mini, "structures_soutenues_caf_commune;92019;2024;3;",
+                "victimes_vif_accompagnees;92019;2024;3;")
+    (mini.raw / "contrat" / "chiffres.csv").write_text(
+        "section;tableau;libelle_imprime;indicateur;niveau;code;libelle_territoire;"
+        "geographie;annee;valeur_imprimee;source_citee;note\n"
+        "2.1;texte;7 contrats aidés;entrees_contrats_aides;qpv;QP092005;Cité Jardins;"
+        "qpv2015;2023;7;France Travail;\n", encoding="utf-8")
+    result = build(mini)
+    assert result.ok, [p.render() for p in result.problems.errors]
+    ctx = report.prepare(2024, "QP092005", "tranquillite", mini.root)
+    commune = ctx.territory.level("commune")
+    assert ctx.series("victimes_vif_accompagnees", commune)[-1].valeur is None
+    emploi = report.prepare(2024, "QP092005", "emploi", mini.root)
+    printed = emploi.series("entrees_contrats_aides", emploi.territory.qpv)
+    assert [p.valeur for p in printed] == [7.0]
+    transversal = report.prepare(2024, "QP092005", "synthese", mini.root)
+    ind = transversal.referentiel["structures_soutenues_caf_commune"]
+    assert not ind.counts_people
+    assert transversal.assess(ind).last.valeur == 3.0
+
+
 def test_small_counts_never_reach_a_report(mini):
-    partner_csv(mini, "victimes_vif_accompagnees;QP092005;2023;25;",
-                "victimes_vif_accompagnees;QP092005;2024;3;",
+    partner_csv(mini, "victimes_vif_accompagnees;92019;2023;25;",
+                "victimes_vif_accompagnees;92019;2024;3;",
                 "demandeurs_emploi_abc;QP092005;2024;20;",
                 "demandeurs_emploi_abc_femmes;QP092005;2024;12;")
     assert build(mini).ok
@@ -516,8 +550,8 @@ def test_small_counts_never_reach_a_report(mini):
     assert shown[2024].valeur is None, "20 - 12 = 8: the part gives a small count away"
     assert "12 (2024)" not in report.objectives(emploi).text + report.all_statuses(emploi).text
     # A later return that changes the figure: « what changed » masks it too.
-    partner_csv(mini, "victimes_vif_accompagnees;QP092005;2023;25;",
-                "victimes_vif_accompagnees;QP092005;2024;4;")
+    partner_csv(mini, "victimes_vif_accompagnees;92019;2023;25;",
+                "victimes_vif_accompagnees;92019;2024;4;")
     assert build(mini).ok
     ctx = report.prepare(2024, "QP092005", "tranquillite", mini.root)
     changes = report.changes(ctx).text

@@ -14,9 +14,9 @@ from evalqpv.report.indicators import (
     EN_RETARD,
     SANS_CIBLE,
     Point,
+    judge,
     latest,
     series,
-    status,
 )
 from evalqpv.territory import Level
 
@@ -34,6 +34,12 @@ def ind(**kw):
 
 def pt(year, value):
     return Point(year, value, "valeur", "src", "f.csv", False)
+
+
+def status(indicator, last, previous, annee):
+    history = [p for p in (previous, last) if p is not None]
+    return judge(indicator, history, annee, niveau=indicator.perimetre, debut=2024,
+                 fin=2030).status
 
 
 def test_no_figure_is_to_collect():

@@ -185,7 +185,9 @@ def test_synthesis_opens_with_verdicts_and_reads_impact(built):
     verdicts = page.split('id="Verdicts-par-axe"')[1].split('id="Messages-cl')[0]
     for axis in ("Axe 1", "Axe 2", "Axe 3", "Axe 4"):
         assert axis in verdicts, axis
-    assert "Ce qui a bougé" in verdicts and "Ne peut pas encore être jugé" in verdicts
+    assert "Situation de départ (avant 2024)" in verdicts
+    assert "Aucun chiffre de la période du contrat (2024-2025)" in verdicts
+    assert "Chiffres de 2025 manquants" in verdicts
     for text in ("Impact : le quartier parmi les quartiers prioritaires", "Les QPV comparables",
                  "Les constats du contrat au regard des données", "écart d'évolution",
                  "La sélection change-t-elle la lecture", "Couverture du contrat",

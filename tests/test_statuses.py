@@ -9,6 +9,7 @@ from evalqpv.vocabulary import (
     A_COLLECTER,
     A_VENIR,
     ATTEINT,
+    ECHU_SANS_DONNEE,
     EN_BONNE_VOIE,
     EN_RETARD,
     NON_APPLICABLE,
@@ -34,8 +35,9 @@ def pt(year, value, periode=""):
 
 
 def j(indicator, last, annee, previous=None, niveau="qpv", history=None):
-    return judge(indicator, last, previous, annee, niveau=niveau, libelle="Lieu",
-                 history=history, **CONTRACT)
+    if history is None:
+        history = [p for p in (previous, last) if p is not None]
+    return judge(indicator, history, annee, niveau=niveau, libelle="Lieu", **CONTRACT)
 
 
 def test_approximate_one_off_total_is_not_a_yearly_quota():
@@ -132,3 +134,54 @@ def test_commitment_about_another_commune_does_not_apply():
 def test_no_target():
     assert j(ind(), pt(2025, 3), 2025).status == SANS_CIBLE
     assert j(ind(), None, 2025).status == A_COLLECTER
+
+
+def contract_figure(year, value):
+    return Point(year, value, "valeur", "Contrat", "data/raw/contrat/chiffres_contrat.csv",
+                 False)
+
+
+def test_the_contract_own_figure_is_a_baseline_not_a_result():
+    """« Mises en place de 4 commissions » : the contract's sentence about 2023 says how
+    things stood before it began; it can never make the target « atteint »."""
+    commissions = ind(cible=4, cible_operateur=">=", cible_nature="stock",
+                      perimetre="commune")
+    before = j(commissions, contract_figure(2023, 4), 2025, niveau="commune")
+    assert before.status == A_COLLECTER and "2024" in before.reason
+    observed = j(commissions, pt(2025, 4), 2025, previous=contract_figure(2023, 4),
+                 niveau="commune")
+    assert observed.status == ATTEINT
+    # a producer's figure of a year before the contract is no result of it either
+    assert j(commissions, pt(2023, 4), 2025, niveau="commune").status == A_COLLECTER
+
+
+def test_a_dated_target_passed_with_no_figure_is_overdue_not_to_collect():
+    """CAF : « plus de 10 [centres sociaux en pacte de coopération] en 2024 »."""
+    pactes = ind(cible=10, cible_operateur=">", annee_cible=2024, cible_nature="stock",
+                 perimetre="ensemble_qpv")
+    overdue = j(pactes, None, 2025, niveau="ensemble_qpv")
+    assert overdue.status == ECHU_SANS_DONNEE and "2024" in overdue.reason
+    assert j(pactes, None, 2024, niveau="ensemble_qpv").status == A_COLLECTER
+    assert j(pactes, pt(2024, 12), 2025, niveau="ensemble_qpv").status == ATTEINT
+    late = j(pactes, pt(2024, 8), 2025, niveau="ensemble_qpv")
+    assert late.status == EN_RETARD and "2024" in late.reason
+
+
+def test_a_stock_with_no_printed_deadline_never_gets_one():
+    """« environ 50 caméras », no date: judged by the end of the contract, said to be an
+    inference, never presented as the contract's deadline."""
+    cameras = ind(cible=50, cible_operateur="=", cible_nature="stock", cible_approchee=True,
+                  perimetre="commune")
+    verdict = j(cameras, pt(2025, 30), 2025, niveau="commune")
+    assert verdict.status == A_VENIR
+    assert "non précisée" in verdict.reason and "hypothèse" in verdict.reason
+
+
+def test_one_off_pilot_without_deadline():
+    """CAF : « l'expérimentation à venir de modes d'accueil alternatifs dans 3 centres
+    sociaux du département » : one event, no date."""
+    pilot = ind(cible=3, cible_operateur=">=", cible_nature="ponctuelle",
+                perimetre="departement")
+    assert j(pilot, None, 2025, niveau="departement").status == A_COLLECTER
+    assert j(pilot, pt(2025, 3), 2025, niveau="departement").status == ATTEINT
+    assert j(pilot, pt(2025, 1), 2025, niveau="departement").status == A_VENIR

@@ -110,13 +110,18 @@ def load_objectives(path: Path, label: str, problems: Problems, referentiel: Ref
 
 CLAIM_COLUMNS = ("section", "citation", "indicateur", "territoire", "verification",
                  "comparaison", "annee_debut", "annee_fin", "valeur", "explication")
-# How a claim is checked: a level (« autour de 30 % »), a floor (« en quasi-totalité »), a
-# trend (« en diminution depuis 2014 »), a ratio to another territory (« près de deux
-# fois »), a comparison (« plus jeune que la ville »), or not at all (why, in words).
-CHECKS = ("niveau", "niveau_minimum", "tendance_baisse", "tendance_hausse", "rapport",
-          "superieur", "non_verifiable")
-NEEDS_VALUE = ("niveau", "niveau_minimum", "rapport")
-NEEDS_COMPARISON = ("rapport", "superieur")
+# How a claim is checked: a level (« autour de 30 % »), a floor (« en quasi-totalité ») or
+# a ceiling, a trend (« en diminution depuis 2014 »), a ratio to another territory
+# (« près de deux fois »), a share of it (the part of the national population living in
+# QPV), a comparison (« plus jeune que la ville », « en dessous de la moyenne
+# nationale »), the population-weighted mean of the département's QPV (« 65 % des
+# habitants des quartiers »), or not at all (why, in words).
+CHECKS = ("niveau", "niveau_minimum", "niveau_maximum", "tendance_baisse",
+          "tendance_hausse", "rapport", "part", "superieur", "inferieur",
+          "moyenne_qpv_departement", "non_verifiable")
+NEEDS_VALUE = ("niveau", "niveau_minimum", "niveau_maximum", "rapport", "part",
+               "moyenne_qpv_departement")
+NEEDS_COMPARISON = ("rapport", "part", "superieur", "inferieur")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from .problems import Problems
 from .rawtable import read_delimited
 from .settings import Contract
 from .vocabulary import (
+    COUNTED,
+    COUNTED_OTHER,
     DIRECTIONS,
     OPERATORS,
     PERIMETERS,
@@ -35,6 +37,8 @@ COLUMNS = (
     "cible_texte", "echeance", "note", "rapports", "perimetre", "cible_nature",
     "cible_approchee", "cible_origine", "prioritaire",
 )
+# Added later: read when present (older référentiels lack them).
+OPTIONAL_COLUMNS = ("denombre",)
 _ID = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
 
@@ -71,6 +75,15 @@ class Indicator:
     cible_approchee: bool = False  # « environ 50 »: met within APPROXIMATE_TOLERANCE
     cible_origine: str = ""  # contrat, or partenaire: the partner's own objective
     prioritaire: bool = False  # a strategic priority of the evaluation (Annexe 2)
+    # What a count counts: people or households (masked when small, on a small area)
+    # or anything else (structures, actions, meetings: never masked).
+    denombre: str = ""
+
+    @property
+    def counts_people(self) -> bool:
+        """A count of people or households: statistical secrecy applies to it. A count
+        whose object is not said is treated as one (the cautious reading)."""
+        return self.unite == "nombre" and self.denombre != COUNTED_OTHER
 
     @property
     def partner_objective(self) -> bool:
@@ -115,6 +128,7 @@ def load_referentiel(path: Path, label: str, problems: Problems,
     indicators: dict[str, Indicator] = {}
     for line, cells in table.rows:
         row = {c: cells[index[c]].strip() for c in COLUMNS}
+        row.update({c: cells[index[c]].strip() if c in index else "" for c in OPTIONAL_COLUMNS})
         before = len(problems.errors)
         indicator = _check_row(row, line, label, problems, contract)
         if indicator is None or len(problems.errors) > before:
@@ -148,7 +162,8 @@ def _check_row(row: dict[str, str], line: int, label: str, problems: Problems,
                          ("perimetre", PERIMETERS),
                          ("cible_nature", ("", *TARGET_KINDS)),
                          ("cible_origine", ("", TARGET_CONTRACT, TARGET_PARTNER)),
-                         ("cible_approchee", ("", "oui")), ("prioritaire", ("", "oui"))):
+                         ("cible_approchee", ("", "oui")), ("prioritaire", ("", "oui")),
+                         ("denombre", ("", *COUNTED))):
         if row[col] not in allowed:
             bad(col, "l'une des valeurs : " + ", ".join(v or "(vide)" for v in allowed))
     if row["section"] not in contract.sections and not contract.is_commitment(row["section"]):
@@ -173,6 +188,9 @@ def _check_row(row: dict[str, str], line: int, label: str, problems: Problems,
     if row["cible_operateur"] and (cible is None or cible[0] is None):
         bad("cible", "une cible chiffrée quand un opérateur est donné",
             "videz l'opérateur si le contrat ne fixe pas de cible")
+    if row["denombre"] and row["unite"] != "nombre":
+        bad("denombre", "vide quand l'unité n'est pas « nombre »",
+            "la colonne dit ce que compte un nombre (personnes, menages, autres)")
     if cible is not None and cible[0] is not None and not row["cible_nature"]:
         bad("cible_nature", "la nature de la cible : " + ", ".join(TARGET_KINDS),
             "annuelle (chaque année), cumulee (somme depuis le début du contrat), stock (un "
@@ -193,7 +211,7 @@ def _check_row(row: dict[str, str], line: int, label: str, problems: Problems,
         perimetre=row["perimetre"], cible_nature=row["cible_nature"],
         cible_approchee=row["cible_approchee"] == "oui",
         cible_origine=row["cible_origine"] or (TARGET_CONTRACT if row["cible"] else ""),
-        prioritaire=row["prioritaire"] == "oui",
+        prioritaire=row["prioritaire"] == "oui", denombre=row["denombre"],
     )
 
 

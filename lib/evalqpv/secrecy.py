@@ -1,10 +1,13 @@
 """Statistical secrecy of small counts in the reports (docs/secret_statistique.md).
 
-The rule: a count of people (unit « nombre ») between 1 and 10 on a territory smaller
-than a département (quarter, commune, EPCI, school, a partner's perimeter) is printed
-« < 11 », never its value; 0 is printed. What could give a masked count back is masked
-too (« secret secondaire »): a part whose total minus itself is a small count, and, when
-parts add up to their total, a second part beside a lone masked one.
+The rule: a count of people or households (unit « nombre », référentiel column
+`denombre`) between 1 and 10 on a territory smaller than a département (quarter,
+commune, EPCI, school, a partner's perimeter) is printed « < 11 », never its value; 0 is
+printed. Counts of structures, actions, meetings or equipment and amounts are never
+masked; neither is a figure already public (a producer's publication, which applied its
+own secrecy, or the contract's printed text). What could give a masked count back is
+masked too (« secret secondaire »): a part whose total minus itself is a small count,
+and, when parts add up to their total, a second part beside a lone masked one.
 
 An indicator is a part of another when its identifier extends the other's
 (`demandeurs_emploi_abc_femmes` is a part of `demandeurs_emploi_abc`).
@@ -27,10 +30,12 @@ COUNT_UNITS = ("nombre",)
 OPEN_LEVELS = (DEPARTEMENT, REGION, FRANCE)
 
 
-def is_masked(value: float | None, unit: str, niveau: str) -> bool:
-    """A count of 1 to 10 on a small territory: printed MASK, never its value."""
-    return (value is not None and unit in COUNT_UNITS and niveau not in OPEN_LEVELS
-            and 0 < value < THRESHOLD)
+def is_masked(value: float | None, unit: str, niveau: str, *, people: bool = True,
+              public: bool = False) -> bool:
+    """A count of 1 to 10 people or households on a small territory, not already public:
+    printed MASK, never its value."""
+    return (people and not public and value is not None and unit in COUNT_UNITS
+            and niveau not in OPEN_LEVELS and 0 < value < THRESHOLD)
 
 
 def total_of(indicator: str, ids: Iterable[str]) -> str | None:

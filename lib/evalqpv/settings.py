@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from .problems import Problems
 from .vocabulary import NIVEAUX, REPORTS
 
-QUARTER_CODE = re.compile(r"Q[PN]\d{2}[\dAB]\d{3}")
+QUARTER_CODE = re.compile(r"QP\d{2}[\dAB]\d{3}|QN\d{2}[\dAB]\d{2}[A-Z]")  # 2015 | 2024
 
 # Time limit of one notebook, in seconds: a notebook that hangs is stopped, the others
 # go on. `--delai` (make rapports DELAI=) or the EVALQPV_DELAI variable change it.
@@ -214,6 +214,9 @@ class Contract:
 
     nom: str = ""
     territoire: str = ""
+    # The same quarter in the 2024 priority geography (QN...), when the contract names
+    # it: its figures are a level of their own, never chained to the 2015 series.
+    territoire_2024: str = ""
     debut: int = 0  # first year the contract covers
     fin: int = 0  # last year the contract covers
     annexe_engagements: str = "Annexe 1"
@@ -306,6 +309,13 @@ def _read_contract(path: Path, label: str, problems: Problems) -> Contract:
     if territoire and not QUARTER_CODE.fullmatch(territoire):
         problems.error(label, "code de quartier invalide.", colonne="territoire",
                        valeur=typed, attendu="un code QP092005 (2015) ou QN... (2024)")
+    typed_2024 = str(data.get("territoire_2024", "")).strip()
+    territoire_2024 = typed_2024.upper()
+    if territoire_2024 and not (QUARTER_CODE.fullmatch(territoire_2024)
+                                and territoire_2024.startswith("QN")):
+        problems.error(label, "code de quartier 2024 invalide.", colonne="territoire_2024",
+                       valeur=typed_2024, attendu="un code de la géographie 2024, QN suivi "
+                       "de 6 caractères (QN09204M)")
     transcription = data.get("transcription", {})
     millesime = str(transcription.get("millesime", "")).strip()
     if not re.fullmatch(r"(19|20)\d\d", millesime):
@@ -347,7 +357,8 @@ def _read_contract(path: Path, label: str, problems: Problems) -> Contract:
                        attendu='une table [glossaire] : SIGLE = "ce qu\'il veut dire"')
         glossaire = {}
     return Contract(
-        nom=text("nom", data), territoire=territoire, debut=years["debut"], fin=years["fin"],
+        nom=text("nom", data), territoire=territoire, territoire_2024=territoire_2024,
+        debut=years["debut"], fin=years["fin"],
         annexe_engagements=str(data.get("annexe_engagements", "Annexe 1")),
         transcription_producteur=text("producteur", transcription, "transcription."),
         transcription_millesime=millesime,

@@ -49,6 +49,9 @@ class Territory:
     code: str
     libelle: str
     levels: tuple[Level, ...]
+    # The same quarter in the other priority geography (2024 for a 2015 code), when the
+    # contract names it: a level of its own, never a comparator, never chained.
+    other_geography: Level | None = None
 
     @property
     def qpv(self) -> Level:
@@ -57,6 +60,12 @@ class Territory:
     @property
     def comparators(self) -> tuple[Level, ...]:
         return self.levels[1:]
+
+    @property
+    def local_and_comparators(self) -> tuple[Level, ...]:
+        """Every level a report reads: the quarter, its other geography, the others."""
+        extra = (self.other_geography,) if self.other_geography else ()
+        return (self.qpv, *extra, *self.comparators)
 
     def level(self, niveau: str) -> Level | None:
         return next((lv for lv in self.levels if lv.niveau == niveau), None)

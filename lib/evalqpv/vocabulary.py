@@ -51,6 +51,10 @@ UNIT_NAMES = {"pourcentage": "en %", "nombre": "nombre", "euros": "en euros",
               "ratio": "rapport", "indice": "indice", "booleen": "oui/non"}
 UNITS = tuple(UNIT_NAMES)
 DIRECTIONS = ("hausse", "baisse", "neutre")
+# What a count counts (référentiel column `denombre`): people, households, or anything
+# else (structures, actions, meetings, equipment...). Secrecy masks only the first two.
+COUNTED_PEOPLE, COUNTED_HOUSEHOLDS, COUNTED_OTHER = "personnes", "menages", "autres"
+COUNTED = (COUNTED_PEOPLE, COUNTED_HOUSEHOLDS, COUNTED_OTHER)
 OPERATORS = (">=", ">", "=", "<", "<=")
 OPERATOR_WORDS = {">=": "au moins", ">": "plus de", "=": "", "<=": "au plus", "<": "moins de"}
 PERIODICITIES = ("annuelle", "pluriannuelle", "ponctuelle", "trimestrielle", "mensuelle")
@@ -84,7 +88,10 @@ A_VENIR = "à venir"  # a milestone not yet due
 SANS_CIBLE = "sans cible"
 A_COLLECTER = "à collecter"
 NON_APPLICABLE = "non applicable"  # a commitment about another commune
+ECHU_SANS_DONNEE = "échu, non renseigné"  # a dated target has passed, no figure came
+NON_TRANSMIS = "non transmis"  # a partner asked for the year's figures sent nothing
 STATUS_SLUGS = {ATTEINT: "ok", EN_BONNE_VOIE: "progress", EN_RETARD: "late",
+                ECHU_SANS_DONNEE: "overdue", NON_TRANSMIS: "unsent",
                 NON_COMPARABLE: "nc", A_VENIR: "due", SANS_CIBLE: "none",
                 A_COLLECTER: "missing", NON_APPLICABLE: "na"}
 STATUSES = tuple(STATUS_SLUGS)
@@ -113,6 +120,10 @@ LEVEL_NAMES = {QPV: "quartier", COMMUNE: "commune", EPCI: "EPCI", DEPARTEMENT: "
                ETABLISSEMENT: "établissement"}
 # The levels on which the year of a report is looked for: the quarter and its surroundings.
 NEAR_LEVELS = (QPV, COMMUNE, DEPARTEMENT)
+
+# The référentiel's indicator of the census population (POP_MUN): the denominator when a
+# count is turned into a rate to be compared across territories.
+POPULATION = "population"
 
 QPV2015 = "qpv2015"
 QPV2024 = "qpv2024"

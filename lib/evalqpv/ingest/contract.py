@@ -3,15 +3,21 @@
 data/raw/contrat/*.csv: one row per printed value, citing the contract section, with
 the value as printed (`20, 9`, `>95`, `nd`, `1,2 M€`). The contract's name, producer
 and release come from config/contrat.toml.
+
+A transcription error found later is never corrected in place (data/raw/ is
+immutable): data/raw/contrat/errata.csv names the file, line and column, the cell as
+it reads and its correction, with the contract's words. The reader applies it, checks
+that the cell still reads as stated, and cites the correction with the figure.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..frenchnumbers import parse_printed_value
 from ..problems import Problems
-from ..rawtable import read_delimited
+from ..rawtable import RawTable, read_delimited
 from . import FileId, FileSummary, Observation, ReadContext, Reader, ReadResult
 from .handfilled import RowChecker
 
@@ -20,12 +26,96 @@ COLUMNS = ("section", "tableau", "libelle_imprime", "indicateur", "niveau", "cod
            "note")
 OPTIONAL = ("periode",)  # added by later transcriptions: the part of the year a count covers
 FOLDER = "contrat"
+ERRATA = "errata.csv"
+ERRATA_COLUMNS = ("fichier", "ligne", "colonne", "valeur_lue", "valeur_corrigee",
+                  "justification")
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One cell of a transcription corrected by the errata file."""
+
+    ligne_errata: int
+    ligne: int
+    colonne: str
+    valeur_lue: str
+    valeur_corrigee: str
+    justification: str
 
 
 def identify(rel: Path) -> FileId | None:
     if rel.parts[0] == FOLDER and rel.suffix.lower() == ".csv":
-        return FileId("CONTRAT", None)
+        return FileId("ERRATA" if rel.name == ERRATA else "CONTRAT", None)
     return None
+
+
+def read_errata(path: Path, label: str, problems: Problems) -> dict[str, list[Correction]]:
+    """The corrections of each transcription file, by file name; bad rows are errors."""
+    table = read_delimited(path, label, problems, separator=";", strict_encoding=True)
+    if table is None:
+        return {}
+    index = table.required_columns(ERRATA_COLUMNS, problems,
+                                   correction="rétablissez l'en-tête de l'errata")
+    if index is None:
+        return {}
+    out: dict[str, list[Correction]] = {}
+    folder = path.parent
+    for line, cells in table.rows:
+        row = {c: cells[index[c]].strip() for c in ERRATA_COLUMNS}
+        problems_before = len(problems.errors)
+        if row["fichier"] == ERRATA or not (folder / row["fichier"]).is_file():
+            problems.error(label, "fichier à corriger introuvable.", ligne=line,
+                           colonne="fichier", valeur=row["fichier"],
+                           attendu=f"le nom d'une transcription de data/raw/{FOLDER}/")
+        if not row["ligne"].isdigit() or int(row["ligne"]) < 2:
+            problems.error(label, "numéro de ligne invalide.", ligne=line, colonne="ligne",
+                           valeur=row["ligne"], attendu="le numéro de la ligne dans le "
+                           "fichier corrigé (l'en-tête est la ligne 1)")
+        if not row["justification"]:
+            problems.error(label, "correction sans justification.", ligne=line,
+                           colonne="justification", valeur="",
+                           attendu="les mots du contrat qui justifient la correction")
+        if len(problems.errors) > problems_before:
+            continue
+        out.setdefault(row["fichier"], []).append(Correction(
+            line, int(row["ligne"]), row["colonne"], row["valeur_lue"],
+            row["valeur_corrigee"], row["justification"]))
+    return out
+
+
+def _apply_errata(table: RawTable, corrections: list[Correction], errata_label: str,
+                  problems: Problems) -> dict[int, list[Correction]]:
+    """Correct the table's cells in memory; a correction that does not find the cell as
+    it says it reads is an error (the transcription changed since it was written)."""
+    index = table.column_index()
+    rows = dict(table.rows)
+    applied: dict[int, list[Correction]] = {}
+    for fix in corrections:
+        cells = rows.get(fix.ligne)
+        if fix.colonne not in index or cells is None:
+            problems.error(errata_label, "la cellule à corriger n'existe pas.",
+                           ligne=fix.ligne_errata, colonne="colonne" if cells else "ligne",
+                           valeur=fix.colonne if cells else str(fix.ligne),
+                           attendu=f"une ligne de données et une colonne de {table.label}")
+            continue
+        current = cells[index[fix.colonne]].strip()
+        if current != fix.valeur_lue:
+            problems.error(errata_label, "la cellule ne contient pas la valeur que "
+                           "l'errata dit corriger.", ligne=fix.ligne_errata,
+                           colonne="valeur_lue", valeur=fix.valeur_lue,
+                           attendu=f"« {current} » (ligne {fix.ligne}, colonne {fix.colonne} "
+                           f"de {table.label})",
+                           correction="mettez l'errata à jour avec la transcription")
+            continue
+        cells[index[fix.colonne]] = fix.valeur_corrigee
+        applied.setdefault(fix.ligne, []).append(fix)
+    return applied
+
+
+def _correction_note(fixes: list[Correction]) -> str:
+    return "transcription corrigée (" + " ; ".join(
+        f"{f.colonne} : « {f.valeur_lue} » → « {f.valeur_corrigee} », {ERRATA} ligne "
+        f"{f.ligne_errata}" for f in fixes) + ")"
 
 
 def read_contract(path: Path, file: FileId, ctx: ReadContext,
@@ -33,6 +123,9 @@ def read_contract(path: Path, file: FileId, ctx: ReadContext,
     label = ctx.label(path)
     summary = FileSummary(label, READER.name)
     result = ReadResult([], summary)
+    if file.family == "ERRATA":  # checked here; applied with each transcription
+        read_errata(path, label, problems)
+        return result
     table = read_delimited(path, label, problems, separator=";", strict_encoding=True)
     if table is None:
         return result
@@ -40,6 +133,13 @@ def read_contract(path: Path, file: FileId, ctx: ReadContext,
                                    correction="rétablissez l'en-tête de la transcription")
     if index is None:
         return result
+    errata_path = path.parent / ERRATA
+    corrected: dict[int, list[Correction]] = {}
+    if errata_path.is_file():
+        fixes = read_errata(errata_path, ctx.label(errata_path), Problems())
+        if path.name in fixes:
+            corrected = _apply_errata(table, fixes[path.name], ctx.label(errata_path),
+                                      problems)
     check = RowChecker(ctx, problems, label)
     seen: dict[tuple[str, str, str, str, str, int], int] = {}
     out = result.observations
@@ -73,7 +173,8 @@ def read_contract(path: Path, file: FileId, ctx: ReadContext,
             indicateur=indicateur, niveau=niveau, code=code,
             libelle_territoire=row["libelle_territoire"], geographie=geographie,
             annee=annee, valeur=parsed.valeur, statut=parsed.statut,
-            valeur_publiee=row["valeur_imprimee"], qualite="",
+            valeur_publiee=row["valeur_imprimee"],
+            qualite=_correction_note(corrected[line]) if line in corrected else "",
             producteur=contract.transcription_producteur,
             source=f"{contract.nom}, section {row['section']} ({row['source_citee']})",
             millesime=contract.transcription_millesime, fichier=label, ligne=line,

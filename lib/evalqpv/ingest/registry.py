@@ -30,6 +30,18 @@ def is_hand_filled(fichier: str) -> bool:
     return len(parts) > 3 and parts[:2] == ["data", "raw"] and parts[2] in HAND_FILLED_FOLDERS
 
 
+def is_contract_file(fichier: str) -> bool:
+    """A store row's file is the contract's own transcription (its printed figures)."""
+    parts = fichier.split("/")
+    return len(parts) > 3 and parts[:3] == ["data", "raw", contract.FOLDER]
+
+
+def is_partner_file(fichier: str) -> bool:
+    """A store row's file is a partner's return."""
+    parts = fichier.split("/")
+    return len(parts) > 3 and parts[:3] == ["data", "raw", partners.FOLDER]
+
+
 # Files of data/raw/ that are documentation, not data.
 IGNORED_SUFFIXES = (".md", ".txt", ".gitkeep")
 

@@ -14,8 +14,9 @@ from .. import frenchnumbers as fn
 from ..ingest.registry import is_hand_filled
 from ..objectives import Claim
 from ..referentiel import Indicator
+from ..store.tables import read_territories
 from ..territory import Level
-from ..vocabulary import VALEUR
+from ..vocabulary import BORNE_INF, BORNE_SUP, BOUNDS, DEPARTEMENT, POPULATION, VALEUR
 from .context import ReportContext
 from .html import Html, esc, table
 from .indicators import Point, value_in
@@ -25,6 +26,10 @@ CONFIRMED, NOT_CONFIRMED, CONTRADICTED, UNCHECKABLE = (
     "confirmé", "non confirmé", "contredit", "non vérifiable")
 RATIO_TOLERANCE = 0.15  # « près de deux fois »: from 1,7 to 2,3
 LEVEL_TOLERANCE = {"pourcentage": 1.5}  # « autour de 30 % »: within 1,5 point
+RELATIVE_TOLERANCE = 0.05  # a count or an amount: within 5 %
+# A figure further from the claim than this many tolerances contradicts it; in between,
+# the data do not confirm it without contradicting it.
+CONTRADICTION = 3
 
 
 @dataclass(frozen=True)
@@ -34,9 +39,41 @@ class Finding:
 
 
 def published(points: list[Point]) -> list[Point]:
-    """The figures a publication gives (not only the contract or a partner)."""
-    return [p for p in points if p.valeur is not None and p.statut == VALEUR
+    """The figures a publication gives (not only the contract or a partner), exact or
+    published as a bound (« >95 »)."""
+    return [p for p in points if p.valeur is not None and p.statut in (VALEUR, *BOUNDS)
             and not all(is_hand_filled(f) for f in p.fichier.split(" | "))]
+
+
+def slack(unit: str, claimed: float) -> float:
+    return LEVEL_TOLERANCE.get(unit, RELATIVE_TOLERANCE * abs(claimed))
+
+
+def level_verdict(kind: str, point: Point, claimed: float, unit: str) -> str:
+    """A figure against a level the contract states: about it (niveau), at least it
+    (niveau_minimum), at most it (niveau_maximum). A published bound counts for what it
+    says (« plus de 95 % » is at least 95 %, and says nothing of « autour de 97 % »)."""
+    assert point.valeur is not None
+    value, margin = point.valeur, slack(unit, claimed)
+    low = high = value  # what the figure allows the true value to be
+    if point.statut == BORNE_INF:
+        high = float("inf")
+    elif point.statut == BORNE_SUP:
+        low = float("-inf")
+    if kind == "niveau_minimum":
+        if low >= claimed:
+            return CONFIRMED
+        return CONTRADICTED if high < claimed - CONTRADICTION * margin else NOT_CONFIRMED
+    if kind == "niveau_maximum":
+        if high <= claimed:
+            return CONFIRMED
+        return CONTRADICTED if low > claimed + CONTRADICTION * margin else NOT_CONFIRMED
+    if low != high:
+        return CONTRADICTED if (high < claimed - CONTRADICTION * margin
+                                or low > claimed + CONTRADICTION * margin) else NOT_CONFIRMED
+    gap = abs(value - claimed)
+    return CONFIRMED if gap <= margin else (CONTRADICTED if gap > CONTRADICTION * margin
+                                            else NOT_CONFIRMED)
 
 
 def check(claim: Claim, ind: Indicator, subject: list[Point], other: list[Point],
@@ -52,44 +89,95 @@ def check(claim: Claim, ind: Indicator, subject: list[Point], other: list[Point]
                        "contrat ou un partenaire donnent ce chiffre")
     unit = ind.unite
     if claim.verification in ("tendance_baisse", "tendance_hausse"):
-        start = claim.annee_debut
-        window = [p for p in points if (start is None or p.annee >= start) and p.annee <= end]
-        change = trend(window, end, unit)
-        if change is None:
-            return Finding(UNCHECKABLE, "pas deux chiffres publiés de la même série sur la "
-                           "période" + (f" (depuis {start})" if start else ""))
-        wanted = DOWN if claim.verification == "tendance_baisse" else UP
-        words = (f"{fn.with_unit(change.start.valeur, unit)} en {change.start.annee}, "
-                 f"{fn.with_unit(change.end.valeur, unit)} en {change.end.annee}")
-        if change.direction == wanted:
-            return Finding(CONFIRMED, words)
-        if change.direction == STABLE:
-            return Finding(NOT_CONFIRMED, words + " : stable, dans le bruit de la source")
-        return Finding(CONTRADICTED, words + f" : en {change.direction}")
+        return _trend(claim, points, end, unit)
     point = value_in(points, end) or next((p for p in reversed(points) if p.annee <= end),
                                           None)
     if point is None or point.valeur is None:
         return Finding(UNCHECKABLE, f"aucune donnée publiée jusqu'en {end}")
-    mine = f"{fn.with_unit(point.valeur, unit)} en {point.annee}"
-    if claim.verification in ("niveau", "niveau_minimum") and claim.valeur is not None:
-        if claim.verification == "niveau_minimum":
-            ok = point.valeur >= claim.valeur
-        else:
-            slack = LEVEL_TOLERANCE.get(unit, 0.05 * abs(claim.valeur))
-            ok = abs(point.valeur - claim.valeur) <= slack
-        return Finding(CONFIRMED if ok else NOT_CONFIRMED, mine)
+    mine = f"{fn.with_unit(point.valeur, unit, point.statut)} en {point.annee}"
+    if claim.verification in ("niveau", "niveau_minimum", "niveau_maximum",
+                              "moyenne_qpv_departement") and claim.valeur is not None:
+        kind = "niveau" if claim.verification == "moyenne_qpv_departement" \
+            else claim.verification
+        return Finding(level_verdict(kind, point, claim.valeur, unit), mine)
     theirs = value_in(published(other), point.annee)
     if theirs is None or theirs.valeur is None:
         return Finding(UNCHECKABLE, f"{mine} ; aucune donnée publiée pour {other_name} la même "
                        "année")
-    both = f"{mine} ; {other_name} : {fn.with_unit(theirs.valeur, unit)}"
-    if claim.verification == "superieur":
-        return Finding(CONFIRMED if point.valeur > theirs.valeur else CONTRADICTED, both)
+    both = f"{mine} ; {other_name} : {fn.with_unit(theirs.valeur, unit, theirs.statut)}"
+    if point.statut != VALEUR or theirs.statut != VALEUR:
+        return Finding(UNCHECKABLE, both + " (chiffre publié sous forme de borne)")
+    if claim.verification in ("superieur", "inferieur"):
+        above = point.valeur > theirs.valeur
+        if abs(point.valeur - theirs.valeur) <= slack(unit, theirs.valeur) / 3:
+            return Finding(NOT_CONFIRMED, both + " : écart dans le bruit de la source")
+        wanted = claim.verification == "superieur"
+        return Finding(CONFIRMED if above == wanted else CONTRADICTED, both)
     if theirs.valeur == 0 or claim.valeur is None:
         return Finding(UNCHECKABLE, both)
+    if claim.verification == "part":
+        share = 100 * point.valeur / theirs.valeur
+        as_point = Point(point.annee, share, VALEUR, "", "", False)
+        return Finding(level_verdict("niveau", as_point, claim.valeur, "pourcentage"),
+                       f"{both}, soit {fn.with_unit(share, 'pourcentage')}")
     r = point.valeur / theirs.valeur
-    ok = abs(r - claim.valeur) <= RATIO_TOLERANCE * claim.valeur
-    return Finding(CONFIRMED if ok else NOT_CONFIRMED, f"{both}, soit {fn.number(r, 1)} fois")
+    gap = abs(r - claim.valeur)
+    margin = RATIO_TOLERANCE * claim.valeur
+    verdict = CONFIRMED if gap <= margin else (CONTRADICTED if gap > CONTRADICTION * margin
+                                               else NOT_CONFIRMED)
+    return Finding(verdict, f"{both}, soit {fn.number(r, 1)} fois")
+
+
+def _trend(claim: Claim, points: list[Point], end: int, unit: str) -> Finding:
+    start = claim.annee_debut
+    window = [p for p in points if (start is None or p.annee >= start) and p.annee <= end]
+    change = trend(window, end, unit)
+    if change is None:
+        return Finding(UNCHECKABLE, "pas deux chiffres publiés de la même série sur la "
+                       "période" + (f" (depuis {start})" if start else ""))
+    wanted = DOWN if claim.verification == "tendance_baisse" else UP
+    words = (f"{fn.with_unit(change.start.valeur, unit)} en {change.start.annee}, "
+             f"{fn.with_unit(change.end.valeur, unit)} en {change.end.annee}")
+    if change.direction == wanted:
+        return Finding(CONFIRMED, words)
+    if change.direction == STABLE:
+        return Finding(NOT_CONFIRMED, words + " : stable, dans le bruit de la source")
+    return Finding(CONTRADICTED, words + f" : en {change.direction}")
+
+
+def departement_qpv_mean(ctx: ReportContext, ind: Indicator) -> list[Point]:
+    """The population-weighted mean of a rate over every QPV of the quarter's département,
+    year by year (covered population over population, for instance): the figure the
+    contract gives for « les habitants des quartiers » of the département."""
+    from .national import national_values  # noqa: PLC0415 (all QPV: only this claim)
+
+    dep = ctx.territory.level(DEPARTEMENT)
+    if dep is None or ind.unite != "pourcentage":
+        return []
+    codes = {code for code, row in read_territories(ctx.paths).items()
+             if row.departement[0] == dep.code}
+    values = national_values(ctx.paths.store, ctx.territory.qpv.geographie)
+    mine = values[values["code"].isin(codes)]
+    rates: dict[int, dict[str, float]] = {}
+    pops: dict[str, list[tuple[int, float]]] = {}
+    for indicator, code, year, value in zip(mine["indicateur"], mine["code"], mine["annee"],
+                                            mine["valeur"], strict=True):
+        if indicator == ind.id:
+            rates.setdefault(int(year), {})[str(code)] = float(value)
+        elif indicator == POPULATION:
+            pops.setdefault(str(code), []).append((int(year), float(value)))
+    out = []
+    for year in sorted(rates):
+        weighted = total = 0.0
+        for code, rate in rates[year].items():
+            known = [v for y, v in sorted(pops.get(code, [])) if y <= year]
+            if known:  # the latest census population up to that year
+                weighted += rate * known[-1]
+                total += known[-1]
+        if total:
+            out.append(Point(year, round(weighted / total, 1), VALEUR,
+                             f"{len(rates[year])} QPV", "", False))
+    return out
 
 
 def _level(ctx: ReportContext, niveau: str) -> Level | None:
@@ -110,8 +198,12 @@ def contract_claims(ctx: ReportContext) -> Html:
         other_level = _level(ctx, claim.comparaison) if claim.comparaison else None
         other = ctx.series(ind.id, other_level) if other_level else []
         other_name = other_level.libelle if other_level else ""
-        finding = check(claim, ind, ctx.series(ind.id, subject_level), other, other_name,
-                        ctx.annee)
+        subject = ctx.series(ind.id, subject_level)
+        if claim.verification == "moyenne_qpv_departement":
+            subject = departement_qpv_mean(ctx, ind)
+            subject_level = Level(subject_level.niveau, "", "QPV du département "
+                                  "(moyenne pondérée par la population)")
+        finding = check(claim, ind, subject, other, other_name, ctx.annee)
         rows.append([claim.section, claim.citation, ind.libelle,
                      f"{subject_level.libelle} : {finding.figures}",
                      Html(f'<span class="constat constat-{_slug(finding.verdict)}">'

@@ -1,5 +1,9 @@
 """Completeness by partner: for each partner who owes figures to the contract, how many
-of its indicators have a usable value for the evaluation year.
+of its indicators received a figure for the evaluation year.
+
+Received means a value for that very year from the partner (its return) or the producer
+(its release): never the contract's own figures, an older year, a milestone not yet due
+or a commitment about another commune (these two are not expected at all).
 
 Shown in the synthesis, and travelling beside it (COMPLETENESS_MIME) to the year's home
 page, which only lays it out. Partners belong to the contract's own quarter: another
@@ -9,18 +13,22 @@ quarter's synthesis says so and carries no partner.
 from __future__ import annotations
 
 from .. import frenchnumbers as fn
-from ..vocabulary import A_COLLECTER, COMPLETENESS_MIME
+from ..vocabulary import A_VENIR, COMPLETENESS_MIME, NON_APPLICABLE
 from .context import ReportContext
 from .html import Html, table
+
+NOT_EXPECTED = (A_VENIR, NON_APPLICABLE)
 
 
 def completeness_rows(ctx: ReportContext) -> list[dict[str, object]]:
     """One row per partner, most indicators first: expected, received, share."""
     counts: dict[str, list[int]] = {}
     for ind in ctx.indicators():
+        if ctx.assess(ind).status in NOT_EXPECTED:
+            continue
         expected_received = counts.setdefault(ind.partenaire, [0, 0])
         expected_received[0] += 1
-        if ctx.qpv_status(ind)[0] != A_COLLECTER:
+        if ctx.received(ind):
             expected_received[1] += 1
     rows: list[dict[str, object]] = [{"partenaire": name, "attendus": n, "recus": got,
              "completude": round(100 * got / n, 1) if n else None}
@@ -38,8 +46,14 @@ def partner_completeness(ctx: ReportContext) -> Html:
     shown = [[r["partenaire"], r["attendus"], r["recus"],
               fn.share(float(str(r["completude"]))) if r["completude"] is not None else "–"]
              for r in rows]
-    text = (f"<p>Pour chaque partenaire, les indicateurs qu'il doit fournir et ceux qui ont "
-            f"une valeur utilisable pour {ctx.annee} (publiée ou transmise).</p>"
+    received = sum(int(str(r["recus"])) for r in rows)
+    none = ("" if received else f"<p><strong>Aucun chiffre de {ctx.annee} n'a été reçu à ce "
+            "jour</strong>, ni d'un partenaire ni d'un producteur.</p>")
+    text = (none + f"<p>Pour chaque partenaire, les indicateurs qu'il doit fournir pour "
+            f"{ctx.annee} et ceux pour lesquels un chiffre de {ctx.annee} a été reçu (transmis "
+            "par le partenaire ou publié par le producteur ; les chiffres imprimés dans le "
+            "contrat, ceux des années précédentes, les jalons pas encore échus et les "
+            "engagements portant sur une autre commune ne comptent pas).</p>"
             + table(["Partenaire", "Indicateurs attendus", f"Reçus pour {ctx.annee}",
                      "Complétude"], shown, numeric=(1, 2, 3), css_class="completude",
                     caption=f"Complétude des données par partenaire en {ctx.annee}"))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import secrecy
-from ..ingest.registry import is_hand_filled
+from ..ingest.registry import is_hand_filled, is_partner_file
 from ..objectives import Claim, Objectives, load_claims, load_objectives
 from ..problems import Problems
 from ..referentiel import Indicator, Referentiel, load_referentiel
@@ -35,13 +35,24 @@ from ..vocabulary import (
     DEPARTEMENT,
     ENSEMBLE_QPV,
     ETABLISSEMENT,
+    NON_COMPARABLE,
     PERIMETRE_PARTENAIRE,
+    QPV,
+    QPV2024,
     REPORTS,
     STATUSES,
     SYNTHESIS,
     code_qpv_of_departement,
 )
-from .indicators import Point, judge, latest, series
+from .indicators import (
+    Judgement,
+    Point,
+    is_contract_figure,
+    judge,
+    latest,
+    observations,
+    series,
+)
 
 
 @dataclass(frozen=True)
@@ -51,9 +62,12 @@ class Assessment:
 
     status: str
     reason: str
-    last: Point | None
+    last: Point | None  # on the indicator's own perimeter
     previous: Point | None
     level: Level
+    # When the own perimeter has no figure: the latest figure of another level, shown as
+    # such (« département : 47,0 % en 2021 »), never as the quarter's.
+    elsewhere: tuple[Level, Point] | None = None
 
 
 @dataclass
@@ -111,19 +125,23 @@ class ReportContext:
         key = (indicator, level.key)
         if key not in self._raw:
             present = (indicator, level.niveau, level.code) in self._places()
-            self._raw[key] = series(self.rows_of(indicator), indicator, level) \
-                if present else []
+            self._raw[key] = without_restated(series(self.rows_of(indicator), indicator, level)
+                                              if present else [])
         return self._raw[key]
 
     def _masked_years(self, indicator: str, level: Level) -> set[int]:
-        """Years whose count is small, or would give a small count back from its total."""
+        """Years whose count of people is small and not public (a partner's return), or
+        would give such a count back from its total."""
         if indicator not in self.referentiel:
             return set()
-        unit = self.referentiel[indicator].unite
-        points = self._raw_series(indicator, level)
+        ind = self.referentiel[indicator]
+        if not ind.counts_people:
+            return set()
+        unit = ind.unite
+        points = [p for p in self._raw_series(indicator, level) if not _public(p)]
         hidden = {p.annee for p in points if secrecy.is_masked(p.valeur, unit, level.niveau)}
         total = self._total_of(indicator)
-        if total is None or self.referentiel[total].unite != unit:
+        if not points or total is None or self.referentiel[total].unite != unit:
             return hidden
         totals = {p.annee: p.valeur for p in self._raw_series(total, level)}
         parts = {part: {p.annee: p.valeur for p in self._raw_series(part, level)}
@@ -161,11 +179,14 @@ class ReportContext:
         return self._present
 
     def assess(self, ind: Indicator) -> Assessment:
-        """The indicator's status for the evaluation year, on the level that has figures:
-        its own perimeter first, then the most local one.
+        """The indicator's status for the evaluation year, and its latest figure on its
+        own perimeter (the quarter, the commune, the partner's perimeter...).
 
-        The contract's targets apply to its own quarter only: for any other quarter an
-        indicator is judged as if the contract set no target.
+        A figure of another level is never the quarter's latest value: when the
+        indicator's own perimeter has none, it travels as `elsewhere` (shown as such), and
+        a target is then « non comparable ». The contract's targets apply to its own
+        quarter only: for any other quarter an indicator is judged as if the contract set
+        no target.
         """
         key = ind.id
         if key in self._assessments:
@@ -173,34 +194,60 @@ class ReportContext:
         if not self.own_contract:
             ind = replace(ind, cible=None, cible_operateur="", annee_cible=None)
         levels = self.local_levels(ind)
-        levels.sort(key=lambda lv: lv.niveau != ind.perimetre)  # stable: local order kept
+        own = [lv for lv in levels if lv.niveau == ind.perimetre]
         found: Assessment | None = None
-        for level in levels:
-            points = self._raw_series(ind.id, level)  # judged on the figures...
-            last, previous = latest(points, self.annee)
-            if last is not None:
-                found = self._assess(ind, level, last, previous, points)
+        for level in own:
+            points = self._raw_series(ind.id, level)
+            if any(p.valeur is not None and p.annee <= self.annee for p in points):
+                found = self._assess(ind, level, points)
                 break
         if found is None:
             schools = self.establishments(ind.id)
             if schools:  # the school of the most modest background first
-                level, last = min(schools, key=lambda s: (-s[1].annee, s[1].valeur or 0.0))
-                found = self._assess(ind, level, last, None, [last])
-            else:
-                found = self._assess(ind, self.territory.qpv, None, None, [])
+                level, school = min(schools, key=lambda s: (-s[1].annee, s[1].valeur or 0.0))
+                found = self._assess(ind, level, [school])
+        if found is None:
+            home = own[0] if own else self.territory.qpv
+            found = self._assess(ind, home, [])
+            for level in (lv for lv in levels if lv.niveau != ind.perimetre):
+                points = self._raw_series(ind.id, level)
+                there, _ = latest(points, self.annee)
+                if there is not None:
+                    verdict = self._judge(ind, level, points)
+                    if verdict.status == NON_COMPARABLE:
+                        found = replace(found, status=verdict.status, reason=verdict.reason)
+                    shown = {p.annee: p for p in self.series(ind.id, level)}
+                    found = replace(found, elsewhere=(level, shown.get(there.annee, there)))
+                    break
         self._assessments[key] = found
         return found
 
-    def _assess(self, ind: Indicator, level: Level, last: Point | None,
-                previous: Point | None, points: list[Point]) -> Assessment:
-        verdict = judge(ind, last, previous, self.annee, niveau=level.niveau,
-                        libelle=level.libelle, history=points, debut=self.contract.debut,
-                        fin=self.contract.fin)
+    def _judge(self, ind: Indicator, level: Level, points: list[Point]) -> Judgement:
+        return judge(ind, points, self.annee, niveau=level.niveau, libelle=level.libelle,
+                     debut=self.contract.debut, fin=self.contract.fin)
+
+    def _assess(self, ind: Indicator, level: Level, points: list[Point]) -> Assessment:
+        verdict = self._judge(ind, level, points)  # judged on the figures...
+        last, previous = latest(points, self.annee)
         # ...and printed as the secrecy rule allows
         shown = {p.annee: p for p in self.series(ind.id, level)}
         return Assessment(verdict.status, verdict.reason,
                           shown.get(last.annee, last) if last else None,
                           shown.get(previous.annee, previous) if previous else None, level)
+
+    def observed_years(self, ind: Indicator) -> list[int]:
+        """The years up to the evaluated one for which a producer or a partner gave a
+        figure of this indicator, on any of the report's levels (never the contract's
+        own figures): what « received » means."""
+        years: set[int] = set()
+        for level in self.local_levels(ind):
+            years |= {p.annee for p in observations(self._raw_series(ind.id, level),
+                                                    self.annee)}
+        return sorted(years)
+
+    def received(self, ind: Indicator) -> bool:
+        """A figure for the evaluated year came from its producer or partner."""
+        return self.annee in self.observed_years(ind)
 
     def qpv_status(self, ind: Indicator) -> tuple[str, Point | None, Point | None, Level]:
         """Status, latest and previous figures, and their level (see `assess`)."""
@@ -228,7 +275,7 @@ class ReportContext:
 
     def local_levels(self, ind: Indicator) -> list[Level]:
         """Where the contract follows this indicator: the QPV first, then wider levels."""
-        levels = list(self.territory.levels)
+        levels = list(self.territory.local_and_comparators)
         mine = self.rows_of(ind.id)
         partner = mine[mine["niveau"] == PERIMETRE_PARTENAIRE]
         for code, lib in sorted(set(zip(partner["code"], partner["libelle_territoire"],
@@ -239,6 +286,24 @@ class ReportContext:
                                         strict=True))):
             levels.append(Level(ENSEMBLE_QPV, code, lib))
         return levels
+
+
+def without_restated(points: list[Point]) -> list[Point]:
+    """The series without the contract's figures that restate a publication: a figure
+    the contract prints with the same value as the producer's for a neighbouring year
+    (the contract dates the census by its publication, say) is that figure, under the
+    producer's year. One figure, one year, everywhere."""
+    published = {(p.annee, p.valeur) for p in points if not is_contract_figure(p)}
+    years = {p.annee for p in points if not is_contract_figure(p)}
+    return [p for p in points if not (
+        is_contract_figure(p) and p.annee not in years
+        and any((p.annee + d, p.valeur) in published for d in (-1, 1)))]
+
+
+def _public(point: Point) -> bool:
+    """The figure is already public: a producer published it (with its own secrecy),
+    or the contract prints it. Only a partner's return can be masked."""
+    return not all(is_partner_file(f) for f in point.fichier.split(" | "))
 
 
 def _hand_filled_only(files: str) -> bool:
@@ -261,6 +326,9 @@ def prepare(annee: object, territoire: object, rapport: str = SYNTHESIS,
     paths = ProjectPaths(find_root(Path(racine) if racine else None))
     contract = load_contract(paths)
     territory = resolve_territory(territoire or contract.territoire, paths)
+    if territory.code == contract.territoire and contract.territoire_2024:
+        territory = replace(territory, other_geography=Level(
+            QPV, contract.territoire_2024, f"{territory.libelle} (périmètre 2024)", QPV2024))
     available = available_years(paths, territory.code)
     if not available:
         raise ParameterError(f"Aucune donnée pour le territoire {territory.code}.")
@@ -268,7 +336,7 @@ def prepare(annee: object, territoire: object, rapport: str = SYNTHESIS,
     if annee is None or annee == "":
         annee = max(min(available), contract.default_year(today))
     year = check_year(annee, available, evaluation_years(contract.fin, today))
-    keys = {f"{lv.niveau}|{lv.code}" for lv in territory.levels}
+    keys = {f"{lv.niveau}|{lv.code}" for lv in territory.local_and_comparators}
     dep = territory.level(DEPARTEMENT)
     keys |= {f"{ENSEMBLE_QPV}|{code_qpv_of_departement(dep.code)}"} if dep else set()
     # Partner perimeters come from this contract's own returns and transcription: they

@@ -13,11 +13,14 @@ from ..vocabulary import (
     A_COLLECTER,
     AXES,
     CONTEXT,
+    ECHU_SANS_DONNEE,
     ETABLISSEMENT,
     GOVERNANCE,
+    NON_TRANSMIS,
     QPV,
     STATUSES,
     SYNTHESIS,
+    TARGET_YEARLY,
     THEME_TITLES,
     TRANSVERSAL,
     TYPE_LABELS,
@@ -81,20 +84,29 @@ def target_cell(ind: Indicator) -> str:
 
 
 def _values(ctx: ReportContext, ind: Indicator) -> tuple[str, str, str, str]:
-    """Latest value (with its year and place), previous value, change, source."""
-    _, last, previous, level = ctx.qpv_status(ind)
+    """Latest value on the indicator's own perimeter (with its year), previous value,
+    change, source. A figure of another level is said as such, never as the latest."""
+    a = ctx.assess(ind)
+    last, previous, level = a.last, a.previous, a.level
     where = "" if level.niveau == QPV else f" ({level.libelle})"
     last_text = (fn.with_unit(last.valeur, ind.unite, last.statut) + f" ({last.annee}){where}"
-                 if last else "à collecter")
+                 if last else "–")
     if level.niveau == ETABLISSEMENT:
         last_text = schools_text(ctx, ind)
     if last is not None and last.conflit:
         last_text += " ⚠ sources divergentes"
+    if last is not None and last.comment:
+        last_text += f" — commentaire du partenaire : « {last.comment} »"
+    if a.elsewhere is not None:
+        other, point = a.elsewhere
+        last_text += (f" (ailleurs : {other.libelle}, {level_name(other.niveau)} : "
+                      f"{fn.with_unit(point.valeur, ind.unite, point.statut)} en {point.annee})")
     prev_text = (fn.with_unit(previous.valeur, ind.unite, previous.statut)
                  + f" ({previous.annee})" if previous else "–")
     evolution = (fn.change(difference(last.valeur, previous.valeur), ind.unite)
                  if last and previous and last.statut == previous.statut == VALEUR else "–")
-    source = last.source if last else f"{ind.producteur} (à fournir : {ind.partenaire})"
+    source = last.source if last else (a.elsewhere[1].source if a.elsewhere else
+                                       f"{ind.producteur} (à fournir : {ind.partenaire})")
     return last_text, prev_text, evolution, source
 
 
@@ -132,20 +144,45 @@ def commitments(ctx: ReportContext) -> Html:
                     "d'engagement chiffré ou daté pour cet axe.</p>")
     rows = [_commitment_row(ctx, ind, with_partner=True) for ind in inds]
     return Html(table(["Partenaire", "Engagement", "Indicateur", "Périmètre du chiffre",
-                       "Dernière valeur", "Échéance ou mention du contrat", "Cible", "Statut"],
+                       "Dernière valeur", "Échéance", "Cible", "Statut"],
                       rows, numeric=(4,), css_class="engagements", idem=(0, 1)))
+
+
+def deadline_text(ind: Indicator) -> str:
+    """The deadline as the contract prints it (« mai de chaque année », « 2027 »), a
+    yearly flow's « chaque année », or « non précisée »: never an inferred date."""
+    if ind.echeance:
+        return ind.echeance
+    if ind.annee_cible:
+        return str(ind.annee_cible)
+    if ind.cible is not None and ind.cible_nature == TARGET_YEARLY:
+        return "chaque année"
+    return "non précisée"
 
 
 def _commitment_row(ctx: ReportContext, ind: Indicator, with_partner: bool) -> list[object]:
     a = ctx.assess(ind)
     value = (fn.with_unit(a.last.valeur, ind.unite, a.last.statut)
              + f" ({a.last.annee}{', ' + a.last.periode if a.last.periode else ''})"
-             if a.last else "à collecter")
+             if a.last else "–")
+    if a.last is not None and a.last.comment:
+        value += f" — commentaire du partenaire : « {a.last.comment} »"
     where = f"{level_name(a.level.niveau)} : {a.level.libelle}" if a.last else "–"
+    if a.last is None and a.elsewhere is not None:
+        other, point = a.elsewhere
+        where = f"{level_name(other.niveau)} : {other.libelle}"
+        value = (f"{fn.with_unit(point.valeur, ind.unite, point.statut)} ({point.annee}), "
+                 f"chiffre {LEVEL_OF.get(other.niveau, 'd’un autre périmètre')}")
     row: list[object] = [ctx.contract.signatory(ind.section)] if with_partner else []
-    return row + [ind.objectif, ind.libelle, where, value,
-                  ind.echeance or ind.cible_texte or "non précisée", target_cell(ind),
-                  status_cell(ctx, ind)]
+    return row + [ind.objectif, ind.libelle, where, value, deadline_text(ind),
+                  target_cell(ind), status_cell(ctx, ind)]
+
+
+# « chiffre départemental »: a figure of another level than the indicator's own.
+LEVEL_OF = {"departement": "départemental", "commune": "communal", "qpv": "du quartier",
+            "region": "régional", "france": "national", "epci": "intercommunal",
+            "ensemble_qpv": "de l'ensemble des quartiers",
+            "perimetre_partenaire": "du périmètre du partenaire"}
 
 
 def partners(ctx: ReportContext) -> Html:
@@ -172,8 +209,8 @@ def partners(ctx: ReportContext) -> Html:
         if inds:
             out.append(f"<p>{len(inds)} engagement(s) suivi(s) : {esc(summary)}.</p>")
             out.append(table(["Engagement", "Indicateur", "Périmètre du chiffre",
-                              "Dernière valeur", "Échéance ou mention du contrat", "Cible",
-                              "Statut"], [_commitment_row(ctx, i, False) for i in inds],
+                              "Dernière valeur", "Échéance", "Cible", "Statut"],
+                             [_commitment_row(ctx, i, False) for i in inds],
                              numeric=(3,), css_class="engagements", idem=(0,)))
         if partner in unfollowed:
             out.append(f"<p>Engagements sans indicateur ({len(unfollowed[partner])}) :</p>"
@@ -215,32 +252,42 @@ def coverage(ctx: ReportContext) -> Html:
                               css_class="couverture") + details)
 
 
+MISSING = (A_COLLECTER, ECHU_SANS_DONNEE, NON_TRANSMIS)
+
+
+def since_when(ctx: ReportContext, ind: Indicator) -> str:
+    """How long a figure has been missing: the last year received, or never."""
+    years = ctx.observed_years(ind)
+    if years:
+        return f"dernier chiffre reçu : {years[-1]}"
+    return "jamais reçu"
+
+
 def missing(ctx: ReportContext) -> Html:
     """What is still missing for the evaluation year, from which partner, and since when:
     a missing figure is a finding."""
     by_partner: dict[str, list[str]] = {}
     for ind in ctx.indicators():
-        a = ctx.assess(ind)
-        if a.status == A_COLLECTER:
-            since = (f"dernière valeur : {a.last.annee}" if a.last is not None else
-                     "jamais reçue")
-            by_partner.setdefault(ind.partenaire, []).append(f"{ind.libelle} ({since})")
+        if ctx.assess(ind).status in MISSING:
+            by_partner.setdefault(ind.partenaire, []).append(
+                f"{ind.libelle} ({since_when(ctx, ind)})")
     if not by_partner:
-        return Html(f"<p>Tous les indicateurs de ce rapport ont une valeur pour {ctx.annee}."
+        return Html(f"<p>Tous les indicateurs de ce rapport ont un chiffre pour {ctx.annee}."
                     "</p>")
     ordered = sorted(by_partner.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     if ctx.report == SYNTHESIS:  # the partners' section and the axis reports list them
-        never = {p: sum(i.endswith("(jamais reçue)") for i in items) for p, items in ordered}
-        return Html(f"<p>Indicateurs sans valeur utilisable pour {ctx.annee}, par partenaire "
-                    "qui doit la fournir (le détail est dans la partie sur les engagements "
-                    "et dans chaque rapport d'axe) :</p>"
+        never = {p: sum(i.endswith("(jamais reçu)") for i in items) for p, items in ordered}
+        return Html(f"<p>Indicateurs sans chiffre de {ctx.annee}, par partenaire qui doit le "
+                    "fournir (le détail est dans la partie sur les engagements et dans chaque "
+                    "rapport d'axe) :</p>"
                     + table(["Partenaire", "Indicateurs à fournir", "Dont jamais reçus"],
                             [[p, len(items), never[p]] for p, items in ordered],
                             numeric=(1, 2), css_class="manquants"))
     rows = [[partner, len(items), Html(bullets(items))] for partner, items in ordered]
-    return Html(f"<p>Indicateurs sans valeur utilisable pour {ctx.annee}, par partenaire qui "
-                "doit la fournir (le plus en retard d'abord), avec l'année de la dernière "
-                "valeur reçue :</p>"
+    return Html(f"<p>Indicateurs sans chiffre de {ctx.annee}, par partenaire qui doit le "
+                "fournir (le plus en retard d'abord), avec l'année du dernier chiffre reçu "
+                "(les chiffres imprimés dans le contrat décrivent la situation de départ et ne "
+                "comptent pas) :</p>"
                 + table(["Partenaire", "Nombre", "Indicateurs"], rows, numeric=(1,),
                         css_class="manquants"))
 
@@ -287,20 +334,34 @@ def all_statuses(ctx: ReportContext) -> Html:
 
 
 def milestones(ctx: ReportContext) -> Html:
-    """The contract's milestones: mid-term evaluation 2027, final evaluation 2030."""
+    """The contract's rules of governance and evaluation (its lines followed by an
+    indicator of the « gouvernance » theme), each with its indicators, deadline, latest
+    figure and status: the dated milestones (mid-term and final evaluations) first."""
     if not ctx.own_contract:
-        return Html(OTHER_QUARTER.format(what="les jalons"))
+        return Html(OTHER_QUARTER.format(what="les règles de gouvernance"))
     rows: list[list[object]] = []
-    governance = [i for i in ctx.referentiel.indicators.values() if i.axe == GOVERNANCE]
-    for ind in governance:
-        if ind.annee_cible is None:
+    for line in ctx.objectives.lines:
+        if ctx.contract.is_commitment(line.section):
             continue
-        remaining = ind.annee_cible - ctx.annee
-        when = (f"dans {remaining} an{'s' if remaining > 1 else ''}" if remaining > 0 else
-                "cette année" if remaining == 0 else f"échue depuis {-remaining} an(s)")
-        rows.append([ind.annee_cible, ind.libelle, ind.cible_texte, when,
-                     status_cell(ctx, ind)])
-    rows += [["chaque année", i.libelle, i.echeance, "", status_cell(ctx, i)]
-             for i in governance if i.annee_cible is None and i.echeance]
-    return Html(table(["Échéance", "Jalon", "Ce que dit le contrat", "Délai", "Statut"],
-                      sorted(rows, key=lambda r: str(r[0])), css_class="jalons"))
+        for ident in line.indicateurs:
+            ind = ctx.referentiel.indicators.get(ident)
+            if ind is None or ind.axe != GOVERNANCE:
+                continue
+            last_text = _values(ctx, ind)[0]
+            rows.append([line.texte, ind.libelle, deadline_text(ind), target_cell(ind),
+                         last_text, status_cell(ctx, ind)])
+    if not rows:
+        return Html("<p>Aucune règle de gouvernance n'est suivie par un indicateur.</p>")
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for row in rows:  # a rule's indicator once, under the first rule citing it
+        key = (str(row[1]), str(row[2]))
+        if key not in seen:
+            seen.add(key)
+            unique.append(row)
+    unique.sort(key=lambda r: (not str(r[2]).isdigit(), str(r[2]) if str(r[2]).isdigit()
+                               else ""))
+    return Html(table(["Règle du contrat", "Indicateur", "Échéance", "Cible",
+                       "Dernière valeur", "Statut"], unique, css_class="jalons", idem=(0,),
+                      collapse=Collapse((3, 4), "Règles sans cible chiffrée ni chiffre "
+                                        "reçu", name=1)))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..ingest.registry import is_contract_file, is_partner_file
 from ..referentiel import Indicator
 from ..territory import Level
 from ..vocabulary import (
@@ -19,6 +20,7 @@ from ..vocabulary import (
     ATTEINT,
     AUTRE_COMMUNE,
     CONFLICT,
+    ECHU_SANS_DONNEE,
     EN_BONNE_VOIE,
     EN_RETARD,
     NON_APPLICABLE,
@@ -27,6 +29,7 @@ from ..vocabulary import (
     QPV,
     SANS_CIBLE,
     TARGET_CUMULATIVE,
+    TARGET_ONE_OFF,
     TARGET_STOCK,
     TARGET_YEARLY,
 )
@@ -55,6 +58,14 @@ class Point:
     fichier: str
     conflit: bool
     periode: str = ""  # part of the year a count covers (T3...), blank for the whole year
+    qualite: str = ""  # the partner's comment on its figure, or a correction's note
+
+    @property
+    def comment(self) -> str:
+        """The partner's own comment on its figure (« chiffre provisoire »), if any."""
+        if not self.qualite or not all(is_partner_file(f) for f in self.fichier.split(" | ")):
+            return ""
+        return self.qualite
 
 
 def series(store: pd.DataFrame, indicateur: str, level: Level) -> list[Point]:
@@ -74,7 +85,7 @@ def series(store: pd.DataFrame, indicateur: str, level: Level) -> list[Point]:
         valeur = None if pd.isna(row["valeur"]) else float(row["valeur"])
         points.append(Point(int(str(annee)), valeur, row["statut"], row["source"], row["fichier"],
                             len(group) > 1 or row["conflit"] == CONFLICT,
-                            str(row.get("periode", "") or "")))
+                            str(row.get("periode", "") or ""), str(row.get("qualite", "") or "")))
     return points
 
 
@@ -86,12 +97,50 @@ def latest(points: list[Point], annee: int) -> tuple[Point | None, Point | None]
     return usable[-1], (usable[-2] if len(usable) > 1 else None)
 
 
+def is_contract_figure(point: Point) -> bool:
+    """The figure is the contract's own (its transcription): a description of the
+    situation before the contract, a baseline, never an observation of its results."""
+    return all(is_contract_file(f) for f in point.fichier.split(" | "))
+
+
+def observations(points: list[Point], annee: int) -> list[Point]:
+    """The figures a status may rest on: a value up to the evaluated year, from a
+    producer's publication or a partner's return, never from the contract's text."""
+    return [p for p in points if p.valeur is not None and p.annee <= annee
+            and not is_contract_figure(p)]
+
+
 @dataclass(frozen=True)
 class Judgement:
     """A status and, where the figure cannot simply be read against the target, why."""
 
     status: str
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a target falls due: the year the contract prints, or, for a level or a total
+    to reach with no printed date, the contract's last year, said to be an inference."""
+
+    year: int | None
+    printed: bool
+
+    def words(self) -> str:
+        if self.year is None:
+            return "échéance non précisée par le contrat"
+        if self.printed:
+            return f"échéance {self.year}"
+        return f"échéance non précisée par le contrat (fin du contrat, {self.year}, par " \
+               "hypothèse)"
+
+
+def deadline(ind: Indicator, fin: int) -> Deadline:
+    if ind.annee_cible:
+        return Deadline(ind.annee_cible, True)
+    if ind.cible_nature in (TARGET_STOCK, TARGET_CUMULATIVE) and fin:
+        return Deadline(fin, False)
+    return Deadline(None, False)
 
 
 def _meets(ind: Indicator, value: float, target: float) -> bool:
@@ -114,64 +163,94 @@ def _moving_right_way(ind: Indicator, last: Point, previous: Point | None) -> bo
     return (last.valeur > previous.valeur) == wants_up
 
 
-def judge(ind: Indicator, last: Point | None, previous: Point | None, annee: int, *,
-          niveau: str = QPV, libelle: str = "", history: list[Point] | None = None,
-          debut: int = 0, fin: int = 0) -> Judgement:
+def _dated(point: Point, annee: int) -> str:
+    return "" if point.annee == annee else f"chiffre de {point.annee}"
+
+
+def judge(ind: Indicator, history: list[Point], annee: int, *, niveau: str = QPV,
+          libelle: str = "", debut: int = 0, fin: int = 0) -> Judgement:
     """The status of an indicator for the evaluation year `annee`.
 
-    `last` and `previous` are the latest figures up to `annee` on the level `niveau`
-    (`libelle`: its name); `history` the whole series on that level (for a cumulative
-    target); `debut` and `fin` the contract's years. A figure is judged against a target
-    only on the indicator's own perimeter and period, and only for a target of the
-    contract: otherwise the status says why not.
+    `history` is the indicator's series on the level `niveau` (`libelle`: its name);
+    `debut` and `fin` the contract's years. A status rests on an observation of the
+    evaluated period (the year itself for a yearly target, the contract's years for a
+    level, a total or an event to reach) from a producer or a partner: the contract's
+    own figures are a baseline. A figure is judged against a target only on the
+    indicator's own perimeter, and only for a target of the contract; a deadline the
+    contract does not print is never presented as the contract's.
     """
     if ind.perimetre == AUTRE_COMMUNE:
         return Judgement(NON_APPLICABLE, "l'engagement porte sur une autre commune")
+    known = [p for p in history if p.valeur is not None and p.annee <= annee]
     target = ind.cible
     if target is None:
-        return Judgement(A_COLLECTER if last is None else SANS_CIBLE)
-    deadline = ind.annee_cible or (fin if ind.cible_nature in (TARGET_STOCK, TARGET_CUMULATIVE)
-                                   else None)
-    due = deadline is not None and annee >= deadline
-    if last is None or last.valeur is None:
-        if deadline is not None and not due:
-            return Judgement(A_VENIR, f"échéance {deadline}")
-        return Judgement(A_COLLECTER)
+        return Judgement(A_COLLECTER if not known else SANS_CIBLE)
     if ind.partner_objective:
+        if not known:
+            return Judgement(A_COLLECTER)
         return Judgement(NON_COMPARABLE, "objectif propre du partenaire, pas une cible du "
                          "contrat pour le quartier")
-    if niveau != ind.perimetre:
+    seen = observations(history, annee)
+    if seen and niveau != ind.perimetre:
         where = f"{_LEVEL_WORDS.get(niveau, niveau)}" + (f" ({libelle})" if libelle else "")
         return Judgement(NON_COMPARABLE, f"chiffre {where} pour une cible définie "
                          f"{_LEVEL_WORDS.get(ind.perimetre, ind.perimetre)}")
-    value = last.valeur
     if ind.cible_nature == TARGET_YEARLY:
-        if last.annee != annee:
-            return Judgement(A_COLLECTER, f"dernière valeur : {last.annee}")
-        months = PERIODS.get(last.periode, 12)
-        if months < 12:
-            return _pro_rata(ind, value, target, months, last.periode)
-        return Judgement(ATTEINT if _meets(ind, value, target) else EN_RETARD)
+        return _yearly(ind, target, seen, annee)
+    due_by = deadline(ind, fin)
+    due = due_by.year is not None and annee >= due_by.year
+    in_period = [p for p in seen if p.annee >= debut]
+    if not in_period:  # the deadline's own year is still being collected
+        if due_by.printed and due_by.year is not None and annee > due_by.year:
+            return Judgement(ECHU_SANS_DONNEE, f"{due_by.words()} passée, aucun chiffre "
+                             "transmis")
+        if ind.cible_nature == TARGET_ONE_OFF and due_by.year is not None and not due:
+            return Judgement(A_VENIR, due_by.words())
+        return Judgement(A_COLLECTER, f"aucun chiffre depuis {debut}" if debut else "")
     if ind.cible_nature == TARGET_CUMULATIVE:
-        years = [p for p in (history or [last]) if p.valeur is not None
-                 and debut <= p.annee <= annee and p.periode in ("", "T4", "S2")]
-        total = sum(p.valeur for p in years if p.valeur is not None)
-        if _meets(ind, total, target):
-            return Judgement(ATTEINT, f"cumul depuis {debut} : {total:g}")
-        if due or deadline is None:
-            return Judgement(EN_RETARD, f"cumul depuis {debut} : {total:g}")
-        elapsed, length = annee - debut + 1, deadline - debut + 1
-        on_pace = elapsed > 0 and _meets(ind, total * length / elapsed, target)
-        return Judgement(EN_BONNE_VOIE if on_pace else EN_RETARD,
-                         f"cumul depuis {debut} : {total:g}, au rythme de {elapsed} an(s) "
-                         f"sur {length}")
-    if _meets(ind, value, target):
-        return Judgement(ATTEINT)
-    if deadline is not None and not due:
-        if _moving_right_way(ind, last, previous):
-            return Judgement(EN_BONNE_VOIE, f"échéance {deadline}")
-        return Judgement(A_VENIR, f"échéance {deadline}")
-    return Judgement(EN_RETARD)
+        return _cumulative(ind, target, in_period, annee, debut, due_by)
+    last = in_period[-1]
+    assert last.valeur is not None
+    previous = seen[-2] if len(seen) > 1 else None
+    if _meets(ind, last.valeur, target):
+        return Judgement(ATTEINT, _dated(last, annee))
+    if due:
+        return Judgement(EN_RETARD, "; ".join(w for w in (due_by.words() + " passée",
+                                                          _dated(last, annee)) if w))
+    if ind.cible_nature == TARGET_STOCK and _moving_right_way(ind, last, previous):
+        return Judgement(EN_BONNE_VOIE, due_by.words())
+    return Judgement(A_VENIR, due_by.words())
+
+
+def _yearly(ind: Indicator, target: float, seen: list[Point], annee: int) -> Judgement:
+    """A yearly flow: judged on the evaluated year's figure, and only on it."""
+    this_year = [p for p in seen if p.annee == annee]
+    if not this_year:
+        before = f" ; dernier chiffre : {seen[-1].annee}" if seen else ""
+        return Judgement(A_COLLECTER, f"aucun chiffre de {annee}{before}")
+    last = this_year[-1]
+    assert last.valeur is not None
+    months = PERIODS.get(last.periode, 12)
+    if months < 12:
+        return _pro_rata(ind, last.valeur, target, months, last.periode)
+    return Judgement(ATTEINT if _meets(ind, last.valeur, target) else EN_RETARD)
+
+
+def _cumulative(ind: Indicator, target: float, in_period: list[Point], annee: int,
+                debut: int, due_by: Deadline) -> Judgement:
+    """A total since the contract began: the full-year figures added up, and whether
+    their pace reaches the target by its deadline."""
+    years = [p for p in in_period if p.periode in ("", "T4", "S2")]
+    total = sum(p.valeur for p in years if p.valeur is not None)
+    said = f"cumul depuis {debut} : {total:g}"
+    if _meets(ind, total, target):
+        return Judgement(ATTEINT, said)
+    if due_by.year is None or annee >= due_by.year:
+        return Judgement(EN_RETARD, said)
+    elapsed, length = annee - debut + 1, due_by.year - debut + 1
+    on_pace = elapsed > 0 and _meets(ind, total * length / elapsed, target)
+    return Judgement(EN_BONNE_VOIE if on_pace else EN_RETARD,
+                     f"{said}, au rythme de {elapsed} an(s) sur {length} ; {due_by.words()}")
 
 
 def _pro_rata(ind: Indicator, value: float, target: float, months: int,
@@ -185,11 +264,6 @@ def _pro_rata(ind: Indicator, value: float, target: float, months: int,
     return Judgement(EN_BONNE_VOIE if meets else EN_RETARD,
                      f"chiffre à fin {periode} : {value:g} pour {expected:g} attendus au "
                      f"prorata ({months} mois sur 12) de la cible annuelle de {target:g}")
-
-
-def status(ind: Indicator, last: Point | None, previous: Point | None, annee: int) -> str:
-    """The status alone, on the indicator's own perimeter (see `judge`)."""
-    return judge(ind, last, previous, annee, niveau=ind.perimetre).status
 
 
 def difference(a: float | None, b: float | None) -> float | None:

@@ -3,10 +3,13 @@ written from the data, ranked by what the contract is about."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from dataclasses import dataclass
 
 from .. import __version__
 from .. import frenchnumbers as fn
+from ..ingest.registry import is_hand_filled
 from ..referentiel import Indicator
 from ..territory import Level
 from ..vocabulary import (
@@ -16,12 +19,13 @@ from ..vocabulary import (
     AXES,
     COMMUNE,
     CONTEXT,
+    ECHU_SANS_DONNEE,
     EN_BONNE_VOIE,
     EN_RETARD,
     ENSEMBLE_QPV,
     FRANCE,
-    NON_APPLICABLE,
-    NON_COMPARABLE,
+    NON_TRANSMIS,
+    QPV,
     REPORT_TITLES,
     STATUSES,
     SYNTHESIS,
@@ -62,13 +66,38 @@ def year_framing(ctx: ReportContext) -> str:
                  f"({c.debut}-{c.fin})")
     else:
         where = f"Année évaluée : {year}"
-    qpv = ctx.store[(ctx.store["niveau"] == "qpv") & ctx.store["valeur"].notna()]
-    years = [int(a) for a in qpv["annee"] if int(a) <= year]
-    latest_year = max(years) if years else None
-    recent = (f" ; pour le quartier, les chiffres les plus récents portent sur {latest_year} "
-              "(chaque valeur est datée de l'année qu'elle décrit)" if latest_year
-              and latest_year < year else "")
-    return where + recent + "."
+    recent = published_recency(ctx)
+    if not recent:
+        return where + " ; aucun chiffre publié ne porte encore sur le quartier."
+    latest_year = max(recent.values())
+    detail = " ; ".join(f"{name} : {y}" for name, y in
+                        sorted(recent.items(), key=lambda kv: (-kv[1], kv[0])))
+    text = (f"{where} ; pour le quartier, les chiffres publiés les plus récents portent sur "
+            f"{latest_year} ({detail})")
+    if c.debut and latest_year < c.debut <= year:
+        text += (" : aucun ne couvre encore la période du contrat, que seuls les chiffres des "
+                 "partenaires peuvent décrire pour l'instant")
+    return text + "."
+
+
+def published_recency(ctx: ReportContext) -> dict[str, int]:
+    """The latest year each published dataset gives for the quarter (up to the evaluated
+    year): never the contract's or a partner's own figures."""
+    store = ctx.store
+    rows = store[(store["niveau"] == QPV) & (store["code"] == ctx.territory.code)
+                 & store["valeur"].notna()]
+    out: dict[str, int] = {}
+    for source, fichier, annee in zip(rows["source"], rows["fichier"], rows["annee"],
+                                      strict=True):
+        year = int(str(annee))
+        if year > ctx.annee:
+            continue
+        for one_source, one_file in zip(str(source).split(" | "), str(fichier).split(" | "),
+                                        strict=False):
+            if not is_hand_filled(one_file):
+                name = re.sub(r", publication \d{4}$", "", one_source)
+                out[name] = max(out.get(name, 0), year)
+    return out
 
 
 # --------------------------------------------------------------------------- key messages
@@ -185,59 +214,114 @@ def _figure(ind: Indicator, level: Level, point: Point) -> dict[str, object]:
 
 # --------------------------------------------------------------------------- verdicts
 
-
-def axis_verdicts(ctx: ReportContext) -> Html:
-    """One verdict per axis, in words, from the data: what moved, what did not, how the
-    targets stand, and what cannot be judged yet and whose data it waits for."""
-    items = []
-    for axe in AXES:
-        inds = [i for i in ctx.indicators() if i.in_report(axe)]
-        if not inds:
-            continue
-        items.append(f"<li><strong>{esc(REPORT_TITLES[axe])}.</strong> "
-                     f"{esc(axis_verdict(ctx, inds))}</li>")
-    return Html('<ul class="verdicts">' + "".join(items) + "</ul>")
+# What the committee judges a target by: those reached, on their way, late, and those
+# whose deadline passed with no figure.
+TARGET_STATUSES = (ATTEINT, EN_BONNE_VOIE, EN_RETARD, ECHU_SANS_DONNEE, NON_TRANSMIS,
+                   A_VENIR)
+STILL_MISSING = (A_COLLECTER, ECHU_SANS_DONNEE, NON_TRANSMIS)
 
 
-def axis_verdict(ctx: ReportContext, inds: list[Indicator]) -> str:
-    moved, still = [], []
+@dataclass(frozen=True)
+class AxisSummary:
+    """What an axis report holds for the evaluated year, counted once so that the
+    verdict, the decision table and the report's own tables say the same numbers."""
+
+    axe: str
+    indicators: int
+    with_target: int
+    statuses: dict[str, int]  # statuses of the indicators with a target of the contract
+    measured: int  # indicators with a figure received for the contract's years
+    received: int  # indicators with a figure received for the evaluated year
+    missing: dict[str, int]  # partner -> indicators still missing for the year
+    before: tuple[str, ...]  # the starting situation: trends before the contract
+    since: tuple[str, ...]  # changes measured over the contract's years
+
+
+def axis_indicators(ctx: ReportContext, axe: str) -> list[Indicator]:
+    """The indicators of an axis report: its own and those it shows from other themes."""
+    return [i for i in ctx.indicators() if i.in_report(axe)]
+
+
+def axis_summary(ctx: ReportContext, axe: str) -> AxisSummary:
+    inds = axis_indicators(ctx, axe)
+    debut = ctx.contract.debut
+    statuses: Counter[str] = Counter()
+    missing: Counter[str] = Counter()
+    measured = received = 0
+    before: list[tuple[bool, str]] = []
+    since: list[str] = []
     for ind in inds:
+        a = ctx.assess(ind)
+        if ind.cible is not None and not ind.partner_objective and ctx.own_contract:
+            statuses[a.status] += 1
+        if a.status in STILL_MISSING:
+            missing[ind.partenaire] += 1
+        years = ctx.observed_years(ind)
+        measured += any(y >= debut for y in years)
+        received += ctx.annee in years
         if ind.type not in ("impact", "resultat", "contexte"):
             continue
         change = trend(ctx.series(ind.id, ctx.territory.qpv), ctx.annee, ind.unite,
                        since=ctx.contract.baseline_year)
         if change is None:
             continue
-        phrase = f"{lower_first(ind.libelle)} {trend_words(change, ind)}"
         good = favourable(change.direction, ind.sens)
-        if change.direction == STABLE:
-            still.append(phrase)
+        phrase = (f"{lower_first(ind.libelle)} {trend_words(change, ind)}"
+                  + ("" if good is None else " (favorable)" if good else " (défavorable)"))
+        if debut and change.end.annee >= debut and change.start.annee <= ctx.contract.baseline_year:
+            since.append(phrase)
         else:
-            moved.append(phrase + ("" if good is None else
-                                   " (évolution favorable)" if good else
-                                   " (évolution défavorable)"))
+            before.append((change.direction == STABLE, phrase))
+    before.sort(key=lambda b: b[0])  # what moved first, then what did not
+    return AxisSummary(axe, len(inds), sum(i.cible is not None for i in inds), dict(statuses),
+                       measured, received, dict(missing), tuple(p for _, p in before),
+                       tuple(since))
+
+
+def axis_verdicts(ctx: ReportContext) -> Html:
+    """One verdict per axis, in words: what the contract's years show (targets, figures
+    received), then the starting situation, then whose figures are missing."""
+    items = []
+    for axe in AXES:
+        summary = axis_summary(ctx, axe)
+        if not summary.indicators:
+            continue
+        items.append(f"<li><strong>{esc(REPORT_TITLES[axe])}.</strong> "
+                     f"{esc(axis_verdict(ctx, summary))}</li>")
+    return Html('<ul class="verdicts">' + "".join(items) + "</ul>")
+
+
+def contract_period(ctx: ReportContext) -> str:
+    c = ctx.contract
+    return f"{c.debut}-{ctx.annee}" if ctx.annee > c.debut else str(c.debut)
+
+
+def axis_verdict(ctx: ReportContext, summary: AxisSummary) -> str:
+    """The verdict of one axis: the contract's period first, in one line when nothing
+    was measured; the starting situation after, said to be before the contract."""
+    c = ctx.contract
     parts = []
-    if moved:
-        parts.append("Ce qui a bougé : " + " ; ".join(moved[:3]) + ".")
-    if still:
-        parts.append("Ce qui n'a pas bougé : " + " ; ".join(still[:3]) + ".")
-    if not moved and not still:
-        parts.append("Aucune série chiffrée du quartier ne permet encore de mesurer une "
-                     "évolution sur cet axe.")
-    counts = Counter(ctx.assess(i).status for i in inds)
-    judged = [f"{counts[s]} {s}" for s in (ATTEINT, EN_BONNE_VOIE, EN_RETARD, A_VENIR)
-              if counts[s]]
-    if judged:
-        parts.append("Cibles du contrat : " + ", ".join(judged) + ".")
-    if counts[NON_COMPARABLE]:
-        parts.append(f"{counts[NON_COMPARABLE]} chiffre(s) non comparable(s) à leur cible "
-                     "(autre périmètre ou autre période, ou objectif propre d'un partenaire).")
-    owed = Counter(i.partenaire for i in inds if ctx.assess(i).status == A_COLLECTER)
-    if owed:
-        who = ", ".join(f"{p} : {n}" for p, n in sorted(owed.items(), key=lambda x: (-x[1],
-                                                                                      x[0])))
-        parts.append(f"Ne peut pas encore être jugé : {sum(owed.values())} indicateur(s) sans "
-                     f"donnée pour {ctx.annee} ({who}).")
-    if counts[NON_APPLICABLE]:
-        parts.append(f"{counts[NON_APPLICABLE]} engagement(s) portent sur une autre commune.")
+    if c.debut and ctx.annee >= c.debut:
+        if not summary.measured:
+            parts.append(f"Aucun chiffre de la période du contrat ({contract_period(ctx)}) "
+                         f"n'a encore été reçu pour les {summary.indicators} indicateurs de "
+                         "l'axe : rien ne peut encore être jugé.")
+        else:
+            judged = [f"{summary.statuses[s]} {s}" for s in TARGET_STATUSES
+                      if summary.statuses.get(s)]
+            parts.append(f"Période du contrat ({contract_period(ctx)}) : {summary.measured} "
+                         f"indicateur(s) sur {summary.indicators} mesuré(s)"
+                         + (f" ; cibles du contrat : {', '.join(judged)}" if judged else "")
+                         + ".")
+            if summary.since:
+                parts.append("Évolutions depuis " + str(c.baseline_year) + " : "
+                             + " ; ".join(summary.since[:3]) + ".")
+    if summary.before:
+        when = f"avant {c.debut}" if c.debut else "séries publiées"
+        parts.append(f"Situation de départ ({when}) : " + " ; ".join(summary.before[:3]) + ".")
+    if summary.missing:
+        total = sum(summary.missing.values())
+        who = ", ".join(f"{p} ({n})" for p, n in sorted(summary.missing.items(),
+                                                       key=lambda x: (-x[1], x[0])))
+        parts.append(f"Chiffres de {ctx.annee} manquants : {total}, attendus de {who}.")
     return " ".join(parts)

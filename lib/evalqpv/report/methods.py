@@ -7,6 +7,7 @@ import pandas as pd
 
 from .. import frenchnumbers as fn
 from .. import secrecy
+from ..ingest.registry import is_partner_file
 from ..territory import Level
 from ..vocabulary import CONFLICT, PERIMETRE_PARTENAIRE, QPV, SECRET, SYNTHESIS
 from .context import ReportContext
@@ -110,15 +111,20 @@ def changes(ctx: ReportContext) -> Html:
     for row in local.itertuples(index=False):
         ind = ctx.referentiel.indicators.get(str(row.indicateur))
         unit = ind.unite if ind else "nombre"
+        people = ind.counts_people if ind else True
+        files = str(getattr(row, "fichier", "") or "")
+        public = bool(files) and not all(is_partner_file(f) for f in files.split(" | "))
         level = Level(str(row.niveau), str(row.code), "", str(row.geographie))
         now_masked = any(p.annee == int(str(row.annee)) and p.statut == secrecy.MASKED
                          for p in ctx.series(str(row.indicateur), level))
 
         def show(text: str, unit: str = unit, masked: bool = False,
-                 niveau: str = str(row.niveau)) -> str:
+                 niveau: str = str(row.niveau), people: bool = people,
+                 public: bool = public) -> str:
             # each value, or the mask where the secrecy rule hides it
             return " ≠ ".join(
-                secrecy.MASK if masked or secrecy.is_masked(float(v), unit, niveau)
+                secrecy.MASK if masked or secrecy.is_masked(float(v), unit, niveau,
+                                                            people=people, public=public)
                 else fn.with_unit(float(v), unit) for v in text.split(" ≠ ")) if text else "–"
         rows.append([row.nature, ind.libelle if ind else row.indicateur,
                      row.libelle_territoire or row.code, row.annee, show(str(row.avant)),

@@ -4,20 +4,57 @@ from __future__ import annotations
 
 from .. import frenchnumbers as fn
 from ..referentiel import Indicator
-from ..vocabulary import LEVEL_NAMES, OPERATOR_WORDS, UNIT_NAMES, YEARLY
+from ..vocabulary import (
+    LEVEL_NAMES,
+    OPERATOR_WORDS,
+    TARGET_CUMULATIVE,
+    TARGET_ONE_OFF,
+    TARGET_STOCK,
+    TARGET_YEARLY,
+    UNIT_NAMES,
+)
 
 NO_TARGET = "aucune cible fixée par le contrat"
+# Where a target is set, in words (the référentiel's `perimetre`).
+PERIMETER_WORDS = {"qpv": "dans le quartier", "commune": "dans la commune",
+                   "epci": "dans l'intercommunalité", "departement": "dans le département",
+                   "region": "dans la région", "france": "en France",
+                   "ensemble_qpv": "dans les quartiers prioritaires du département",
+                   "perimetre_partenaire": "sur le périmètre du partenaire",
+                   "etablissement": "par établissement"}
+# How the target adds up over time, from its kind (never from how often it is measured).
+KIND_WORDS = {TARGET_YEARLY: "chaque année", TARGET_CUMULATIVE: "au total depuis le début "
+              "du contrat", TARGET_STOCK: "au total", TARGET_ONE_OFF: "(action ponctuelle)"}
 
 
 def target_text(ind: Indicator) -> str:
-    """The contract's target in words, or that it sets none."""
+    """The contract's target in words, as the contract sets it: its kind (a yearly flow,
+    a total, a level to reach, a one-off event), its perimeter, and its deadline only
+    when the contract prints one (« non précisée » otherwise)."""
     if ind.cible is None:
         return NO_TARGET
-    op = OPERATOR_WORDS[ind.cible_operateur]
-    value = fn.with_unit(ind.cible, ind.unite)
-    when = f" en {ind.annee_cible}" if ind.annee_cible else (
-        " chaque année" if ind.periodicite == YEARLY else "")
-    return f"{op} {value}{when}".strip()
+    if ind.unite == "booleen":
+        value = "réalisé" if ind.cible >= 1 else "non réalisé"
+        op = ""
+    else:
+        places = 0 if float(ind.cible).is_integer() else 1
+        value = fn.number(ind.cible, places) + fn.UNIT_SUFFIX.get(ind.unite, "")
+        op = "environ" if ind.cible_approchee and ind.cible_operateur == "=" else \
+            OPERATOR_WORDS[ind.cible_operateur]
+        if ind.cible_approchee and ind.cible_operateur != "=":
+            op = f"{op} environ"
+    kind = "" if ind.unite == "booleen" and ind.cible_nature == TARGET_ONE_OFF else \
+        KIND_WORDS.get(ind.cible_nature, "")
+    where = PERIMETER_WORDS.get(ind.perimetre, "")
+    if ind.cible_nature == TARGET_YEARLY and ind.annee_cible:
+        kind, when = f"en {ind.annee_cible}", ""  # one year's objective (a partner's)
+    elif ind.cible_nature == TARGET_YEARLY:
+        when = ""  # a yearly flow falls due every year
+    elif ind.annee_cible:
+        when = f", échéance {ind.annee_cible}"
+    else:
+        when = ", échéance non précisée"
+    return " ".join(w for w in (op, value, kind, where) if w) + when
 
 
 def level_name(niveau: str) -> str:

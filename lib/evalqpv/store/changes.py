@@ -11,7 +11,7 @@ from pathlib import Path
 from ..vocabulary import NOUVEAU, RETIRE, REVISE
 
 COLUMNS = ["nature", "indicateur", "niveau", "code", "libelle_territoire", "geographie",
-           "annee", "avant", "apres", "source"]
+           "annee", "avant", "apres", "source", "fichier"]
 
 Key = tuple[str, str, str, str, str]
 
@@ -28,6 +28,7 @@ class Change:
     avant: str
     apres: str
     source: str
+    fichier: str = ""  # the files of the current figure (or of the vanished one)
 
     def as_row(self) -> dict[str, str]:
         return {c: getattr(self, c) for c in COLUMNS}
@@ -57,7 +58,8 @@ def compare(previous: list[dict[str, str]], current: list[dict[str, str]]) -> li
         rows = after.get(key) or before[key]
         nature = NOUVEAU if not old else (RETIRE if not new else REVISE)
         changes.append(Change(nature, *key[:3], rows[0]["libelle_territoire"], key[3], key[4],
-                              old, new, rows[0]["source"] if new else ""))
+                              old, new, rows[0]["source"] if new else "",
+                              rows[0].get("fichier", "")))
     return changes
 
 
