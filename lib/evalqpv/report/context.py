@@ -47,7 +47,6 @@ from ..vocabulary import (
 from .indicators import (
     Judgement,
     Point,
-    is_contract_figure,
     judge,
     latest,
     observations,
@@ -125,8 +124,8 @@ class ReportContext:
         key = (indicator, level.key)
         if key not in self._raw:
             present = (indicator, level.niveau, level.code) in self._places()
-            self._raw[key] = without_restated(series(self.rows_of(indicator), indicator, level)
-                                              if present else [])
+            self._raw[key] = series(self.rows_of(indicator), indicator, level) \
+                if present else []
         return self._raw[key]
 
     def _masked_years(self, indicator: str, level: Level) -> set[int]:
@@ -286,18 +285,6 @@ class ReportContext:
                                         strict=True))):
             levels.append(Level(ENSEMBLE_QPV, code, lib))
         return levels
-
-
-def without_restated(points: list[Point]) -> list[Point]:
-    """The series without the contract's figures that restate a publication: a figure
-    the contract prints with the same value as the producer's for a neighbouring year
-    (the contract dates the census by its publication, say) is that figure, under the
-    producer's year. One figure, one year, everywhere."""
-    published = {(p.annee, p.valeur) for p in points if not is_contract_figure(p)}
-    years = {p.annee for p in points if not is_contract_figure(p)}
-    return [p for p in points if not (
-        is_contract_figure(p) and p.annee not in years
-        and any((p.annee + d, p.valeur) in published for d in (-1, 1)))]
 
 
 def _public(point: Point) -> bool:

@@ -150,12 +150,15 @@ def commitments(ctx: ReportContext) -> Html:
 
 def deadline_text(ind: Indicator) -> str:
     """The deadline as the contract prints it (« mai de chaque année », « 2027 »), a
-    yearly flow's « chaque année », or « non précisée »: never an inferred date."""
+    yearly flow's « chaque année », or « non précisée » for a target without one (a dash
+    without a target): never an inferred date."""
     if ind.echeance:
         return ind.echeance
     if ind.annee_cible:
         return str(ind.annee_cible)
-    if ind.cible is not None and ind.cible_nature == TARGET_YEARLY:
+    if ind.cible is None:
+        return "–"
+    if ind.cible_nature == TARGET_YEARLY:
         return "chaque année"
     return "non précisée"
 

@@ -206,7 +206,8 @@ def judge(ind: Indicator, history: list[Point], annee: int, *, niveau: str = QPV
                              "transmis")
         if ind.cible_nature == TARGET_ONE_OFF and due_by.year is not None and not due:
             return Judgement(A_VENIR, due_by.words())
-        return Judgement(A_COLLECTER, f"aucun chiffre depuis {debut}" if debut else "")
+        return Judgement(A_COLLECTER, f"aucun chiffre reçu depuis le début du contrat "
+                         f"({debut})" if debut else "")
     if ind.cible_nature == TARGET_CUMULATIVE:
         return _cumulative(ind, target, in_period, annee, debut, due_by)
     last = in_period[-1]

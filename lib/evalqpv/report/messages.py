@@ -33,7 +33,7 @@ from ..vocabulary import (
 )
 from .context import ReportContext
 from .html import Html, bullets, esc
-from .indicators import Point, latest, value_in
+from .indicators import Point, is_contract_figure, latest, value_in
 from .trends import STABLE, Trend, favourable, trend
 from .wording import level_name, lower_first
 
@@ -163,6 +163,8 @@ def _message(ctx: ReportContext, ind: Indicator) -> tuple[str, list[dict[str, ob
     """One sentence on an indicator, and the figures it cites."""
     qpv = ctx.territory.qpv
     points = ctx.series(ind.id, qpv)
+    published = [p for p in points if not is_contract_figure(p)]
+    points = published or points  # the contract's own figures describe its baseline
     last, _ = latest(points, ctx.annee)
     if last is None or last.valeur is None:
         return None

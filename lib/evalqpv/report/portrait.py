@@ -4,16 +4,21 @@
 from __future__ import annotations
 
 from .. import frenchnumbers as fn
+from ..ingest.registry import is_contract_file
+from ..referentiel import Indicator
 from ..territory import Level
 from ..vocabulary import CODE_FRANCE, CONTEXT, FRANCE
 from .context import ReportContext
-from .html import Html, table
-from .indicators import value_in
+from .html import Html, esc, table
+from .indicators import Point, series
 
 
 def section_i_tables(ctx: ReportContext) -> Html:
-    """The contract's section I tables, rebuilt from the store for the year it cites."""
+    """The contract's section I tables: each figure the contract prints, beside the figure
+    the producer publishes for the same indicator, territory and year, the difference
+    flagged (another value, or the same value published for another year)."""
     out = []
+    flagged = 0
     for portrait in ctx.contract.portrait:
         levels = [_level_for(ctx, n) for n in portrait.niveaux]
         rows = []
@@ -22,14 +27,62 @@ def section_i_tables(ctx: ReportContext) -> Html:
             year = ind.annee_reference
             cells: list[object] = [ind.libelle, year or "–"]
             for level in levels:
-                point = value_in(ctx.series(ind.id, level), year) if year and level else None
-                cells.append(fn.with_unit(point.valeur, ind.unite, point.statut)
-                             if point else "–")
+                cell, differs = _printed_and_published(ctx, ind, level, year)
+                flagged += differs
+                cells.append(cell)
             rows.append(cells)
         out.append(table(["Indicateur", "Année"] + [lv.libelle if lv else "–" for lv in levels],
                          rows, caption=portrait.titre,
                          numeric=tuple(range(2, 2 + len(levels))), css_class="section-i"))
-    return Html("".join(out))
+    intro = ("<p>Chaque case donne le chiffre imprimé dans le contrat, puis celui que le "
+             "producteur publie pour le même territoire et la même année : « = publié » quand "
+             "ils concordent, la valeur publiée (marquée ≠) quand elle diffère ; quand aucun "
+             "fichier livré ne donne cette année, le chiffre publié le plus proche, avec son "
+             "année."
+             + (f" {flagged} écart(s) sont signalés.</p>" if flagged else "</p>"))
+    return Html(intro + "".join(out))
+
+
+def _printed_and_published(ctx: ReportContext, ind: Indicator, level: Level | None,
+                           year: int | None) -> tuple[object, bool]:
+    """One cell: the contract's figure and the published one, and whether they differ."""
+    if level is None or year is None:
+        return "–", False
+    printed_now = next((p for p in _points(ctx, ind.id, level, contract=True)
+                        if p.annee == year), None)
+    published = [p for p in _points(ctx, ind.id, level, contract=False)
+                 if p.valeur is not None]
+    same_year = next((p for p in published if p.annee == year), None)
+    if printed_now is None:
+        shown = fn.with_unit(same_year.valeur, ind.unite, same_year.statut) if same_year \
+            else "–"
+        return shown, False
+    text = fn.with_unit(printed_now.valeur, ind.unite, printed_now.statut)
+    if same_year is not None:
+        if same_year.valeur == printed_now.valeur and same_year.statut == printed_now.statut:
+            return Html(f'{esc(text)}<span class="publie">= publié</span>'), False
+        other = fn.with_unit(same_year.valeur, ind.unite, same_year.statut)
+        return Html(f'{esc(text)}<span class="publie">≠ publié : {esc(other)}</span>'), True
+    closest = sorted(published, key=lambda p: (abs(p.annee - year), -p.annee))
+    if closest:
+        near = closest[0]
+        return Html(f'{esc(text)}<span class="publie">non publié pour {year} (publié : '
+                    f"{esc(fn.with_unit(near.valeur, ind.unite, near.statut))} en "
+                    f"{near.annee})</span>"), False
+    return Html(f'{esc(text)}<span class="publie">non publié</span>'), False
+
+
+def _points(ctx: ReportContext, indicator: str, level: Level, contract: bool) -> list[Point]:
+    """The series of a level as the contract's text gives it, or as the producers do (a
+    store row that both give, with the same value, counts for both)."""
+    rows = ctx.rows_of(indicator)
+    cites = rows["fichier"].map(lambda files: [is_contract_file(f) for f in
+                                               str(files).split(" | ")])
+    wanted = cites.map(any if contract else lambda c: not all(c)).astype(bool)
+    rows = rows[(rows["niveau"] == level.niveau) & (rows["code"] == level.code) & wanted]
+    if level.geographie:
+        rows = rows[rows["geographie"] == level.geographie]
+    return series(rows, indicator, level)
 
 
 def _level_for(ctx: ReportContext, niveau: str) -> Level | None:
