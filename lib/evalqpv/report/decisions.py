@@ -1,0 +1,193 @@
+"""Proposals for the steering committee, derived from the data.
+
+Each proposal is worded as a proposal (« Proposer », « Demander », « Examiner »), never as
+a decision, and names the rows that trigger it: a target overdue or late, a partner
+from whom nothing has come since the contract began, public series that stop before
+the contract, targets the contract does not date or a partner's own objective that
+predates it. The committee decides; the evaluator can show why each line is there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import frenchnumbers as fn
+from ..ingest.registry import is_hand_filled
+from ..referentiel import Indicator
+from ..vocabulary import (
+    A_VENIR,
+    ECHU_SANS_DONNEE,
+    EN_RETARD,
+    NON_APPLICABLE,
+    NON_COMPARABLE,
+    NON_TRANSMIS,
+    TARGET_CUMULATIVE,
+    TARGET_STOCK,
+)
+from .context import ReportContext
+from .html import Html, table
+from .messages import published_recency
+from .wording import target_text
+
+# A partner most of whose indicators a producer publishes is a source of public
+# statistics: its figures are asked for by release, not by a data-exchange agreement.
+PUBLISHER_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One proposal, why (the data behind it, in words) and whom it concerns."""
+
+    text: str
+    why: str
+    who: str
+    indicators: tuple[str, ...]  # the référentiel rows that trigger it
+
+
+def proposals(ctx: ReportContext) -> list[Proposal]:
+    """Every proposal the data support, the most pressing first: targets overdue and
+    late, partners silent since the contract began, public series to request, targets
+    to word again at the mid-term review."""
+    if not ctx.own_contract:
+        return []
+    out = _targets(ctx)
+    out += _silent_partners(ctx)
+    out += _public_series(ctx)
+    out += _undated_targets(ctx)
+    out += _partner_objectives(ctx)
+    return out
+
+
+def _targets(ctx: ReportContext) -> list[Proposal]:
+    out = []
+    for ind in ctx.indicators():
+        if ind.cible is None or ind.partner_objective:
+            continue
+        a = ctx.assess(ind)
+        if a.status == ECHU_SANS_DONNEE:
+            out.append(Proposal(
+                f"Demander le chiffre de « {ind.libelle} » ; à défaut, constater que "
+                "l'engagement ne peut pas être vérifié.",
+                f"Cible du contrat : {target_text(ind)} ; {a.reason}.", ind.partenaire,
+                (ind.id,)))
+        elif a.status in (EN_RETARD, NON_TRANSMIS):
+            value = (f"{fn.with_unit(a.last.valeur, ind.unite, a.last.statut)} en "
+                     f"{a.last.annee}" if a.last else "aucun chiffre")
+            out.append(Proposal(
+                f"Examiner avec le partenaire le retard sur « {ind.libelle} ».",
+                f"Cible du contrat : {target_text(ind)} ; chiffre : {value}"
+                + (f" ({a.reason})" if a.reason else "") + ".", ind.partenaire, (ind.id,)))
+    return out
+
+
+def _expected(ctx: ReportContext, ind: Indicator) -> bool:
+    return ctx.assess(ind).status not in (A_VENIR, NON_APPLICABLE)
+
+
+def _is_publisher(ctx: ReportContext, inds: list[Indicator]) -> bool:
+    published = 0
+    for ind in inds:
+        rows = ctx.rows_of(ind.id)
+        published += any(not all(is_hand_filled(f) for f in str(files).split(" | "))
+                         for files in rows["fichier"])
+    return published >= PUBLISHER_SHARE * len(inds)
+
+
+def _silent_partners(ctx: ReportContext) -> list[Proposal]:
+    """A partner from whom no figure has come since the contract began: a data-exchange
+    agreement, said with how many figures and years are missing."""
+    debut = ctx.contract.debut
+    by_partner: dict[str, list[Indicator]] = {}
+    for ind in ctx.indicators():
+        if _expected(ctx, ind):
+            by_partner.setdefault(ind.partenaire, []).append(ind)
+    silent: list[tuple[str, list[Indicator]]] = []
+    for partner, inds in sorted(by_partner.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        if _is_publisher(ctx, inds):
+            continue
+        if not any(any(y >= debut for y in ctx.observed_years(i)) for i in inds):
+            silent.append((partner, inds))
+    if not silent:
+        return []
+    years = ctx.annee - debut + 1
+    span = f"depuis {debut} ({years} années du contrat)" if years > 1 else f"pour {debut}"
+    return [Proposal(
+        "Proposer une convention d'échange de données (un chiffre par indicateur et par an, "
+        f"à une date fixée) aux {len(silent)} partenaire(s) dont aucun chiffre n'a été reçu "
+        f"{span}.",
+        "Chiffres attendus et jamais reçus : " + " ; ".join(
+            f"{partner} : {len(inds)}" for partner, inds in silent) + ".",
+        ", ".join(p for p, _ in silent), tuple(i.id for _, inds in silent for i in inds))]
+
+
+def _public_series(ctx: ReportContext) -> list[Proposal]:
+    """Public series that stop before the contract: ask the producers for the contract's
+    years, on the contract's own perimeter when it has a 2024 code."""
+    recent = published_recency(ctx)
+    debut = ctx.contract.debut
+    if not recent or max(recent.values()) >= debut:
+        return []
+    last = max(recent.values())
+    code = ctx.contract.territoire_2024
+    where = (f" dans la géographie prioritaire 2024 (quartier {code}), celle que couvre le "
+             "contrat" if code else "")
+    return [Proposal(
+        f"Demander à l'Insee et à l'ANCT les séries du quartier pour les années du contrat{where}.",
+        f"Les chiffres publiés pour le quartier s'arrêtent en {last} et décrivent le "
+        "périmètre de 2015 : aucun ne mesure encore la période du contrat.",
+        "Insee, ANCT", ())]
+
+
+def _undated_targets(ctx: ReportContext) -> list[Proposal]:
+    """Levels or totals to reach that the contract does not date: to be dated at the
+    mid-term review, so that they can be judged."""
+    undated = [i for i in ctx.indicators() if i.cible is not None and not i.partner_objective
+               and i.cible_nature in (TARGET_STOCK, TARGET_CUMULATIVE) and not i.annee_cible]
+    compared = [i for i in ctx.indicators() if i.cible is not None
+                and not i.partner_objective and ctx.assess(i).status == NON_COMPARABLE]
+    out = []
+    if undated:
+        out.append(Proposal(
+            "Proposer, à la revue de mi-parcours, une échéance pour les cibles que le contrat "
+            "ne date pas.",
+            "Sans échéance : " + " ; ".join(f"{i.libelle} ({target_text(i)})"
+                                            for i in undated) + ".",
+            ", ".join(sorted({i.partenaire for i in undated})), tuple(i.id for i in undated)))
+    if compared:
+        out.append(Proposal(
+            "Proposer, à la revue de mi-parcours, de reformuler les cibles dont les chiffres "
+            "disponibles portent sur un autre périmètre, ou d'obtenir le chiffre du périmètre "
+            "de la cible.",
+            " ; ".join(f"{i.libelle} : {ctx.assess(i).reason}" for i in compared) + ".",
+            ", ".join(sorted({i.partenaire for i in compared})), tuple(i.id for i in compared)))
+    return out
+
+
+def _partner_objectives(ctx: ReportContext) -> list[Proposal]:
+    """A partner's own objective of a year before the contract: fix one for its years."""
+    out = []
+    for ind in ctx.indicators():
+        if not (ind.partner_objective and ind.annee_cible
+                and ind.annee_cible < ctx.contract.debut):
+            continue
+        out.append(Proposal(
+            f"Demander un objectif pour les années du contrat sur « {ind.libelle} ».",
+            f"Le seul objectif connu est celui du partenaire pour {ind.annee_cible} "
+            f"({target_text(ind)}), antérieur au contrat.", ind.partenaire, (ind.id,)))
+    return out
+
+
+def decisions(ctx: ReportContext) -> Html:
+    """The section « Décisions proposées au comité »."""
+    if not ctx.own_contract:
+        return Html("<p>Ce quartier n'est pas celui du contrat évalué : aucune décision n'est "
+                    "proposée à son comité.</p>")
+    found = proposals(ctx)
+    if not found:
+        return Html("<p>Les données de l'année ne motivent aucune proposition particulière.</p>")
+    rows = [[i, p.text, p.why, p.who] for i, p in enumerate(found, start=1)]
+    return Html("<p>Des propositions, que le comité retient ou non ; chacune dit ce qui la "
+                "motive dans les données.</p>"
+                + table(["N°", "Proposition", "Ce qui la motive", "Concerne"], rows,
+                        css_class="decisions", name="propositions"))
+
