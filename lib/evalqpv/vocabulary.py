@@ -16,9 +16,13 @@ REPORT_TITLES = {
     "tranquillite": "Axe 3 – Tranquillité et sécurité publique",
     "transition": "Axe 4 – Transition écologique et énergétique",
     "synthese": "Synthèse pour le comité de pilotage",
+    "annexes": "Annexes de la synthèse",
 }
 REPORTS = tuple(REPORT_TITLES)
 SYNTHESIS = "synthese"
+ANNEXES = "annexes"
+# The reports about the whole contract (every indicator), not about one axis.
+WHOLE_CONTRACT = (SYNTHESIS, ANNEXES)
 CONTEXT = "contexte"
 # A notebook shows its key figures under this MIME type; the runner collects them.
 KEY_FIGURES_MIME = "application/vnd.evalqpv.chiffres-cles+json"

@@ -51,7 +51,7 @@ LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 # synthese 18 (25 before the print rules). The budgets leave a page for the content to
 # grow, no more: a report that outgrows them is one to shorten, not a budget to raise.
 PAGE_BUDGETS = {"index": 2, "contexte": 9, "emancipation": 17, "emploi": 17,
-                "tranquillite": 6, "transition": 6, "synthese": 19}
+                "tranquillite": 6, "transition": 6, "synthese": 6, "annexes": 19}
 MAX_PAGE_BYTES = 300_000
 MAX_SET_BYTES = 1_200_000
 TILE_HEIGHT = 2400  # CSS px per screenshot tile

@@ -14,9 +14,11 @@ from __future__ import annotations
 from ..vocabulary import REPORT_TITLES as REPORTS
 from .analysis import axis_analysis
 from .claims import contract_claims
+from .committee import decision_table
 from .comparisons import charts, compare
 from .completeness import partner_completeness
 from .context import ReportContext, prepare
+from .decisions import decisions
 from .followup import (
     all_statuses,
     axes_overview,
@@ -38,6 +40,8 @@ __all__ = [
     "all_statuses",
     "axes_overview",
     "axis_analysis",
+    "decision_table",
+    "decisions",
     "axis_verdicts",
     "coverage",
     "partners",

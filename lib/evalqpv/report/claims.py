@@ -180,8 +180,14 @@ def departement_qpv_mean(ctx: ReportContext, ind: Indicator) -> list[Point]:
     return out
 
 
-def _level(ctx: ReportContext, niveau: str) -> Level | None:
-    return ctx.territory.qpv if niveau == "qpv" else ctx.territory.level(niveau)
+def _level(ctx: ReportContext, niveau: str, ind: Indicator) -> Level | None:
+    """The territory a claim speaks of; for a level with several territories (France
+    and metropolitan France), the first one with published figures of the indicator."""
+    if niveau == "qpv":
+        return ctx.territory.qpv
+    levels = [lv for lv in ctx.territory.levels if lv.niveau == niveau]
+    with_data = [lv for lv in levels if published(ctx.series(ind.id, lv))]
+    return (with_data or levels)[0] if levels else None
 
 
 def contract_claims(ctx: ReportContext) -> Html:
@@ -192,10 +198,12 @@ def contract_claims(ctx: ReportContext) -> Html:
     rows = []
     for claim in ctx.claims:
         ind = ctx.referentiel.indicators.get(claim.indicateur)
-        subject_level = _level(ctx, claim.territoire)
-        if ind is None or subject_level is None:
+        if ind is None:
             continue
-        other_level = _level(ctx, claim.comparaison) if claim.comparaison else None
+        subject_level = _level(ctx, claim.territoire, ind)
+        if subject_level is None:
+            continue
+        other_level = _level(ctx, claim.comparaison, ind) if claim.comparaison else None
         other = ctx.series(ind.id, other_level) if other_level else []
         other_name = other_level.libelle if other_level else ""
         subject = ctx.series(ind.id, subject_level)

@@ -42,6 +42,7 @@ from ..vocabulary import (
     REPORTS,
     STATUSES,
     SYNTHESIS,
+    WHOLE_CONTRACT,
     code_qpv_of_departement,
 )
 from .indicators import (
@@ -102,7 +103,7 @@ class ReportContext:
         contract's own follow-up indicators do not apply there.
         """
         inds = list(self.referentiel.indicators.values())
-        if self.report != SYNTHESIS:
+        if self.report not in WHOLE_CONTRACT:
             inds = [i for i in inds if i.in_report(self.report)]
         if not self.own_contract:
             present = set(self.store["indicateur"])

@@ -113,6 +113,14 @@ class Collapse:
     group: int | None = None
 
 
+@dataclass(frozen=True)
+class GroupRow:
+    """A row that heads the rows under it (an axis and its verdict): one cell across
+    the table, a header of the group for screen readers, a title on a phone."""
+
+    text: str | Html
+
+
 def plain(cell: object) -> str:
     """The text of a cell, without markup, spaces normalised."""
     text = re.sub(r"<[^>]+>", " ", cell.text) if isinstance(cell, Html) else str(cell)
@@ -160,7 +168,8 @@ def data_url_text(text: str) -> str:
 # --------------------------------------------------------------------------- tables
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, caption: str = "",
+def table(headers: Sequence[str], rows: Iterable[Sequence[object] | GroupRow], *,
+          caption: str = "",
           numeric: Sequence[int] = (), css_class: str = "", collapse: Collapse | None = None,
           csv: bool = True, name: str = "", idem: Sequence[int] = ()) -> str:
     """A table; cells are escaped unless wrapped in Html; `numeric` columns align right.
@@ -170,11 +179,12 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, caption: 
     `csv` adds a link that downloads the whole table (named `name`, else from the
     caption), every cell in full.
     """
-    every: list[list[object]] = [list(row) for row in rows]
+    every: list[list[object]] = [[row] if isinstance(row, GroupRow) else list(row)
+                                 for row in rows]
     kept, quiet = every, []
     if collapse is not None:
-        kept = [r for r in every if not _says_nothing(r, collapse)]
-        quiet = [r for r in every if _says_nothing(r, collapse)]
+        kept = [r for r in every if _is_group(r) or not _says_nothing(r, collapse)]
+        quiet = [r for r in every if not _is_group(r) and _says_nothing(r, collapse)]
     numeric = tuple(numeric)
     layout = ("simple" if len(headers) <= 4 and 2 * len(numeric) >= len(headers) - 1 else
               "matrice" if 2 * len(numeric) >= len(headers) - 1 else "fiches")
@@ -187,8 +197,13 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, caption: 
         out.append(_collapsed(quiet, collapse))
     if csv and every:
         label = caption or name or (css_class + " " + " ".join(headers[:2]))
-        out.append(csv_link([list(headers), *every], name or label, "le tableau"))
+        flat = [[plain(getattr(r[0], "text", ""))] if _is_group(r) else r for r in every]
+        out.append(csv_link([list(headers), *flat], name or label, "le tableau"))
     return "".join(out)
+
+
+def _is_group(row: Sequence[object]) -> bool:
+    return len(row) == 1 and isinstance(row[0], GroupRow)
 
 
 def _says_nothing(row: Sequence[object], collapse: Collapse) -> bool:
@@ -212,6 +227,14 @@ def _table(headers: Sequence[str], rows: list[list[object]], caption: str,
     labels = [f' data-label="{esc(h)}"' if not matrix else "" for h in headers]
     previous: list[object] = []
     for row in rows:
+        if _is_group(row):
+            group = row[0]
+            assert isinstance(group, GroupRow)
+            text = group.text.text if isinstance(group.text, Html) else esc(group.text)
+            out.append(f'<tr class="groupe"><th scope="colgroup" colspan="{len(headers)}">'
+                       f"{text}</th></tr>")
+            previous = []
+            continue
         cells = []
         for i, cell in enumerate(row):
             content = cell.text if isinstance(cell, Html) else esc(cell)

@@ -28,8 +28,8 @@ from ..vocabulary import (
     QPV,
     REPORT_TITLES,
     STATUSES,
-    SYNTHESIS,
     VALEUR,
+    WHOLE_CONTRACT,
 )
 from .context import ReportContext
 from .html import Html, bullets, esc
@@ -70,13 +70,11 @@ def year_framing(ctx: ReportContext) -> str:
     if not recent:
         return where + " ; aucun chiffre publié ne porte encore sur le quartier."
     latest_year = max(recent.values())
-    detail = " ; ".join(f"{name} : {y}" for name, y in
-                        sorted(recent.items(), key=lambda kv: (-kv[1], kv[0])))
-    text = (f"{where} ; pour le quartier, les chiffres publiés les plus récents portent sur "
-            f"{latest_year} ({detail})")
+    text = (f"{where} ; les chiffres publiés pour le quartier s'arrêtent en {latest_year} "
+            "(le détail par source est dans « Méthodes et sources »)")
     if c.debut and latest_year < c.debut <= year:
         text += (" : aucun ne couvre encore la période du contrat, que seuls les chiffres des "
-                 "partenaires peuvent décrire pour l'instant")
+                 "partenaires décrivent pour l'instant")
     return text + "."
 
 
@@ -90,13 +88,13 @@ def published_recency(ctx: ReportContext) -> dict[str, int]:
     for source, fichier, annee in zip(rows["source"], rows["fichier"], rows["annee"],
                                       strict=True):
         year = int(str(annee))
-        if year > ctx.annee:
+        if year > ctx.annee or all(is_hand_filled(f) for f in str(fichier).split(" | ")):
             continue
-        for one_source, one_file in zip(str(source).split(" | "), str(fichier).split(" | "),
-                                        strict=False):
-            if not is_hand_filled(one_file):
-                name = re.sub(r", publication \d{4}$", "", one_source)
-                out[name] = max(out.get(name, 0), year)
+        for one_source in str(source).split(" | "):
+            if one_source.startswith(ctx.contract.nom or "\0"):
+                continue  # the contract's own transcription, cited beside a publication
+            name = re.sub(r", publication \d{4}$", "", one_source)
+            out[name] = max(out.get(name, 0), year)
     return out
 
 
@@ -111,7 +109,7 @@ def key_messages(ctx: ReportContext, limit: int = 6) -> Html:
     message of the context and of each axis. The figures behind the sentences travel
     with the fragment (machine-readable key figures of the report).
     """
-    if ctx.report == SYNTHESIS:
+    if ctx.report in WHOLE_CONTRACT:
         groups = [ranked_indicators(ctx, r) for r in (CONTEXT, *AXES)]
         per_group = 1
     else:
@@ -135,7 +133,7 @@ def key_messages(ctx: ReportContext, limit: int = 6) -> Html:
                 taken += 1
     counts = ctx.status_counts(ctx.indicators())
     total = sum(counts.values())
-    if total:
+    if total and ctx.report not in WHOLE_CONTRACT:  # the synthesis has its own table
         parts = [f"{counts[s]} {s}" for s in STATUSES if counts[s]]
         sentences.append(f"Sur les {total} indicateurs suivis dans ce rapport : "
                          + ", ".join(parts) + ".")

@@ -12,6 +12,7 @@ from ..territory import Level
 from ..vocabulary import CONFLICT, PERIMETRE_PARTENAIRE, QPV, SECRET, SYNTHESIS
 from .context import ReportContext
 from .html import Html, bullets, esc, table
+from .messages import published_recency
 from .wording import span
 
 SMALL_COUNT = 50  # counts below this, on a QPV, move a lot from year to year
@@ -50,6 +51,13 @@ def methods(ctx: ReportContext) -> Html:
         parts.append(table(["Indicateur", "Définition", "Producteur", "Source",
                             "Publications", "Années", "Géographie"], rows,
                            css_class="methodes"))
+    recent = published_recency(ctx)
+    if recent:
+        parts.append(table(["Publication", "Dernière année publiée pour le quartier"],
+                           [[name, year] for name, year in
+                            sorted(recent.items(), key=lambda kv: (-kv[1], kv[0]))],
+                           numeric=(1,), css_class="fraicheur",
+                           caption="Jusqu'à quand les chiffres publiés décrivent le quartier"))
     parts.append("<h3>Précautions de lecture</h3>" + bullets(caveats(ctx)))
     return Html("".join(parts))
 
@@ -57,7 +65,11 @@ def methods(ctx: ReportContext) -> Html:
 def caveats(ctx: ReportContext) -> list[str]:
     """What the data of this report call for, then the contract's own caveats (its
     quarter only, from config/contrat.toml)."""
-    notes = []
+    notes = ["Une évolution est lue sur une seule série, celle d'une même source (les "
+             "publications de l'Insee, ou les retours d'un même partenaire) : les chiffres "
+             "imprimés dans le contrat et ceux d'une autre source n'y sont jamais raccordés ; "
+             "elle est dite stable quand elle reste dans le bruit de la source (environ un "
+             "point pour un taux du quartier)."]
     inds = {i.id for i in ctx.indicators()}
     sub = ctx.store[ctx.store["indicateur"].isin(inds)]
     qpv = sub[sub["niveau"] == QPV]
