@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import frenchnumbers as fn
-from ..ingest.registry import is_hand_filled
 from ..referentiel import Indicator
 from ..vocabulary import (
     A_VENIR,
@@ -29,7 +28,7 @@ from .html import Html, table
 from .messages import published_recency
 from .wording import target_text
 
-# A partner most of whose indicators a producer publishes is a source of public
+# A partner most of whose indicators are published variables is a source of public
 # statistics: its figures are asked for by release, not by a data-exchange agreement.
 PUBLISHER_SHARE = 0.5
 
@@ -84,13 +83,10 @@ def _expected(ctx: ReportContext, ind: Indicator) -> bool:
     return ctx.assess(ind).status not in (A_VENIR, NON_APPLICABLE)
 
 
-def _is_publisher(ctx: ReportContext, inds: list[Indicator]) -> bool:
-    published = 0
-    for ind in inds:
-        rows = ctx.rows_of(ind.id)
-        published += any(not all(is_hand_filled(f) for f in str(files).split(" | "))
-                         for files in rows["fichier"])
-    return published >= PUBLISHER_SHARE * len(inds)
+def is_publisher(inds: list[Indicator]) -> bool:
+    """A « partner » most of whose indicators are published variables (the référentiel's
+    `variable_source`): a producer of public statistics, asked by release."""
+    return sum(bool(i.variable_source) for i in inds) >= PUBLISHER_SHARE * len(inds)
 
 
 def _silent_partners(ctx: ReportContext) -> list[Proposal]:
@@ -103,7 +99,7 @@ def _silent_partners(ctx: ReportContext) -> list[Proposal]:
             by_partner.setdefault(ind.partenaire, []).append(ind)
     silent: list[tuple[str, list[Indicator]]] = []
     for partner, inds in sorted(by_partner.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        if _is_publisher(ctx, inds):
+        if is_publisher(inds):
             continue
         if not any(any(y >= debut for y in ctx.observed_years(i)) for i in inds):
             silent.append((partner, inds))

@@ -42,15 +42,16 @@ COMPARED_UNITS = ("pourcentage", "euros", "ratio", "indice")  # comparable acros
 
 
 def header(ctx: ReportContext) -> Html:
+    """What the year is for the contract, how recent the figures are, the geography of
+    the quarter's series and the territories it is compared with (the page's own header
+    already names the quarter, its commune and the year)."""
     t = ctx.territory
     comparators = ", ".join(f"{lv.libelle} ({level_name(lv.niveau)})"
                             for lv in t.comparators if lv.niveau not in (FRANCE,))
     return Html(
-        f'<p class="lead">Quartier prioritaire <strong>{esc(t.libelle)}</strong> '
-        f"({esc(t.code)}, géographie prioritaire {esc(t.qpv.geographie[3:])}), année "
-        f"d'évaluation <strong>{ctx.annee}</strong>.</p>"
-        f"<p>{esc(year_framing(ctx))}</p>"
-        f"<p>Territoires de comparaison : {esc(comparators)}, France.</p>")
+        f'<p class="lead">{esc(year_framing(ctx))}</p>'
+        f"<p>Séries du quartier dans la géographie prioritaire {esc(t.qpv.geographie[3:])} "
+        f"({esc(t.code)}) ; territoires de comparaison : {esc(comparators)}, France.</p>")
 
 
 def year_framing(ctx: ReportContext) -> str:

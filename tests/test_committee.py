@@ -1,0 +1,78 @@
+"""The committee's first page on a small hand-made project: what « received » means, the
+contract's targets under one verdict per axis, and proposals that say why."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from evalqpv import report
+from evalqpv.report.completeness import completeness_rows
+from evalqpv.report.decisions import proposals
+from evalqpv.store.build import build
+
+RETURNS = "data/raw/partenaires/2025"
+TRANSCRIPTION = ("section;tableau;libelle_imprime;indicateur;niveau;code;libelle_territoire;"
+                 "geographie;annee;valeur_imprimee;source_citee;note\n")
+
+
+def text(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+@pytest.fixture
+def year_2025(mini):
+    """France Travail returned a figure of 2025 and one of 2024; the contract prints a
+    figure of IDSU's for 2025."""
+    (mini.root / RETURNS / "france_travail.csv").write_text(
+        "indicateur;code;annee;valeur;commentaire\n"
+        "actions_hors_les_murs_france_travail;QP092005;2025;0;aucune action cette année\n"
+        "participants_actions_hors_les_murs;QP092005;2024;12;\n", encoding="utf-8")
+    (mini.raw / "contrat" / "chiffres.csv").write_text(
+        TRANSCRIPTION + "1.3;texte;40 apprenants;apprenants_fle;qpv;QP092005;Cité Jardins;"
+        "qpv2015;2025;40;IDSU;\n", encoding="utf-8")
+    result = build(mini)
+    assert result.ok, [p.render() for p in result.problems.errors]
+    return report.prepare(2025, "QP092005", "synthese", mini.root)
+
+
+def test_received_means_a_figure_of_the_year_from_the_partner_or_producer(year_2025):
+    rows = {r["partenaire"]: r for r in completeness_rows(year_2025)}
+    assert rows["France Travail"]["recus"] == 1  # its 2025 figure; not its 2024 one
+    idsu = rows["IDSU"]
+    assert idsu["recus"] == 0, "the contract's own figure of 2025 is not a received one"
+    shown = text(report.partner_completeness(year_2025).text)
+    assert "Aucun chiffre de 2025" not in shown
+
+
+def test_nothing_received_is_said_plainly(mini):
+    assert build(mini).ok
+    ctx = report.prepare(2025, "QP092005", "synthese", mini.root)
+    assert "Aucun chiffre de 2025 n'a été reçu à ce jour" in text(
+        report.partner_completeness(ctx).text)
+
+
+def test_decision_table_lists_the_contract_targets_under_one_verdict_per_axis(year_2025):
+    shown = text(report.decision_table(year_2025).text)
+    assert shown.count("Axe ") >= 4 and "Gouvernance —" in shown
+    late = "Actions « hors les murs » de France Travail dans le QPV : au moins 1 chaque année"
+    assert late in shown
+    row = shown.split(late)[1].split("Rencontres")[0]
+    assert "0 (2025)" in row and "en retard" in row
+    assert "Le contrat ne fixe aucune cible chiffrée sur cet axe" in shown  # transition
+    assert "objectif propre" not in shown and "353" not in shown  # partners' objectives
+
+
+def test_every_proposal_says_why_and_names_its_rows(year_2025):
+    found = proposals(year_2025)
+    assert found and all(p.why and p.who for p in found)
+    late = [p for p in found if "actions_hors_les_murs_france_travail" in p.indicators]
+    assert len(late) == 1 and "Examiner" in late[0].text and "0 en 2025" in late[0].why
+    overdue = [p for p in found if "centres_sociaux_pactes_cooperation" in p.indicators]
+    assert overdue and "2024" in overdue[0].why
+    silent = next(p for p in found if "convention d'échange" in p.text)
+    assert "IDSU" in silent.who and "France Travail" not in silent.who
+    assert "Insee" not in silent.who  # a producer of public statistics, asked by release
+    assert all(not p.text.startswith(("Décider", "Le comité décide")) for p in found)
