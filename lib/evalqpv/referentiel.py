@@ -109,6 +109,25 @@ class Referentiel:
     def __len__(self) -> int:
         return len(self.indicators)
 
+    def of_partner(self, partner: str) -> list[Indicator]:
+        return [i for i in self.indicators.values() if i.partenaire == partner]
+
+    def partners(self) -> list[str]:
+        """The partners who owe figures to the contract, alphabetically: every
+        `partenaire` but the producers of public statistics (is_publisher)."""
+        names = sorted({i.partenaire for i in self.indicators.values()})
+        return [n for n in names if not is_publisher(self.of_partner(n))]
+
+
+# A « partner » at least this share of whose indicators are published variables (the
+# `variable_source` column) is a producer of public statistics: asked by release, not by
+# a collection workbook or a data-exchange agreement.
+PUBLISHER_SHARE = 0.5
+
+
+def is_publisher(inds: list[Indicator]) -> bool:
+    return bool(inds) and sum(bool(i.variable_source) for i in inds) >= PUBLISHER_SHARE * len(inds)
+
 
 def load_referentiel(path: Path, label: str, problems: Problems,
                      contract: Contract) -> Referentiel:

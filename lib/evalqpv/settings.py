@@ -233,6 +233,13 @@ class Contract:
     # The acronyms of the contract's reports, spelled out (sigle -> développé): a report
     # lists those its pages use, and spells each out where it first appears.
     glossaire: dict[str, str] = field(default_factory=dict)
+    # The signatories of the commitments annex (as its sections name them) and the
+    # référentiel's partner who provides their figures.
+    signataires: dict[str, str] = field(default_factory=dict)
+
+    def signatory_of(self, partner: str) -> str | None:
+        """The Annexe 1 signatory whose figures a référentiel partner provides."""
+        return next((s for s, p in self.signataires.items() if p == partner), None)
 
     @property
     def baseline_year(self) -> int:
@@ -356,6 +363,13 @@ def _read_contract(path: Path, label: str, problems: Problems) -> Contract:
         problems.error(label, "glossaire invalide.", colonne="glossaire",
                        attendu='une table [glossaire] : SIGLE = "ce qu\'il veut dire"')
         glossaire = {}
+    signataires = data.get("signataires", {})
+    if not isinstance(signataires, dict) or not all(
+            isinstance(v, str) and v.strip() for v in signataires.values()):
+        problems.error(label, "table des signataires invalide.", colonne="signataires",
+                       attendu='une table [signataires] : "Signataire" = "Partenaire du '
+                       'référentiel"')
+        signataires = {}
     return Contract(
         nom=text("nom", data), territoire=territoire, territoire_2024=territoire_2024,
         debut=years["debut"], fin=years["fin"],
@@ -367,7 +381,8 @@ def _read_contract(path: Path, label: str, problems: Problems) -> Contract:
         portrait=tuple(portrait),
         priorites=tuple(str(p) for p in data.get("priorites_strategiques", [])),
         messages=tuple(str(m) for m in data.get("messages", {}).get("indicateurs", [])),
-        glossaire={str(k).strip(): str(v).strip() for k, v in glossaire.items()})
+        glossaire={str(k).strip(): str(v).strip() for k, v in glossaire.items()},
+        signataires={str(k).strip(): str(v).strip() for k, v in signataires.items()})
 
 
 # --------------------------------------------------------------------------- comparison

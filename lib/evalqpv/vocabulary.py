@@ -6,6 +6,9 @@ Values are French because users see them (store columns, référentiel cells, re
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 # --------------------------------------------------------------------------- reports
 
 # The reports, one notebook each, in the order they are listed, with their titles.
@@ -19,6 +22,9 @@ REPORT_TITLES = {
     "annexes": "Annexes de la synthèse",
 }
 REPORTS = tuple(REPORT_TITLES)
+# One page per partner who owes figures to the contract: reports/<annee>/partenaires/.
+PARTNER_NOTEBOOK = "partenaire"
+PARTNERS_DIR = "partenaires"
 SYNTHESIS = "synthese"
 ANNEXES = "annexes"
 # The reports about the whole contract (every indicator), not about one axis.
@@ -171,6 +177,13 @@ RETURN_OPTIONAL = ("niveau", "libelle", "libelle_territoire", "unite", "commenta
                    "periode")
 # Part of the year a figure covers when it is not the whole year (column `periode`).
 PERIODS = {"T1": 3, "T2": 6, "T3": 9, "T4": 12, "S1": 6, "S2": 12}  # -> months covered
+
+
+def partner_stem(partner: str) -> str:
+    """A partner's file name, for its page and its collection workbook (« CAF des
+    Hauts-de-Seine » -> caf_des_hauts_de_seine)."""
+    text = unicodedata.normalize("NFKD", partner).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
 
 
 def code_qpv_of_departement(departement: str) -> str:

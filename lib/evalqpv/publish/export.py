@@ -129,10 +129,10 @@ def to_html(nb: Any, job: Job) -> str:
     territory = resolve_territory(territoire, paths)
     contract = load_contract(paths)
     entries = input_entries(paths)
-    title = REPORT_TITLES.get(job.name, job.name)
+    title = job.title or REPORT_TITLES.get(job.name, job.name)
     year = job.parameters["annee"]
     resources = {"rapport": {
-        "nom": job.name, "titre": title,
+        "nom": job.executed.stem, "titre": title, "racine": "../" * job.depth,
         "contrat": contract_line(paths, territoire),
         "quartier": territory.libelle, "code": territory.code,
         "commune": commune_of(territory), "annee": year,
@@ -144,7 +144,8 @@ def to_html(nb: Any, job: Job) -> str:
     body, _ = exporter().from_notebook_node(nb, resources=resources)
     page = add_glossary(str(body), contract.glossaire)
     css = STYLE.read_text(encoding="utf-8") + "\n" + print_header(
-        f"{territory.libelle} ({territory.code}) – année {year}", short_title(job.name))
+        f"{territory.libelle} ({territory.code}) – année {year}",
+        job.title or short_title(job.name))
     return page.replace("/*css*/", purge_css(css, page), 1)
 
 

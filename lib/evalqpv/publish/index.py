@@ -91,6 +91,11 @@ def write_index(paths: ProjectPaths, out_dir: Path, year: int, territoire: str,
     from jinja2 import Environment, FileSystemLoader  # noqa: PLC0415 - only when writing
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    pages = [(job, outcome) for job, outcome in zip(jobs, outcomes, strict=True)
+             if job.depth]  # the partners' pages
+    jobs_outcomes = [(job, outcome) for job, outcome in zip(jobs, outcomes, strict=True)
+                     if not job.depth]
+    jobs, outcomes = [j for j, _ in jobs_outcomes], [o for _, o in jobs_outcomes]
     figures = {job.name: json.loads(job.figures.read_text(encoding="utf-8"))
                for job in jobs if job.figures.exists()}
     write_text_atomic(out_dir / "chiffres_cles.json", json.dumps(
@@ -108,6 +113,8 @@ def write_index(paths: ProjectPaths, out_dir: Path, year: int, territoire: str,
         commune=commune_of(territory), contrat=contract_line(paths, territoire),
         css="/*css*/", reports=entries, chiffres=headlines(figures),
         completude=completeness(synthesis),
+        partenaires=[IndexEntry(job.html.relative_to(out_dir).as_posix(), job.title,
+                                job.html.exists(), outcome.ok) for job, outcome in pages],
         comparaisons=(out_dir / "comparaisons.csv").exists())
     css = STYLE.read_text(encoding="utf-8") + "\n" + print_header(
         f"{territory.libelle} ({territory.code}) – année {year}", "Accueil des rapports")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..settings import ProjectPaths
 from ..store.atomic import write_text_atomic
+from ..vocabulary import PARTNER_NOTEBOOK, PARTNERS_DIR, partner_stem
 
 KERNEL = "python3"
 
@@ -27,6 +28,8 @@ class Job:
     parameters: dict[str, object]
     key: str
     root: Path
+    title: str = ""  # a page that is not one of the year's reports (a partner's page)
+    depth: int = 0  # folders between the page and the year's index (links go up)
 
     @property
     def key_file(self) -> Path:
@@ -76,11 +79,31 @@ def make_job(paths: ProjectPaths, name: str, year: int, territoire: str, out: Pa
              store_key: str, code: str) -> Job:
     notebook = paths.notebook(name)
     parameters: dict[str, object] = {"annee": year, "territoire": territoire}
+    return _job(paths, name, notebook, parameters, out / f"{name}.html",
+                out / "notebooks" / f"{name}.ipynb", store_key, code)
+
+
+def partner_job(paths: ProjectPaths, partner: str, year: int, territoire: str, out: Path,
+                store_key: str, code: str) -> Job:
+    """The page of one partner: reports/<annee>/partenaires/<partenaire>.html."""
+    stem = partner_stem(partner)
+    folder = out / PARTNERS_DIR
+    parameters: dict[str, object] = {"annee": year, "territoire": territoire,
+                                     "partenaire": partner}
+    return replace(_job(paths, f"{PARTNER_NOTEBOOK}-{stem}", paths.notebook(PARTNER_NOTEBOOK),
+                        parameters, folder / f"{stem}.html",
+                        folder / "notebooks" / f"{stem}.ipynb", store_key, code),
+                   title=f"{partner} : engagements et chiffres transmis", depth=1)
+
+
+def _job(paths: ProjectPaths, name: str, notebook: Path, parameters: dict[str, object],
+         html: Path, executed: Path, store_key: str, code: str) -> Job:
+    year, territoire = parameters["annee"], parameters["territoire"]
     digest = hashlib.sha256()
     for part in (notebook.read_bytes(), json.dumps(parameters, sort_keys=True).encode(),
                  store_key.encode(), code.encode()):
         digest.update(hashlib.sha256(part).digest())
-    return Job(name, notebook, out / f"{name}.html", out / "notebooks" / f"{name}.ipynb",
+    return Job(name, notebook, html, executed,
                paths.report_cache / f"{year}-{territoire}-{name}.chiffres.json", parameters,
                digest.hexdigest(), paths.root)
 

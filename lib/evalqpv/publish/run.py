@@ -20,7 +20,7 @@ from ..store.atomic import write_text_atomic
 from ..store.fingerprint import code_fingerprint, store_is_current, store_key
 from ..store.tables import available_years
 from ..territory import ParameterError, check_year, evaluation_years, resolve_territory
-from ..vocabulary import REPORTS
+from ..vocabulary import REPORTS, SYNTHESIS
 from .index import write_index
 from .jobs import (
     Job,
@@ -30,6 +30,7 @@ from .jobs import (
     last_duration,
     make_job,
     output_dir,
+    partner_job,
     record_duration,
 )
 from .selection import Perimeter, Plan, plan_year, resolve_perimeter
@@ -71,6 +72,11 @@ def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = 
     out_dirs = {q: output_dir(paths, year, q, contract.territoire) for q in quarters}
     jobs = [make_job(paths, name, year, q, out_dirs[q], key, code)
             for q in quarters for name in rapports]
+    if SYNTHESIS in rapports and contract.territoire in quarters:
+        # the page each partner gets before the committee, beside the contract's synthesis
+        jobs += [partner_job(paths, partner, year, contract.territoire,
+                             out_dirs[contract.territoire], key, code)
+                 for partner in contract_partners(paths, contract)]
     todo = [j for j in jobs if not is_current(j)]
     pending = {(j.territoire, j.name) for j in todo}
     outcomes: dict[Key, Outcome] = {
@@ -116,6 +122,16 @@ def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = 
             say(f"- {where}{failure.message}")
         return 1
     return 0
+
+
+def contract_partners(paths: ProjectPaths, contract: Contract) -> list[str]:
+    """The partners who owe figures to the contract (référentiel), for their pages."""
+    from ..problems import Problems  # noqa: PLC0415 (the référentiel: only here)
+    from ..referentiel import load_referentiel  # noqa: PLC0415
+
+    referentiel = load_referentiel(paths.referentiel, paths.label(paths.referentiel),
+                                   Problems(), contract)
+    return referentiel.partners()
 
 
 def _one_quarter(paths: ProjectPaths, annee: int | None, territoire: str,

@@ -32,6 +32,14 @@ from .followup import (
 from .impact import comparables, impact
 from .messages import axis_verdicts, header, key_messages
 from .methods import changes, methods
+from .partner import (
+    check_partner,
+    partner_commitments,
+    partner_figures,
+    partner_missing,
+    partner_summary,
+    partner_workbook,
+)
 from .portrait import section_i_tables, time_series_table
 
 __all__ = [
@@ -46,6 +54,12 @@ __all__ = [
     "coverage",
     "partners",
     "changes",
+    "check_partner",
+    "partner_commitments",
+    "partner_figures",
+    "partner_missing",
+    "partner_summary",
+    "partner_workbook",
     "charts",
     "commitments",
     "comparables",

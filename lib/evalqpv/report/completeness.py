@@ -13,18 +13,16 @@ quarter's synthesis says so and carries no partner.
 from __future__ import annotations
 
 from .. import frenchnumbers as fn
-from ..vocabulary import A_VENIR, COMPLETENESS_MIME, NON_APPLICABLE
+from ..vocabulary import COMPLETENESS_MIME
 from .context import ReportContext
 from .html import Html, table
-
-NOT_EXPECTED = (A_VENIR, NON_APPLICABLE)
 
 
 def completeness_rows(ctx: ReportContext) -> list[dict[str, object]]:
     """One row per partner, most indicators first: expected, received, share."""
     counts: dict[str, list[int]] = {}
     for ind in ctx.indicators():
-        if ctx.assess(ind).status in NOT_EXPECTED:
+        if not ctx.expected(ind):
             continue
         expected_received = counts.setdefault(ind.partenaire, [0, 0])
         expected_received[0] += 1

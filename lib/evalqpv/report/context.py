@@ -30,18 +30,23 @@ from ..territory import (
     resolve_territory,
 )
 from ..vocabulary import (
+    A_VENIR,
+    ATTEINT,
     CODE_ENSEMBLE_QPV,
     COMMUNE,
     DEPARTEMENT,
     ENSEMBLE_QPV,
     ETABLISSEMENT,
+    NON_APPLICABLE,
     NON_COMPARABLE,
+    PARTNER_NOTEBOOK,
     PERIMETRE_PARTENAIRE,
     QPV,
     QPV2024,
     REPORTS,
     STATUSES,
     SYNTHESIS,
+    TARGET_ONE_OFF,
     WHOLE_CONTRACT,
     code_qpv_of_departement,
 )
@@ -103,7 +108,7 @@ class ReportContext:
         contract's own follow-up indicators do not apply there.
         """
         inds = list(self.referentiel.indicators.values())
-        if self.report not in WHOLE_CONTRACT:
+        if self.report not in (*WHOLE_CONTRACT, PARTNER_NOTEBOOK):
             inds = [i for i in inds if i.in_report(self.report)]
         if not self.own_contract:
             present = set(self.store["indicateur"])
@@ -249,6 +254,18 @@ class ReportContext:
         """A figure for the evaluated year came from its producer or partner."""
         return self.annee in self.observed_years(ind)
 
+    def expected(self, ind: Indicator) -> bool:
+        """A figure is owed for the evaluated year: not a milestone still to come, not a
+        commitment about another commune, not a one-off event already reached."""
+        a = self.assess(ind)
+        if a.status in (A_VENIR, NON_APPLICABLE):
+            return False
+        return not (a.status == ATTEINT and ind.cible_nature == TARGET_ONE_OFF)
+
+    def missing(self, ind: Indicator) -> bool:
+        """Owed for the evaluated year and not received: what « ce qui manque » lists."""
+        return self.expected(ind) and not self.received(ind)
+
     def qpv_status(self, ind: Indicator) -> tuple[str, Point | None, Point | None, Level]:
         """Status, latest and previous figures, and their level (see `assess`)."""
         a = self.assess(ind)
@@ -308,9 +325,9 @@ def prepare(annee: object, territoire: object, rapport: str = SYNTHESIS,
     département. Raises ParameterError with a French message when the territory is
     unknown or the store has no figure for the year.
     """
-    if rapport not in REPORTS:
+    if rapport not in (*REPORTS, PARTNER_NOTEBOOK):
         raise ParameterError(f"Rapport inconnu : « {rapport} ». Attendu : "
-                             + ", ".join(REPORTS) + ".")
+                             + ", ".join((*REPORTS, PARTNER_NOTEBOOK)) + ".")
     paths = ProjectPaths(find_root(Path(racine) if racine else None))
     contract = load_contract(paths)
     territory = resolve_territory(territoire or contract.territoire, paths)

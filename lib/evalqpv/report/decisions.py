@@ -12,12 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import frenchnumbers as fn
-from ..referentiel import Indicator
+from ..referentiel import Indicator, is_publisher
 from ..vocabulary import (
-    A_VENIR,
     ECHU_SANS_DONNEE,
     EN_RETARD,
-    NON_APPLICABLE,
     NON_COMPARABLE,
     NON_TRANSMIS,
     TARGET_CUMULATIVE,
@@ -27,10 +25,6 @@ from .context import ReportContext
 from .html import Html, table
 from .messages import published_recency
 from .wording import target_text
-
-# A partner most of whose indicators are published variables is a source of public
-# statistics: its figures are asked for by release, not by a data-exchange agreement.
-PUBLISHER_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -79,23 +73,13 @@ def _targets(ctx: ReportContext) -> list[Proposal]:
     return out
 
 
-def _expected(ctx: ReportContext, ind: Indicator) -> bool:
-    return ctx.assess(ind).status not in (A_VENIR, NON_APPLICABLE)
-
-
-def is_publisher(inds: list[Indicator]) -> bool:
-    """A « partner » most of whose indicators are published variables (the référentiel's
-    `variable_source`): a producer of public statistics, asked by release."""
-    return sum(bool(i.variable_source) for i in inds) >= PUBLISHER_SHARE * len(inds)
-
-
 def _silent_partners(ctx: ReportContext) -> list[Proposal]:
     """A partner from whom no figure has come since the contract began: a data-exchange
     agreement, said with how many figures and years are missing."""
     debut = ctx.contract.debut
     by_partner: dict[str, list[Indicator]] = {}
     for ind in ctx.indicators():
-        if _expected(ctx, ind):
+        if ctx.expected(ind):
             by_partner.setdefault(ind.partenaire, []).append(ind)
     silent: list[tuple[str, list[Indicator]]] = []
     for partner, inds in sorted(by_partner.items(), key=lambda kv: (-len(kv[1]), kv[0])):

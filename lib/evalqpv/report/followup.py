@@ -13,10 +13,8 @@ from ..vocabulary import (
     A_COLLECTER,
     AXES,
     CONTEXT,
-    ECHU_SANS_DONNEE,
     ETABLISSEMENT,
     GOVERNANCE,
-    NON_TRANSMIS,
     QPV,
     STATUSES,
     SYNTHESIS,
@@ -255,9 +253,6 @@ def coverage(ctx: ReportContext) -> Html:
                               css_class="couverture") + details)
 
 
-MISSING = (A_COLLECTER, ECHU_SANS_DONNEE, NON_TRANSMIS)
-
-
 def since_when(ctx: ReportContext, ind: Indicator) -> str:
     """How long a figure has been missing: the last year received, or never."""
     years = ctx.observed_years(ind)
@@ -271,7 +266,7 @@ def missing(ctx: ReportContext) -> Html:
     a missing figure is a finding."""
     by_partner: dict[str, list[str]] = {}
     for ind in ctx.indicators():
-        if ctx.assess(ind).status in MISSING:
+        if ctx.missing(ind):
             by_partner.setdefault(ind.partenaire, []).append(
                 f"{ind.libelle} ({since_when(ctx, ind)})")
     if not by_partner:

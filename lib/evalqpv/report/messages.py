@@ -13,7 +13,6 @@ from ..ingest.registry import is_hand_filled
 from ..referentiel import Indicator
 from ..territory import Level
 from ..vocabulary import (
-    A_COLLECTER,
     A_VENIR,
     ATTEINT,
     AXES,
@@ -219,7 +218,6 @@ def _figure(ind: Indicator, level: Level, point: Point) -> dict[str, object]:
 # whose deadline passed with no figure.
 TARGET_STATUSES = (ATTEINT, EN_BONNE_VOIE, EN_RETARD, ECHU_SANS_DONNEE, NON_TRANSMIS,
                    A_VENIR)
-STILL_MISSING = (A_COLLECTER, ECHU_SANS_DONNEE, NON_TRANSMIS)
 
 
 @dataclass(frozen=True)
@@ -255,7 +253,7 @@ def axis_summary(ctx: ReportContext, axe: str) -> AxisSummary:
         a = ctx.assess(ind)
         if ind.cible is not None and not ind.partner_objective and ctx.own_contract:
             statuses[a.status] += 1
-        if a.status in STILL_MISSING:
+        if ctx.missing(ind):
             missing[ind.partenaire] += 1
         years = ctx.observed_years(ind)
         measured += any(y >= debut for y in years)

@@ -1,0 +1,133 @@
+"""The page of one partner: what the contract says it committed to (its words, its
+deadlines), what it sent for the year and before, what is missing and since when, its
+comments, and its workbook. The city sends it to the partner before the committee.
+"""
+
+from __future__ import annotations
+
+from .. import frenchnumbers as fn
+from ..referentiel import Indicator
+from ..territory import ParameterError
+from ..vocabulary import partner_stem
+from .context import ReportContext
+from .followup import deadline_text, status_cell, target_cell
+from .html import Collapse, Html, esc, table
+from .indicators import observations
+
+PREVIOUS_YEARS = 3  # years before the evaluated one shown on the page
+
+
+def check_partner(ctx: ReportContext, partner: object) -> str:
+    """The partner named, or a French message listing those who owe figures."""
+    known = ctx.referentiel.partners()
+    name = str(partner or "").strip()
+    if name not in known:
+        raise ParameterError(f"Partenaire inconnu : « {name} ». Attendu : l'un des partenaires "
+                             "du référentiel : " + ", ".join(known) + ".")
+    return name
+
+
+def _indicators(ctx: ReportContext, partner: str) -> list[Indicator]:
+    return [i for i in ctx.indicators() if i.partenaire == partner]
+
+
+def partner_summary(ctx: ReportContext, partner: str) -> Html:
+    """One paragraph: how many figures were expected for the year, received, missing."""
+    inds = _indicators(ctx, partner)
+    received = sum(ctx.received(i) for i in inds)
+    missing = sum(ctx.missing(i) for i in inds)
+    never = sum(not ctx.observed_years(i) for i in inds)
+    sig = ctx.contract.signatory_of(partner)
+    who = (f"{partner}, signataire de l'{ctx.contract.annexe_engagements.lower()} du contrat "
+           f"(« {sig} »)" if sig else partner)
+    return Html(f"<p class=\"lead\">{esc(who)} doit au contrat {len(inds)} chiffre(s) par an. "
+                f"Pour {ctx.annee} : {received} reçu(s), {missing} manquant(s) ; "
+                f"{never} n'ont jamais été reçus.</p>")
+
+
+def partner_commitments(ctx: ReportContext, partner: str) -> Html:
+    """The partner's commitments in the contract's words, each with the indicators that
+    follow it, their target and deadline as printed, and their status."""
+    sig = ctx.contract.signatory_of(partner)
+    mine = {i.id for i in _indicators(ctx, partner)}
+    if sig:
+        section = f"{ctx.contract.annexe_engagements} – {sig}"
+        lines = ctx.objectives.in_section(section)
+        intro = (f"<p>Les engagements de l'{esc(section)}, mot pour mot, et ce qui les "
+                 "suit.</p>")
+    else:
+        lines = [line for line in ctx.objectives.lines
+                 if any(i in mine for i in line.indicateurs)]
+        intro = ("<p>Ce partenaire n'a pas d'engagement propre dans l'annexe du contrat ; il "
+                 "fournit les chiffres des objectifs suivants.</p>")
+    rows: list[list[object]] = []
+    for line in lines:
+        inds = [ctx.referentiel[i] for i in line.indicateurs if i in ctx.referentiel]
+        if not inds:
+            rows.append([line.texte, f"non suivi : {line.raison_non_suivi}", "–", "–", "–"])
+        for ind in inds:
+            rows.append([line.texte, ind.libelle, deadline_text(ind), target_cell(ind),
+                         status_cell(ctx, ind)])
+    if not rows:
+        return Html("<p>Aucune ligne du contrat ne cite ce partenaire.</p>")
+    return Html(intro + table(["Ce que dit le contrat", "Indicateur", "Échéance", "Cible",
+                               "Statut"], rows, css_class="engagements", idem=(0,),
+                              name=f"engagements-{partner_stem(partner)}"))
+
+
+def partner_figures(ctx: ReportContext, partner: str) -> Html:
+    """Every figure the partner owes: the one of the evaluated year, those of the years
+    before, and its own comment; the figures it has never sent, listed once."""
+    years = list(range(ctx.annee - PREVIOUS_YEARS, ctx.annee + 1))
+    rows: list[list[object]] = []
+    for ind in _indicators(ctx, partner):
+        level = ctx.assess(ind).level
+        points = {p.annee: p for p in observations(ctx.series(ind.id, level), ctx.annee)}
+        masked = {p.annee: p for p in ctx.series(ind.id, level)}
+        cells: list[object] = [ind.libelle, level.libelle or "–"]
+        comments = []
+        for year in years:
+            point = points.get(year) or (masked.get(year) if year in masked and
+                                         masked[year].valeur is None else None)
+            if point is None:
+                cells.append("–")
+                continue
+            cells.append(fn.with_unit(point.valeur, ind.unite, point.statut)
+                         + (f" ({point.periode})" if point.periode else ""))
+            if point.comment:
+                comments.append(f"{year} : « {point.comment} »")
+        rows.append([*cells, " ; ".join(comments) or "–"])
+    if not rows:
+        return Html("<p>Ce partenaire ne doit aucun chiffre au contrat.</p>")
+    headers = ["Indicateur", "Territoire", *[str(y) for y in years], "Commentaire du partenaire"]
+    return Html(table(headers, rows, css_class="transmis", numeric=tuple(range(2, 2 + len(years))),
+                      collapse=Collapse(tuple(range(2, 3 + len(years))),
+                                        f"Jamais reçus de {years[0]} à {years[-1]}", name=0),
+                      caption=f"Chiffres transmis par {partner}, {years[0]} à {years[-1]}",
+                      name=f"chiffres-{partner_stem(partner)}"))
+
+
+def partner_missing(ctx: ReportContext, partner: str) -> Html:
+    """What is still missing for the year, and since when."""
+    rows = []
+    for ind in _indicators(ctx, partner):
+        if not ctx.missing(ind):
+            continue
+        seen = ctx.observed_years(ind)
+        since = f"{ctx.annee - seen[-1]} an(s) (dernier chiffre : {seen[-1]})" if seen \
+            else "jamais reçu"
+        rows.append([ind.libelle, ind.definition, since, status_cell(ctx, ind)])
+    if not rows:
+        return Html(f"<p>Rien ne manque pour {ctx.annee}.</p>")
+    return Html(table(["Indicateur", "Ce qui est demandé", "Manque depuis", "Statut"], rows,
+                      css_class="manquants", name=f"manquants-{partner_stem(partner)}"))
+
+
+def partner_workbook(ctx: ReportContext, partner: str) -> Html:
+    """How the partner sends next year's figures: its collection workbook."""
+    name = f"{partner_stem(partner)}.xlsx"
+    return Html(f"<p>Pour {ctx.annee + 1}, l'équipe du contrat vous envoie votre classeur de "
+                f"collecte (« {esc(name)} ») : il rappelle, indicateur par indicateur, la "
+                "définition, le territoire et le dernier chiffre transmis ; remplissez les "
+                "cellules jaunes (une valeur, un commentaire si besoin) et renvoyez-le, au "
+                "format du tableur que vous utilisez.</p>")
