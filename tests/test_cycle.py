@@ -76,7 +76,7 @@ def test_full_cycle_values_reach_store_and_reports(project):
     for template in made:
         typed.update(fill(template.path, drop / template.path.name))
     messages: list[str] = []
-    code = runner.run(project, annee=2025, rapports=("emploi", "synthese"),
+    code = runner.run(project, annee=2025, rapports=("emploi", "synthese", "annexes"),
                       say=messages.append)
     assert code == 0, messages
     store = (project.processed / "observations.csv").read_text(encoding="utf-8")
@@ -90,8 +90,8 @@ def test_full_cycle_values_reach_store_and_reports(project):
     page = (project.root / "reports" / "2025" / "emploi.html").read_text(encoding="utf-8")
     assert "137 (2025)" in page
     assert "statut-ok" in page  # semaine QPV: 137 ≥ 1, target met
-    synthesis = (project.root / "reports" / "2025" / "synthese.html").read_text(encoding="utf-8")
-    assert "Ce qui a changé" in synthesis and NOUVEAU in synthesis
+    annexes = (project.root / "reports" / "2025" / "annexes.html").read_text(encoding="utf-8")
+    assert "Ce qui a changé" in annexes and NOUVEAU in annexes
     report = (project.processed / "validation.md").read_text(encoding="utf-8")
     assert "nouvelle valeur" in report
 

@@ -180,8 +180,8 @@ PERIODS = {"T1": 3, "T2": 6, "T3": 9, "T4": 12, "S1": 6, "S2": 12}  # -> months 
 
 
 def partner_stem(partner: str) -> str:
-    """A partner's file name, for its page and its collection workbook (« CAF des
-    Hauts-de-Seine » -> caf_des_hauts_de_seine)."""
+    """A partner's file name, for its page and its collection workbook (« Conseil
+    départemental » -> conseil_departemental)."""
     text = unicodedata.normalize("NFKD", partner).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
 

@@ -91,10 +91,11 @@ def write_index(paths: ProjectPaths, out_dir: Path, year: int, territoire: str,
     from jinja2 import Environment, FileSystemLoader  # noqa: PLC0415 - only when writing
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    pages = [(job, outcome) for job, outcome in zip(jobs, outcomes, strict=True)
-             if job.depth]  # the partners' pages
-    jobs_outcomes = [(job, outcome) for job, outcome in zip(jobs, outcomes, strict=True)
-                     if not job.depth]
+    # a page not asked for this time and never made is not listed
+    listed = [(job, outcome) for job, outcome in zip(jobs, outcomes, strict=True)
+              if job.html.exists() or not outcome.skipped]
+    pages = [(job, outcome) for job, outcome in listed if job.depth]  # the partners' pages
+    jobs_outcomes = [(job, outcome) for job, outcome in listed if not job.depth]
     jobs, outcomes = [j for j, _ in jobs_outcomes], [o for _, o in jobs_outcomes]
     figures = {job.name: json.loads(job.figures.read_text(encoding="utf-8"))
                for job in jobs if job.figures.exists()}

@@ -20,7 +20,7 @@ from ..store.atomic import write_text_atomic
 from ..store.fingerprint import code_fingerprint, store_is_current, store_key
 from ..store.tables import available_years
 from ..territory import ParameterError, check_year, evaluation_years, resolve_territory
-from ..vocabulary import REPORTS, SYNTHESIS
+from ..vocabulary import PARTNER_NOTEBOOK, REPORTS, SYNTHESIS
 from .index import write_index
 from .jobs import (
     Job,
@@ -70,13 +70,15 @@ def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = 
         return 2
     code, key = code_fingerprint(), store_key(paths)
     out_dirs = {q: output_dir(paths, year, q, contract.territoire) for q in quarters}
-    jobs = [make_job(paths, name, year, q, out_dirs[q], key, code)
-            for q in quarters for name in rapports]
-    if SYNTHESIS in rapports and contract.territoire in quarters:
-        # the page each partner gets before the committee, beside the contract's synthesis
-        jobs += [partner_job(paths, partner, year, contract.territoire,
-                             out_dirs[contract.territoire], key, code)
-                 for partner in contract_partners(paths, contract)]
+    every = [make_job(paths, name, year, q, out_dirs[q], key, code)
+             for q in quarters for name in REPORTS]
+    if contract.territoire in quarters:
+        # the page each partner gets before the committee, made with the contract's synthesis
+        every += [partner_job(paths, partner, year, contract.territoire,
+                              out_dirs[contract.territoire], key, code)
+                  for partner in contract_partners(paths, contract)]
+    asked = set(rapports) | ({PARTNER_NOTEBOOK} if SYNTHESIS in rapports else set())
+    jobs = [j for j in every if j.notebook.stem in asked]
     todo = [j for j in jobs if not is_current(j)]
     pending = {(j.territoire, j.name) for j in todo}
     outcomes: dict[Key, Outcome] = {
@@ -97,11 +99,13 @@ def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = 
             say(str(exc))
             return 2
     by_quarter: dict[str, list[Job]] = {}
-    for job in jobs:
+    for job in every:  # the index lists every page of the year, not only those just made
         by_quarter.setdefault(job.territoire, []).append(job)
     for quarter, its_jobs in by_quarter.items():
         write_index(paths, out_dirs[quarter], year, quarter, its_jobs,
-                    [outcomes[(j.territoire, j.name)] for j in its_jobs])
+                    [outcomes.get((j.territoire, j.name),
+                                  Outcome(j.name, True, skipped=True, territoire=j.territoire))
+                     for j in its_jobs])
     elapsed = number(time.perf_counter() - started, 1)
     if perimeter is None:
         say(f"Rapports dans {out_dirs[quarters[0]]} ({elapsed} s).")

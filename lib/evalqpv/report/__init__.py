@@ -30,7 +30,7 @@ from .followup import (
     partners,
 )
 from .impact import comparables, impact
-from .messages import axis_verdicts, header, key_messages
+from .messages import axis_verdicts, header, key_messages, territories_table
 from .methods import changes, methods
 from .partner import (
     check_partner,
@@ -75,5 +75,6 @@ __all__ = [
     "partner_completeness",
     "prepare",
     "section_i_tables",
+    "territories_table",
     "time_series_table",
 ]

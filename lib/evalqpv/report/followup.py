@@ -10,7 +10,6 @@ from __future__ import annotations
 from .. import frenchnumbers as fn
 from ..referentiel import Indicator
 from ..vocabulary import (
-    A_COLLECTER,
     AXES,
     CONTEXT,
     ETABLISSEMENT,
@@ -291,16 +290,19 @@ def missing(ctx: ReportContext) -> Html:
 
 
 def axes_overview(ctx: ReportContext) -> Html:
-    """Every axis at a glance: statuses and completeness for the evaluation year."""
+    """Every axis at a glance: the statuses of the indicators its report shows, and the
+    share of the figures owed for the year that were received (an indicator may belong
+    to several axes: the counts are those of each axis report)."""
     rows = []
     for theme in (*AXES, TRANSVERSAL, GOVERNANCE, CONTEXT):
-        inds = [i for i in ctx.indicators() if i.axe == theme]
+        inds = [i for i in ctx.indicators() if i.in_report(theme)]
         counts = ctx.status_counts(inds)
-        filled = len(inds) - counts[A_COLLECTER]
+        owed = [i for i in inds if ctx.expected(i)]
+        got = sum(ctx.received(i) for i in owed)
         rows.append([THEME_TITLES[theme], len(inds)] + [counts[s] for s in STATUSES]
-                    + [f"{fn.number(100 * filled / len(inds), 0)}{fn.NBSP}%" if inds else "–"])
-    return Html(table(["Axe", "Indicateurs", *STATUSES, "Complétude"], rows,
-                      numeric=tuple(range(1, 8)), css_class="synthese",
+                    + [f"{fn.number(100 * got / len(owed), 0)}{fn.NBSP}%" if owed else "–"])
+    return Html(table(["Axe", "Indicateurs", *STATUSES, f"Reçus pour {ctx.annee}"], rows,
+                      numeric=tuple(range(1, len(STATUSES) + 3)), css_class="synthese",
                       caption=f"Statut des indicateurs en {ctx.annee}"))
 
 

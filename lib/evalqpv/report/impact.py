@@ -15,7 +15,7 @@ from .. import frenchnumbers as fn
 from .. import secrecy
 from ..referentiel import Indicator
 from ..settings import ComparableRule, load_comparison
-from ..vocabulary import COMPARISONS_MIME, QPV
+from ..vocabulary import COMPARISONS_MIME, QPV, WHOLE_CONTRACT
 from . import counterfactual as cf
 from .charts import distribution_chart, to_svg
 from .context import ReportContext
@@ -153,7 +153,7 @@ def impact_indicators(ctx: ReportContext, data: ImpactData) -> list[Indicator]:
     about = [ctx.referentiel[i] for i in ctx.contract.messages
              if i in ctx.referentiel and i in data.national
              and not _secret(ctx, data, ctx.referentiel[i])]
-    if ctx.report == "synthese":
+    if ctx.report in WHOLE_CONTRACT:  # the annexes carry comparaisons.csv
         return about[:5]
     own = [i for i in ctx.indicators() if i.axe == ctx.report and i.type == "impact"
            and i.id in data.national and not _secret(ctx, data, i)]
@@ -172,7 +172,7 @@ def impact(ctx: ReportContext) -> Html:
         parts.append(_indicator_section(ctx, data, ind))
     parts.append("<h3>Limites de la lecture</h3>" + bullets(LIMITS))
     extra: dict[str, object] = {}
-    if ctx.report == "synthese":
+    if ctx.report in WHOLE_CONTRACT:  # the annexes carry comparaisons.csv
         extra = {COMPARISONS_MIME: cf.table_to_csv(comparisons_table(ctx, data))}
     return Html("".join(parts), extra=extra)
 

@@ -31,7 +31,7 @@ from ..vocabulary import (
     WHOLE_CONTRACT,
 )
 from .context import ReportContext
-from .html import Html, bullets, esc
+from .html import Html, bullets, esc, table
 from .indicators import Point, is_contract_figure, latest, value_in
 from .trends import STABLE, Trend, favourable, trend
 from .wording import level_name, lower_first
@@ -186,6 +186,44 @@ def _message(ctx: ReportContext, ind: Indicator) -> tuple[str, list[dict[str, ob
     if change is not None:
         text += " ; " + trend_words(change, ind)
     return text + ".", figures
+
+
+def territories_table(ctx: ReportContext) -> Html:
+    """The quarter beside every comparison territory the header announces (commune,
+    intercommunality, département, région, all QPV, France), for the rates the contract
+    speaks of, each on the quarter's latest published year: a territory the shipped
+    files say nothing of that year shows a dash. Counts are never set side by side
+    across territories of different sizes."""
+    levels = [lv for lv in ctx.territory.comparators]
+    rows: list[list[object]] = []
+    for ind in ranked_indicators(ctx, CONTEXT) + [
+            i for r in AXES for i in ranked_indicators(ctx, r)]:
+        if ind.unite not in COMPARED_UNITS or any(r[0] == ind.libelle for r in rows):
+            continue
+        points = [p for p in ctx.series(ind.id, ctx.territory.qpv)
+                  if not is_contract_figure(p)]
+        last, _ = latest(points, ctx.annee)
+        if last is None or last.valeur is None:
+            continue
+        cells: list[object] = [ind.libelle, last.annee,
+                               fn.with_unit(last.valeur, ind.unite, last.statut)]
+        for level in levels:
+            other = value_in(ctx.series(ind.id, level), last.annee)
+            cells.append(fn.with_unit(other.valeur, ind.unite, other.statut)
+                         if other is not None and other.valeur is not None else "–")
+        rows.append(cells)
+    used = [i for i in range(len(levels)) if any(r[3 + i] != "–" for r in rows)]
+    if not rows:
+        return Html("<p>Aucun taux publié ne permet encore de comparer le quartier.</p>")
+    headers = ["Indicateur", "Année", ctx.territory.libelle, *[levels[i].libelle for i in used]]
+    shown = [[*r[:3], *[r[3 + i] for i in used]] for r in rows]
+    silent = [lv.libelle for i, lv in enumerate(levels) if i not in used]
+    note = (f"<p>Aucun fichier livré ne donne ces taux pour : {esc(', '.join(silent))}.</p>"
+            if silent else "")
+    return Html(table(headers, shown, numeric=tuple(range(1, len(headers))),
+                      css_class="territoires", name="quartier-et-territoires",
+                      caption=f"{ctx.territory.libelle} et ses territoires de comparaison, "
+                      "à la dernière année publiée pour le quartier") + note)
 
 
 def trend_words(change: Trend, ind: Indicator) -> str:
