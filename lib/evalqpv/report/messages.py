@@ -211,7 +211,8 @@ def territories_table(ctx: ReportContext) -> Html:
             other = value_in(ctx.series(ind.id, level), last.annee)
             cells.append(fn.with_unit(other.valeur, ind.unite, other.statut)
                          if other is not None and other.valeur is not None else "–")
-        rows.append(cells)
+        if any(c != "–" for c in cells[3:]):  # a rate nothing can be set beside is left out
+            rows.append(cells)
     used = [i for i in range(len(levels)) if any(r[3 + i] != "–" for r in rows)]
     if not rows:
         return Html("<p>Aucun taux publié ne permet encore de comparer le quartier.</p>")
@@ -256,6 +257,9 @@ def _figure(ind: Indicator, level: Level, point: Point) -> dict[str, object]:
 # whose deadline passed with no figure.
 TARGET_STATUSES = (ATTEINT, EN_BONNE_VOIE, EN_RETARD, ECHU_SANS_DONNEE, NON_TRANSMIS,
                    A_VENIR)
+
+
+MISSING_NAMED = 3  # partners named in a verdict; the completeness table lists them all
 
 
 @dataclass(frozen=True)
@@ -358,7 +362,10 @@ def axis_verdict(ctx: ReportContext, summary: AxisSummary) -> str:
         parts.append(f"Situation de départ ({when}) : " + " ; ".join(summary.before[:3]) + ".")
     if summary.missing:
         total = sum(summary.missing.values())
-        who = ", ".join(f"{p} ({n})" for p, n in sorted(summary.missing.items(),
-                                                       key=lambda x: (-x[1], x[0])))
-        parts.append(f"Chiffres de {ctx.annee} manquants : {total}, attendus de {who}.")
+        ranked = sorted(summary.missing.items(), key=lambda x: (-x[1], x[0]))
+        who = ", ".join(f"{p} ({n})" for p, n in ranked[:MISSING_NAMED])
+        more = f" et {len(ranked) - MISSING_NAMED} autre(s)" if len(ranked) > MISSING_NAMED \
+            else ""
+        parts.append(f"Chiffres de {ctx.annee} manquants : {total}, attendus surtout de {who}"
+                     f"{more}.")
     return " ".join(parts)
