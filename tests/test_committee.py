@@ -76,3 +76,38 @@ def test_every_proposal_says_why_and_names_its_rows(year_2025):
     assert "IDSU" in silent.who and "France Travail" not in silent.who
     assert "Insee" not in silent.who  # a producer of public statistics, asked by release
     assert all(not p.text.startswith(("Décider", "Le comité décide")) for p in found)
+
+
+def with_calculation(mini, indicator: str, calcul: str) -> None:
+    """The mini project's référentiel, with a computed figure on one row."""
+    import csv
+
+    path = mini.root / "config" / "referentiel.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        row["calcul"] = calcul if row["id"] == indicator else ""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_the_signatories_evaluation_not_sent_is_a_fact(mini):
+    """« Une évaluation annuelle est réalisée par chaque signataire » : with no return at
+    all, « non transmis »; with one partner's return, its share, judged."""
+    with_calculation(mini, "part_signataires_evaluation_annuelle",
+                     "part_partenaires_ayant_transmis")
+    assert build(mini).ok
+    ctx = report.prepare(2025, "QP092005", "synthese", mini.root)
+    ind = ctx.referentiel["part_signataires_evaluation_annuelle"]
+    assert ctx.assess(ind).status == "non transmis"
+    (mini.root / RETURNS / "france_travail.csv").write_text(
+        "indicateur;code;annee;valeur;commentaire\n"
+        "actions_hors_les_murs_france_travail;QP092005;2025;2;\n", encoding="utf-8")
+    assert build(mini).ok
+    ctx = report.prepare(2025, "QP092005", "synthese", mini.root)
+    a = ctx.assess(ind)
+    partners = ctx.referentiel.partners()
+    assert a.status == "en retard" and a.last.valeur == round(100 / len(partners), 1)
+    assert ctx.partners_who_sent() == ["France Travail"]

@@ -38,7 +38,10 @@ COLUMNS = (
     "cible_approchee", "cible_origine", "prioritaire",
 )
 # Added later: read when present (older référentiels lack them).
-OPTIONAL_COLUMNS = ("denombre",)
+OPTIONAL_COLUMNS = ("denombre", "calcul")
+# Figures the toolkit computes itself rather than reads (column `calcul`): the share of
+# the partners who sent their figures of the year (their annual evaluation).
+CALCULATIONS = ("part_partenaires_ayant_transmis",)
 _ID = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
 
@@ -78,6 +81,7 @@ class Indicator:
     # What a count counts: people or households (masked when small, on a small area)
     # or anything else (structures, actions, meetings: never masked).
     denombre: str = ""
+    calcul: str = ""  # a figure the toolkit computes (CALCULATIONS), not read from a file
 
     @property
     def counts_people(self) -> bool:
@@ -182,7 +186,7 @@ def _check_row(row: dict[str, str], line: int, label: str, problems: Problems,
                          ("cible_nature", ("", *TARGET_KINDS)),
                          ("cible_origine", ("", TARGET_CONTRACT, TARGET_PARTNER)),
                          ("cible_approchee", ("", "oui")), ("prioritaire", ("", "oui")),
-                         ("denombre", ("", *COUNTED))):
+                         ("denombre", ("", *COUNTED)), ("calcul", ("", *CALCULATIONS))):
         if row[col] not in allowed:
             bad(col, "l'une des valeurs : " + ", ".join(v or "(vide)" for v in allowed))
     if row["section"] not in contract.sections and not contract.is_commitment(row["section"]):
@@ -231,6 +235,7 @@ def _check_row(row: dict[str, str], line: int, label: str, problems: Problems,
         cible_approchee=row["cible_approchee"] == "oui",
         cible_origine=row["cible_origine"] or (TARGET_CONTRACT if row["cible"] else ""),
         prioritaire=row["prioritaire"] == "oui", denombre=row["denombre"],
+        calcul=row["calcul"],
     )
 
 

@@ -39,6 +39,7 @@ from ..vocabulary import (
     ETABLISSEMENT,
     NON_APPLICABLE,
     NON_COMPARABLE,
+    NON_TRANSMIS,
     PARTNER_NOTEBOOK,
     PERIMETRE_PARTENAIRE,
     QPV,
@@ -132,7 +133,38 @@ class ReportContext:
             present = (indicator, level.niveau, level.code) in self._places()
             self._raw[key] = series(self.rows_of(indicator), indicator, level) \
                 if present else []
+            ind = self.referentiel.indicators.get(indicator)
+            if ind is not None and ind.calcul and level.niveau == ind.perimetre \
+                    and self.own_contract and level == self._home(ind):
+                self._raw[key] = [*self._raw[key], self._computed(ind)]
         return self._raw[key]
+
+    def _home(self, ind: Indicator) -> Level | None:
+        """The first level of the indicator's own perimeter (where a computed figure is)."""
+        return next((lv for lv in self.territory.local_and_comparators
+                     if lv.niveau == ind.perimetre), None)
+
+    def _computed(self, ind: Indicator) -> Point:
+        """A figure the toolkit computes: the share of the partners who owe figures and
+        sent at least one for the evaluated year (their annual evaluation)."""
+        partners = self.referentiel.partners()
+        sent = self.partners_who_sent()
+        value = 100 * len(sent) / len(partners) if partners else 0.0
+        return Point(self.annee, round(value, 1), "valeur",
+                     f"Retours des partenaires reçus pour {self.annee} : {len(sent)} sur "
+                     f"{len(partners)}", "", False)
+
+    def partners_who_sent(self) -> list[str]:
+        """The partners who sent at least one figure of the evaluated year."""
+        if "sent" not in self.cache:
+            owed = {i.id: i.partenaire for i in self.referentiel.indicators.values()
+                    if not i.calcul}
+            rows = self.store[(self.store["annee"].astype(str) == str(self.annee))
+                              & self.store["fichier"].map(_from_partner)]
+            self.cache["sent"] = sorted({owed[i] for i in rows["indicateur"] if i in owed})
+        sent = self.cache["sent"]
+        assert isinstance(sent, list)
+        return sent
 
     def _masked_years(self, indicator: str, level: Level) -> set[int]:
         """Years whose count of people is small and not public (a partner's return), or
@@ -228,8 +260,13 @@ class ReportContext:
         return found
 
     def _judge(self, ind: Indicator, level: Level, points: list[Point]) -> Judgement:
-        return judge(ind, points, self.annee, niveau=level.niveau, libelle=level.libelle,
-                     debut=self.contract.debut, fin=self.contract.fin)
+        verdict = judge(ind, points, self.annee, niveau=level.niveau, libelle=level.libelle,
+                        debut=self.contract.debut, fin=self.contract.fin)
+        if ind.calcul and points and points[-1].annee == self.annee and not points[-1].valeur:
+            # nobody sent anything: a fact (« non transmis »), not a figure to collect
+            return Judgement(NON_TRANSMIS, f"aucun retour reçu pour {self.annee} ("
+                             f"{points[-1].source.split(' : ')[-1]} partenaires)")
+        return verdict
 
     def _assess(self, ind: Indicator, level: Level, points: list[Point]) -> Assessment:
         verdict = self._judge(ind, level, points)  # judged on the figures...
@@ -303,6 +340,10 @@ class ReportContext:
                                         strict=True))):
             levels.append(Level(ENSEMBLE_QPV, code, lib))
         return levels
+
+
+def _from_partner(files: object) -> bool:
+    return all(is_partner_file(f) for f in str(files).split(" | "))
 
 
 def _public(point: Point) -> bool:
