@@ -90,6 +90,23 @@ def test_targets_say_their_kind_origin_and_perimeter(ref):
         if ind.cible_nature == "ponctuelle":
             assert ind.periodicite == "ponctuelle", ind.id
     assert ref["evaluation_mi_parcours_realisee"].cible_nature == "ponctuelle"
+    # « l'expérimentation à venir de modes d'accueil alternatifs dans 3 centres sociaux du
+    # département » : one pilot in the département, no date, not a yearly minimum
+    pilot = ref["centres_sociaux_modes_accueil_alternatifs"]
+    assert (pilot.cible, pilot.cible_nature, pilot.perimetre) == (3, "ponctuelle", "departement")
+    assert pilot.annee_cible is None and not pilot.echeance
+    # « Mises en place de 4 commissions thématiques » : a stock to set up, no date
+    commissions = ref["commissions_medico_psycho_sociales"]
+    assert (commissions.cible, commissions.cible_nature) == (4, "stock")
+    assert commissions.annee_cible is None and not commissions.echeance
+    # « portant leur nombre à plus de 10 » … « en 2024 » : a dated stock
+    pacts = ref["centres_sociaux_pactes_cooperation"]
+    assert (pacts.cible, pacts.cible_operateur, pacts.cible_nature) == (10, ">", "stock")
+    assert pacts.annee_cible == 2024 and pacts.echeance == "2024"
+    # a deadline is given only where the contract prints one
+    for ind in ref.indicators.values():
+        if ind.annee_cible is not None:
+            assert str(ind.annee_cible) in ind.echeance + ind.cible_texte, ind.id
 
 
 def test_perimeters_of_commitments(ref):
