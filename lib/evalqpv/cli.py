@@ -23,7 +23,7 @@ from .settings import ProjectPaths, find_root, load_contract
 from .store.atomic import write_text_atomic
 from .store.build import build
 from .store.commit import public_path, recover
-from .store.validation_report import render
+from .store.validation_report import render, returns_summary
 from .vocabulary import REPORTS
 
 # argparse's English messages, and what the evaluator reads instead.
@@ -251,10 +251,12 @@ def _run(paths: ProjectPaths, write: bool) -> int:
         return 2
     result = build(paths, write=write)
     write_text_atomic(paths.validation_report, render(result))
-    errors, warnings = len(result.problems.errors), len(result.problems.warnings)
+    errors, warnings = len(result.problems.blocking), len(result.problems.warnings)
     if result.ok:
         print(f"Validation réussie : {len(result.rows)} lignes dans le stock, "
               f"{warnings} avertissement(s), {len(result.conflicts)} conflit(s) entre sources.")
+        for line in returns_summary(result):
+            print(line)
         if result.written:
             print(f"Stock écrit : {paths.store}")
         print(f"Rapport de validation : {paths.validation_report}")
