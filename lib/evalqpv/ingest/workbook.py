@@ -306,9 +306,10 @@ def read_workbook(path: Path, label: str, problems: Problems) -> Rows | None:
     _check_formulas(sheet, header_row, where, problems)
     header: Header = [(cell_text(v), _letter(i + 1)) for i, v in enumerate(rows[header_row - 1])]
     body: Body = []
+    merged_lines = {n for m in sheet.merged if m[0] > header_row for n in range(m[0], m[2] + 1)}
     for n, r in enumerate(rows[header_row:], start=header_row + 1):
-        if not any(v not in (None, "") for v in r):
-            continue
+        if not any(v not in (None, "") for v in r) or n in merged_lines:
+            continue  # an empty row; a row of merged cells (an error above): not read
         cells = list(r)
         for i, v in enumerate(cells):  # what the partner saw: « 29,9 % » is 29.9
             if (n, i + 1) in sheet.percent_cells and isinstance(v, int | float) \
