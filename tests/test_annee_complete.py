@@ -65,8 +65,8 @@ def test_every_value_typed_reaches_the_store_with_its_comment(full_year):
     paths, code, messages = full_year
     assert code == 0, messages
     with paths.store.open(encoding="utf-8", newline="") as handle:
-        stored = {(file_name(r["fichier"]), r["indicateur"], r["code"], r["annee"]): r for r in csv.DictReader(handle)
-                  if RETURNS in r["fichier"]}
+        stored = {(file_name(r["fichier"]), r["indicateur"], r["code"], r["annee"]): r
+                  for r in csv.DictReader(handle) if RETURNS in r["fichier"]}
     found = 0
     for row in typed():
         key = (row["fichier"], row["indicateur"], row["code"], row["annee"])

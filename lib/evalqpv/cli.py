@@ -1,5 +1,5 @@
-"""Command line: `evalqpv construire`, `valider`, `rapports`, `gabarits` (help and messages
-in French, argparse's own included; never a traceback).
+"""Command line: `evalqpv construire`, `valider`, `rapports`, `gabarits`, `relances` (help
+and messages in French, argparse's own included; never a traceback).
 
 Exit codes: 0 done; 1 the data has errors (or a report failed); 2 a bad parameter;
 3 an internal error (a bug: the detail goes to a log); 4 the system refused a write
@@ -140,6 +140,10 @@ def parser() -> FrenchParser:
     gab.add_argument("--annee", type=_year, required=True, help="année de la collecte")
     gab.add_argument("--territoire", default=None,
                      help="code du quartier prioritaire (par défaut : config/contrat.toml)")
+    rel = sub.add_parser("relances", help="écrit les relances à envoyer : un fichier par "
+                         "partenaire avec les indicateurs encore manquants pour l'année, dans "
+                         "reports/<annee>/relances/ (met d'abord le stock à jour)")
+    rel.add_argument("--annee", type=_year, required=True, help="année de la collecte")
     return main
 
 
@@ -151,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
             print(note)
         if args.commande == "gabarits":
             return _templates(paths, args.annee, args.territoire)
+        if args.commande == "relances":
+            return _reminders(paths, args.annee)
         if args.commande == "rapports":
             from .publish.run import run  # noqa: PLC0415
 
@@ -241,6 +247,24 @@ def _templates(paths: ProjectPaths, annee: int, territoire: str | None) -> int:
               f"contrat ({contract.territoire}), qui ne sont pas modifiés. data/raw/partenaires/ "
               "ne reçoit que les retours sur le quartier du contrat : ces classeurs y seraient "
               "refusés.")
+    return 0
+
+
+def _reminders(paths: ProjectPaths, annee: int) -> int:
+    from .publish.reminders import write_reminders  # noqa: PLC0415 - loads pandas
+    from .store.fingerprint import store_is_current  # noqa: PLC0415
+
+    if not store_is_current(paths):
+        code = _run(paths, write=True)
+        if code:
+            return code
+    made = write_reminders(paths, annee)
+    due = [r for r in made if r.path is not None]
+    for reminder in due:
+        print(f"{reminder.path} : {reminder.partenaire}, {reminder.manquants} indicateur(s) "
+              "manquant(s)")
+    print(f"{len(due)} partenaire(s) à relancer sur {len(made)} ; le récapitulatif (demandé "
+          f"le, relancé le, reçu le) : {paths.reminders_of_year(annee) / 'relances.csv'}.")
     return 0
 
 

@@ -181,14 +181,6 @@ class ProjectPaths:
         """reports/<annee>/relances/: the reminders to send, one file per partner."""
         return self.reports_of_year(annee) / "relances"
 
-    def browser_check(self, reports: Path) -> Path:
-        """Where the browser check of a folder of reports writes its screenshots and
-        PDFs: beside the reports, never inside the folder that is e-mailed:
-        reports/controle-<annee>/ (reports/controle-<annee>/<code>/ for another
-        quarter)."""
-        rel = reports.resolve().relative_to(self.reports.resolve())
-        return self.reports / f"controle-{rel.parts[0]}" / Path(*rel.parts[1:])
-
     def templates_of_year(self, annee: int, territoire: str = "") -> Path:
         """reports/<annee>/gabarits/ for the contract's quarter; a subfolder named by its
         code for any other quarter (`territoire`), so that neither overwrites the other."""

@@ -25,6 +25,8 @@ KEY_FIGURES_MIME = "application/vnd.evalqpv.chiffres-cles+json"
 # The synthesis also outputs the comparisons with other QPV, written to comparaisons.csv.
 COMPARISONS_MIME = "application/vnd.evalqpv.comparaisons+csv"
 COMPARISONS_FILE = "comparaisons.csv"
+# The same, for a French spreadsheet (semicolons, byte-order mark, decimal comma).
+COMPARISONS_SPREADSHEET_FILE = "comparaisons_tableur.csv"
 # The synthesis also outputs the completeness of the data by partner, for the index.
 COMPLETENESS_MIME = "application/vnd.evalqpv.completude+json"
 

@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..frenchnumbers import with_unit
 from ..ingest.partners import partner_slug
 from ..problems import Problems
-from ..referentiel import Indicator, load_referentiel
+from ..referentiel import Indicator, Referentiel, load_referentiel
 from ..report.indicators import latest, series
 from ..settings import Contract, ProjectPaths, load_contract
 from ..store.load import load_store
@@ -78,12 +78,7 @@ def write_templates(paths: ProjectPaths, annee: int, territoire: str,
     own = territory.code == contract.territoire
     out_dir = out_dir or paths.templates_of_year(annee, "" if own else territory.code)
     out_dir.mkdir(parents=True, exist_ok=True)
-    by_partner: dict[str, list[Indicator]] = {}
-    published_by_school = set(store[store["niveau"] == ETABLISSEMENT]["indicateur"])
-    for ind in referentiel.indicators.values():
-        if ind.partenaire not in PUBLIC and ind.type != CONTEXT \
-                and ind.id not in published_by_school:
-            by_partner.setdefault(ind.partenaire, []).append(ind)
+    by_partner = owed(referentiel, store)
     made = []
     for partner, inds in sorted(by_partner.items()):
         path = out_dir / f"{slug(partner)}.xlsx"
@@ -92,7 +87,19 @@ def write_templates(paths: ProjectPaths, annee: int, territoire: str,
     return made
 
 
-def _level_for(ind: Indicator, territory: Territory, store: pd.DataFrame) -> Level:
+def owed(referentiel: Referentiel, store: pd.DataFrame) -> dict[str, list[Indicator]]:
+    """The indicators each partner owes the contract: those it must provide (column
+    `partenaire`), except context figures, public data and figures published by school."""
+    by_partner: dict[str, list[Indicator]] = {}
+    published_by_school = set(store[store["niveau"] == ETABLISSEMENT]["indicateur"])
+    for ind in referentiel.indicators.values():
+        if ind.partenaire not in PUBLIC and ind.type != CONTEXT \
+                and ind.id not in published_by_school:
+            by_partner.setdefault(ind.partenaire, []).append(ind)
+    return by_partner
+
+
+def level_for(ind: Indicator, territory: Territory, store: pd.DataFrame) -> Level:
     """Where the partner reports this indicator: on its perimeter (config/referentiel.csv),
     where figures of that perimeter already exist, else the quarter's own level of that
     kind (its commune, its département...), else the quarter."""
@@ -144,7 +151,7 @@ def _write_workbook(path: Path, partner: str, annee: int, territory: Territory,
         ws.add_data_validation(dv)
     value_col = COLUMNS.index("valeur") + 1
     for row_number, ind in enumerate(inds, start=2):
-        level = _level_for(ind, territory, store)
+        level = level_for(ind, territory, store)
         last = None
         if not store.empty:
             last, _ = latest(series(store, ind.id, level), annee)
