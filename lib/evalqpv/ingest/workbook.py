@@ -192,7 +192,10 @@ def _open_openpyxl(data: bytes, kind: str) -> Book:
 
 
 def _open_calamine(data: bytes, kind: str) -> Book:
-    from python_calamine import CalamineWorkbook  # noqa: PLC0415 - .ods and .xls only
+    from python_calamine import (  # noqa: PLC0415 - .ods and .xls only
+        CalamineWorkbook,
+        SheetVisibleEnum,
+    )
 
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     extras = _ods_extras(data) if kind == "ods" else {}
@@ -205,7 +208,7 @@ def _open_calamine(data: bytes, kind: str) -> Book:
         if kind != "ods":
             merged = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1)
                       for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []]
-        sheets.append(Sheet(meta.name, rows, code_name, "Visible" not in str(meta.visible),
+        sheets.append(Sheet(meta.name, rows, code_name, meta.visible != SheetVisibleEnum.Visible,
                             merged, [], percent))
     return Book(sheets, kind)
 
