@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import zipfile
 from datetime import date
@@ -271,3 +272,23 @@ def test_the_browser_check_writes_beside_the_emailed_folder(tmp_path):
         (reports / "controle-2025" / "QP059079").resolve()
     assert output_folder(tmp_path, tmp_path / "ailleurs" / "2025") == \
         (tmp_path / "ailleurs" / "controle-2025").resolve()
+
+
+def test_every_downloaded_table_has_its_own_stable_name():
+    from evalqpv.report.html import table
+
+    first = table(["Indicateur", "Valeur"], [["a", "1"]], css_class="suivi")
+    second = table(["Indicateur", "Valeur"], [["b", "2"]], css_class="suivi")
+    names = [re.search(r'download="([^"]+)"', html).group(1) for html in (first, second)]
+    assert names[0] != names[1] and all(n.startswith("suivi-indicateur-") for n in names)
+    assert table(["Indicateur", "Valeur"], [["a", "1"]], css_class="suivi") == first
+
+
+def test_comparisons_for_a_spreadsheet():
+    from evalqpv.publish.outputs import spreadsheet_version
+
+    machine = ('indicateur,annee,part_inferieure,lecture\n'
+               'taux,2020,78.218563,"En 2020, 78,2 % des QPV"\n')
+    assert spreadsheet_version(machine) == ("\ufeffindicateur;annee;part_inferieure;lecture"
+                                            "\r\ntaux;2020;78,218563;En 2020, 78,2 % des QPV"
+                                            "\r\n")

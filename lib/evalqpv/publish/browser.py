@@ -224,9 +224,11 @@ def find_chromium(explicit: str | None) -> str | None:
 
 
 def find_axe(explicit: str | None, root: Path) -> Path | None:
+    installed = Path(".navigateur") / "node_modules" / "axe-core" / "axe.min.js"
+    toolkit = Path(__file__).resolve().parents[3]  # the checkout whose make installed it
     candidates = [explicit] if explicit else [
-        os.environ.get("AXE_CORE_JS"),
-        str(root / ".navigateur" / "node_modules" / "axe-core" / "axe.min.js")]
+        os.environ.get("AXE_CORE_JS"), str(root / installed), str(Path.cwd() / installed),
+        str(toolkit / installed)]
     for c in candidates:
         if c and Path(c).is_file():
             return Path(c)
