@@ -95,7 +95,6 @@ CASES = [
     Case("empty file", PARTNER, b"", ("vide",)),
     Case("header only", PARTNER, HEADER.encode(), ("aucune ligne de données",)),
     Case("binary file named .csv", PARTNER, b"\x00\x01\x02\x03" * 100, ("binaire",)),
-    Case("Excel workbook named .csv", PARTNER, xlsx_bytes(), ("classeur Excel", ".xlsx")),
     Case("damaged workbook", "data/raw/partenaires/2025/caf.xlsx", b"not a zip at all",
          ("classeur illisible", "enregistrez le classeur au format .xlsx")),
     Case("truncated workbook", "data/raw/partenaires/2025/caf.xlsx", xlsx_bytes()[:900],
@@ -292,3 +291,13 @@ def test_a_refreshed_variable_is_kept(mini):
     assert ("QP092999", "2019") in years and ("QP092999", "2018") in years
     assert not [p for p in result.problems.warnings if "non mise à jour" in p.message
                 and p.colonne == "POP_MUN"]
+
+
+def test_a_workbook_named_csv_is_read_as_a_workbook(mini):
+    (mini.root / PARTNER).write_bytes(xlsx_bytes())
+    result = build(mini)
+    assert result.ok and not result.problems.errors
+    (warning,) = [p for p in result.problems.warnings if "nommé .csv" in p.message]
+    assert "classeur .xlsx" in warning.message
+    (row,) = [r for r in result.rows if r["indicateur"] == "apprenants_fle"]
+    assert row["valeur"] == "35"

@@ -48,7 +48,17 @@ from ..vocabulary import (
 from . import FileId, FileSummary, Observation, ReadContext, Reader, ReadResult, ReturnRecord
 from .handfilled import RowChecker
 from .personal import personal_column, personal_data
-from .workbook import RESAVE, Body, Header, Rows, cell_text, column_id, level_id, read_workbook
+from .workbook import (
+    RESAVE,
+    Body,
+    Header,
+    Rows,
+    cell_text,
+    column_id,
+    level_id,
+    read_workbook,
+    sniff,
+)
 
 FOLDER = "partenaires"
 REQUIRED, OPTIONAL = RETURN_REQUIRED, RETURN_OPTIONAL
@@ -113,7 +123,7 @@ def read_partner_file(path: Path, file: FileId, ctx: ReadContext,
         record.statut = RETURN_UNREADABLE
         return result
     rows: Rows | None
-    if suffix == ".csv":
+    if suffix == ".csv" and sniff(path.read_bytes()) is None:
         rows = _csv_rows(path, label, problems)
     else:
         rows = read_workbook(path, label, problems)
