@@ -7,8 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installe
 
-.PHONY: help installer donnees valider rapports gabarits lab tout tests lint verrou nettoyer \
-        controle-navigateur
+.PHONY: help installer donnees valider rapports gabarits relances lab tout tests lint verrou \
+        nettoyer controle-navigateur controle-annee-complete
 
 help: ## Affiche cette aide
 	@echo "Cibles disponibles :"
@@ -57,6 +57,10 @@ gabarits: $(STAMP) ## Écrit un classeur de collecte par partenaire (ANNEE= obli
 	@test -n "$$ANNEE" || (echo "Précisez l'année : make gabarits ANNEE=2025" && exit 2)
 	@$(OPTIONS); set -x; $(BIN)/evalqpv gabarits "$${options[@]}"
 
+relances: $(STAMP) ## Écrit les relances à envoyer, un fichier par partenaire (ANNEE= obligatoire) dans reports/<annee>/relances/
+	@test -n "$$ANNEE" || (echo "Précisez l'année : make relances ANNEE=2025" && exit 2)
+	@set -x; $(BIN)/evalqpv relances --annee "$$ANNEE"
+
 lab: $(STAMP) ## Ouvre JupyterLab dans le même environnement (notebooks/exploration.ipynb)
 	$(BIN)/jupyter lab notebooks/exploration.ipynb
 
@@ -91,13 +95,27 @@ $(NAV_STAMP): tools/navigateur/requirements.txt tools/navigateur/package.json to
 controle-navigateur: rapports $(NAV_STAMP) ## Ouvre les rapports dans Chromium (accessibilité, 390 px, hors ligne, impression) ; ANNEE=, TERRITOIRE=
 	PYTHONPATH=lib $(NAVIGATEUR)/bin/python -m evalqpv.publish.browser $(if $(ANNEE),--annee $(ANNEE)) $(if $(TERRITOIRE),--territoire $(TERRITOIRE))
 
+# A full year of partners' returns (tests/fixtures/annee_complete/, see
+# tools/remplir_retours.py) in a temporary project, build/annee-complete/: the shipped
+# configuration, notebooks and data/raw/ plus the fixture's returns; its reports, then the
+# browser check of them (written to build/annee-complete/reports/controle-2025/).
+ANNEE_COMPLETE := build/annee-complete
+controle-annee-complete: $(STAMP) $(NAV_STAMP) ## Rapports d'une année où tous les partenaires ont répondu (jeu de test), puis contrôle dans Chromium
+	rm -rf $(ANNEE_COMPLETE) && mkdir -p $(ANNEE_COMPLETE)/data
+	cp -r config notebooks $(ANNEE_COMPLETE)/
+	cp -r data/raw $(ANNEE_COMPLETE)/data/raw
+	cp -r tests/fixtures/annee_complete/partenaires/2025 $(ANNEE_COMPLETE)/data/raw/partenaires/
+	$(BIN)/evalqpv --racine $(ANNEE_COMPLETE) rapports --annee 2025
+	PYTHONPATH=lib $(NAVIGATEUR)/bin/python -m evalqpv.publish.browser --racine $(ANNEE_COMPLETE) --annee 2025
+
 verrou: ## Recalcule requirements.lock après un changement de version dans pyproject.toml
 	@test -x .outils/bin/uv || ($(PYTHON) -m venv .outils && .outils/bin/python -m pip install --quiet uv==0.13.9)
 	.outils/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
 	  --python-platform x86_64-unknown-linux-gnu --generate-hashes --no-header \
 	  --index-url https://pypi.org/simple -o requirements.lock
 
-nettoyer: ## Supprime les sorties dérivées (data/processed, reports), jamais data/raw
+nettoyer: ## Supprime les sorties dérivées (data/processed, reports et le contrôle du navigateur, build/annee-complete), jamais data/raw
 	find data/processed -mindepth 1 ! -name README.md -delete
 	rm -rf data/.processed.*
 	find reports -mindepth 1 ! -name README.md -delete
+	rm -rf $(ANNEE_COMPLETE)

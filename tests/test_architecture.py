@@ -158,7 +158,7 @@ def test_partner_workbook_errors_name_the_header_line(mini):
     (mini.raw / "partenaires" / "2025" / "ville.xlsx").write_bytes(buffer.getvalue())
     result = build(mini, write=False)
     (error,) = [p for p in result.problems.errors if "obligatoires" in p.message]
-    assert error.ligne == 2 and "valeur" in (error.colonne or "")
+    assert error.ligne == 2 and "Valeur" in (error.colonne or "")
 
 
 def test_importing_the_report_package_leaves_matplotlib_settings_alone():

@@ -95,9 +95,16 @@ CASES = [
     Case("empty file", PARTNER, b"", ("vide",)),
     Case("header only", PARTNER, HEADER.encode(), ("aucune ligne de données",)),
     Case("binary file named .csv", PARTNER, b"\x00\x01\x02\x03" * 100, ("binaire",)),
-    Case("Excel workbook named .csv", PARTNER, xlsx_bytes(), ("classeur Excel", ".xlsx")),
     Case("damaged workbook", "data/raw/partenaires/2025/caf.xlsx", b"not a zip at all",
-         ("classeur Excel illisible",)),
+         ("classeur illisible", "enregistrez le classeur au format .xlsx")),
+    Case("truncated workbook", "data/raw/partenaires/2025/caf.xlsx", xlsx_bytes()[:900],
+         ("classeur illisible", "endommagé", "enregistrez le classeur au format .xlsx")),
+    Case("document that is not a workbook", "data/raw/partenaires/2025/caf.pdf",
+         b"%PDF-1.4 not a table", ("format de fichier non lu", ".pdf",
+                                    "enregistrez le classeur au format .xlsx")),
+    Case("workbook protected by a password", "data/raw/partenaires/2025/caf.xlsx",
+         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le"),
+         ("mot de passe",)),
     Case("Excel with merged header cells", "data/raw/partenaires/2025/caf.xlsx",
          xlsx_bytes(merged_header=True), ("cellules fusionnées", "D1:E1", "feuille"), 1),
     Case("return outside a year folder", "data/raw/partenaires/idsu.csv",
@@ -169,12 +176,22 @@ def test_bad_input_gets_a_clear_message_and_keeps_the_store(mini, case):
 
     result = build(mini)  # must not raise
 
-    assert not result.ok
-    assert stores(mini) == before, "the previous store must be left untouched"
     matching = [p for p in result.problems.errors
                 if all(f in p.render() for f in case.fragments)]
     assert matching, [p.render() for p in result.problems.errors]
     problem = matching[0]
+    if case.path.startswith("data/raw/partenaires/"):
+        # a partner's return: its errors are its own; the store is built without the rows
+        # in error, and the return's record says what became of it
+        assert result.ok and result.written and not problem.bloquant
+        (record,) = [r for r in result.returns if r.fichier == case.path]
+        assert record.statut in ("partiel", "illisible", "refusé"), record
+        assert record.message
+        assert not [r for r in result.rows if r["fichier"].startswith(case.path)
+                    and problem.ligne is not None and r["ligne"] == str(problem.ligne)]
+    else:
+        assert not result.ok
+        assert stores(mini) == before, "the previous store must be left untouched"
     assert problem.fichier.startswith(case.path)
     if case.ligne is not None:
         assert problem.ligne == case.ligne
@@ -227,7 +244,7 @@ def test_good_workbook_enters_the_store(mini):
     assert result.ok
     (row,) = [r for r in result.rows if r["indicateur"] == "apprenants_fle"]
     assert row["valeur"] == "35" and row["annee"] == "2024" and row["niveau"] == "qpv"
-    assert "idsu" in row["source"] and row["ligne"] == "2"
+    assert row["source"] == "IDSU" and row["ligne"] == "2"  # the partner by its name
 
 
 def test_text_in_a_published_file_is_a_warning_not_a_blocker(mini):
@@ -274,3 +291,13 @@ def test_a_refreshed_variable_is_kept(mini):
     assert ("QP092999", "2019") in years and ("QP092999", "2018") in years
     assert not [p for p in result.problems.warnings if "non mise à jour" in p.message
                 and p.colonne == "POP_MUN"]
+
+
+def test_a_workbook_named_csv_is_read_as_a_workbook(mini):
+    (mini.root / PARTNER).write_bytes(xlsx_bytes())
+    result = build(mini)
+    assert result.ok and not result.problems.errors
+    (warning,) = [p for p in result.problems.warnings if "nommé .csv" in p.message]
+    assert "classeur .xlsx" in warning.message
+    (row,) = [r for r in result.rows if r["indicateur"] == "apprenants_fle"]
+    assert row["valeur"] == "35"

@@ -21,8 +21,21 @@ def test_build_then_bad_input(mini):
     report = (mini.processed / "validation.md").read_text(encoding="utf-8")
     assert "Validation réussie" in report
 
+    # a partner's bad value: its row is left out, the rest is built, and it is said
     (mini.raw / "partenaires" / "2025" / "idsu.csv").write_text(
         "indicateur;code;annee;valeur\napprenants_fle;QP092005;2024;trente\n", encoding="utf-8")
+    partial = run(mini, "construire")
+    assert partial.returncode == 0, partial.stderr
+    assert "Retours des partenaires lus en partie" in partial.stdout
+    assert "idsu.csv (IDSU) : partiel" in partial.stdout and "trente" in partial.stdout
+    store = mini.store.read_bytes()
+
+    # a blocking error (the contract's transcription): nothing is written
+    (mini.raw / "contrat" / "chiffres.csv").write_text(
+        "section;tableau;libelle_imprime;indicateur;niveau;code;libelle_territoire;geographie;"
+        "annee;valeur_imprimee;source_citee;note\n"
+        "I.C;t;population;population;qpv;QP092005;Cité Jardins;qpv2015;2019;trente;Insee;\n",
+        encoding="utf-8")
     bad = run(mini, "construire")
     assert bad.returncode == 1
     assert "Traceback" not in bad.stderr

@@ -7,16 +7,18 @@ import shutil
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from evalqpv.publish import run as runner
 from evalqpv.publish.workbooks import write_templates
 from evalqpv.store.build import build
 from evalqpv.vocabulary import COLLECTION_COLUMNS as COLUMNS
 from evalqpv.vocabulary import COLLECTION_SHEET as SHEET
-from evalqpv.vocabulary import NOUVEAU, REVISE
+from evalqpv.vocabulary import NOUVEAU, RETURN_HEADERS, REVISE, UNIT_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
+HEADERS = [RETURN_HEADERS[c] for c in COLUMNS]
+UNIT_CODES = {word: code for code, word in UNIT_NAMES.items()}
 FILL = {"pourcentage": 42.5, "nombre": 137, "euros": 2500, "ratio": 1.5, "indice": 101.2,
         "booleen": 1}
 
@@ -36,7 +38,7 @@ def fill(path: Path, target: Path, edit=None) -> dict[str, float]:
     typed = {}
     col = {name: i + 1 for i, name in enumerate(COLUMNS)}
     for row in range(2, ws.max_row + 1):
-        unit = ws.cell(row, col["unite"]).value
+        unit = UNIT_CODES[ws.cell(row, col["unite"]).value]
         ws.cell(row, col["valeur"]).value = FILL[unit]
         typed[ws.cell(row, col["indicateur"]).value] = FILL[unit]
     if edit:
@@ -56,7 +58,13 @@ def test_workbooks_are_protected_validated_and_explained(project):
     assert wb.sheetnames[0] == "À lire" and "comment le remplir" in \
         " ".join(str(c.value) for c in wb["À lire"]["A"]).lower()
     ws = wb[SHEET]
-    assert [c.value for c in ws[1]] == list(COLUMNS)
+    assert [c.value for c in ws[1]] == HEADERS == [
+        "Indicateur", "Libellé", "Définition", "Unité", "Niveau", "Code du territoire",
+        "Territoire", "Année", "Dernière valeur connue", "Année de la dernière valeur",
+        "Valeur", "Commentaire"]
+    levels = {ws.cell(r, 5).value for r in range(2, ws.max_row + 1)}
+    assert "département" in levels and not {"departement", "perimetre_partenaire"} & levels
+    assert {ws.cell(r, 4).value for r in range(2, ws.max_row + 1)} <= set(UNIT_NAMES.values())
     assert ws.protection.sheet
     value_col = COLUMNS.index("valeur") + 1
     assert not ws.cell(2, value_col).protection.locked
@@ -80,7 +88,7 @@ def test_full_cycle_values_reach_store_and_reports(project):
                       say=messages.append)
     assert code == 0, messages
     store = (project.processed / "observations.csv").read_text(encoding="utf-8")
-    assert "Retour partenaire « idsu », collecte 2025" in store
+    assert ",IDSU,IDSU," in store  # producteur, source: the partner by its name
     result = build(project, write=False)
     rows = {r["indicateur"]: r for r in result.rows if r["annee"] == "2025"}
     assert float(rows["personnes_accompagnees_point_insertion"]["valeur"]) == typed[
@@ -144,10 +152,10 @@ def _drop_definition(ws):
 
 
 @pytest.mark.parametrize(("edit", "ok", "fragment"), [
-    (_rename_value, False, "la colonne « valeur » a été renommée en « Valeur 2025 »"),
+    (_rename_value, False, "la colonne « Valeur » a été renommée en « Valeur 2025 »"),
     (_reverse_rows, True, None),
     (_add_indicator, True, "indicateur ajouté au classeur : « apprenants_fle »"),
-    (_drop_definition, True, "colonnes supprimées ou renommées : « definition »"),
+    (_drop_definition, True, "colonnes supprimées ou renommées : « Définition »"),
 ], ids=["colonne renommée", "lignes déplacées", "indicateur ajouté", "colonne supprimée"])
 def test_workbook_with_changed_structure(project, edit, ok, fragment):
     made = {t.path.name: t for t in write_templates(project, 2025, "QP092005")}
@@ -155,7 +163,9 @@ def test_workbook_with_changed_structure(project, edit, ok, fragment):
     typed = fill(template.path, project.raw / "partenaires" / "2025" / "mission_locale.xlsx",
                  edit)
     result = build(project)
-    assert result.ok is ok, [p.render() for p in result.problems.errors]
+    assert result.ok, [p.render() for p in result.problems.blocking]  # never blocking
+    (record,) = result.returns
+    assert (record.statut == "lu") is ok, record
     texts = [p.render() for p in result.problems.items]
     if fragment:
         assert any(fragment in t for t in texts), texts
@@ -168,17 +178,76 @@ def test_workbook_with_changed_structure(project, edit, ok, fragment):
             assert got["apprenants_fle"] == 12
 
 
-def test_bad_return_blocks_reports_but_keeps_them(project):
+def test_a_bad_return_blocks_nothing(project):
+    """A partner's value that is not a number: its row is left out, said in the
+    validation report and in retours.csv, and the reports are produced."""
+    (project.raw / "partenaires" / "2025" / "idsu.csv").write_text(
+        "indicateur;code;annee;valeur\napprenants_fle;QP092005;2024;beaucoup\n"
+        "pre_enfants_accompagnes;QP092005;2024;12\n", encoding="utf-8")
     messages: list[str] = []
     assert runner.run(project, annee=2020, rapports=("emploi",), say=messages.append) == 0, \
         messages
-    page = project.root / "reports" / "2020" / "emploi.html"
-    before = page.read_bytes()
-    (project.raw / "partenaires" / "2025" / "idsu.csv").write_text(
-        "indicateur;code;annee;valeur\napprenants_fle;QP092005;2024;beaucoup\n",
-        encoding="utf-8")
-    messages.clear()
-    assert runner.run(project, annee=2020, rapports=("emploi",), say=messages.append) == 1
     text = "\n".join(messages)
-    assert "Validation échouée" in text and "beaucoup" in text and "ligne 2" in text
-    assert page.read_bytes() == before
+    assert "idsu.csv (IDSU) : partiel, 1 valeur(s) lue(s)" in text and "ligne(s) " \
+        "refusée(s) : 2" in text
+    assert (project.root / "reports" / "2020" / "emploi.html").exists()
+    returns = project.returns.read_text(encoding="utf-8")
+    assert "data/raw/partenaires/2025/idsu.csv,csv,partiel,1," in returns
+    report = project.validation_report.read_text(encoding="utf-8")
+    assert "beaucoup" in report and "non bloquantes" in report
+
+
+def test_a_workbook_of_the_previous_version_is_still_read(project):
+    """Returns of workbooks written before the French headers (identifiers as headers,
+    levels as codes, the last value as text) are read as before."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    ws.sheet_properties.codeName = "evalqpv_indicateurs"
+    ws.append(list(COLUMNS))
+    ws.append(["entrees_cej", "Entrées en CEJ", "", "nombre", "perimetre_partenaire",
+               "MISSION_LOCALE", "Périmètre de la Mission locale", 2025, "329", 2023, 311,
+               "chiffre provisoire"])
+    hidden = wb.create_sheet("_structure")
+    hidden.append(["colonnes", *COLUMNS])
+    hidden.append(["indicateurs", "entrees_cej"])
+    hidden.append(["partenaire", "Mission locale"])
+    hidden.append(["annee", 2025])
+    hidden.append(["territoire", "QP092005"])
+    hidden.sheet_state = "hidden"
+    wb.save(project.raw / "partenaires" / "2025" / "mission_locale.xlsx")
+    result = build(project)
+    assert result.ok and not result.problems.contained, [p.render() for p in
+                                                         result.problems.errors]
+    (row,) = [r for r in result.rows if r["indicateur"] == "entrees_cej"]
+    assert (row["valeur"], row["niveau"], row["code"]) == ("311", "perimetre_partenaire",
+                                                           "MISSION_LOCALE")
+    assert row["source"] == "Mission locale" and row["qualite"] == "chiffre provisoire"
+    (record,) = result.returns
+    assert (record.statut, record.valeurs, record.format) == ("lu", 1, "xlsx")
+
+
+def test_the_last_known_value_is_a_number(project):
+    made = {t.path.name: t for t in write_templates(project, 2025, "QP092005")}
+    ws = load_workbook(made["france_travail.xlsx"].path)[SHEET]
+    last = HEADERS.index("Dernière valeur connue") + 1
+    values = [ws.cell(r, last).value for r in range(2, ws.max_row + 1)]
+    known = [v for v in values if v is not None]
+    assert known and all(isinstance(v, int | float) for v in known), known
+
+
+def test_a_percentage_cell_is_read_as_shown(project):
+    """« 29,9 % » typed in a cell formatted as a percentage holds 0.299: read as 29.9."""
+    made = {t.path.name: t for t in write_templates(project, 2025, "QP092005")}
+    wb = load_workbook(made["mission_locale.xlsx"].path)
+    ws = wb[SHEET]
+    value_col = HEADERS.index("Valeur") + 1
+    for row in range(2, ws.max_row + 1):
+        if ws.cell(row, 1).value == "taux_realisation_objectif_cej":
+            ws.cell(row, value_col).value = 0.299
+            ws.cell(row, value_col).number_format = "0.0%"
+    wb.save(project.raw / "partenaires" / "2025" / "mission_locale.xlsx")
+    result = build(project)
+    (row,) = [r for r in result.rows if r["indicateur"] == "taux_realisation_objectif_cej"
+              and r["annee"] == "2025"]
+    assert row["valeur"] == "29.9"

@@ -1,5 +1,5 @@
-"""Command line: `evalqpv construire`, `valider`, `rapports`, `gabarits` (help and messages
-in French, argparse's own included; never a traceback).
+"""Command line: `evalqpv construire`, `valider`, `rapports`, `gabarits`, `relances` (help
+and messages in French, argparse's own included; never a traceback).
 
 Exit codes: 0 done; 1 the data has errors (or a report failed); 2 a bad parameter;
 3 an internal error (a bug: the detail goes to a log); 4 the system refused a write
@@ -23,7 +23,7 @@ from .settings import ProjectPaths, find_root, load_contract
 from .store.atomic import write_text_atomic
 from .store.build import build
 from .store.commit import public_path, recover
-from .store.validation_report import render
+from .store.validation_report import render, returns_summary
 from .vocabulary import REPORTS
 
 # argparse's English messages, and what the evaluator reads instead.
@@ -140,6 +140,10 @@ def parser() -> FrenchParser:
     gab.add_argument("--annee", type=_year, required=True, help="année de la collecte")
     gab.add_argument("--territoire", default=None,
                      help="code du quartier prioritaire (par défaut : config/contrat.toml)")
+    rel = sub.add_parser("relances", help="écrit les relances à envoyer : un fichier par "
+                         "partenaire avec les indicateurs encore manquants pour l'année, dans "
+                         "reports/<annee>/relances/ (met d'abord le stock à jour)")
+    rel.add_argument("--annee", type=_year, required=True, help="année de la collecte")
     return main
 
 
@@ -151,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
             print(note)
         if args.commande == "gabarits":
             return _templates(paths, args.annee, args.territoire)
+        if args.commande == "relances":
+            return _reminders(paths, args.annee)
         if args.commande == "rapports":
             from .publish.run import run  # noqa: PLC0415
 
@@ -244,6 +250,24 @@ def _templates(paths: ProjectPaths, annee: int, territoire: str | None) -> int:
     return 0
 
 
+def _reminders(paths: ProjectPaths, annee: int) -> int:
+    from .publish.reminders import write_reminders  # noqa: PLC0415 - loads pandas
+    from .store.fingerprint import store_is_current  # noqa: PLC0415
+
+    if not store_is_current(paths):
+        code = _run(paths, write=True)
+        if code:
+            return code
+    made = write_reminders(paths, annee)
+    due = [r for r in made if r.path is not None]
+    for reminder in due:
+        print(f"{reminder.path} : {reminder.partenaire}, {reminder.manquants} indicateur(s) "
+              "manquant(s)")
+    print(f"{len(due)} partenaire(s) à relancer sur {len(made)} ; le récapitulatif (demandé "
+          f"le, relancé le, reçu le) : {paths.reminders_of_year(annee) / 'relances.csv'}.")
+    return 0
+
+
 def _run(paths: ProjectPaths, write: bool) -> int:
     if not paths.referentiel.exists():
         print(f"Référentiel introuvable : {paths.referentiel}. Lancez la commande depuis le "
@@ -251,10 +275,12 @@ def _run(paths: ProjectPaths, write: bool) -> int:
         return 2
     result = build(paths, write=write)
     write_text_atomic(paths.validation_report, render(result))
-    errors, warnings = len(result.problems.errors), len(result.problems.warnings)
+    errors, warnings = len(result.problems.blocking), len(result.problems.warnings)
     if result.ok:
         print(f"Validation réussie : {len(result.rows)} lignes dans le stock, "
               f"{warnings} avertissement(s), {len(result.conflicts)} conflit(s) entre sources.")
+        for line in returns_summary(result):
+            print(line)
         if result.written:
             print(f"Stock écrit : {paths.store}")
         print(f"Rapport de validation : {paths.validation_report}")

@@ -24,6 +24,9 @@ class Problem:
     attendu: str | None = None
     correction: str | None = None
     gravite: Gravite = "erreur"
+    # False for an error confined to its file (a partner's return): the file's rows in
+    # error are left out, and the store is built all the same.
+    bloquant: bool = True
 
     def where(self) -> str:
         parts = [self.fichier]
@@ -52,7 +55,8 @@ def _shorten(value: str, limit: int = 60) -> str:
 
 @dataclass
 class Problems:
-    """Accumulates problems; errors block the store, warnings do not."""
+    """Accumulates problems; errors block the store (except those confined to a
+    partner's return), warnings do not."""
 
     items: list[Problem] = field(default_factory=list)
 
@@ -76,6 +80,16 @@ class Problems:
         return [p for p in self.items if p.gravite == "erreur"]
 
     @property
+    def blocking(self) -> list[Problem]:
+        """The errors that keep the store from being written."""
+        return [p for p in self.items if p.gravite == "erreur" and p.bloquant]
+
+    @property
+    def contained(self) -> list[Problem]:
+        """The errors confined to their file (partners' returns): reported, not blocking."""
+        return [p for p in self.items if p.gravite == "erreur" and not p.bloquant]
+
+    @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.items if p.gravite == "avertissement"]
 
@@ -87,8 +101,9 @@ SHOWN_ON_SCREEN = 20
 
 
 def first_errors(problems: Problems, limit: int = SHOWN_ON_SCREEN) -> list[str]:
-    """The errors a command prints on screen (the validation report has them all)."""
-    errors = problems.errors
+    """The blocking errors a command prints on screen (the validation report has them
+    all)."""
+    errors = problems.blocking
     lines = [f"- {p.render()}" for p in errors[:limit]]
     if len(errors) > limit:
         lines.append(f"- … et {len(errors) - limit} autres erreurs.")

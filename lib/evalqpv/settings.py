@@ -136,6 +136,21 @@ class ProjectPaths:
         return self.processed / "stock_precedent.csv"
 
     @property
+    def returns(self) -> Path:
+        """The partners' returns found, and what became of each (store.requests)."""
+        return self.processed / "retours.csv"
+
+    @property
+    def requests(self) -> Path:
+        """When each partner was asked, reminded, and answered (store.requests)."""
+        return self.processed / "demandes.csv"
+
+    @staticmethod
+    def spreadsheet_of(path: Path) -> Path:
+        """The version of a CSV that a French spreadsheet opens: <nom>_tableur.csv."""
+        return path.with_name(f"{path.stem}_tableur.csv")
+
+    @property
     def error_log(self) -> Path:
         return self.processed / "erreur_interne.log"
 
@@ -143,7 +158,7 @@ class ProjectPaths:
     def store_outputs(self) -> tuple[Path, ...]:
         """The files a build writes (or deliberately keeps) in the store's folder."""
         return (self.store, self.territories, self.years, self.manifest, self.conflicts,
-                self.changes, self.previous_store)
+                self.changes, self.previous_store, self.spreadsheet_of(self.changes))
 
     # outputs
     @property
@@ -161,6 +176,10 @@ class ProjectPaths:
     def durations(self) -> Path:
         """Last execution times: only a scheduling hint, kept when the cache is cleared."""
         return self.reports / ".durees"
+
+    def reminders_of_year(self, annee: int) -> Path:
+        """reports/<annee>/relances/: the reminders to send, one file per partner."""
+        return self.reports_of_year(annee) / "relances"
 
     def templates_of_year(self, annee: int, territoire: str = "") -> Path:
         """reports/<annee>/gabarits/ for the contract's quarter; a subfolder named by its

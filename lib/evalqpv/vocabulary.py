@@ -35,6 +35,8 @@ KEY_FIGURES_MIME = "application/vnd.evalqpv.chiffres-cles+json"
 # The synthesis also outputs the comparisons with other QPV, written to comparaisons.csv.
 COMPARISONS_MIME = "application/vnd.evalqpv.comparaisons+csv"
 COMPARISONS_FILE = "comparaisons.csv"
+# The same, for a French spreadsheet (semicolons, byte-order mark, decimal comma).
+COMPARISONS_SPREADSHEET_FILE = "comparaisons_tableur.csv"
 # The synthesis also outputs the completeness of the data by partner, for the index.
 COMPLETENESS_MIME = "application/vnd.evalqpv.completude+json"
 
@@ -175,6 +177,29 @@ RETURN_REQUIRED = ("indicateur", "code", "annee", "valeur")
 RETURN_OPTIONAL = ("niveau", "libelle", "libelle_territoire", "unite", "commentaire",
                    "partenaire", "definition", "derniere_valeur", "annee_derniere_valeur",
                    "periode")
+# What the partner reads at the head of each column (workbooks written before these
+# headers carry the identifiers above: both are read).
+RETURN_HEADERS = {
+    "indicateur": "Indicateur", "libelle": "Libellé", "definition": "Définition",
+    "unite": "Unité", "niveau": "Niveau", "code": "Code du territoire",
+    "libelle_territoire": "Territoire", "annee": "Année",
+    "derniere_valeur": "Dernière valeur connue",
+    "annee_derniere_valeur": "Année de la dernière valeur", "valeur": "Valeur",
+    "commentaire": "Commentaire", "partenaire": "Partenaire", "periode": "Période",
+}
+# The formats a partner's workbook is read in (.csv returns are read too).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")
+# What became of one partner return (data/processed/retours.csv, column `statut`).
+RETURN_READ = "lu"  # every value typed was read
+RETURN_PARTIAL = "partiel"  # some rows were refused (named in validation.md), the rest read
+RETURN_UNREADABLE = "illisible"  # the file could not be opened or laid out as a return
+RETURN_REFUSED = "refusé"  # readable, but not for this contract or this year: nothing kept
+RETURN_STATUSES = (RETURN_READ, RETURN_PARTIAL, RETURN_UNREADABLE, RETURN_REFUSED)
+
+# The request ledger the evaluator keeps, one per collection year:
+# data/raw/partenaires/<annee>/demandes.csv (see ingest.ledger).
+LEDGER_FILE = "demandes.csv"
+LEDGER_COLUMNS = ("partenaire", "demande_le", "relance_le", "recu_le", "commentaire")
 # Part of the year a figure covers when it is not the whole year (column `periode`).
 PERIODS = {"T1": 3, "T2": 6, "T3": 9, "T4": 12, "S1": 6, "S2": 12}  # -> months covered
 

@@ -87,6 +87,25 @@ class FileSummary:
 
 
 @dataclass
+class ReturnRecord:
+    """What became of one partner return (data/processed/retours.csv)."""
+
+    partenaire: str  # the partner's name, as the référentiel spells it
+    fichier: str
+    collecte: str  # the collection year: the name of the return's folder
+    format: str  # xlsx, xlsm, ods, xls, csv, or the file's own suffix when not read
+    statut: str = ""  # RETURN_STATUSES; blank until the build has checked its values
+    valeurs: int = 0  # values read into the store
+    message: str = ""
+
+    def as_row(self) -> dict[str, str]:
+        return {"collecte": self.collecte, "partenaire": self.partenaire,
+                "fichier": self.fichier,
+                "format": self.format, "statut": self.statut, "valeurs": str(self.valeurs),
+                "message": self.message}
+
+
+@dataclass
 class ReadResult:
     """Everything one file gave."""
 
@@ -95,6 +114,8 @@ class ReadResult:
     # QPV code -> (libellé, names of its communes as the file gives them): only the
     # readers that list the QPV fill it.
     quarters: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # A partner return's record: only the readers of `contained` files fill it.
+    returned: ReturnRecord | None = None
 
 
 @dataclass(frozen=True)
@@ -115,3 +136,7 @@ class Reader:
     needs_quarters: bool = False
     # Order in which this reader's files are read (default: their path).
     sort_key: Callable[[Path, FileId], tuple[object, ...]] | None = None
+    # Each file's errors are its own (partners' returns): they never block the store;
+    # the rows in error are left out, the file's other rows and every other file are
+    # read, and the build records what became of the file (ReadResult.returned).
+    contained: bool = False

@@ -1,43 +1,94 @@
 """Partner returns: the yearly figures each partner fills by hand.
 
-data/raw/partenaires/<annee>/<partenaire>.csv or .xlsx, one row per indicator and
-territory. Columns (French, as the partner sees them):
+data/raw/partenaires/<annee>/<partenaire>.xlsx (or .xlsm, .ods, .xls, .csv), one row per
+indicator and territory. Columns, by their French header (« Indicateur », « Code du
+territoire », « Année », « Valeur », « Commentaire »…) or, in workbooks written before
+those headers and in CSV files, by their identifier:
   indicateur (required), code (required), annee (required), valeur (required),
   niveau, libelle, libelle_territoire, unite, commentaire (optional).
 In a workbook, the data sheet is found by what it is, never by its position: the sheet
 with the collection workbook's code name, else the sheet « Indicateurs », else the only
 sheet laid out as a return (ingest.workbook). Its header row is the first row that has
-a cell « indicateur ». A row holding personal data (a name, an address, an e-mail...)
+a cell « Indicateur ». A row holding personal data (a name, an address, an e-mail...)
 is refused, and the cell is named without repeating what it holds.
+
+A return's errors are its own (Reader.contained): the rows in error are left out, the
+others are read, and a file that cannot be read at all is said, with what to do, while
+every other return and every report is still produced. The figures' source is the
+partner's name as the référentiel spells it (the workbook's hidden sheet says it, else
+the file's name is matched against the référentiel's partners). The partner's comment
+is kept word for word in the store's `qualite` column, one per value.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from ..frenchnumbers import ParsedNumber, parse_french_number
 from ..problems import Problem, Problems
 from ..rawtable import read_delimited
+from ..referentiel import Referentiel
 from ..vocabulary import (
+    LEDGER_FILE,
     NON_DISPONIBLE,
     QPV,
     QPV2015,
     QPV2024,
+    RETURN_HEADERS,
     RETURN_OPTIONAL,
+    RETURN_PARTIAL,
+    RETURN_READ,
+    RETURN_REFUSED,
     RETURN_REQUIRED,
+    RETURN_UNREADABLE,
+    WORKBOOK_SUFFIXES,
 )
-from . import FileId, FileSummary, Observation, ReadContext, Reader, ReadResult
+from . import FileId, FileSummary, Observation, ReadContext, Reader, ReadResult, ReturnRecord
 from .handfilled import RowChecker
 from .personal import personal_column, personal_data
-from .workbook import Body, Header, Rows, cell_text, read_workbook
+from .workbook import (
+    RESAVE,
+    Body,
+    Header,
+    Rows,
+    cell_text,
+    column_id,
+    level_id,
+    read_workbook,
+    sniff,
+)
 
 FOLDER = "partenaires"
 REQUIRED, OPTIONAL = RETURN_REQUIRED, RETURN_OPTIONAL
+SUFFIXES = (".csv", *WORKBOOK_SUFFIXES)
+# Excel's owner file, left beside a workbook that is open (« ~$idsu.xlsx »).
+LOCK_PREFIX = "~$"
+
+
+def partner_slug(name: str) -> str:
+    """A partner's file name from its name: « France Travail » -> france_travail."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def partner_names(referentiel: Referentiel) -> dict[str, str]:
+    """Every partner of the référentiel, by the slug of its name."""
+    return {partner_slug(i.partenaire): i.partenaire
+            for i in referentiel.indicators.values()}
+
+
+def partner_of_file(path: Path, referentiel: Referentiel) -> str:
+    """The partner a return's file name designates (its name in the référentiel), else
+    the file's name as it is."""
+    return partner_names(referentiel).get(partner_slug(path.stem), path.stem)
 
 
 def identify(rel: Path) -> FileId | None:
-    if rel.parts[0] != FOLDER or rel.suffix.lower() not in (".csv", ".xlsx"):
+    """Any file of data/raw/partenaires/ is a partner's return (its format is checked
+    when it is read), except the request ledger (ingest.ledger)."""
+    if rel.parts[0] != FOLDER or len(rel.parts) < 2 or rel.name == LEDGER_FILE:
         return None
     folder = rel.parent.name
     return FileId("PARTENAIRES", int(folder) if re.fullmatch(r"\d{4}", folder) else None)
@@ -47,47 +98,80 @@ def read_partner_file(path: Path, file: FileId, ctx: ReadContext,
                       problems: Problems) -> ReadResult:
     label = ctx.label(path)
     summary = FileSummary(label, READER.name, path.parent.name)
-    result = ReadResult([], summary)
+    suffix = path.suffix.lower()
+    result = ReadResult([], summary, returned=ReturnRecord(
+        partner_of_file(path, ctx.referentiel), label, path.parent.name,
+        suffix.lstrip(".") or "?"))
+    record = result.returned
+    assert record is not None
+    if path.name.startswith(LOCK_PREFIX):
+        problems.warning(label, "fichier de verrouillage d'Excel (le classeur était ouvert "
+                         "quand il a été copié) : il n'est pas lu.",
+                         correction="supprimez-le ; le classeur lui-même est lu")
+        result.returned = None
+        return result
     if file.millesime is None:
         problems.error(label, "le retour n'est pas rangé dans un dossier d'année.",
                        attendu="data/raw/partenaires/<année>/<partenaire>.xlsx",
                        correction="déplacez le fichier dans le dossier de l'année de collecte")
+        record.statut = RETURN_REFUSED
+        return result
+    if suffix not in SUFFIXES:
+        problems.error(label, f"format de fichier non lu ({suffix or 'sans extension'}) : "
+                       "un retour est un classeur ou un fichier CSV.", valeur=path.name,
+                       attendu="un fichier " + ", ".join(SUFFIXES), correction=RESAVE)
+        record.statut = RETURN_UNREADABLE
         return result
     rows: Rows | None
-    if path.suffix.lower() == ".xlsx":
-        rows = read_workbook(path, label, problems)
-    else:
+    if suffix == ".csv" and sniff(path.read_bytes()) is None:
         rows = _csv_rows(path, label, problems)
+    else:
+        rows = read_workbook(path, label, problems)
     if rows is None:
+        record.statut = RETURN_UNREADABLE
         return result
+    record.format = rows.format
+    if rows.structure is not None:
+        named = (rows.structure.get("partenaire") or [""])[0]
+        if named:
+            record.partenaire = partner_names(ctx.referentiel).get(partner_slug(named), named)
     header, body, label = rows.header, rows.body, rows.label
     if rows.structure is not None:
+        before = len(problems.errors)
         _check_structure(rows.structure, header, body, label, problems)
+        if len(problems.errors) > before:
+            record.statut = RETURN_UNREADABLE
+            return result
         _check_destination(rows.structure, file.millesime, ctx, label, problems)
-    index = {name.strip().lower(): i for i, (name, _) in enumerate(header) if name}
+        if len(problems.errors) > before:
+            record.statut = RETURN_REFUSED
+            return result
+    index = {column_id(name): i for i, (name, _) in enumerate(header) if name}
     missing = [c for c in REQUIRED if c not in index]
     if missing:
         problems.error(label, "colonnes obligatoires manquantes ou renommées.",
-                       ligne=rows.header_line, colonne=", ".join(missing),
-                       attendu="les colonnes " + ", ".join(REQUIRED) +
-                       " (et, au choix, " + ", ".join(OPTIONAL) + ")",
-                       correction="rétablissez les intitulés de colonnes du gabarit")
+                       ligne=rows.header_line,
+                       colonne=", ".join(RETURN_HEADERS[c] for c in missing),
+                       attendu="les colonnes " + ", ".join(RETURN_HEADERS[c] for c in REQUIRED)
+                       + " (et, au choix, " + ", ".join(RETURN_HEADERS[c] for c in OPTIONAL)
+                       + ")", correction="rétablissez les intitulés de colonnes du gabarit")
+        record.statut = RETURN_UNREADABLE
         return result
     personal = {i: kind for i, (name, _) in enumerate(header)
                 if name and (kind := personal_column(name))}
     for i, kind in personal.items():
         problems.error(label, f"colonne de données personnelles ({kind}) : un retour ne "
                        "contient que des chiffres agrégés.", ligne=rows.header_line,
-                       colonne=_column_name(header, index, header[i][0].strip().lower()),
+                       colonne=_column_name(header, index, column_id(header[i][0])),
                        attendu="aucune colonne nominative (nom, prénom, adresse, courriel, "
                        "téléphone)", correction="supprimez cette colonne du fichier")
     unknown = [name for i, (name, _) in enumerate(header) if name and i not in personal
-               and name.strip().lower() not in (*REQUIRED, *OPTIONAL)]
+               and column_id(name) not in (*REQUIRED, *OPTIONAL)]
     if unknown:
         problems.warning(label, "colonnes inconnues ignorées.", ligne=rows.header_line,
                          colonne=", ".join(unknown), attendu="les colonnes du gabarit")
     check = RowChecker(ctx, problems, label)
-    partner = path.stem
+    partner = record.partenaire
     seen: dict[tuple[str, str, str, int], int] = {}
     out = result.observations
 
@@ -104,7 +188,7 @@ def read_partner_file(path: Path, file: FileId, ctx: ReadContext,
             continue  # nothing returned for this indicator: it stays « à collecter »
         before = len(problems.errors)
         indicateur = check.indicateur(line, col("indicateur"), cell("indicateur"))
-        niveau = check.niveau(line, col("niveau"), cell("niveau"), cell("code"))
+        niveau = check.niveau(line, col("niveau"), level_id(cell("niveau")), cell("code"))
         code = check.code(line, col("code"), cell("code"), niveau)
         annee = check.annee(line, col("annee"), cell("annee"))
         periode = check.periode(line, col("periode"), cell("periode"))
@@ -131,13 +215,41 @@ def read_partner_file(path: Path, file: FileId, ctx: ReadContext,
             indicateur=indicateur, niveau=niveau, code=code,
             libelle_territoire=cell("libelle_territoire"), geographie=geographie,
             annee=annee, valeur=parsed.valeur, statut=parsed.statut,
-            valeur_publiee=raw, qualite=cell("commentaire"),
-            producteur=cell("partenaire") or partner,
-            source=f"Retour partenaire « {partner} », collecte {path.parent.name}",
+            valeur_publiee=raw, qualite=comment(cells, index.get("commentaire")),
+            producteur=cell("partenaire") or partner, source=partner,
             millesime=path.parent.name, fichier=label, ligne=line, colonne=col("valeur"),
             periode=periode))
     summary.observations = len(out)
     return result
+
+
+def comment(cells: list[object], i: int | None) -> str:
+    """The partner's comment, word for word: only the spaces around it are dropped, and
+    its lines are kept (the pages escape it when they show it)."""
+    if i is None or i >= len(cells) or cells[i] is None:
+        return ""
+    return str(cells[i]).replace("\r\n", "\n").strip()
+
+
+def settle(record: ReturnRecord, kept: int, errors: list[Problem]) -> ReturnRecord:
+    """The record once the build has checked the return's values: `kept` values went
+    into the store, `errors` are the file's."""
+    record.valeurs = kept
+    if not record.statut:
+        record.statut = RETURN_PARTIAL if errors else RETURN_READ
+    if errors:
+        lines = sorted({p.ligne for p in errors if p.ligne is not None})
+        first = errors[0].render().removeprefix(record.fichier).lstrip(" ,:")
+        if record.statut == RETURN_PARTIAL:
+            record.message = (f"{len(errors)} erreur(s), ligne(s) refusée(s) : "
+                              + ", ".join(map(str, lines[:10]))
+                              + (" …" if len(lines) > 10 else "")
+                              + f" (détail dans data/processed/validation.md). {first}")
+        else:
+            record.message = first
+    elif not kept:
+        record.message = "aucune valeur saisie dans le retour."
+    return record
 
 
 _text = cell_text
@@ -187,45 +299,49 @@ def _csv_rows(path: Path, label: str, problems: Problems) -> Rows | None:
 
 def _check_structure(structure: dict[str, list[str]], header: Header, body: Body, label: str,
                      problems: Problems) -> None:
-    """Compare a returned collection workbook with the layout it was generated with."""
-    expected = structure.get("colonnes", [])
-    actual = [name for name, _ in header if name]
+    """Compare a returned collection workbook with the layout it was generated with
+    (columns compared by what they are: « Valeur » and `valeur` alike)."""
+    sent = structure.get("colonnes", [])
+    expected = [column_id(c) for c in sent]
+    shown = dict(zip(expected, sent, strict=True))
+    present = [(column_id(name), name, letter) for name, letter in header if name]
+    actual = [c for c, _, _ in present]
     missing = [c for c in expected if c not in actual]
-    added = [c for c in actual if c not in expected]
-    letters = {name: letter for name, letter in header}
+    added = [(name, letter) for c, name, letter in present if c not in expected]
     if len(missing) == 1 and len(added) == 1:
         problems.add(Problem(
-            label, f"la colonne « {missing[0]} » a été renommée en « {added[0]} » "
-            f"(colonne {letters.get(added[0], '?')}).", ligne=1, colonne=added[0],
-            attendu=f"l'intitulé d'origine « {missing[0]} »",
+            label, f"la colonne « {shown[missing[0]]} » a été renommée en « {added[0][0]} » "
+            f"(colonne {added[0][1] or '?'}).", ligne=1, colonne=added[0][0],
+            attendu=f"l'intitulé d'origine « {shown[missing[0]]} »",
             correction="rétablissez l'intitulé d'origine de la colonne",
             gravite="erreur" if missing[0] in REQUIRED else "avertissement"))
     elif missing or added:
         required_gone = [c for c in missing if c in REQUIRED]
         problems.add(Problem(
             label, "la structure du classeur a changé : colonnes supprimées ou renommées : "
-            + (", ".join(f"« {c} »" for c in missing) or "aucune")
-            + " ; colonnes ajoutées : " + (", ".join(f"« {c} »" for c in added) or "aucune")
-            + ".", ligne=1, attendu="les colonnes du gabarit : " + ", ".join(expected),
+            + (", ".join(f"« {shown[c]} »" for c in missing) or "aucune")
+            + " ; colonnes ajoutées : "
+            + (", ".join(f"« {name} »" for name, _ in added) or "aucune")
+            + ".", ligne=1, attendu="les colonnes du gabarit : " + ", ".join(sent),
             correction="repartez du classeur envoyé, sans supprimer ni renommer de colonne",
             gravite="erreur" if required_gone else "avertissement"))
     if actual and expected and [c for c in actual if c in expected] != \
             [c for c in expected if c in actual]:
         problems.warning(label, "les colonnes ont été déplacées : elles sont relues par leur "
                          "intitulé.", ligne=1)
-    sent = structure.get("indicateurs", [])
-    if "indicateur" not in actual or not sent:
+    indicators = structure.get("indicateurs", [])
+    if "indicateur" not in actual or not indicators:
         return
-    position = actual.index("indicateur")
+    position = next(i for i, (name, _) in enumerate(header) if column_id(name) == "indicateur")
     returned = {(_text(cells[position]) if position < len(cells) else ""): line
                 for line, cells in body}
     for indicator, line in sorted(returned.items(), key=lambda kv: kv[1]):
-        if indicator and indicator not in sent:
+        if indicator and indicator not in indicators:
             problems.warning(label, f"indicateur ajouté au classeur : « {indicator} » ne "
                              "figurait pas dans le classeur envoyé ; il est lu s'il existe "
                              "dans le référentiel.", ligne=line, colonne="indicateur",
                              valeur=indicator)
-    removed = [i for i in sent if i not in returned]
+    removed = [i for i in indicators if i not in returned]
     if removed:
         problems.warning(label, "lignes supprimées du classeur : ces indicateurs restent "
                          "« à collecter ».", colonne="indicateur", valeur=", ".join(removed))
@@ -253,4 +369,5 @@ def _check_destination(structure: dict[str, list[str]], folder_year: int | None,
 
 
 READER = Reader(name="Retour partenaire", expected=(f"{FOLDER}/<année>/<partenaire>.xlsx",),
-                identify=identify, read=read_partner_file, hand_filled=True)
+                identify=identify, read=read_partner_file, hand_filled=True,
+                contained=True)

@@ -14,7 +14,9 @@ own browser download is never used) at 1 280 px (laptop) and at 390 px (phone), 
 - printing to A4 PDF succeeds within the page budget of the report (PAGE_BUDGETS);
 - each page weighs at most MAX_PAGE_BYTES, the whole set MAX_SET_BYTES;
 - full-page screenshots at both widths are written, cut in tiles, with the PDF and the
-  results (resultats.json), in `controle/` next to the reports, for a human to look at.
+  results (resultats.json), for a human to look at, beside the reports and never inside
+  the folder that is e-mailed: reports/controle-<annee>/ for reports/<annee>/,
+  reports/controle-<annee>/<code>/ for reports/<annee>/<code>/ (output_folder).
 
 This module imports only the standard library (and, when it runs, playwright and pypdf):
 it runs from its own environment (.navigateur/, see the Makefile), with PYTHONPATH=lib.
@@ -55,7 +57,7 @@ PAGE_BUDGETS = {"index": 2, "contexte": 9, "emancipation": 17, "emploi": 17,
 MAX_PAGE_BYTES = 300_000
 MAX_SET_BYTES = 1_200_000
 TILE_HEIGHT = 2400  # CSS px per screenshot tile
-OUTPUT = "controle"
+OUTPUT = "controle"  # reports/controle-<annee>/, beside reports/<annee>/
 
 # Without these flags Chromium reaches Google services even headless; the resolver rule
 # keeps even DNS queries on the machine (requests are blocked by route() beforehand).
@@ -222,9 +224,11 @@ def find_chromium(explicit: str | None) -> str | None:
 
 
 def find_axe(explicit: str | None, root: Path) -> Path | None:
+    installed = Path(".navigateur") / "node_modules" / "axe-core" / "axe.min.js"
+    toolkit = Path(__file__).resolve().parents[3]  # the checkout whose make installed it
     candidates = [explicit] if explicit else [
-        os.environ.get("AXE_CORE_JS"),
-        str(root / ".navigateur" / "node_modules" / "axe-core" / "axe.min.js")]
+        os.environ.get("AXE_CORE_JS"), str(root / installed), str(Path.cwd() / installed),
+        str(toolkit / installed)]
     for c in candidates:
         if c and Path(c).is_file():
             return Path(c)
@@ -354,6 +358,21 @@ def report_folder(root: Path, annee: int | None, territoire: str | None) -> Path
     return max(matching, key=lambda f: (f / "index.html").stat().st_mtime)
 
 
+def output_folder(root: Path, folder: Path) -> Path:
+    """Where the check of a folder of reports writes: reports/controle-<annee>/ for
+    reports/<annee>/ (…/controle-<annee>/<code>/ for another quarter's reports); for a
+    folder outside the project's reports/, <its parent>/controle-<its name>/."""
+    reports = (root / "reports").resolve()
+    where = folder.resolve()
+    try:
+        rel = where.relative_to(reports)
+    except ValueError:
+        return where.parent / f"{OUTPUT}-{where.name}"
+    if not rel.parts:
+        return reports / OUTPUT
+    return reports.joinpath(f"{OUTPUT}-{rel.parts[0]}", *rel.parts[1:])
+
+
 def pages_of(folder: Path) -> list[Path]:
     """The index first, then the reports in their order."""
     order = ["index", *REPORT_TITLES]
@@ -363,12 +382,14 @@ def pages_of(folder: Path) -> list[Path]:
 
 
 def run(folder: Path, axe_js: Path, chromium: str, timeout: float = 120,
-        say: Any = print, only: tuple[str, ...] = ()) -> int:
-    """Check every page of `folder` (or those named in `only`); 0 when all pass."""
+        say: Any = print, only: tuple[str, ...] = (), out: Path | None = None) -> int:
+    """Check every page of `folder` (or those named in `only`), writing screenshots,
+    PDF and results to `out` (default: output_folder of the current directory's
+    project); 0 when all pass."""
     sync_playwright = importlib.import_module("playwright.sync_api").sync_playwright
     pages = [p for p in pages_of(folder) if not only or p.stem in only]
-    out = folder / OUTPUT
-    out.mkdir(exist_ok=True)
+    out = out or output_folder(Path("."), folder)
+    out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     results: list[PageResult] = []
     with sync_playwright() as playwright:
@@ -410,7 +431,9 @@ def main(argv: list[str] | None = None) -> int:
                         "l'année et du quartier demandés, ou le dernier produit)")
     parser.add_argument("--annee", type=int, help="année des rapports")
     parser.add_argument("--territoire", help="code du quartier (défaut : celui du contrat)")
-    parser.add_argument("--racine", default=".", help="racine du projet (défaut : .)")
+    parser.add_argument("--racine", default=".", help="racine du projet : ses rapports sont "
+                        "cherchés dans <racine>/reports/, le contrôle est écrit dans "
+                        "<racine>/reports/controle-<annee>/ (défaut : .)")
     parser.add_argument("--chromium", help="navigateur (défaut : $CHROMIUM ou /usr/bin/chromium)")
     parser.add_argument("--axe", help="axe.min.js (défaut : $AXE_CORE_JS ou "
                         ".navigateur/node_modules/axe-core/axe.min.js)")
@@ -442,7 +465,8 @@ def main(argv: list[str] | None = None) -> int:
         print("Module playwright absent : « make controle-navigateur » l'installe dans "
               ".navigateur/ (pip).", file=sys.stderr)
         return 2
-    return run(folder, axe_js, chromium, args.delai, only=tuple(args.page))
+    return run(folder, axe_js, chromium, args.delai, only=tuple(args.page),
+               out=output_folder(root, folder))
 
 
 if __name__ == "__main__":

@@ -216,18 +216,20 @@ def ensure_store(paths: ProjectPaths, say: Say) -> bool:
         return True
     say("Construction et validation du stock…")
     from ..store.build import build  # noqa: PLC0415 - only when the store must be rebuilt
-    from ..store.validation_report import render  # noqa: PLC0415
+    from ..store.validation_report import render, returns_summary  # noqa: PLC0415
 
     result = build(paths)
     write_text_atomic(paths.validation_report, render(result))
     if not result.ok:
-        say(f"Validation échouée ({len(result.problems.errors)} erreur(s)) : aucun rapport "
+        say(f"Validation échouée ({len(result.problems.blocking)} erreur(s)) : aucun rapport "
             "n'est produit et les rapports existants restent en place.")
         for line in first_errors(result.problems):
             say(line)
         say(f"Toutes les erreurs : {paths.validation_report}")
         return False
     say(f"Stock reconstruit : {len(result.rows)} lignes.")
+    for line in returns_summary(result):
+        say(line)
     return True
 
 

@@ -10,8 +10,6 @@ Workbooks for another quarter than the contract's go to a folder of their own.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +20,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..frenchnumbers import with_unit
+from ..ingest.partners import partner_slug
 from ..problems import Problems
-from ..referentiel import Indicator, load_referentiel
+from ..referentiel import Indicator, Referentiel, load_referentiel
 from ..report.indicators import latest, series
 from ..settings import Contract, ProjectPaths, load_contract
 from ..store.load import load_store
@@ -39,7 +38,11 @@ from ..vocabulary import (
     CONTEXT,
     ETABLISSEMENT,
     GOVERNANCE,
+    LEVEL_NAMES,
     QPV,
+    RETURN_HEADERS,
+    UNIT_NAMES,
+    VALEUR,
 )
 
 COLUMNS = COLLECTION_COLUMNS
@@ -55,9 +58,8 @@ class Template:
     indicateurs: int
 
 
-def slug(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+slug = partner_slug
+HEADERS = [RETURN_HEADERS[c] for c in COLUMNS]
 
 
 def write_templates(paths: ProjectPaths, annee: int, territoire: str,
@@ -76,12 +78,7 @@ def write_templates(paths: ProjectPaths, annee: int, territoire: str,
     own = territory.code == contract.territoire
     out_dir = out_dir or paths.templates_of_year(annee, "" if own else territory.code)
     out_dir.mkdir(parents=True, exist_ok=True)
-    by_partner: dict[str, list[Indicator]] = {}
-    published_by_school = set(store[store["niveau"] == ETABLISSEMENT]["indicateur"])
-    for ind in referentiel.indicators.values():
-        if ind.partenaire not in PUBLIC and ind.type != CONTEXT \
-                and ind.id not in published_by_school:
-            by_partner.setdefault(ind.partenaire, []).append(ind)
+    by_partner = owed(referentiel, store)
     made = []
     for partner, inds in sorted(by_partner.items()):
         path = out_dir / f"{slug(partner)}.xlsx"
@@ -90,7 +87,19 @@ def write_templates(paths: ProjectPaths, annee: int, territoire: str,
     return made
 
 
-def _level_for(ind: Indicator, territory: Territory, store: pd.DataFrame) -> Level:
+def owed(referentiel: Referentiel, store: pd.DataFrame) -> dict[str, list[Indicator]]:
+    """The indicators each partner owes the contract: those it must provide (column
+    `partenaire`), except context figures, public data and figures published by school."""
+    by_partner: dict[str, list[Indicator]] = {}
+    published_by_school = set(store[store["niveau"] == ETABLISSEMENT]["indicateur"])
+    for ind in referentiel.indicators.values():
+        if ind.partenaire not in PUBLIC and ind.type != CONTEXT \
+                and ind.id not in published_by_school:
+            by_partner.setdefault(ind.partenaire, []).append(ind)
+    return by_partner
+
+
+def level_for(ind: Indicator, territory: Territory, store: pd.DataFrame) -> Level:
     """Where the partner reports this indicator: on its perimeter (config/referentiel.csv),
     where figures of that perimeter already exist, else the quarter's own level of that
     kind (its commune, its département...), else the quarter."""
@@ -118,7 +127,7 @@ def _write_workbook(path: Path, partner: str, annee: int, territory: Territory,
     _write_guide(guide, partner, annee, territory, contract)
     ws = wb.create_sheet(COLLECTION_SHEET)
     ws.sheet_properties.codeName = COLLECTION_CODE_NAME  # kept when the sheet is renamed
-    ws.append(list(COLUMNS))
+    ws.append(HEADERS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
@@ -142,14 +151,14 @@ def _write_workbook(path: Path, partner: str, annee: int, territory: Territory,
         ws.add_data_validation(dv)
     value_col = COLUMNS.index("valeur") + 1
     for row_number, ind in enumerate(inds, start=2):
-        level = _level_for(ind, territory, store)
+        level = level_for(ind, territory, store)
         last = None
         if not store.empty:
             last, _ = latest(series(store, ind.id, level), annee)
-        ws.append([ind.id, ind.libelle, ind.definition, ind.unite, level.niveau, level.code,
-                   level.libelle, annee,
-                   with_unit(last.valeur, ind.unite, last.statut) if last else "",
-                   last.annee if last else "", None, None])
+        ws.append([ind.id, ind.libelle, ind.definition, UNIT_NAMES[ind.unite],
+                   LEVEL_NAMES.get(level.niveau, level.niveau), level.code, level.libelle,
+                   annee, _last_value(last.valeur, last.statut, ind.unite) if last else None,
+                   last.annee if last else None, None, None])
         value_cell = ws.cell(row=row_number, column=value_col)
         validations[ind.unite].add(value_cell)
         for name in COLLECTION_EDITABLE:
@@ -166,7 +175,7 @@ def _write_workbook(path: Path, partner: str, annee: int, territory: Territory,
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # the partner may widen columns
     structure = wb.create_sheet(COLLECTION_STRUCTURE_SHEET)
-    structure.append(["colonnes", *COLUMNS])
+    structure.append(["colonnes", *HEADERS])
     structure.append(["indicateurs", *[i.id for i in inds]])
     structure.append(["partenaire", partner])
     structure.append(["annee", annee])
@@ -174,6 +183,17 @@ def _write_workbook(path: Path, partner: str, annee: int, territory: Territory,
     structure.sheet_state = "hidden"
     structure.protection.sheet = True
     wb.save(path)
+
+
+def _last_value(valeur: float | None, statut: str, unite: str) -> float | int | str:
+    """The last known value as the partner compares it with its own: a number cell
+    (never « 701 » as text, which a spreadsheet flags), « oui »/« non » for a yes/no,
+    the published text for a bound or a figure not published (« > 95 », « nd »)."""
+    if statut != VALEUR or valeur is None:
+        return with_unit(valeur, unite, statut)
+    if unite == "booleen":
+        return "oui" if valeur else "non"
+    return int(valeur) if float(valeur).is_integer() else valeur
 
 
 def _write_guide(ws: Worksheet, partner: str, annee: int, territory: Territory,
@@ -187,18 +207,21 @@ def _write_guide(ws: Worksheet, partner: str, annee: int, territory: Territory,
         "",
         "Comment le remplir :",
         "1. Ouvrez la feuille « Indicateurs ».",
-        "2. Pour chaque ligne, saisissez la valeur dans la colonne « valeur » (cellules "
+        "2. Pour chaque ligne, saisissez la valeur dans la colonne « Valeur » (cellules "
         "jaunes) : un nombre, sans unité (29,9 pour 29,9 % ; 1 pour « oui », 0 pour « non »).",
         "3. Si la valeur n'est pas disponible, laissez la cellule vide et expliquez pourquoi "
-        "dans « commentaire ».",
-        "4. La colonne « annee » indique l'année que doit décrire la valeur ; si votre chiffre "
-        "porte sur une autre année, dites-le dans « commentaire ».",
+        "dans « Commentaire ».",
+        "4. La colonne « Année » indique l'année que doit décrire la valeur ; si votre chiffre "
+        "porte sur une autre année, dites-le dans « Commentaire ».",
         "5. Ne supprimez, ne déplacez et ne renommez pas de colonne ; n'ajoutez pas de ligne "
         "(si un chiffre manque au classeur, signalez-le dans un commentaire).",
-        "6. Enregistrez au format .xlsx et renvoyez le fichier sans changer son nom.",
+        "6. Enregistrez au format .xlsx (.ods ou .xls sont lus aussi) et renvoyez le fichier "
+        "sans changer son nom.",
         "",
-        "Les colonnes « derniere_valeur » et « annee_derniere_valeur » rappellent le dernier "
-        "chiffre connu, pour vérifier l'ordre de grandeur.",
+        "Les colonnes « Dernière valeur connue » et « Année de la dernière valeur » rappellent "
+        "le dernier chiffre connu, pour vérifier l'ordre de grandeur.",
+        "Un commentaire est repris tel quel à côté du chiffre dans les rapports : il décrit le "
+        "chiffre (« chiffre provisoire »), jamais les personnes.",
         "Le classeur est relu automatiquement : toute valeur incohérente (texte, nombre "
         "négatif, pourcentage au-delà de 100) vous sera signalée avec la cellule concernée.",
     ]

@@ -149,9 +149,14 @@ def slug(text: str) -> str:
 
 
 def csv_link(rows: Iterable[Sequence[object]], name: str, what: str = "ces données") -> str:
-    """A download link whose target is the CSV itself, written into the page."""
-    return (f'<p class="telecharger"><a download="{esc(slug(name))}.csv" '
-            f'href="data:text/csv;charset=utf-8,{data_url_text(csv_text(rows))}">'
+    """A download link whose target is the CSV itself, written into the page. Its file
+    name is the slug of `name` (the caption) and a short fingerprint of the data: two
+    tables of a page never download under the same name, and the name is the same from
+    one build to the next."""
+    text = csv_text(rows)
+    mark = hashlib.sha256(text.encode()).hexdigest()[:6]
+    return (f'<p class="telecharger"><a download="{esc(slug(name)[:50])}-{mark}.csv" '
+            f'href="data:text/csv;charset=utf-8,{data_url_text(text)}">'
             f"Télécharger {esc(what)} (CSV)</a></p>")
 
 

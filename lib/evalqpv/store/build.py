@@ -14,10 +14,20 @@ from datetime import date
 from pathlib import Path
 
 from .. import __version__
-from ..ingest import FileId, FileSummary, Observation, ReadContext, Reader, ReadResult
+from ..ingest import (
+    FileId,
+    FileSummary,
+    Observation,
+    ReadContext,
+    Reader,
+    ReadResult,
+    ReturnRecord,
+    ledger,
+)
 from ..ingest import geography as geography_reader
 from ..ingest.checks import check_values, drop_frozen_releases
 from ..ingest.geography import Geography, QpvPlace, place_qpv
+from ..ingest.partners import settle
 from ..ingest.rawfiles import raw_files
 from ..ingest.registry import IGNORED_SUFFIXES, READERS, expected_names, identify
 from ..ingest.releases import check_releases
@@ -40,7 +50,14 @@ from .commit import recover, staged_store
 from .consolidate import Conflict, consolidate, fill_labels, write_store
 from .fingerprint import outputs_state, remember_outputs, write_manifest
 from .parquet import write_parquet
-from .spreadsheet import defuse_row
+from .requests import (
+    REQUEST_COLUMNS,
+    RETURN_COLUMNS,
+    merge_requests,
+    request_rows,
+    return_rows,
+)
+from .spreadsheet import defuse_row, write_spreadsheet_copy
 from .tables import write_territories, write_years
 
 
@@ -55,10 +72,13 @@ class BuildResult:
     written: bool = False
     referentiel: Referentiel | None = None
     changes: list[Change] | None = None  # None: no previous store to compare with
+    returns: list[ReturnRecord] = field(default_factory=list)  # partners' returns found
+    requests: list[ledger.Request] = field(default_factory=list)  # the request ledgers
 
     @property
     def ok(self) -> bool:
-        return not self.problems.errors
+        """No blocking error (a partner return's errors are its own: they never block)."""
+        return not self.problems.blocking
 
 
 def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None) -> BuildResult:
@@ -96,20 +116,25 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
                                attendu="un identifiant de config/referentiel.csv")
     rules = load_variable_rules(paths.variables, paths.label(paths.variables), referentiel,
                                 problems)
+    day = today or date.today()
     ctx = ReadContext(paths=paths, referentiel=referentiel, rules=rules, contract=contract,
-                      annee_max=(today or date.today()).year)
+                      annee_max=day.year)
     geo = geography_reader.read_geography(paths, problems)
 
     observations: list[Observation] = []
     quarters: dict[str, tuple[str, str]] = {}
     hand_filled: set[str] = set()
     releases: list[tuple[FileId, FileSummary]] = []
-    for reader, files in _files_by_reader(paths, problems):
+    ledgers: list[tuple[Path, int]] = []
+    for reader, files in _files_by_reader(paths, problems, ledgers):
         if reader.needs_quarters and ctx.communes_retenues is None and result.qpvs:
             ctx = replace(ctx, communes_retenues=frozenset(
                 c.code for q in result.qpvs for c in q.communes))
         for path, file in files:
-            read: ReadResult = reader.read(path, file, ctx, problems)
+            read: ReadResult = _read_contained(reader, path, file, ctx, problems) \
+                if reader.contained else reader.read(path, file, ctx, problems)
+            if read.returned is not None:
+                result.returns.append(read.returned)
             observations += read.observations
             result.summaries.append(read.summary)
             releases.append((file, read.summary))
@@ -120,6 +145,10 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
                 hand_filled.update(o.fichier for o in read.observations)
         if reader.lists_quarters:
             result.qpvs = _place(quarters, geo, problems)
+    _check_duplicate_returns(result.returns, problems)
+    for path, year in ledgers:
+        result.requests += ledger.read_ledger(path, paths.label(path), year, referentiel, day,
+                                              problems)
     observations = drop_frozen_releases(observations, problems)
     check_values(observations, referentiel, problems)
     check_releases(releases, contract.territoire, problems)
@@ -138,8 +167,47 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
 Files = list[tuple[Path, FileId]]
 
 
-def _files_by_reader(paths: ProjectPaths, problems: Problems) -> list[tuple[Reader, Files]]:
-    """Each reader with its files, in the registry's order; unknown files are errors."""
+def _read_contained(reader: Reader, path: Path, file: FileId, ctx: ReadContext,
+                    problems: Problems) -> ReadResult:
+    """A file whose errors are its own (a partner's return): its values are checked here
+    (an impossible value leaves its row out), its errors are recorded as not blocking,
+    and its record says what became of it."""
+    own = Problems()
+    read = reader.read(path, file, ctx, own)
+    kept = []
+    for obs in read.observations:
+        before = len(own.errors)
+        check_values([obs], ctx.referentiel, own)
+        if len(own.errors) == before:
+            kept.append(obs)
+    read.observations = kept
+    read.summary.observations = len(kept)
+    if read.returned is not None:
+        settle(read.returned, sum(o.valeur is not None for o in kept), own.errors)
+    for problem in own.items:
+        problems.add(replace(problem, bloquant=False) if problem.gravite == "erreur"
+                     else problem)
+    return read
+
+
+def _check_duplicate_returns(returns: list[ReturnRecord], problems: Problems) -> None:
+    """Two files of the same partner in one year's folder: both are read, and said."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    for record in returns:
+        seen.setdefault((record.collecte, record.partenaire), []).append(record.fichier)
+    for (_, partner), files in sorted(seen.items()):
+        if len(files) > 1:
+            problems.warning(files[-1], f"plusieurs retours de {partner} pour la même "
+                             "collecte : tous sont lus (deux valeurs différentes pour le "
+                             "même chiffre apparaissent comme conflit).",
+                             valeur=", ".join(files),
+                             correction="retirez les versions remplacées du dossier")
+
+
+def _files_by_reader(paths: ProjectPaths, problems: Problems,
+                     ledgers: list[tuple[Path, int]]) -> list[tuple[Reader, Files]]:
+    """Each reader with its files, in the registry's order; unknown files are errors.
+    The request ledgers found are added to `ledgers` (path, collection year)."""
     found: dict[int, Files] = {i: [] for i in range(len(READERS))}
     for path in raw_files(paths, problems):
         rel = path.relative_to(paths.raw)
@@ -147,6 +215,10 @@ def _files_by_reader(paths: ProjectPaths, problems: Problems) -> list[tuple[Read
             continue
         if geography_reader.identify(rel) is not None:
             continue  # official lists: read once, before the observations
+        year = ledger.identify(rel)
+        if year is not None:
+            ledgers.append((path, year))
+            continue
         known = identify(rel)
         if known is None:
             problems.error(paths.label(path), "fichier non reconnu : aucun lecteur ne sait le "
@@ -227,6 +299,12 @@ def _write_outputs(live: ProjectPaths, paths: ProjectPaths, result: BuildResult)
     write_years(paths, result.rows, result.qpvs)
     write_parquet(paths.store_parquet, result.rows)
     write_store(paths.store, result.rows)
+    write_csv_atomic(paths.returns, RETURN_COLUMNS, return_rows(result.returns))
+    write_csv_atomic(paths.requests, REQUEST_COLUMNS,
+                     request_rows(merge_requests(result.requests, result.returns)))
+    for machine, numeric in ((paths.store, ("valeur",)), (paths.changes, ("avant", "apres"))):
+        if machine.exists():
+            write_spreadsheet_copy(machine, paths.spreadsheet_of(machine), numeric)
     write_manifest(paths, __version__)
 
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from ..frenchnumbers import number
 from ..problems import Problem
-from ..vocabulary import CHANGE_NATURES
+from ..vocabulary import CHANGE_NATURES, RETURN_READ
 from .build import BuildResult
 
 MAX_PER_FILE = 25
@@ -25,10 +25,15 @@ def render(result: BuildResult) -> str:
               f"- fichiers lus : {len(result.summaries)}",
               f"- observations lues : {_int(result.observations)}",
               f"- lignes du stock : {_int(len(result.rows))}",
-              f"- erreurs : {_int(len(p.errors))}",
+              f"- erreurs bloquantes : {_int(len(p.blocking))}",
+              f"- retours des partenaires : {_int(len(result.returns))}, dont "
+              f"{_int(sum(r.statut != RETURN_READ for r in result.returns))} lu(s) en partie "
+              "ou pas du tout",
+              f"- erreurs dans les retours (non bloquantes) : {_int(len(p.contained))}",
               f"- avertissements : {_int(len(p.warnings))}",
               f"- conflits entre sources : {_int(len(result.conflicts))}", ""]
-    lines += _problems("Erreurs (bloquantes)", p.errors)
+    lines += _problems("Erreurs (bloquantes)", p.blocking)
+    lines += _returns(result)
     lines += _changes(result)
     lines += _conflicts(result)
     lines += _missing(result)
@@ -65,6 +70,36 @@ def _problems(title: str, items: list[Problem]) -> list[str]:
             out.append(f"- … et {len(group) - MAX_PER_FILE} autres du même fichier.")
         out.append("")
     return out
+
+
+def returns_summary(result: BuildResult) -> list[str]:
+    """The partners' returns that were not read in full, one line each."""
+    bad = [r for r in result.returns if r.statut != RETURN_READ]
+    if not bad:
+        return []
+    return [f"Retours des partenaires lus en partie ou pas du tout : {len(bad)} sur "
+            f"{len(result.returns)} (les autres chiffres et les rapports sont produits) :"] + \
+        [f"- {r.fichier} ({r.partenaire}) : {r.statut}, {r.valeurs} valeur(s) lue(s). "
+         f"{r.message}" for r in bad]
+
+
+def _returns(result: BuildResult) -> list[str]:
+    """Every partner return found, what became of it, and its errors: they block
+    nothing (the rows in error are left out, the other returns are read)."""
+    out = ["## Retours des partenaires", ""]
+    if not result.returns:
+        return out + ["Aucun retour dans data/raw/partenaires/.", ""]
+    out += ["Un retour illisible ou refusé, ou une ligne en erreur, n'empêche ni les autres "
+            "retours ni les rapports : ses chiffres restent « à collecter ». Le détail est "
+            "aussi dans `data/processed/retours.csv`.", "",
+            "| collecte | partenaire | fichier | format | statut | valeurs lues | message |",
+            "|---|---|---|---|---|---:|---|"]
+    for r in sorted(result.returns, key=lambda r: (r.collecte, r.partenaire, r.fichier)):
+        out.append(f"| {r.collecte} | {_escape(r.partenaire)} | `{r.fichier}` | {r.format} | "
+                   f"{r.statut} | {_int(r.valeurs)} | {_escape(r.message)} |")
+    out.append("")
+    return out + _problems("Erreurs dans les retours des partenaires (non bloquantes)",
+                           result.problems.contained)
 
 
 def _conflicts(result: BuildResult) -> list[str]:
