@@ -24,8 +24,8 @@ from pathlib import Path
 from ..problems import Problems
 from ..rawtable import read_delimited
 from ..referentiel import Referentiel
-from ..vocabulary import LEDGER_COLUMNS, LEDGER_FILE
-from .partners import FOLDER, partner_names, partner_slug
+from ..vocabulary import LEDGER_COLUMNS, LEDGER_FILE, partner_stem
+from .partners import FOLDER, partner_names
 
 REQUIRED = ("partenaire",)
 _FRENCH = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
@@ -89,7 +89,7 @@ def read_ledger(path: Path, label: str, annee: int, referentiel: Referentiel,
             return "" if i is None else cells[i].strip()
 
         name = cell("partenaire")
-        partner = known.get(partner_slug(name))
+        partner = known.get(partner_stem(name))
         if partner is None:
             problems.error(label, "partenaire inconnu du référentiel.", ligne=line,
                            colonne="partenaire", valeur=name,

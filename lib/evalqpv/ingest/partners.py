@@ -23,7 +23,6 @@ is kept word for word in the store's `qualite` column, one per value.
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 
 from ..frenchnumbers import ParsedNumber, parse_french_number
@@ -44,6 +43,7 @@ from ..vocabulary import (
     RETURN_REQUIRED,
     RETURN_UNREADABLE,
     WORKBOOK_SUFFIXES,
+    partner_stem,
 )
 from . import FileId, FileSummary, Observation, ReadContext, Reader, ReadResult, ReturnRecord
 from .handfilled import RowChecker
@@ -67,22 +67,16 @@ SUFFIXES = (".csv", *WORKBOOK_SUFFIXES)
 LOCK_PREFIX = "~$"
 
 
-def partner_slug(name: str) -> str:
-    """A partner's file name from its name: « France Travail » -> france_travail."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
-
-
 def partner_names(referentiel: Referentiel) -> dict[str, str]:
     """Every partner of the référentiel, by the slug of its name."""
-    return {partner_slug(i.partenaire): i.partenaire
+    return {partner_stem(i.partenaire): i.partenaire
             for i in referentiel.indicators.values()}
 
 
 def partner_of_file(path: Path, referentiel: Referentiel) -> str:
     """The partner a return's file name designates (its name in the référentiel), else
     the file's name as it is."""
-    return partner_names(referentiel).get(partner_slug(path.stem), path.stem)
+    return partner_names(referentiel).get(partner_stem(path.stem), path.stem)
 
 
 def identify(rel: Path) -> FileId | None:
@@ -134,7 +128,7 @@ def read_partner_file(path: Path, file: FileId, ctx: ReadContext,
     if rows.structure is not None:
         named = (rows.structure.get("partenaire") or [""])[0]
         if named:
-            record.partenaire = partner_names(ctx.referentiel).get(partner_slug(named), named)
+            record.partenaire = partner_names(ctx.referentiel).get(partner_stem(named), named)
     header, body, label = rows.header, rows.body, rows.label
     if rows.structure is not None:
         before = len(problems.errors)

@@ -20,7 +20,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..frenchnumbers import with_unit
-from ..ingest.partners import partner_slug
 from ..problems import Problems
 from ..referentiel import Indicator, Referentiel, load_referentiel
 from ..report.indicators import latest, series
@@ -43,10 +42,10 @@ from ..vocabulary import (
     RETURN_HEADERS,
     UNIT_NAMES,
     VALEUR,
+    partner_stem,
 )
 
 COLUMNS = COLLECTION_COLUMNS
-PUBLIC = ("Insee (données publiques)", "Ministère de l'Intérieur (SSMSI)")
 HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
 INPUT_FILL = PatternFill("solid", fgColor="FFF5CC")
 
@@ -58,7 +57,7 @@ class Template:
     indicateurs: int
 
 
-slug = partner_slug
+slug = partner_stem
 HEADERS = [RETURN_HEADERS[c] for c in COLUMNS]
 
 
@@ -92,8 +91,9 @@ def owed(referentiel: Referentiel, store: pd.DataFrame) -> dict[str, list[Indica
     `partenaire`), except context figures, public data and figures published by school."""
     by_partner: dict[str, list[Indicator]] = {}
     published_by_school = set(store[store["niveau"] == ETABLISSEMENT]["indicateur"])
+    partners = set(referentiel.partners())  # producers of public statistics excluded
     for ind in referentiel.indicators.values():
-        if ind.partenaire not in PUBLIC and ind.type != CONTEXT \
+        if ind.partenaire in partners and ind.type != CONTEXT and not ind.calcul \
                 and ind.id not in published_by_school:
             by_partner.setdefault(ind.partenaire, []).append(ind)
     return by_partner

@@ -294,6 +294,8 @@ class ReportContext:
     def expected(self, ind: Indicator) -> bool:
         """A figure is owed for the evaluated year: not a milestone still to come, not a
         commitment about another commune, not a one-off event already reached."""
+        if ind.calcul:  # computed by the toolkit, owed by nobody
+            return False
         a = self.assess(ind)
         if a.status in (A_VENIR, NON_APPLICABLE):
             return False
