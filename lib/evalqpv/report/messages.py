@@ -4,10 +4,12 @@ written from the data, ranked by what the contract is about."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from .. import __version__
 from .. import frenchnumbers as fn
 from ..referentiel import Indicator
+from ..ruptures import Break, breaks_of, crossed, project_breaks
 from ..territory import Level
 from ..vocabulary import (
     A_COLLECTER,
@@ -159,20 +161,34 @@ def _message(ctx: ReportContext, ind: Indicator) -> tuple[str, list[dict[str, ob
     return text + ".", figures
 
 
-def trend_words(change: Trend, ind: Indicator) -> str:
-    """« stable entre 2013 et 2019 (-0,2 point) », « en baisse de 6 % entre 2016 et 2020 »."""
+def trend_words(change: Trend, ind: Indicator,
+                breaks: Sequence[Break] | None = None) -> str:
+    """« stable entre 2013 et 2019 (-0,2 point) », « en baisse de 6 % entre 2016 et 2020 ».
+
+    A change whose span crosses a national reform of the indicator (`change.reforms`,
+    or else those of `breaks`; None: the project's config/ruptures.csv) is given as a
+    figure, not as a rise or a fall, with the reform named: « +70,9 % entre 2016 et
+    2019, à ne pas lire comme une évolution du quartier (rupture : revalorisation de la
+    prime d'activité en janvier 2019) »."""
     if ind.unite == "nombre" and change.relative is not None:
         signed = fn.change(100 * change.relative, ind.unite, relative=True)
     else:
         signed = fn.change(change.delta, ind.unite)
     size = signed.lstrip("+-")
-    if change.direction == STABLE:
+    reform = change.reform
+    if reform is None:
+        known = project_breaks() if breaks is None else breaks
+        reform = next(iter(crossed(breaks_of(known, ind.id), change.start.annee,
+                                   change.end.annee)), None)
+    if reform is not None:
+        words = (f"{signed} {change.span}, à ne pas lire comme une évolution du quartier "
+                 f"(rupture : {reform.words})")
+    elif change.direction == STABLE:
         words = f"stable {change.span} ({signed})"
     else:
         words = f"en {change.direction} de {size} {change.span}"
     if change.broken:
-        words += ", sur la série de la même source (les chiffres d'autres sources ne sont " \
-                 "pas raccordés)"
+        words += ", série d'une seule source"
     return words
 
 
