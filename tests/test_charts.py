@@ -253,3 +253,20 @@ def test_a_distribution_names_its_real_producer_and_a_rate_its_denominator():
     assert fig.chart.source.startswith("Source : France Travail, Dares")
     assert "12,0 pour 100 habitants" in fig.chart.title
     assert "pour 100 habitants" in fig.axes[0].get_xlabel()
+
+
+def test_the_source_line_names_who_produces_the_published_figures():
+    series = [point(2016, 347, source="Insee, bases QPV – Revenus, publication 2018"),
+              point(2019, 593, source="Insee, bases QPV – Revenus, publication 2021"),
+              point(2021, 526, fichier=CONTRACT, source="Contrat de ville de Testville, "
+                    "section I.C")]
+    chart = comparison_chart([(QPV, series)], "nombre", label="Allocataires",
+                             producer="Cnaf").chart
+    assert chart.source.startswith("Sources : Cnaf, dans Insee, bases QPV (2016-2019) ; "
+                                   "Contrat de ville de Testville (2021).")
+    # a dataset that names its producer is not prefixed twice
+    ssmsi = [point(2016, 3.2, source="Ministère de l'Intérieur (SSMSI), crimes et délits"),
+             point(2023, 5.1, source="Ministère de l'Intérieur (SSMSI), crimes et délits")]
+    text = comparison_chart([(COMMUNE, ssmsi)], "ratio", producer="Ministère de "
+                            "l'Intérieur (SSMSI)").chart.source
+    assert text == "Source : Ministère de l'Intérieur (SSMSI), crimes et délits (2016-2023)."

@@ -155,13 +155,22 @@ def short_source(source: str) -> str:
     return re.sub(r"\s+\d{4}$", "", text).strip()
 
 
-def source_line(points: Sequence[Point]) -> str:
-    """« Sources : Insee, bases QPV (2013-2018) ; Contrat … (2019). »"""
+def source_line(points: Sequence[Point], producer: str = "") -> str:
+    """« Sources : Insee, bases QPV (2013-2018) ; Contrat … (2019). »
+
+    `producer`: who produces the published figures (the référentiel's producer), named
+    before the dataset that publishes them when the dataset does not name it: « Cnaf,
+    dans Insee, bases QPV (2016-2019) ». The contract's and partners' figures keep their
+    own name."""
     years: dict[str, list[int]] = {}
     for point in points:
         for part in point.source.split(" | "):
             if part.strip():
-                years.setdefault(short_source(part), []).append(point.annee)
+                name = short_source(part)
+                if producer and family(point) == PUBLISHED and \
+                        not name.startswith(producer):
+                    name = f"{producer}, dans {name}"
+                years.setdefault(name, []).append(point.annee)
     parts = []
     for name, found in years.items():
         first, last = min(found), max(found)
@@ -240,12 +249,14 @@ def _long_csv(lines: list[tuple[Level, list[Point]]], unit: str,
 
 
 def comparison_chart(lines: list[tuple[Level, list[Point]]], unit: str, *,
-                     label: str = "", breaks: Sequence[Break] = ()) -> ChartFigure:
+                     label: str = "", breaks: Sequence[Break] = (),
+                     producer: str = "") -> ChartFigure:
     """The quarter against its comparison levels: bars across territories for one year,
     lines over the years otherwise. The first level of `lines` is taken as the quarter
     when no level is a QPV. `label` (the indicator's name) goes into the text; `breaks`
     (the indicator's national reforms, ruptures.breaks_of) are marked on lines where they
-    fall between two years drawn, and said in the words."""
+    fall between two years drawn, and said in the words; `producer` (the référentiel's)
+    is named in the source line beside the dataset that publishes the figures."""
     drawn = [(level, _usable(points)) for level, points in lines]
     drawn = [(level, points) for level, points in drawn if points]
     years = sorted({p.annee for _, points in drawn for p in points})
@@ -254,11 +265,11 @@ def comparison_chart(lines: list[tuple[Level, list[Point]]], unit: str, *,
         if len(years) <= 1 or len(quarter) <= 1:
             year = quarter[-1].annee if quarter else (years[-1] if years else 0)
             fig = _bars(drawn, unit, year)
-            chart = _bars_text(drawn, unit, year, label)
+            chart = _bars_text(drawn, unit, year, label, producer)
         else:
             marked = reforms_between(breaks, years)
             fig = _lines(drawn, unit, years, marked)
-            chart = _lines_text(drawn, unit, label, breaks)
+            chart = _lines_text(drawn, unit, label, breaks, producer)
     fig.chart = chart
     return fig
 
@@ -486,7 +497,7 @@ def _direct_labels(fig: Figure, ax: Axes, labels: list[tuple[Level, Point]],
 
 
 def _bars_text(drawn: list[tuple[Level, list[Point]]], unit: str, year: int,
-               label: str) -> ChartText:
+               label: str, producer: str = "") -> ChartText:
     entries = [(level, p) for level, points in drawn for p in points if p.annee == year]
     quarter = next(((lv, p) for lv, p in entries if lv.niveau == QPV),
                    entries[0] if entries else None)
@@ -503,11 +514,11 @@ def _bars_text(drawn: list[tuple[Level, list[Point]]], unit: str, year: int,
                       tuple((lv.libelle, shown(p, unit)) for lv, p in entries),
                       csv=_long_csv([(lv, [p]) for lv, p in entries], unit, label),
                       numeric=(1,), name=slug(label or "valeurs"))
-    return ChartText(title, alt, table, source_line([p for _, p in entries]))
+    return ChartText(title, alt, table, source_line([p for _, p in entries], producer))
 
 
 def _lines_text(drawn: list[tuple[Level, list[Point]]], unit: str, label: str,
-                breaks: Sequence[Break] = ()) -> ChartText:
+                breaks: Sequence[Break] = (), producer: str = "") -> ChartText:
     quarter_level, quarter = next(((lv, pts) for lv, pts in drawn if lv.niveau == QPV),
                                   drawn[0])
     last = quarter[-1]
@@ -553,7 +564,7 @@ def _lines_text(drawn: list[tuple[Level, list[Point]]], unit: str, label: str,
                  for y in years)
     table = DataTable(headers, rows, csv=_long_csv(drawn, unit, label),
                       numeric=tuple(range(1, len(headers))), name=slug(label or "valeurs"))
-    source = source_line([p for _, points in drawn for p in points])
+    source = source_line([p for _, points in drawn for p in points], producer)
     if any(family(p) != PUBLISHED for p in quarter):
         source += (" Marqueur creux : chiffre repris du contrat ou d'un partenaire, non "
                    "raccordé aux séries publiées.")

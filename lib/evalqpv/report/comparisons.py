@@ -91,7 +91,8 @@ def compare(ctx: ReportContext, indicateur: str, niveaux: tuple[str, ...] | None
     if not lines:
         return Html(f"<p>Aucune valeur pour « {esc(ind.libelle)} ».</p>")
     breaks = breaks_of(load_breaks(ctx.paths), ind.id)
-    svg = to_svg(comparison_chart(lines, ind.unite, label=ind.libelle, breaks=breaks))
+    svg = to_svg(comparison_chart(lines, ind.unite, label=ind.libelle, breaks=breaks,
+                                  producer=ind.producteur))
     levels = ", ".join(lv.libelle for lv, _ in lines)
     years = sorted({p.annee for _, pts in lines for p in pts if p.valeur is not None})
     caption = f"{ind.libelle} ({unit_name(ind.unite)}) ; {levels} ; {span(years)}."

@@ -202,18 +202,15 @@ def years_published_for_all(values: pd.DataFrame, indicateur: str,
 
 
 def ratio_values(values: pd.DataFrame, numerator: str, denominator: str, name: str, *,
-                 denominator_year: int | None = None, scale: float = 100.0,
-                 denominators: pd.DataFrame | None = None) -> pd.DataFrame:
+                 denominator_year: int | None = None, scale: float = 100.0) -> pd.DataFrame:
     """A derived indicator (e.g. job seekers per 100 inhabitants), in the shape of `values`.
 
     Counts mostly measure a quarter's size; a ratio makes quarters of different sizes
     comparable. With `denominator_year`, every year uses that year's denominator (the
     census population is not published every year); otherwise the same year's.
-    `denominators`: where the denominator's rows are, when not in `values`.
     """
     num = values[values["indicateur"] == numerator][["code", "annee", "valeur"]]
-    pool = values if denominators is None else denominators
-    den = pool[pool["indicateur"] == denominator][["code", "annee", "valeur"]]
+    den = values[values["indicateur"] == denominator][["code", "annee", "valeur"]]
     if denominator_year is not None:
         den = den[den["annee"] == denominator_year].drop(columns="annee")
         merged = num.merge(den, on="code", suffixes=("", "_den"))
@@ -261,28 +258,53 @@ def rate_values(values: pd.DataFrame, numerator: str, denominator: str = "popula
     `numerator + RATE_SUFFIX`), and the denominator year used for each year.
     QPV without a positive denominator that year are left out.
     """
+    rates, used = rates_values(values, [numerator], denominator, libelle=libelle,
+                               years=years)
+    return rates, used.get(numerator + RATE_SUFFIX, Denominator(libelle, {}))
+
+
+def rates_values(values: pd.DataFrame, numerators: Iterable[str],
+                 denominator: str = "population", *, libelle: str = "population municipale",
+                 years: Iterable[int] | None = None,
+                 ) -> tuple[pd.DataFrame, dict[str, Denominator]]:
+    """`rate_values` of several counts in one pass (one merge for all of them): the
+    rates, and the denominator used by rate indicator."""
     census = sorted(set(int(y) for y in (years if years is not None else
                                          values.loc[values["indicateur"] == denominator,
                                                     "annee"])))
-    counts = values[values["indicateur"] == numerator]
-    pool = values[values["indicateur"] == denominator]  # once, not once per year
-    used = {int(y): found for y in sorted(set(counts["annee"]))
-            if (found := nearest_year(int(y), census)) is not None}
-    parts = []
-    for year, den_year in used.items():
-        part = ratio_values(counts[counts["annee"] == year], numerator, denominator,
-                            numerator + RATE_SUFFIX, denominator_year=den_year,
-                            denominators=pool)
-        parts.append(part)
-    columns = ["indicateur", "code", "annee", "valeur", "millesime", "source"]
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-    if "source" in counts.columns and len(out):  # the count's publication
-        sources = counts.set_index(["code", "annee"])["source"].astype(str)
-        out["source"] = [sources.get((c, a), "") for c, a in
-                         zip(out["code"], out["annee"], strict=True)]
-    out = out.reindex(columns=columns, fill_value="")
-    out = out.sort_values(["annee", "code"], kind="mergesort").reset_index(drop=True)
-    return out, Denominator(libelle, used)
+    names = sorted(set(numerators))
+    counts = values[values["indicateur"].isin(names)]
+    pool = values[(values["indicateur"] == denominator) & values["annee"].isin(census)]
+    nearest = {int(y): n for y in set(counts["annee"])
+               if (n := nearest_year(int(y), census)) is not None}
+    num = pd.DataFrame({"indicateur": counts["indicateur"].to_numpy(dtype=object),
+                        "code": counts["code"].to_numpy(dtype=object),
+                        "annee": counts["annee"].to_numpy(dtype=int),
+                        "valeur": counts["valeur"].to_numpy(dtype=float),
+                        "source": counts["source"].to_numpy(dtype=object)
+                        if "source" in counts.columns else ""})
+    num["annee_den"] = num["annee"].map(nearest)
+    num = num[num["annee_den"].notna()].astype({"annee_den": int})
+    den = pd.DataFrame({"code": pool["code"].to_numpy(dtype=object),
+                        "annee_den": pool["annee"].to_numpy(dtype=int),
+                        "valeur_den": pool["valeur"].to_numpy(dtype=float)})
+    merged = num.merge(den, on=["code", "annee_den"])
+    merged = merged[merged["valeur_den"] > 0]
+    out = pd.DataFrame({
+        "indicateur": merged["indicateur"] + RATE_SUFFIX, "code": merged["code"],
+        "annee": merged["annee"].astype(int),
+        "valeur": 100.0 * merged["valeur"] / merged["valeur_den"], "millesime": "",
+        "source": merged["source"]},
+        columns=["indicateur", "code", "annee", "valeur", "millesime", "source"])
+    out = out.sort_values(["indicateur", "annee", "code"], kind="mergesort") \
+        .reset_index(drop=True)
+    used = {}
+    for name in names:
+        mine = sorted(set(num.loc[num["indicateur"] == name, "annee"]))
+        if mine:
+            used[name + RATE_SUFFIX] = Denominator(libelle, {int(y): nearest[int(y)]
+                                                             for y in mine})
+    return out, used
 
 
 def _year_series(values: pd.DataFrame, indicateur: str, annee: int) -> pd.Series:
@@ -329,8 +351,8 @@ _ARRONDISSEMENTS = ("751", "132", "6938")
 def _territory_row(territories: pd.DataFrame, quarter: str) -> pd.Series:
     rows = territories[territories["code_qpv"] == quarter]
     if rows.empty:
-        raise ValueError(f"Le quartier {quarter} n'est pas dans la table des territoires "
-                         "(territoires.csv) : sa région et son département sont inconnus.")
+        raise ValueError(f"Le quartier {quarter} n'est pas dans la table des territoires : "
+                         "sa région et son département sont inconnus.")
     return rows.iloc[0]
 
 

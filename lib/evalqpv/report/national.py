@@ -43,18 +43,10 @@ def national_rates(store: Path, geography: str, counts: Iterable[str],
     if key not in _RATES:
         _RATES.clear()
         values = national_values(store, geography)
-        years = cf.national_years(values[values["indicateur"] == denominator]) \
-            .get(denominator, [])
-        wanted = values[values["indicateur"].isin([*key[2], denominator])]
-        parts, used = [], {}
-        for count in key[2]:
-            rates, den = cf.rate_values(wanted, str(count), denominator, libelle=libelle,
-                                        years=years)
-            if len(rates):
-                parts.append(rates)
-                used[str(count) + cf.RATE_SUFFIX] = den
-        frame = pd.concat(parts, ignore_index=True) if parts else \
-            pd.DataFrame(columns=list(values.columns))
+        people = values[values["indicateur"] == denominator]
+        years = cf.national_years(people).get(denominator, [])
+        frame, used = cf.rates_values(values, [str(c) for c in key[2]], denominator,
+                                      libelle=libelle, years=years)
         _RATES[key] = (frame, used)
     return _RATES[key]
 
