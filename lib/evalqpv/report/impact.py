@@ -280,16 +280,18 @@ def impact(ctx: ReportContext) -> Html:
     contract, its impact once series of the contract period are published."""
     data = impact_data(ctx)
     inds = impact_indicators(ctx, data)
-    parts = [f"<p>{esc(_framing(ctx, data, inds))}</p>"]
-    if not inds:
-        parts.append("<p>Aucun indicateur de cet axe n'est publié pour l'ensemble des "
-                     "quartiers prioritaires : pas de comparaison possible.</p>")
-    for ind in inds:
-        parts.append(_indicator_section(ctx, data, ind))
-    parts.append("<h3>Limites de la lecture</h3>" + bullets(LIMITS))
     extra: dict[str, object] = {}
     if ctx.report == "synthese":
         extra = {COMPARISONS_MIME: cf.table_to_csv(comparisons_table(ctx, data))}
+    if not inds:  # one line: nothing to frame, nothing to limit
+        return Html("<p>Aucun indicateur de cet axe n'est publié pour l'ensemble des "
+                    "quartiers prioritaires : le quartier ne peut pas y être situé parmi "
+                    "eux ; ses chiffres se lisent au regard des cibles et de leur propre "
+                    "passé.</p>", extra=extra)
+    parts = [f"<p>{esc(_framing(ctx, data, inds))}</p>"]
+    for ind in inds:
+        parts.append(_indicator_section(ctx, data, ind))
+    parts.append("<h3>Limites de la lecture</h3>" + bullets(LIMITS))
     return Html("".join(parts), extra=extra)
 
 
