@@ -201,3 +201,72 @@ def test_short_source_keeps_the_producer_and_the_dataset():
         "Insee, Filosofi"
     assert short_source("Ministère de l'Intérieur (SSMSI), crimes et délits, "
                         "publication 2023") == "Ministère de l'Intérieur (SSMSI), crimes et délits"
+
+
+# --------------------------------------------------------------------------- reforms
+
+def _reform(year: int, month: int = 1):
+    from datetime import date
+
+    from evalqpv.ruptures import Break
+    return Break(("x",), date(year, month, 1), "revalorisation de la prime", "Cnaf",
+                 "Le plafond monte.", ("https://example.org/a",))
+
+
+def test_a_reform_inside_the_years_is_a_dashed_line_with_real_text():
+    series = [point(2016, 347), point(2017, 399), point(2019, 593)]
+    fig = comparison_chart([(QPV, series)], "nombre", label="Allocataires",
+                           breaks=[_reform(2019), _reform(2023)])
+    ax = fig.axes[0]
+    # the 2019 reform falls between 2018 and 2019; the 2023 one is outside the chart
+    dashed = [line for line in ax.get_lines() if list(line.get_xdata()) == [2018.5, 2018.5]]
+    assert len(dashed) == 1
+    assert "réforme\njanv. 2019" in texts(fig)
+    assert not any("2023" in t for t in texts(fig))
+    chart = fig.chart
+    # the finding does not read the change as the quarter's, the words name the reform
+    assert "série rompue en 2019" in chart.title and "hausse" not in chart.title
+    assert "revalorisation de la prime en janvier 2019" in chart.alt
+    assert "Tirets « réforme »" in chart.source and "janvier 2019" in chart.source
+    svg = to_svg(fig)
+    assert "janv. 2019" in svg  # real text in the SVG, not paths
+
+
+def test_without_a_reform_the_trend_is_read_as_before():
+    series = [point(2016, 347), point(2017, 399), point(2019, 593)]
+    chart = comparison_chart([(QPV, series)], "nombre", label="Allocataires").chart
+    assert "en hausse de 2016 à 2019" in chart.title and "réforme" not in chart.source
+
+
+def test_a_distribution_of_one_is_never_drawn():
+    with pytest.raises(ValueError, match="au moins 2"):
+        distribution_chart([23.7], [23.7], 23.7, "pourcentage", "Les Tilleuls",
+                           "QPV du département")
+
+
+def test_a_distribution_names_its_real_producer_and_a_rate_its_denominator():
+    values = [float(v) for v in range(5, 25)]
+    fig = distribution_chart(values, values[:4], 12.0, "indice", "Les Tilleuls",
+                             "QPV du département", per="pour 100 habitants",
+                             source="Source : France Travail, Dares, dans Insee, bases QPV "
+                                    "(2020).")
+    assert fig.chart.source.startswith("Source : France Travail, Dares")
+    assert "12,0 pour 100 habitants" in fig.chart.title
+    assert "pour 100 habitants" in fig.axes[0].get_xlabel()
+
+
+def test_the_source_line_names_who_produces_the_published_figures():
+    series = [point(2016, 347, source="Insee, bases QPV – Revenus, publication 2018"),
+              point(2019, 593, source="Insee, bases QPV – Revenus, publication 2021"),
+              point(2021, 526, fichier=CONTRACT, source="Contrat de ville de Testville, "
+                    "section I.C")]
+    chart = comparison_chart([(QPV, series)], "nombre", label="Allocataires",
+                             producer="Cnaf").chart
+    assert chart.source.startswith("Sources : Cnaf, dans Insee, bases QPV (2016-2019) ; "
+                                   "Contrat de ville de Testville (2021).")
+    # a dataset that names its producer is not prefixed twice
+    ssmsi = [point(2016, 3.2, source="Ministère de l'Intérieur (SSMSI), crimes et délits"),
+             point(2023, 5.1, source="Ministère de l'Intérieur (SSMSI), crimes et délits")]
+    text = comparison_chart([(COMMUNE, ssmsi)], "ratio", producer="Ministère de "
+                            "l'Intérieur (SSMSI)").chart.source
+    assert text == "Source : Ministère de l'Intérieur (SSMSI), crimes et délits (2016-2023)."

@@ -214,12 +214,26 @@ def test_qpv_absent_one_year_is_not_in_that_years_group():
     assert by_group(table)["ensemble_qpv"]["effectif"] == 6
 
 
-def test_alone_in_its_departement():
+def test_alone_in_its_departement_is_not_ranked_there():
+    """A group of one is never ranked: no row, no « 1 of 1 »."""
     table = cf.position_rows(VALUES, TERR, "QP002001", "x", [2020])
-    dep = by_group(table)["qpv_departement"]
-    assert (dep["effectif"], dep["rang"], dep["part_inferieure"], dep["mediane_groupe"]) \
-        == (1, 1, 0.0, 40.0)
-    assert "seul QPV du département" in dep["lecture"]
+    assert set(table["groupe"]) == {"ensemble_qpv", "qpv_region"}
+    changes = cf.change_rows(VALUES, TERR, "QP002001", "x", 2020, 2021)
+    assert "qpv_departement" not in set(changes["groupe"])
+    with pytest.raises(ValueError, match="réduit au quartier"):
+        cf.position_sentence("Q", 2020, "qpv_departement", 1, 40.0, 0.0, 0.0, sens="neutre",
+                             unite="nombre")
+
+
+def test_a_minimum_group_size_leaves_small_groups_out():
+    # département 01 has 4 QPV with a value in 2020, the region 84 five, all QPV seven
+    table = cf.position_rows(VALUES, TERR, "QP001002", "x", [2020], minimum=5)
+    assert list(by_group(table)) == ["ensemble_qpv", "qpv_region"]
+    assert cf.position_rows(VALUES, TERR, "QP001002", "x", [2020], minimum=8).empty
+    # 2020-2021: QP001002 misses 2021, so region 84 has 4 QPV with both years
+    # (QP001001, 003, 004, 002001) and all QPV 6: only « all QPV » is ranked
+    changes = cf.change_rows(VALUES, TERR, "QP001003", "x", 2020, 2021, minimum=5)
+    assert list(by_group(changes)) == ["ensemble_qpv"]
 
 
 def test_comparables_group_counts_the_quarter():
@@ -629,3 +643,159 @@ def test_real_employment_rank_in_hauts_de_seine(real_values):
     assert dep["mediane_groupe"] == pytest.approx(55.4)
     # 2019 is a figure of the contract only, not a national publication
     assert cf.years_published_for_all(values, "taux_emploi_15_64") == [2013, 2016, 2017, 2018]
+
+
+def test_real_job_seekers_are_ranked_per_100_inhabitants(real_build, real_values):
+    # Counted with the csv module on the raw files: ABC of IPRO_2021 (31 December 2020)
+    # over POP_MUN of DEMO_2021 (census 2018), 1 322 QPV with both; QP092005: 701 / 5 481
+    # = 12,79 per 100; 1 112 QPV higher (rank 1 113), so 15,9 % at most as many; median
+    # 15,73; in the 92: 14 higher of 21 (rank 15), median 13,14. As a raw count, 701 was
+    # 275th from the top: among the 21 % « least well placed ».
+    _, terr = real_values
+    obs = pd.DataFrame([r for r in real_build.rows
+                        if r["indicateur"] in ("demandeurs_emploi_abc", "population")])
+    values = cf.clean_observations(obs)
+    rates, den = cf.rate_values(values, "demandeurs_emploi_abc", "population",
+                                years=cf.national_years(values)["population"])
+    assert den.words(2020) == "population municipale 2018"
+    table = cf.position_rows(rates, terr, "QP092005", "demandeurs_emploi_abc" + cf.RATE_SUFFIX,
+                             [2020], sens="baisse", unite=cf.RATE_UNIT, denominateur=den,
+                             minimum=10)
+    g = by_group(table)
+    nat, dep = g["ensemble_qpv"], g["qpv_departement"]
+    assert (nat["effectif"], nat["rang"]) == (1322, 1113)
+    assert nat["valeur_quartier"] == pytest.approx(100 * 701 / 5481)
+    assert nat["mediane_groupe"] == pytest.approx(15.729, abs=1e-3)
+    assert (dep["effectif"], dep["rang"]) == (21, 15)
+    assert dep["mediane_groupe"] == pytest.approx(13.136, abs=1e-3)
+    assert f"parmi les 15,9{NBSP}% de QPV" in nat["lecture"]
+
+
+# --------------------------------------------------------------------------- rates, not counts
+
+def test_partner_and_contract_figures_are_never_ranked():
+    """A figure of the contract's transcription or of a partner's return exists for one
+    quarter: it never enters a distribution. A row citing a publication too does."""
+    rows = [row("x", f"QP001{i:03d}", 2020, i) for i in range(1, 11)]
+    contract = dict(row("x", "QP001001", 2021, 99), fichier="data/raw/contrat/chiffres.csv")
+    partner = dict(row("y", "QP001001", 2025, 23.7),
+                   fichier="data/raw/partenaires/2025/cpam.xlsx")
+    both = dict(row("x", "QP001002", 2020, 2), fichier="data/raw/contrat/chiffres.csv | "
+                "data/raw/sig-ville-qpv2015/REVN_2021.csv")
+    vals = cf.clean_observations(store([*rows, contract, partner, both]))
+    assert set(vals["indicateur"]) == {"x"} and set(vals["annee"]) == {2020}
+    assert cf.national_years(vals) == {"x": [2020]}
+    # the partner's figure alone would have made a « national » year of one QPV
+    alone = cf.clean_observations(store([dict(partner, fichier="data/raw/cpam.csv")]))
+    table = cf.impact_table(alone, territories({"QP001001": ("01", "84")}), "QP001001", "y",
+                            [2025], minimum=10)
+    assert table.empty
+
+
+def test_the_census_year_nearest_to_a_count_is_its_denominator():
+    assert cf.nearest_year(2015, [2013, 2018]) == 2013  # 2 years against 3
+    assert cf.nearest_year(2016, [2013, 2018]) == 2018
+    assert cf.nearest_year(2020, [2013, 2018]) == 2018
+    assert cf.nearest_year(2016, [2014, 2018]) == 2018  # a tie: the later census
+    assert cf.nearest_year(2016, []) is None
+
+
+# Ten QPV: the quarter QP001001 has the most job seekers (700) but, with 5 500
+# inhabitants, the fewest per 100 inhabitants (700 / 5 500 = 12,7); QP001002 to QP001010
+# have 250 to 650 job seekers for 750 to 2 750 inhabitants (33,3 down to 23,6 per 100).
+COUNTS = {"QP001001": 700, **{f"QP001{i:03d}": 150 + 50 * i for i in range(2, 11)}}
+PEOPLE = {"QP001001": 5500, **{f"QP001{i:03d}": 250 * i + 250 for i in range(2, 11)}}
+TEN = territories({code: ("01", "84") for code in COUNTS})
+
+
+def test_a_count_and_its_rate_rank_the_quarter_at_opposite_ends():
+    vals = values_of({("de", 2015): COUNTS, ("de", 2020): COUNTS,
+                      ("population", 2013): dict.fromkeys(COUNTS, 1000),
+                      ("population", 2018): PEOPLE})
+    by_count = by_group(cf.position_rows(vals, TEN, "QP001001", "de", [2020], sens="baisse",
+                                         unite="nombre"))["ensemble_qpv"]
+    assert (by_count["rang"], by_count["part_inferieure"]) == (1, 90.0)  # the most
+    rates, den = cf.rate_values(vals, "de", "population")
+    assert set(rates["indicateur"]) == {"de" + cf.RATE_SUFFIX}
+    own = rates[(rates["code"] == "QP001001") & (rates["annee"] == 2020)]["valeur"]
+    assert own.tolist() == [pytest.approx(100 * 700 / 5500)]
+    # 2015 is nearer the 2013 census, 2020 the 2018 one
+    assert dict(den.annees) == {2015: 2013, 2020: 2018}
+    assert den.words(2020) == "population municipale 2018"
+    assert den.words(2015, 2020) == "population municipale 2013 et 2018"
+    quals = cf.rate_qualifiers("Demandeurs d'emploi", "baisse")
+    by_rate = cf.position_rows(rates, TEN, "QP001001", "de" + cf.RATE_SUFFIX, [2020],
+                               sens="baisse", unite=cf.RATE_UNIT, qualificatifs=quals,
+                               denominateur=den)
+    row_ = by_group(by_rate)["ensemble_qpv"]
+    assert (row_["rang"], row_["part_inferieure"]) == (10, 0.0)  # the fewest
+    assert row_["denominateur"] == "population municipale 2018"
+    # 1 QPV of 10 at most as many per 100 inhabitants (the quarter): 10 %
+    assert row_["lecture"] == (
+        f"En 2020, Quartier 001 (12,7 pour 100 habitants, population municipale 2018) est "
+        f"parmi les 10{NBSP}% de QPV avec le moins de demandeurs d'emploi pour 100 "
+        f"habitants (10{NBSP}QPV comparés).")
+    # in 2015, on the 2013 census (1 000 inhabitants everywhere), the rate ranks as the count
+    early = by_group(cf.position_rows(rates, TEN, "QP001001", "de" + cf.RATE_SUFFIX, [2015],
+                                      sens="baisse", unite=cf.RATE_UNIT,
+                                      denominateur=den))["ensemble_qpv"]
+    assert early["rang"] == 1 and "population municipale 2013" in early["lecture"]
+    moves = by_group(cf.change_rows(rates, TEN, "QP001001", "de" + cf.RATE_SUFFIX, 2015,
+                                    2020, unite=cf.RATE_UNIT, denominateur=den))
+    # 70 -> 12,7 per 100 inhabitants: -57,3, said with both censuses
+    text = moves["ensemble_qpv"]["lecture"]
+    assert text.startswith("Entre 2015 et 2020, Quartier 001 : -57,3 pour 100 habitants "
+                           "(population municipale 2013 et 2018)")
+
+
+def test_rate_words_follow_the_desired_direction_and_french_elision():
+    assert cf.rate_qualifiers("Allocataires du RSA", "neutre") == (
+        "avec le moins d'allocataires du RSA pour 100 habitants",
+        "avec le plus d'allocataires du RSA pour 100 habitants")
+    assert cf.rate_qualifiers("Entrées en contrat aidé", "hausse")[0] == \
+        "avec le plus d'entrées en contrat aidé pour 100 habitants"
+    assert cf.value_words(12.727, cf.RATE_UNIT) == "12,7 pour 100 habitants"
+    assert cf.change_words(-0.04, cf.RATE_UNIT) == "0,0 pour 100 habitants"
+
+
+# --------------------------------------------------------------------------- settings
+
+def _comparison(tmp_path: Path, text: str):
+    from evalqpv.problems import Problems
+    from evalqpv.settings import ProjectPaths, load_comparison
+
+    (tmp_path / "config").mkdir(exist_ok=True)
+    (tmp_path / "config" / "comparaison.toml").write_text(text, encoding="utf-8")
+    problems = Problems()
+    return load_comparison(ProjectPaths(tmp_path), problems), problems
+
+
+def test_minimum_group_size_and_intercommunality_are_settings(tmp_path):
+    settings, problems = _comparison(tmp_path, (
+        'k = 10\nvariables = ["taux_pauvrete"]\neffectif_minimum = 10\n'
+        '[intercommunalite]\nnom = "Sud"\nnature = "établissement public territorial"\n'
+        '[[variantes]]\nnom = "5 QPV comparables"\nk = 5\n'))
+    assert settings.effectif_minimum == 10
+    assert settings.intercommunalite is not None and settings.intercommunalite.nom == "Sud"
+    # 5 comparables and the quarter: 6 QPV, never ranked with a minimum of 10
+    (error,) = problems.errors
+    assert "5 QPV comparables" in error.message and "au moins 9" in (error.attendu or "")
+    _, problems = _comparison(tmp_path, 'variables = ["x"]\neffectif_minimum = 1\n'
+                                        '[intercommunalite]\nnom = "Sud"\n')
+    text = " | ".join(p.render() for p in problems.errors)
+    assert "effectif minimum invalide" in text and "intercommunalité du contrat" in text
+
+
+def test_the_intercommunality_compared_says_why_in_one_sentence():
+    from evalqpv.territory import Level, Territory, intercommunality_note
+
+    territory = Territory("QP001001", "Les Tilleuls", (
+        Level("qpv", "QP001001", "Les Tilleuls", "qpv2015"),
+        Level("epci", "200054781", "Métropole du Grand Paris")))
+    note = intercommunality_note(territory, "Vallée Sud – Grand Paris", "un EPT")
+    assert note == ("L'intercommunalité du contrat est Vallée Sud – Grand Paris, un EPT ; les "
+                    "fichiers publics livrés ne donnent aucun chiffre à ce niveau : "
+                    "l'intercommunalité de comparaison est donc celle de ces fichiers, "
+                    "Métropole du Grand Paris.")
+    same = Territory("QP001001", "T", (Level("epci", "1", "Vallée Sud - Grand Paris"),))
+    assert intercommunality_note(same, "Vallée Sud – Grand Paris", "un EPT") == ""

@@ -74,6 +74,11 @@ class ProjectPaths:
     def analyses(self) -> Path:
         return self.config / "analyses.toml"
 
+    @property
+    def ruptures(self) -> Path:
+        """National reforms that break a series (evalqpv.ruptures)."""
+        return self.config / "ruptures.csv"
+
     def label(self, path: Path) -> str:
         """The path shown to users: relative to the project root when inside it."""
         try:
@@ -419,13 +424,25 @@ class ComparableRule:
 
 
 @dataclass(frozen=True)
+class Intercommunality:
+    """The contract's own intercommunality when the published files give another one
+    (an EPT of the Métropole du Grand Paris): its name and what it is."""
+
+    nom: str
+    nature: str
+
+
+@dataclass(frozen=True)
 class ComparisonSettings:
     """config/comparaison.toml: the reference rule, its variants, the threshold of an
-    unusual change."""
+    unusual change, the fewest QPV a group needs to be ranked, and the contract's
+    intercommunality when the files give another."""
 
     reference: ComparableRule
     variantes: tuple[ComparableRule, ...]
     seuil: float
+    effectif_minimum: int = 10
+    intercommunalite: Intercommunality | None = None
 
 
 def load_comparison(paths: ProjectPaths, problems: Problems | None = None) -> ComparisonSettings:
@@ -474,7 +491,34 @@ def _read_comparison(path: Path, label: str, problems: Problems) -> ComparisonSe
         problems.error(label, "seuil invalide.", colonne="seuil", valeur=str(seuil),
                        attendu="un pourcentage entre 50 et 99")
         seuil = 90
-    return ComparisonSettings(reference, variantes, float(seuil))
+    minimum = data.get("effectif_minimum", 10)
+    if not isinstance(minimum, int) or isinstance(minimum, bool) or not 2 <= minimum <= 200:
+        problems.error(label, "effectif minimum invalide.", colonne="effectif_minimum",
+                       valeur=str(minimum), attendu="un nombre entier de QPV entre 2 et 200")
+        minimum = 10
+    for where, one in (("", reference), *((f"variantes[{i}].", v)
+                                          for i, v in enumerate(variantes))):
+        if one.k + 1 < minimum:
+            problems.error(label, f"« {one.nom} » : trop peu de QPV comparables pour être "
+                           "classés.", colonne=where + "k", valeur=str(one.k),
+                           attendu=f"au moins {minimum - 1} (avec le quartier, un groupe "
+                           f"d'au moins effectif_minimum = {minimum} QPV)")
+    return ComparisonSettings(reference, variantes, float(seuil), minimum,
+                              _intercommunality(data.get("intercommunalite"), label,
+                                                problems))
+
+
+def _intercommunality(table: object, label: str,
+                      problems: Problems) -> Intercommunality | None:
+    if table is None:
+        return None
+    if not isinstance(table, dict) or not all(
+            isinstance(table.get(k), str) and table[k].strip() for k in ("nom", "nature")):
+        problems.error(label, "intercommunalité du contrat invalide.",
+                       colonne="intercommunalite", attendu='une table [intercommunalite] '
+                       'avec nom = "…" et nature = "…" (ou pas de table)')
+        return None
+    return Intercommunality(table["nom"].strip(), table["nature"].strip())
 
 
 # --------------------------------------------------------------------------- analyses

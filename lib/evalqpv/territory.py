@@ -125,3 +125,22 @@ def evaluation_years(contract_fin: int, today: int) -> int:
     """The last year a report may be asked for: the contract's latest year that has
     begun (a year in progress is evaluated with the figures known so far)."""
     return min(contract_fin, today) if contract_fin else today
+
+
+def intercommunality_note(territory: Territory, nom: str, nature: str) -> str:
+    """One sentence saying why the intercommunality compared is not the contract's own
+    (an EPT of the Métropole du Grand Paris, that published files do not cover): empty
+    when the territory's intercommunality is the contract's."""
+    epci = territory.level(EPCI)
+    if epci is None or _same_name(epci.libelle, nom):
+        return ""
+    return (f"L'intercommunalité du contrat est {nom}, {nature} ; les fichiers publics "
+            "livrés ne donnent aucun chiffre à ce niveau : l'intercommunalité de comparaison "
+            f"est donc celle de ces fichiers, {epci.libelle}.")
+
+
+def _same_name(a: str, b: str) -> bool:
+    """« Vallée Sud - Grand Paris » and « Vallée Sud – Grand Paris » are one name."""
+    def key(text: str) -> str:
+        return re.sub(r"[\s\-–—]+", " ", text).strip().lower()
+    return key(a) == key(b)

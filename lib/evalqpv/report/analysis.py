@@ -12,7 +12,6 @@ from .context import ReportContext
 from .html import Html, esc, table
 from .indicators import Point, latest, value_in
 from .messages import trend_words
-from .trends import trend
 
 
 def axis_analysis(ctx: ReportContext) -> Html:
@@ -49,10 +48,10 @@ def _table(ctx: ReportContext, spec: AnalysisTable) -> str:
                                                      last.annee)))
             else:
                 others.append(_shown(other, ind.unite) if ind.unite != "nombre" else "–")
-        change = trend(points, ctx.annee, ind.unite, since=ctx.contract.baseline_year)
+        change = ctx.trend(ind, points)
         rows.append([ind.libelle, f"{fn.with_unit(last.valeur, ind.unite, last.statut)} "
                      f"({last.annee})", share, *others,
-                     trend_words(change, ind) if change else "–"])
+                     trend_words(change, ind, ctx.breaks(ind.id)) if change else "–"])
     if not rows:
         return ""
     headers = ["Indicateur", ctx.territory.libelle,

@@ -2,7 +2,8 @@
 
 The chart is picked for the data: one year gives bars across territories (from zero);
 a series gives lines, broken where a year is missing or where the source changes (the
-contract's or a partner's figures are never chained to a publication); a bound
+contract's or a partner's figures are never chained to a publication), with a dashed
+vertical line where a national reform breaks the series (config/ruptures.csv); a bound
 (« plus de 95 % ») is drawn and written as a bound. Lines are labelled directly, and
 each level also has its own marker and line style, so that no reader depends on
 colour, nor on a legend. Tick labels never repeat nor round oddly: their decimals
@@ -36,6 +37,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from .. import frenchnumbers as fn
+from ..ruptures import Break
 from ..territory import Level
 from ..vocabulary import (
     BORNE_INF,
@@ -153,13 +155,22 @@ def short_source(source: str) -> str:
     return re.sub(r"\s+\d{4}$", "", text).strip()
 
 
-def source_line(points: Sequence[Point]) -> str:
-    """« Sources : Insee, bases QPV (2013-2018) ; Contrat … (2019). »"""
+def source_line(points: Sequence[Point], producer: str = "") -> str:
+    """« Sources : Insee, bases QPV (2013-2018) ; Contrat … (2019). »
+
+    `producer`: who produces the published figures (the référentiel's producer), named
+    before the dataset that publishes them when the dataset does not name it: « Cnaf,
+    dans Insee, bases QPV (2016-2019) ». The contract's and partners' figures keep their
+    own name."""
     years: dict[str, list[int]] = {}
     for point in points:
         for part in point.source.split(" | "):
             if part.strip():
-                years.setdefault(short_source(part), []).append(point.annee)
+                name = short_source(part)
+                if producer and family(point) == PUBLISHED and \
+                        not name.startswith(producer):
+                    name = f"{producer}, dans {name}"
+                years.setdefault(name, []).append(point.annee)
     parts = []
     for name, found in years.items():
         first, last = min(found), max(found)
@@ -238,10 +249,14 @@ def _long_csv(lines: list[tuple[Level, list[Point]]], unit: str,
 
 
 def comparison_chart(lines: list[tuple[Level, list[Point]]], unit: str, *,
-                     label: str = "") -> ChartFigure:
+                     label: str = "", breaks: Sequence[Break] = (),
+                     producer: str = "") -> ChartFigure:
     """The quarter against its comparison levels: bars across territories for one year,
     lines over the years otherwise. The first level of `lines` is taken as the quarter
-    when no level is a QPV. `label` (the indicator's name) goes into the text."""
+    when no level is a QPV. `label` (the indicator's name) goes into the text; `breaks`
+    (the indicator's national reforms, ruptures.breaks_of) are marked on lines where they
+    fall between two years drawn, and said in the words; `producer` (the référentiel's)
+    is named in the source line beside the dataset that publishes the figures."""
     drawn = [(level, _usable(points)) for level, points in lines]
     drawn = [(level, points) for level, points in drawn if points]
     years = sorted({p.annee for _, points in drawn for p in points})
@@ -250,10 +265,11 @@ def comparison_chart(lines: list[tuple[Level, list[Point]]], unit: str, *,
         if len(years) <= 1 or len(quarter) <= 1:
             year = quarter[-1].annee if quarter else (years[-1] if years else 0)
             fig = _bars(drawn, unit, year)
-            chart = _bars_text(drawn, unit, year, label)
+            chart = _bars_text(drawn, unit, year, label, producer)
         else:
-            fig = _lines(drawn, unit, years)
-            chart = _lines_text(drawn, unit, label)
+            marked = reforms_between(breaks, years)
+            fig = _lines(drawn, unit, years, marked)
+            chart = _lines_text(drawn, unit, label, breaks, producer)
     fig.chart = chart
     return fig
 
@@ -344,7 +360,35 @@ def _breaks(points: list[Point]) -> list[float]:
             if family(a) != family(b)]
 
 
-def _lines(drawn: list[tuple[Level, list[Point]]], unit: str, years: list[int]) -> ChartFigure:
+def reforms_between(breaks: Sequence[Break], years: Sequence[int]) -> list[Break]:
+    """The reforms a chart of these years shows: those taking effect after its first
+    year and no later than its last (drawn halfway between the years they separate)."""
+    if not years:
+        return []
+    return [b for b in breaks if b.crosses(min(years), max(years))]
+
+
+SHORT_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
+                "oct.", "nov.", "déc.")
+
+
+def reform_label(reform: Break) -> str:
+    """The short text above a reform's line: « réforme\njanv. 2019 »."""
+    return f"réforme\n{SHORT_MONTHS[reform.date.month - 1]} {reform.year}"
+
+
+def _label_side(x: float, others: Sequence[float]) -> str:
+    """Where a line's label goes so that it never overlaps a neighbour's: centred, or
+    to the side away from a line closer than a year and a half."""
+    if any(0 < o - x < 1.5 for o in others):
+        return "right"  # ends at its line, the neighbour's starts at its own
+    if any(0 < x - o < 1.5 for o in others):
+        return "left"
+    return "center"
+
+
+def _lines(drawn: list[tuple[Level, list[Point]]], unit: str, years: list[int],
+           reforms: Sequence[Break] = ()) -> ChartFigure:
     fig, ax = _new_figure(3.6)
     values = [p.valeur for _, points in drawn for p in points if p.valeur is not None]
     low = min(0.0, min(values))
@@ -373,17 +417,32 @@ def _lines(drawn: list[tuple[Level, list[Point]]], unit: str, years: list[int]) 
                                     6.5 if z == 3 else 5.5), markeredgewidth=1.4,
                         markerfacecolor=colour if fill == "full" else "white", clip_on=False)
         if level.niveau == QPV:
+            near = [b.year - 0.5 for b in reforms]
             for x in _breaks(points):
                 ax.axvline(x, color=MUTED, linewidth=1, linestyle=(0, (2, 2)), zorder=1)
                 ax.text(x, 1.0, "changement\nde source", transform=ax.get_xaxis_transform(),
-                        ha="center", va="bottom", fontsize=FONT_SIZE - 2, color=INK)
+                        ha=_label_side(x, [m for m in near if m != x]), va="bottom",
+                        fontsize=FONT_SIZE - 2, color=INK)
+    source_breaks = {x for lv, pts in drawn if lv.niveau == QPV for x in _breaks(pts)}
+    marks = sorted({reform.year - 0.5 for reform in reforms} | source_breaks)
+    for reform in reforms:  # longer dashes, in ink: a reform, not a change of source
+        x = reform.year - 0.5
+        ax.axvline(x, color=INK, linewidth=1.2, linestyle=(0, (6, 3)), zorder=1)
+        # a reform on the same spot as a change of source writes its label below it
+        y, va = (0.98, "top") if x in source_breaks else (1.0, "bottom")
+        ax.text(x, y, reform_label(reform), transform=ax.get_xaxis_transform(),
+                ha=_label_side(x, [m for m in marks if m != x]), va=va,
+                fontsize=FONT_SIZE - 2, color=INK,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0} if va == "top"
+                else None)
     _year_axis(ax, years)
     _value_axis(ax.yaxis, unit)
     ax.grid(axis="y", color=GRID, linewidth=0.6)
     ax.set_axisbelow(True)
     labels = [(level, points[-1]) for level, points in drawn]
     right = _label_space(labels, unit)
-    top = 0.86 if any(lv.niveau == QPV and _breaks(pts) for lv, pts in drawn) else 0.95
+    top = 0.86 if reforms or any(lv.niveau == QPV and _breaks(pts) for lv, pts in drawn) \
+        else 0.95
     fig.tight_layout(pad=0.4, rect=(0, 0, 1 - right, top))
     _direct_labels(fig, ax, labels, unit)
     return fig
@@ -438,7 +497,7 @@ def _direct_labels(fig: Figure, ax: Axes, labels: list[tuple[Level, Point]],
 
 
 def _bars_text(drawn: list[tuple[Level, list[Point]]], unit: str, year: int,
-               label: str) -> ChartText:
+               label: str, producer: str = "") -> ChartText:
     entries = [(level, p) for level, points in drawn for p in points if p.annee == year]
     quarter = next(((lv, p) for lv, p in entries if lv.niveau == QPV),
                    entries[0] if entries else None)
@@ -455,16 +514,20 @@ def _bars_text(drawn: list[tuple[Level, list[Point]]], unit: str, year: int,
                       tuple((lv.libelle, shown(p, unit)) for lv, p in entries),
                       csv=_long_csv([(lv, [p]) for lv, p in entries], unit, label),
                       numeric=(1,), name=slug(label or "valeurs"))
-    return ChartText(title, alt, table, source_line([p for _, p in entries]))
+    return ChartText(title, alt, table, source_line([p for _, p in entries], producer))
 
 
-def _lines_text(drawn: list[tuple[Level, list[Point]]], unit: str, label: str) -> ChartText:
+def _lines_text(drawn: list[tuple[Level, list[Point]]], unit: str, label: str,
+                breaks: Sequence[Break] = (), producer: str = "") -> ChartText:
     quarter_level, quarter = next(((lv, pts) for lv, pts in drawn if lv.niveau == QPV),
                                   drawn[0])
     last = quarter[-1]
-    change = trend(quarter, last.annee, unit)
+    change = trend(quarter, last.annee, unit, breaks=breaks)
     name = quarter_level.libelle
-    if change is not None:
+    if change is not None and change.reform is not None:  # not read as the quarter's
+        title = f"{name} : {shown(last, unit)} en {last.annee}, série rompue en " \
+                f"{change.reform.year}"
+    elif change is not None:
         words = "stable" if change.direction == STABLE else f"en {change.direction}"
         title = f"{name} : {words} de {change.start.annee} à {change.end.annee}"
     else:
@@ -478,7 +541,7 @@ def _lines_text(drawn: list[tuple[Level, list[Point]]], unit: str, label: str) -
         text = f"{level.libelle} : {shown(first, unit)} en {first.annee}"
         if end is not first:
             text += f", {shown(end, unit)} en {end.annee}"
-        if level is quarter_level and change is not None:
+        if level is quarter_level and change is not None and change.reform is None:
             text += f" ({'stable' if change.direction == STABLE else change.direction}"
             text += f" de {change.start.annee} à {change.end.annee})"
         gaps = [b.annee for a, b in zip(points, points[1:], strict=False)
@@ -489,18 +552,25 @@ def _lines_text(drawn: list[tuple[Level, list[Point]]], unit: str, label: str) -
             text += ", changement de source"
         parts.append(text)
     years = sorted({p.annee for _, points in drawn for p in points})
+    marked = reforms_between(breaks, years)
     alt = (f"Courbes, {label or 'valeurs'}, de {years[0]} à {years[-1]}. "
            + " ; ".join(parts) + ".")
+    for reform in marked:
+        alt += (f" Trait vertical en tirets entre {reform.year - 1} et {reform.year} : "
+                f"{reform.words}, rupture de la série.")
     headers = ("Année", *(lv.libelle for lv, _ in drawn))
     by_year = [{p.annee: p for p in points} for _, points in drawn]
     rows = tuple((str(y), *(shown(b[y], unit) if y in b else "–" for b in by_year))
                  for y in years)
     table = DataTable(headers, rows, csv=_long_csv(drawn, unit, label),
                       numeric=tuple(range(1, len(headers))), name=slug(label or "valeurs"))
-    source = source_line([p for _, points in drawn for p in points])
+    source = source_line([p for _, points in drawn for p in points], producer)
     if any(family(p) != PUBLISHED for p in quarter):
         source += (" Marqueur creux : chiffre repris du contrat ou d'un partenaire, non "
                    "raccordé aux séries publiées.")
+    for reform in marked:
+        source += (f" Tirets « réforme » : {reform.words} ; les chiffres de part et "
+                   "d'autre ne se comparent pas directement.")
     return ChartText(title, alt, table, source)
 
 
@@ -514,11 +584,27 @@ def _bin_width(low: float, high: float, target: int = 30) -> float:
     return next(s * power for s in (1, 2, 2.5, 5, 10) if s * power >= raw)
 
 
+MIN_DISTRIBUTION = 2  # a histogram of one QPV places nothing
+
+
 def distribution_chart(all_values: list[float], group_values: list[float], quarter: float,
-                       unit: str, quarter_label: str, group_label: str) -> ChartFigure:
+                       unit: str, quarter_label: str, group_label: str, *, source: str = "",
+                       per: str = "") -> ChartFigure:
     """Where the quarter stands among every QPV: the histogram of all QPV (round bins),
     the QPV of a group (its département) as marks under it, the quarter as a labelled
-    line; every element is named on the chart itself."""
+    line; every element is named on the chart itself.
+
+    `source`: the short source line (the producer of the figures drawn); `per`: the
+    denominator of a rate drawn in unit « indice » (« pour 100 habitants »), written
+    after each value and under the axis. Fewer than two QPV: ValueError (a single
+    quarter is never drawn as a distribution)."""
+    if len(all_values) < MIN_DISTRIBUTION:
+        raise ValueError(f"Distribution de {len(all_values)} QPV : il en faut au moins "
+                         f"{MIN_DISTRIBUTION} pour situer un quartier parmi d'autres.")
+
+    def said(value: float) -> str:
+        return fn.with_unit(value, unit) + (f" {per}" if per else "")
+
     values = sorted(all_values)
     shown_high = _shown_high(values, quarter)
     width = _bin_width(values[0], shown_high) if values else 1.0
@@ -562,15 +648,16 @@ def distribution_chart(all_values: list[float], group_values: list[float], quart
         _value_axis(ax.xaxis, unit)
         ax.set_xlim(edges[0], edges[-1])
         ax.tick_params(axis="x", pad=18)
+        if per:
+            ax.set_xlabel(per, color=INK)
         fig.tight_layout(pad=0.4, rect=(0, 0, 1, 0.8))
-    title = (f"{quarter_label} : {fn.with_unit(quarter, unit)}, médiane des QPV : "
-             f"{fn.with_unit(median, unit)}")
+    title = f"{quarter_label} : {said(quarter)}, médiane des QPV : {said(median)}"
     below = sum(v < quarter for v in values)
     alt = (f"Histogramme de {fn.number(len(values))} QPV. {quarter_label} : "
-           f"{fn.with_unit(quarter, unit)} ; {fn.number(below)} QPV ont une valeur plus "
-           f"faible ; médiane : {fn.with_unit(median, unit)} ; {group_label} : de "
-           f"{fn.with_unit(min(group_values), unit) if group_values else '–'} à "
-           f"{fn.with_unit(max(group_values), unit) if group_values else '–'}.")
+           f"{said(quarter)} ; {fn.number(below)} QPV ont une valeur plus "
+           f"faible ; médiane : {said(median)} ; {group_label} : de "
+           f"{said(min(group_values)) if group_values else '–'} à "
+           f"{said(max(group_values)) if group_values else '–'}.")
     decimals = tick_decimals(edges)
     suffix = fn.UNIT_SUFFIX.get(unit, "")
     rows = []
@@ -594,7 +681,7 @@ def distribution_chart(all_values: list[float], group_values: list[float], quart
     table = DataTable(("Intervalle", "Tous les QPV", group_label, quarter_label),
                       tuple(rows), csv=tuple(csv_rows), numeric=(1, 2, 3),
                       name=slug(f"distribution {quarter_label}"))
-    fig.chart = ChartText(title, alt, table, "")
+    fig.chart = ChartText(title, alt, table, source)
     return fig
 
 

@@ -4,34 +4,80 @@ from __future__ import annotations
 
 from .. import frenchnumbers as fn
 from ..referentiel import Indicator
-from ..territory import Level
+from ..ruptures import breaks_of, load_breaks
+from ..settings import load_comparison
+from ..territory import Level, intercommunality_note
 from ..vocabulary import QPV, VALEUR
 from .charts import comparison_chart, to_svg
 from .context import ReportContext
 from .html import Html, esc, figure, table
 from .indicators import Point, common_year, difference, ratio, value_in
+from .trends import PUBLISHED, family
 from .wording import span, unit_name
 
 
-def charts(ctx: ReportContext, limit: int = 8) -> Html:
-    """For each indicator with figures: the QPV against wider levels, and the gaps."""
+def charts(ctx: ReportContext, limit: int = 8, budget: int = 80_000) -> Html:
+    """For each indicator with figures: the QPV against wider levels, and the gaps.
+
+    The indicators the comparison territories have figures for come first (the
+    header announces them: their values are shown wherever the files hold them, even
+    when the quarter has none), then the quarter's own series (a count is never set
+    beside another territory's: only its own history is drawn). At most `limit` charts
+    and about `budget` bytes: the others are named in one line."""
     out: list[str] = []
-    inds = sorted(ctx.indicators(), key=lambda i: i.axe != ctx.report)  # own axis first
-    for ind in inds:
-        if len(out) >= limit:
-            break
+    note = intercommunality(ctx)
+    reforms = load_breaks(ctx.paths)
+    candidates: list[tuple[int, bool, bool, int, Indicator,
+                           list[tuple[Level, list[Point]]] | None]] = []
+    for rank, ind in enumerate(ctx.indicators()):
         if ctx.establishments(ind.id):
+            candidates.append((0, False, ind.axe != ctx.report, rank, ind, None))
+            continue
+        drawn = _lines(ctx, ind)
+        own = sum(p.valeur is not None for p in ctx.series(ind.id, ctx.territory.qpv))
+        # comparison territories with a producer's figure (not the contract's own
+        # figures for the département, say: those are followed, not compared)
+        published = sum(lv.niveau != QPV and any(family(p) == PUBLISHED for p in pts)
+                        for lv, pts in drawn)
+        if own == 0 and published == 0:
+            continue  # the quarter has no figure, nor any territory a published one
+        if own < 2 and len(drawn) < 2:
+            continue  # one figure of the quarter alone: nothing to draw
+        # among the quarter's own series, one a national reform breaks comes first: the
+        # reader must see the break before reading the change
+        years = [p.annee for _, pts in drawn for p in pts if p.valeur is not None]
+        broken = bool(years) and any(b.crosses(min(years), max(years))
+                                     for b in breaks_of(reforms, ind.id))
+        candidates.append((0 if published else 1, not broken, ind.axe != ctx.report, rank,
+                           ind, drawn))
+    left: list[str] = []  # drawn if the page had room: named, not dropped silently
+    for *_, ind, lines in sorted(candidates, key=lambda c: c[:4]):
+        if len(out) >= limit or sum(len(o) for o in out) >= budget:
+            left.append(ind.libelle)
+            continue
+        if lines is None:
             out.append(f"<h3>{esc(ind.libelle)}</h3>" + schools_table(ctx, ind))
             continue
-        qpv_points = ctx.series(ind.id, ctx.territory.qpv)
-        lines = _lines(ctx, ind)
-        if not any(p.valeur is not None for p in qpv_points):
-            continue
-        if len(lines) < 2 and sum(p.valeur is not None for p in qpv_points) < 2:
-            continue
-        out.append(f"<h3>{esc(ind.libelle)}</h3>" + compare(ctx, ind.id).text)
-    return Html("".join(out) or "<p>Aucune série chiffrée n'est encore disponible pour les "
-                                "indicateurs de ce rapport.</p>")
+        text = compare(ctx, ind.id).text
+        if not any(lv.niveau == QPV for lv, _ in lines):
+            text = (f"<p>Aucun chiffre publié pour {esc(ctx.territory.libelle)} : le graphique "
+                    "donne les territoires de comparaison.</p>") + text
+        out.append(f"<h3>{esc(ind.libelle)}</h3>" + text)
+    intro = f"<p>{esc(note)}</p>" if note and out else ""
+    named = ", ".join(left[:5]) + (f" et {len(left) - 5} autre(s)" if len(left) > 5 else "")
+    more = (f"<p>Autres séries de ce rapport, non tracées ici pour que la page reste "
+            f"courte : {esc(named)}.</p>") if left and out else ""
+    return Html(intro + "".join(out) + more or "<p>Aucune série chiffrée n'est encore "
+                "disponible pour les indicateurs de ce rapport.</p>")
+
+
+def intercommunality(ctx: ReportContext) -> str:
+    """One sentence saying why the intercommunality compared is not the contract's own
+    (config/comparaison.toml [intercommunalite]), for the contract's quarter only."""
+    own = load_comparison(ctx.paths).intercommunalite
+    if own is None or not ctx.own_contract:
+        return ""
+    return intercommunality_note(ctx.territory, own.nom, own.nature)
 
 
 def compare(ctx: ReportContext, indicateur: str, niveaux: tuple[str, ...] | None = None) -> Html:
@@ -44,7 +90,9 @@ def compare(ctx: ReportContext, indicateur: str, niveaux: tuple[str, ...] | None
              if niveaux is None or lv.niveau in niveaux]
     if not lines:
         return Html(f"<p>Aucune valeur pour « {esc(ind.libelle)} ».</p>")
-    svg = to_svg(comparison_chart(lines, ind.unite, label=ind.libelle))
+    breaks = breaks_of(load_breaks(ctx.paths), ind.id)
+    svg = to_svg(comparison_chart(lines, ind.unite, label=ind.libelle, breaks=breaks,
+                                  producer=ind.producteur))
     levels = ", ".join(lv.libelle for lv, _ in lines)
     years = sorted({p.annee for _, pts in lines for p in pts if p.valeur is not None})
     caption = f"{ind.libelle} ({unit_name(ind.unite)}) ; {levels} ; {span(years)}."

@@ -18,6 +18,7 @@ from ..ingest.registry import is_hand_filled, is_partner_file
 from ..objectives import Claim, Objectives, load_claims, load_objectives
 from ..problems import Problems
 from ..referentiel import Indicator, Referentiel, load_referentiel
+from ..ruptures import Break, breaks_of, load_breaks
 from ..settings import Contract, ProjectPaths, find_root, load_contract
 from ..store.load import load_store
 from ..store.tables import available_years
@@ -59,6 +60,7 @@ from .indicators import (
     observations,
     series,
 )
+from .trends import Trend, trend
 
 
 @dataclass(frozen=True)
@@ -304,6 +306,21 @@ class ReportContext:
     def missing(self, ind: Indicator) -> bool:
         """Owed for the evaluated year and not received: what « ce qui manque » lists."""
         return self.expected(ind) and not self.received(ind)
+
+    def breaks(self, indicator: str) -> tuple[Break, ...]:
+        """The national reforms that break this indicator's series (config/ruptures.csv),
+        read once per report."""
+        if "ruptures" not in self.cache:
+            self.cache["ruptures"] = load_breaks(self.paths)
+        known = self.cache["ruptures"]
+        assert isinstance(known, tuple)
+        return breaks_of(known, indicator)
+
+    def trend(self, indicator: Indicator, points: list[Point]) -> Trend | None:
+        """The honest trend of a series of the quarter, from the contract's baseline,
+        with the reforms that cross it."""
+        return trend(points, self.annee, indicator.unite, since=self.contract.baseline_year,
+                     breaks=self.breaks(indicator.id))
 
     def qpv_status(self, ind: Indicator) -> tuple[str, Point | None, Point | None, Level]:
         """Status, latest and previous figures, and their level (see `assess`)."""

@@ -15,7 +15,10 @@ values (store.load.load_qpv_values) and the territories (store.tables).
 Conventions (shared by every function, see also docs/comparaisons.md):
 
 * Values: only store rows with `niveau == "qpv"`, `geographie == "qpv2015"`,
-  `statut == "valeur"` and a finite `valeur`. Where a key (indicateur, code, annee) still
+  `statut == "valeur"` and a finite `valeur`, published by a producer: a figure of the
+  contract's transcription or of a partner's return exists for one quarter and is never
+  ranked (a row citing both a publication and the contract is a publication's). Where a
+  key (indicateur, code, annee) still
   has several rows (`conflit == "oui"`), the row with the latest `millesime` wins. A
   merged row cites several publications (`"2021 | 2017"`): its millesime is the latest
   of them; millesimes are compared as strings (four-digit years, so the string order
@@ -23,7 +26,13 @@ Conventions (shared by every function, see also docs/comparaisons.md):
   (source, fichier, ligne, valeur) wins, so the choice never depends on row order.
 * Groups: `ensemble_qpv` (every QPV with a value), `qpv_region`, `qpv_departement`
   (from `territoires.csv`) and `qpv_comparables` (the selected comparables). The quarter
-  itself is always a member and is counted in `effectif`.
+  itself is always a member and is counted in `effectif`. A group with fewer than
+  `minimum` QPV with a value (the quarter included; 2 by default, 10 in the reports,
+  config/comparaison.toml) gives no row: a group of one is never ranked.
+* Counts: a count mostly measures a quarter's size. Across territories it is compared
+  only as a rate per 100 inhabitants (`rate_values`, unit RATE_UNIT), on the population
+  of the census year nearest to the count's year, which the sentences and the
+  `denominateur` column state.
 * `rang` counts from the highest value: 1 = the highest; ties share the minimum rank
   (1 + number of QPV with a strictly higher value).
 * `part_inferieure` = 100 x (QPV of the group with a strictly lower value) / effectif:
@@ -46,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from .. import frenchnumbers as fn
+from ..ingest.registry import is_hand_filled
 
 GEOGRAPHY = "qpv2015"
 GROUPS = ("ensemble_qpv", "qpv_region", "qpv_departement", "qpv_comparables")
@@ -56,10 +66,18 @@ TABLE_COLUMNS = (
     # beyond the minimum asked: what the sentences need, kept for audit
     "part_superieure", "valeur_debut_quartier", "rang_variation", "part_variation_superieure",
     "ecart_variation", "mesure_variation", "lecture",
+    # a rate per 100 inhabitants: the population it is computed on (« population
+    # municipale 2018 »); empty for a rate, an amount or an index published as such
+    "denominateur",
 )
 INTEGER_COLUMNS = ("annee", "annee_debut", "effectif", "rang", "rang_variation")
 TIE_DECIMALS = 9
 DISTANCE_DECIMALS = 10
+MINIMUM_GROUP = 2  # the fewest QPV a group needs to be ranked (the quarter included)
+# A count per 100 inhabitants (rate_values): its values, and how they read.
+RATE_UNIT = "pour_100_habitants"
+RATE_SUFFIX = "_pour_100_habitants"
+RATE_WORDS = "pour 100 habitants"
 
 Sens = Literal["hausse", "baisse", "neutre"]
 Variation = Literal["absolue", "relative"]
@@ -76,15 +94,18 @@ QUALIFIERS: dict[str, tuple[str, str]] = {
     "taux_emploi_15_64": ("au taux d'emploi le plus élevé", "au taux d'emploi le plus faible"),
     "taux_emploi_15_64_femmes": ("au taux d'emploi des femmes le plus élevé",
                                  "au taux d'emploi des femmes le plus faible"),
-    # a count mostly says how big a quarter is: the wording says "count", not "rate"
-    "demandeurs_emploi_abcde": ("comptant le moins de demandeurs d'emploi",
-                                "comptant le plus de demandeurs d'emploi"),
-    "demandeurs_emploi_abcde_pour_100_habitants": (
-        "avec le moins de demandeurs d'emploi pour 100 habitants",
-        "avec le plus de demandeurs d'emploi pour 100 habitants"),
 }
 _DEFAULT_QUALIFIERS = ("les mieux placés sur cet indicateur",
                        "les moins bien placés sur cet indicateur")
+
+
+def rate_qualifiers(libelle: str, sens: Sens) -> tuple[str, str]:
+    """How a position reads for a count per 100 inhabitants (favourable end first):
+    « avec le moins de demandeurs d'emploi … pour 100 habitants »."""
+    what = libelle[:1].lower() + libelle[1:] if libelle[1:2].islower() else libelle
+    of = f"d'{what}" if what[:1].lower() in "aeiouyéèêàâîôûh" else f"de {what}"
+    fewest, most = f"avec le moins {of} {RATE_WORDS}", f"avec le plus {of} {RATE_WORDS}"
+    return (most, fewest) if sens == "hausse" else (fewest, most)
 
 
 # --------------------------------------------------------------------------- values
@@ -114,6 +135,8 @@ def clean_observations(observations: pd.DataFrame, geographie: str = GEOGRAPHY) 
     valeur = pd.to_numeric(obs["valeur"], errors="coerce").astype(float)
     keep = ((obs["niveau"] == "qpv") & (obs["geographie"] == geographie)
             & (obs["statut"] == "valeur") & np.isfinite(valeur))
+    if "fichier" in obs.columns:
+        keep &= ~_hand_filled(obs["fichier"])
     frame = pd.DataFrame({
         "indicateur": obs.loc[keep, "indicateur"].astype(str),
         "code": obs.loc[keep, "code"].astype(str),
@@ -121,6 +144,7 @@ def clean_observations(observations: pd.DataFrame, geographie: str = GEOGRAPHY) 
         "valeur": valeur[keep],
         "millesime": _latest_millesimes(obs.loc[keep, "millesime"])
         if "millesime" in obs.columns else "",
+        "source": obs.loc[keep, "source"].astype(str) if "source" in obs.columns else "",
     })
     tie_breakers = [c for c in ("source", "fichier", "ligne") if c in obs.columns]
     for col in tie_breakers:
@@ -129,9 +153,18 @@ def clean_observations(observations: pd.DataFrame, geographie: str = GEOGRAPHY) 
         + ["valeur"]
     frame = frame.sort_values(order, kind="mergesort")
     frame = frame.drop_duplicates(["indicateur", "code", "annee"], keep="last")
-    frame = frame[["indicateur", "code", "annee", "valeur", "millesime"]]
+    frame = frame[["indicateur", "code", "annee", "valeur", "millesime", "source"]]
+    frame["source"] = frame["source"].astype("category")  # a few dozen distinct texts
     return frame.sort_values(["indicateur", "annee", "code"], kind="mergesort") \
         .reset_index(drop=True)
+
+
+def _hand_filled(files: pd.Series) -> pd.Series:
+    """Rows whose every cited file is filled by hand (the contract's transcription, a
+    partner's return), decided once per distinct text."""
+    texts = files.astype(str)
+    known = {t: all(is_hand_filled(f) for f in t.split(" | ")) for t in texts.unique()}
+    return texts.map(known).astype(bool)
 
 
 def coverage(values: pd.DataFrame) -> pd.DataFrame:
@@ -191,6 +224,89 @@ def ratio_values(values: pd.DataFrame, numerator: str, denominator: str, name: s
     return out.sort_values(["annee", "code"], kind="mergesort").reset_index(drop=True)
 
 
+def nearest_year(year: int, years: Iterable[int]) -> int | None:
+    """The year of `years` nearest to `year` (the later one on a tie): the census
+    population a count of that year is divided by."""
+    known = sorted(set(years))
+    if not known:
+        return None
+    return min(known, key=lambda y: (abs(y - year), -y))
+
+
+@dataclass(frozen=True)
+class Denominator:
+    """What a rate per 100 inhabitants is computed on: the denominator's name and, for
+    each year of the count, the year of the denominator used."""
+
+    libelle: str  # « population municipale »
+    annees: Mapping[int, int]
+
+    def words(self, *annees: int) -> str:
+        """« population municipale 2018 », « population municipale 2013 et 2018 »."""
+        used = sorted({self.annees[a] for a in annees if a in self.annees})
+        return f"{self.libelle} {' et '.join(str(y) for y in used)}" if used else ""
+
+
+def rate_values(values: pd.DataFrame, numerator: str, denominator: str = "population", *,
+                libelle: str = "population municipale",
+                years: Iterable[int] | None = None) -> tuple[pd.DataFrame, Denominator]:
+    """A count per 100 inhabitants of each QPV, on the denominator (the census
+    population) of the year nearest to each year of the count.
+
+    `years`: the years the denominator is published for all QPV (those of `values`
+    when None). Returns the rates, in the shape of `values` (indicator
+    `numerator + RATE_SUFFIX`), and the denominator year used for each year.
+    QPV without a positive denominator that year are left out.
+    """
+    rates, used = rates_values(values, [numerator], denominator, libelle=libelle,
+                               years=years)
+    return rates, used.get(numerator + RATE_SUFFIX, Denominator(libelle, {}))
+
+
+def rates_values(values: pd.DataFrame, numerators: Iterable[str],
+                 denominator: str = "population", *, libelle: str = "population municipale",
+                 years: Iterable[int] | None = None,
+                 ) -> tuple[pd.DataFrame, dict[str, Denominator]]:
+    """`rate_values` of several counts in one pass (one merge for all of them): the
+    rates, and the denominator used by rate indicator."""
+    census = sorted(set(int(y) for y in (years if years is not None else
+                                         values.loc[values["indicateur"] == denominator,
+                                                    "annee"])))
+    names = sorted(set(numerators))
+    counts = values[values["indicateur"].isin(names)]
+    pool = values[(values["indicateur"] == denominator) & values["annee"].isin(census)]
+    nearest = {int(y): n for y in set(counts["annee"])
+               if (n := nearest_year(int(y), census)) is not None}
+    num = pd.DataFrame({"indicateur": counts["indicateur"].to_numpy(dtype=object),
+                        "code": counts["code"].to_numpy(dtype=object),
+                        "annee": counts["annee"].to_numpy(dtype=int),
+                        "valeur": counts["valeur"].to_numpy(dtype=float),
+                        "source": counts["source"].to_numpy(dtype=object)
+                        if "source" in counts.columns else ""})
+    num["annee_den"] = num["annee"].map(nearest)
+    num = num[num["annee_den"].notna()].astype({"annee_den": int})
+    den = pd.DataFrame({"code": pool["code"].to_numpy(dtype=object),
+                        "annee_den": pool["annee"].to_numpy(dtype=int),
+                        "valeur_den": pool["valeur"].to_numpy(dtype=float)})
+    merged = num.merge(den, on=["code", "annee_den"])
+    merged = merged[merged["valeur_den"] > 0]
+    out = pd.DataFrame({
+        "indicateur": merged["indicateur"] + RATE_SUFFIX, "code": merged["code"],
+        "annee": merged["annee"].astype(int),
+        "valeur": 100.0 * merged["valeur"] / merged["valeur_den"], "millesime": "",
+        "source": merged["source"]},
+        columns=["indicateur", "code", "annee", "valeur", "millesime", "source"])
+    out = out.sort_values(["indicateur", "annee", "code"], kind="mergesort") \
+        .reset_index(drop=True)
+    used = {}
+    for name in names:
+        mine = sorted(set(num.loc[num["indicateur"] == name, "annee"]))
+        if mine:
+            used[name + RATE_SUFFIX] = Denominator(libelle, {int(y): nearest[int(y)]
+                                                             for y in mine})
+    return out, used
+
+
 def _year_series(values: pd.DataFrame, indicateur: str, annee: int) -> pd.Series:
     rows = values[(values["indicateur"] == indicateur) & (values["annee"] == annee)]
     series = pd.Series(rows["valeur"].to_numpy(dtype=float), index=rows["code"].to_numpy())
@@ -235,8 +351,8 @@ _ARRONDISSEMENTS = ("751", "132", "6938")
 def _territory_row(territories: pd.DataFrame, quarter: str) -> pd.Series:
     rows = territories[territories["code_qpv"] == quarter]
     if rows.empty:
-        raise ValueError(f"Le quartier {quarter} n'est pas dans la table des territoires "
-                         "(territoires.csv) : sa région et son département sont inconnus.")
+        raise ValueError(f"Le quartier {quarter} n'est pas dans la table des territoires : "
+                         "sa région et son département sont inconnus.")
     return rows.iloc[0]
 
 
@@ -312,12 +428,17 @@ def position_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                   indicateur: str, annees: Iterable[int] | None = None, *,
                   comparables: Sequence[str] = (), sens: Sens = "neutre",
                   unite: str = "nombre", nom: str | None = None,
-                  qualificatifs: tuple[str, str] | None = None) -> pd.DataFrame:
+                  qualificatifs: tuple[str, str] | None = None,
+                  minimum: int = MINIMUM_GROUP,
+                  denominateur: Denominator | None = None) -> pd.DataFrame:
     """The quarter's rank and percentile in each group, for each year it has a value.
 
     Pass `annees=years_published_for_all(values, indicateur)`: without it, a year known
-    only from the contract (the quarter alone) would give groups of one.
+    only from the contract (the quarter alone) would give groups of one. A group with
+    fewer than `minimum` QPV with a value that year gives no row. `denominateur`: for a
+    rate per 100 inhabitants (unite RATE_UNIT), the population it is computed on.
     """
+    minimum = max(minimum, MINIMUM_GROUP)  # a group of one is never ranked
     sub = values[values["indicateur"] == indicateur]
     years = sorted(set(int(a) for a in (annees if annees is not None else sub["annee"])))
     label = nom or _quarter_name(territories, quarter)
@@ -332,7 +453,10 @@ def position_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
             continue
         for groupe in _groups(comparables):
             group = _restrict(series, members[groupe])
+            if len(group) < minimum:
+                continue
             stats = group_statistics(group, quarter)
+            words = denominateur.words(annee) if denominateur else ""
             rows.append({
                 "indicateur": indicateur, "annee": annee, "annee_debut": None,
                 "groupe": groupe, "effectif": stats.effectif,
@@ -343,7 +467,8 @@ def position_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                 "lecture": position_sentence(
                     label, annee, groupe, stats.effectif, float(series[quarter]),
                     stats.part_inferieure, stats.part_superieure, sens=sens,
-                    unite=unite, qualificatifs=quals),
+                    unite=unite, qualificatifs=quals, denominateur=words),
+                "denominateur": words,
             })
     return _as_table(rows)
 
@@ -382,12 +507,15 @@ def change_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                 indicateur: str, annee_debut: int, annee: int, *,
                 comparables: Sequence[str] = (), variation: Variation = "absolue",
                 sens: Sens = "neutre", unite: str = "nombre", nom: str | None = None,
-                seuil: float = 80.0) -> pd.DataFrame:
+                seuil: float = 80.0, minimum: int = MINIMUM_GROUP,
+                denominateur: Denominator | None = None) -> pd.DataFrame:
     """The quarter's change against each group's changes, one row per group.
 
     On these rows every statistic (effectif, rang, part_inferieure, mediane_groupe) is
-    computed on the same QPV: those of the group with a value both years.
+    computed on the same QPV: those of the group with a value both years; a group with
+    fewer than `minimum` of them gives no row.
     """
+    minimum = max(minimum, MINIMUM_GROUP)  # a group of one is never ranked
     table = changes(values, indicateur, annee_debut, annee, variation)
     if quarter not in table.index:
         return _as_table([])
@@ -396,7 +524,10 @@ def change_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
     for groupe in _groups(comparables):
         members = group_members(territories, quarter, groupe, comparables)
         group = table if members is None else table[table.index.isin(members)]
+        if len(group) < minimum:
+            continue
         level = group_statistics(group["valeur"], quarter)
+        words = denominateur.words(annee_debut, annee) if denominateur else ""
         move = group_statistics(group["variation"], quarter)
         own = _at(group["variation"], quarter)
         rows.append({
@@ -415,7 +546,8 @@ def change_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
             "lecture": change_sentence(
                 label, annee_debut, annee, groupe, move.effectif, own, move.mediane,
                 move.part_inferieure, move.part_superieure, sens=sens, unite=unite,
-                variation=variation, seuil=seuil),
+                variation=variation, seuil=seuil, denominateur=words),
+            "denominateur": words,
         })
     return _as_table(rows)
 
@@ -425,15 +557,20 @@ def impact_table(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                  periodes: Iterable[tuple[int, int]] = (), *, comparables: Sequence[str] = (),
                  variation: Variation = "absolue", sens: Sens = "neutre",
                  unite: str = "nombre", nom: str | None = None,
-                 seuil: float = 80.0) -> pd.DataFrame:
+                 seuil: float = 80.0, minimum: int = MINIMUM_GROUP,
+                 qualificatifs: tuple[str, str] | None = None,
+                 denominateur: Denominator | None = None) -> pd.DataFrame:
     """Position rows for `annees` and change rows for each (annee_debut, annee) period."""
     values = values[values["indicateur"] == indicateur]  # once, not in every period
     parts = [position_rows(values, territories, quarter, indicateur, annees,
-                           comparables=comparables, sens=sens, unite=unite, nom=nom)]
+                           comparables=comparables, sens=sens, unite=unite, nom=nom,
+                           qualificatifs=qualificatifs, minimum=minimum,
+                           denominateur=denominateur)]
     for debut, fin in periodes:
         parts.append(change_rows(values, territories, quarter, indicateur, debut, fin,
                                  comparables=comparables, variation=variation, sens=sens,
-                                 unite=unite, nom=nom, seuil=seuil))
+                                 unite=unite, nom=nom, seuil=seuil, minimum=minimum,
+                                 denominateur=denominateur))
     return sort_table(pd.concat(parts, ignore_index=True))
 
 
@@ -560,7 +697,9 @@ def sensitivity(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                 variation: Variation = "absolue", sens: Sens = "neutre",
                 unite: str = "nombre", nom: str | None = None,
                 seuil: float = 80.0,
-                chosen: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+                chosen: Mapping[str, Sequence[str]] | None = None,
+                minimum: int = MINIMUM_GROUP,
+                denominateur: Denominator | None = None) -> pd.DataFrame:
     """The comparables analysis under each selection rule, side by side.
 
     Tells whether a conclusion holds when k or the variables change: overlap with the
@@ -586,11 +725,13 @@ def sensitivity(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
         }
         if annee_debut is None:
             table = position_rows(values, territories, quarter, indicateur, [annee],
-                                  comparables=codes, sens=sens, unite=unite, nom=nom)
+                                  comparables=codes, sens=sens, unite=unite, nom=nom,
+                                  minimum=minimum, denominateur=denominateur)
         else:
             table = change_rows(values, territories, quarter, indicateur, annee_debut, annee,
                                 comparables=codes, variation=variation, sens=sens,
-                                unite=unite, nom=nom, seuil=seuil)
+                                unite=unite, nom=nom, seuil=seuil, minimum=minimum,
+                                denominateur=denominateur)
         mine = table[table["groupe"] == "qpv_comparables"]
         for col in ("effectif", "rang", "part_inferieure", "mediane_groupe",
                     "variation_mediane", "part_variation_inferieure",
@@ -603,21 +744,36 @@ def sensitivity(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
 
 # --------------------------------------------------------------------------- French text
 
+def value_words(value: float, unite: str) -> str:
+    """A value as a sentence prints it: « 29,9 % », « 12,8 pour 100 habitants »."""
+    if unite == RATE_UNIT:
+        return f"{fn.number(value, 1)} {RATE_WORDS}"
+    return fn.with_unit(value, unite)
+
+
+def change_words(delta: float, unite: str, relative: bool = False) -> str:
+    """A change as a sentence prints it: « -0,8 point », « +0,5 pour 100 habitants »."""
+    if unite == RATE_UNIT and not relative:
+        return f"{fn.change(delta, 'indice')} {RATE_WORDS}"
+    return fn.change(delta, unite, relative)
+
+
 def position_sentence(nom: str, annee: int, groupe: str, effectif: int, valeur: float,
                       part_inferieure: float, part_superieure: float, *, sens: Sens,
-                      unite: str, qualificatifs: tuple[str, str] = _DEFAULT_QUALIFIERS) -> str:
+                      unite: str, qualificatifs: tuple[str, str] = _DEFAULT_QUALIFIERS,
+                      denominateur: str = "") -> str:
     """One French sentence placing the quarter in a group, following the desired direction.
 
     hausse/baisse: 'parmi les x % de QPV ... les moins pauvres' (x counts the QPV at least
     as well placed, the quarter included), or the unfavourable end when it is closer;
-    neutre: 'au-dessus de x % des QPV' (x = part_inferieure).
+    neutre: 'au-dessus de x % des QPV' (x = part_inferieure). A group of one places
+    nothing: ValueError. `denominateur`: what a rate is computed on, said beside it.
     """
     suffix = _GROUP_SUFFIX[groupe]
-    start = f"En {annee}, {nom} ({fn.with_unit(valeur, unite)})"
+    start = f"En {annee}, {nom} ({value_words(valeur, unite)}" \
+        + (f", {denominateur})" if denominateur else ")")
     if effectif <= 1:
-        if groupe == "qpv_comparables":
-            return f"En {annee}, aucun QPV comparable n'a de valeur publiée à côté de {nom}."
-        return f"{start} est le seul QPV{suffix} avec une valeur publiée."
+        raise ValueError("Un groupe réduit au quartier ne se classe pas.")
     count = f" ({fn.number(effectif)}{fn.NBSP}QPV comparés)"
     if sens == "neutre":
         return f"{start} est au-dessus de {fn.share(part_inferieure)} des QPV{suffix}{count}."
@@ -637,25 +793,25 @@ def change_sentence(nom: str, annee_debut: int, annee: int, groupe: str, effecti
                     variation_quartier: float, variation_mediane: float,
                     part_variation_inferieure: float, part_variation_superieure: float, *,
                     sens: Sens, unite: str, variation: Variation = "absolue",
-                    seuil: float = 80.0) -> str:
+                    seuil: float = 80.0, denominateur: str = "") -> str:
     """One French sentence on the quarter's change against a group's changes.
 
     Descriptive (an 'écart d'évolution', a position in a distribution), never an effect:
     the change is 'unusual' when at least `seuil` % of the group moved strictly less
-    (or strictly more) than the quarter; otherwise it is 'dans la moyenne'.
+    (or strictly more) than the quarter; otherwise it is 'dans la moyenne'. A group of
+    one places nothing: ValueError.
     """
     suffix = _GROUP_SUFFIX[groupe]
-    own = fn.change(variation_quartier, unite, variation == 'relative')
-    head = f"Entre {annee_debut} et {annee}, {nom} : {own}"
+    own = change_words(variation_quartier, unite, variation == 'relative')
+    head = f"Entre {annee_debut} et {annee}, {nom} : {own}" \
+        + (f" ({denominateur})" if denominateur else "")
     if effectif <= 1:
-        if groupe == "qpv_comparables":
-            return f"{head} ; aucun QPV comparable n'a de valeur les deux années."
-        return f"{head} ; aucun autre QPV{suffix} n'a de valeur les deux années."
+        raise ValueError("Un groupe réduit au quartier ne se classe pas.")
     gap = variation_quartier - variation_mediane
     # the gap between two percent changes is in points, not in percent
     gap_text = fn.change(gap, "pourcentage") if variation == "relative" \
-        else fn.change(gap, unite)
-    median = fn.change(variation_mediane, unite, variation == "relative")
+        else change_words(gap, unite)
+    median = change_words(variation_mediane, unite, variation == "relative")
     head += (f", contre {median} pour la médiane des QPV{suffix} (écart d'évolution : "
              f"{gap_text})")
     below = round(part_variation_inferieure, 1)
@@ -707,7 +863,7 @@ def _as_table(rows: list[dict[str, object]]) -> pd.DataFrame:
                 "variation_mediane", "part_variation_inferieure", "part_superieure",
                 "valeur_debut_quartier", "part_variation_superieure", "ecart_variation"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
-    for col in ("indicateur", "groupe", "mesure_variation", "lecture"):
+    for col in ("indicateur", "groupe", "mesure_variation", "lecture", "denominateur"):
         frame[col] = frame[col].astype(object).where(frame[col].notna(), "")
     return frame
 

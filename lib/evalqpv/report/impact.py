@@ -1,13 +1,24 @@
-"""Impact against a counterfactual: the quarter among all QPV, and its change against
-the changes of all QPV, of its département's QPV and of the QPV like it before the
-contract (config/comparaison.toml). The words follow the method: « écart d'évolution »,
-« dans la moyenne des QPV comparables », never « effet du contrat ».
+"""The quarter among all QPV: where it stands, and how its change compares with the
+changes of all QPV, of its département's QPV and of the QPV like it before the contract
+(config/comparaison.toml). The words follow the method: « écart d'évolution », « dans la
+moyenne des QPV comparables », never « effet du contrat ».
+
+Before any series of the contract period is published for all QPV, this is the
+starting situation (« Situation de départ ») and says so; « impact » is kept for the
+change of the contract period against its counterfactual (`contract_period`).
+
+Only producers' publications covering many QPV are ranked (counterfactual: a figure of
+the contract or of a partner exists for one quarter and is followed against its target
+and its own history, never ranked), in groups of at least `effectif_minimum` QPV; a
+count is compared only per 100 inhabitants, on the population of the nearest census.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -20,10 +31,14 @@ from . import counterfactual as cf
 from .charts import distribution_chart, to_svg
 from .context import ReportContext
 from .html import Html, bullets, esc, figure, table
-from .national import national_values
+from .national import national_rates, national_values
 
 GROUP_NAMES = {"ensemble_qpv": "Ensemble des QPV", "qpv_region": "QPV de la région",
                "qpv_departement": "QPV du département", "qpv_comparables": "QPV comparables"}
+DENOMINATOR = "population"  # counts are compared per 100 inhabitants of this indicator
+STARTING_TITLE = "Situation de départ : le quartier parmi les quartiers prioritaires"
+IMPACT_TITLE = "Impact : le quartier comparé aux autres quartiers prioritaires depuis le " \
+    "début du contrat"
 LIMITS = (
     "Ces comparaisons décrivent des écarts ; elles ne mesurent pas un effet du contrat : "
     "d'autres causes peuvent expliquer qu'un quartier évolue autrement que les autres.",
@@ -54,13 +69,24 @@ class ImpactData:
     seuil: float
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # indicator_table's
     _by_indicator: dict[str, pd.DataFrame] = field(default_factory=dict)
+    minimum: int = cf.MINIMUM_GROUP  # the fewest QPV a group needs to be ranked
+    rates: pd.DataFrame | None = None  # counts per 100 inhabitants (cf.rate_values)
+    denominators: dict[str, cf.Denominator] = field(default_factory=dict)  # by rate id
 
     def values_of(self, indicator: str) -> pd.DataFrame:
-        """The national values of one indicator (split once: every table asks)."""
+        """The national values of one indicator, or of one rate per 100 inhabitants
+        (split once: every table asks)."""
         if not self._by_indicator:
-            self._by_indicator = {str(k): g for k, g in
-                                  self.values.groupby("indicateur", sort=False)}
+            frames = [self.values] + ([self.rates] if self.rates is not None else [])
+            for frame in frames:
+                self._by_indicator.update({str(k): g for k, g in
+                                           frame.groupby("indicateur", sort=False)})
         return self._by_indicator.get(indicator, self.values.iloc[0:0])
+
+    def values_for(self, indicators: list[str]) -> pd.DataFrame:
+        """The rows of a few indicators (rates included), in one frame."""
+        parts = [self.values_of(i) for i in indicators]
+        return pd.concat(parts, ignore_index=True) if parts else self.values.iloc[0:0]
 
 
 def impact_data(ctx: ReportContext) -> ImpactData:
@@ -68,39 +94,96 @@ def impact_data(ctx: ReportContext) -> ImpactData:
     if isinstance(cached, ImpactData):
         return cached
     settings = load_comparison(ctx.paths)
-    values = national_values(ctx.paths.store, ctx.territory.qpv.geographie)
+    geography = ctx.territory.qpv.geographie
+    values = national_values(ctx.paths.store, geography)
+    counts = [i.id for i in ctx.referentiel.indicators.values()
+              if i.unite == "nombre" and i.id != DENOMINATOR]
+    label = ctx.referentiel[DENOMINATOR].libelle.lower() if DENOMINATOR in ctx.referentiel \
+        else DENOMINATOR
+    rates, denominators = national_rates(ctx.paths.store, geography, counts, DENOMINATOR,
+                                         label)
     territories = pd.read_csv(ctx.paths.territories, dtype=str, keep_default_na=False)
-    national = cf.national_years(values)
-    selection, problem = _selection(settings.reference, national, ctx.contract.baseline_year)
-    comparables = pd.DataFrame()
+    national = {**cf.national_years(values), **cf.national_years(rates)}
+    data = ImpactData(values, territories, national, pd.DataFrame(), None, "",
+                      settings.seuil, minimum=settings.effectif_minimum, rates=rates,
+                      denominators=denominators)
+    selection, problem = _selection(ctx, settings.reference, national)
     if selection is not None:
-        try:
-            comparables = cf.select_comparables(values, ctx.territory.code, selection,
-                                                territories)
-        except ValueError as exc:
-            problem = str(exc)
-    data = ImpactData(values, territories, national, comparables, selection, problem,
-                      settings.seuil)
+        missing = _missing_variables(ctx, data, selection)
+        if missing:
+            problem = (f"{ctx.territory.libelle} n'a pas de valeur publiée pour : "
+                       f"{missing}")
+        else:
+            try:
+                data.comparables = cf.select_comparables(
+                    data.values_for([v.indicateur for v in selection.variables]),
+                    ctx.territory.code, selection, territories)
+            except ValueError as exc:
+                problem = str(exc)
+    data.rule, data.problem = selection, problem
     ctx.cache["impact"] = data
     return data
 
 
-def _selection(rule: ComparableRule, national: dict[str, list[int]],
-               baseline: int) -> tuple[cf.Selection | None, str]:
-    """The rule with, for each variable, its last national year up to the baseline."""
+def _name(ctx: ReportContext, indicator: str) -> str:
+    """An indicator's name for a reader (a rate per 100 inhabitants says so)."""
+    base = indicator.removesuffix(cf.RATE_SUFFIX)
+    libelle = ctx.referentiel[base].libelle if base in ctx.referentiel else base
+    return f"{libelle} {cf.RATE_WORDS}" if indicator != base else libelle
+
+
+def _selection(ctx: ReportContext, rule: ComparableRule,
+               national: dict[str, list[int]]) -> tuple[cf.Selection | None, str]:
+    """The rule with, for each variable, its last national year up to the baseline. A
+    count is taken per 100 inhabitants, except a size in logarithm (the population):
+    matching on size is its very purpose."""
     variables = []
     for name in rule.variables:
+        ind = ctx.referentiel.indicators.get(name)
+        if ind is not None and ind.unite == "nombre" and name not in rule.logarithme:
+            name += cf.RATE_SUFFIX
         years = national.get(name, [])
         if not years:
-            return None, f"la variable « {name} » n'est publiée pour l'ensemble des QPV " \
-                         "aucune année"
-        before = [y for y in years if y <= baseline] or years[:1]
+            return None, (f"la variable « {_name(ctx, name)} » n'est publiée pour "
+                          "l'ensemble des QPV aucune année")
+        before = [y for y in years if y <= ctx.contract.baseline_year] or years[:1]
         variables.append(cf.BaselineVariable(name, max(before), name in rule.logarithme))
     return cf.Selection(tuple(variables), rule.k, rule.meme), ""
 
 
-def _periods(years: list[int]) -> list[tuple[int, int]]:
-    return [(years[0], years[-1])] if len(years) >= 2 else []
+def _missing_variables(ctx: ReportContext, data: ImpactData, selection: cf.Selection) -> str:
+    """The selection variables the quarter has no value for, by name and year."""
+    missing = []
+    for var in selection.variables:
+        rows = data.values_of(var.indicateur)
+        if not ((rows["code"] == ctx.territory.code) & (rows["annee"] == var.annee)).any():
+            missing.append(f"{_name(ctx, var.indicateur)} ({var.annee})")
+    return ", ".join(missing)
+
+
+def contract_period(ctx: ReportContext, data: ImpactData, inds: list[Indicator]) -> bool:
+    """Whether a series published for all QPV reaches the contract's first year: only
+    then does the section compare the contract period with its counterfactual."""
+    debut = ctx.contract.debut
+    return bool(debut) and any(y >= debut for i in inds for y in data.national.get(i.id, []))
+
+
+def section_title(ctx: ReportContext) -> str:
+    """« Situation de départ : … » until a series of the contract period is published
+    for all QPV, then « Impact : … » (for a notebook's heading)."""
+    data = impact_data(ctx)
+    return IMPACT_TITLE if contract_period(ctx, data, impact_indicators(ctx, data)) \
+        else STARTING_TITLE
+
+
+def _periods(years: list[int], debut: int) -> list[tuple[int, int]]:
+    """The changes shown: over the whole series before the contract; once the series
+    reaches the contract, also from the last year before it to the latest."""
+    before = [y for y in years if not debut or y < debut]
+    out = [(before[0], before[-1])] if len(before) >= 2 else []
+    if debut and before and years[-1] >= debut:
+        out.append((before[-1], years[-1]))
+    return out
 
 
 def _variation(ind: Indicator) -> cf.Variation:
@@ -111,9 +194,22 @@ def _sens(ind: Indicator) -> cf.Sens:
     return "hausse" if ind.sens == "hausse" else "baisse" if ind.sens == "baisse" else "neutre"
 
 
+def compared(ctx: ReportContext, data: ImpactData, ind: Indicator) -> Indicator | None:
+    """The indicator as the quarter is placed on it among QPV: itself; a count per 100
+    inhabitants (an indicator of its own, RATE_UNIT); None when it is not published for
+    all QPV, or is the denominator itself (a size, never ranked)."""
+    if ind.unite == "nombre":
+        rate = ind.id + cf.RATE_SUFFIX
+        if ind.id == DENOMINATOR or rate not in data.national:
+            return None
+        return replace(ind, id=rate, libelle=f"{ind.libelle} {cf.RATE_WORDS}",
+                       unite=cf.RATE_UNIT)
+    return ind if ind.id in data.national else None
+
+
 def indicator_table(ctx: ReportContext, data: ImpactData, ind: Indicator) -> pd.DataFrame:
     """The indicator's rows of comparaisons.csv (computed once: the synthesis shows some
-    and writes them all)."""
+    and writes them all). `ind` as `compared` gives it."""
     if ind.id not in data.tables:
         data.tables[ind.id] = _indicator_table(ctx, data, ind)
     return data.tables[ind.id]
@@ -122,25 +218,44 @@ def indicator_table(ctx: ReportContext, data: ImpactData, ind: Indicator) -> pd.
 def _indicator_table(ctx: ReportContext, data: ImpactData, ind: Indicator) -> pd.DataFrame:
     years = data.national.get(ind.id, [])
     codes = list(data.comparables["code"]) if not data.comparables.empty else []
+    rate = ind.unite == cf.RATE_UNIT
     return cf.impact_table(data.values_of(ind.id), data.territories, ctx.territory.code,
-                           ind.id, years,
-                           _periods(years), comparables=codes, variation=_variation(ind),
-                           sens=_sens(ind), unite=ind.unite, nom=ctx.territory.libelle,
-                           seuil=data.seuil)
+                           ind.id, years, _periods(years, ctx.contract.debut),
+                           comparables=codes, variation=_variation(ind), sens=_sens(ind),
+                           unite=ind.unite, nom=ctx.territory.libelle, seuil=data.seuil,
+                           minimum=data.minimum,
+                           qualificatifs=cf.rate_qualifiers(
+                               ind.libelle.removesuffix(f" {cf.RATE_WORDS}"), _sens(ind))
+                           if rate else None,
+                           denominateur=data.denominators.get(ind.id))
 
 
 def _secret(ctx: ReportContext, data: ImpactData, ind: Indicator) -> bool:
-    """A small count of the quarter is never published (docs/secret_statistique.md)."""
-    mine = data.values_of(ind.id)
+    """A small count of the quarter is never published (docs/secret_statistique.md),
+    nor its rate, which would give it back."""
+    base = ind.id.removesuffix(cf.RATE_SUFFIX)
+    unit = ctx.referentiel[base].unite if base in ctx.referentiel else ind.unite
+    mine = data.values_of(base)
     own = mine[mine["code"] == ctx.territory.code]["valeur"]
-    return any(secrecy.is_masked(float(v), ind.unite, QPV) for v in own)
+    return any(secrecy.is_masked(float(v), unit, QPV) for v in own)
+
+
+def _ranked(ctx: ReportContext, data: ImpactData, inds: list[Indicator]) -> list[Indicator]:
+    """`inds` as they are ranked among QPV (rates for counts), secret ones left out."""
+    out: list[Indicator] = []
+    for ind in inds:
+        shown = compared(ctx, data, ind)
+        if shown is not None and not _secret(ctx, data, shown) \
+                and shown.id not in {i.id for i in out}:
+            out.append(shown)
+    return out
 
 
 def comparisons_table(ctx: ReportContext, data: ImpactData) -> pd.DataFrame:
-    """Every indicator published for all QPV, every year: comparaisons.csv (small counts
-    of the quarter left out, as in the reports)."""
-    parts = [indicator_table(ctx, data, ctx.referentiel[i]) for i in data.national
-             if i in ctx.referentiel and not _secret(ctx, data, ctx.referentiel[i])]
+    """Every indicator published for all QPV, every year: comparaisons.csv (counts per
+    100 inhabitants; small counts of the quarter left out, as in the reports)."""
+    inds = _ranked(ctx, data, list(ctx.referentiel.indicators.values()))
+    parts = [indicator_table(ctx, data, i) for i in inds]
     parts = [p for p in parts if not p.empty]
     if not parts:
         return pd.DataFrame(columns=list(cf.TABLE_COLUMNS))
@@ -149,84 +264,143 @@ def comparisons_table(ctx: ReportContext, data: ImpactData) -> pd.DataFrame:
 
 def impact_indicators(ctx: ReportContext, data: ImpactData) -> list[Indicator]:
     """The synthesis: what the contract is about; an axis: its impact indicators (or,
-    without any published for all QPV, what the contract is about on this axis)."""
-    about = [ctx.referentiel[i] for i in ctx.contract.messages
-             if i in ctx.referentiel and i in data.national
-             and not _secret(ctx, data, ctx.referentiel[i])]
+    without any published for all QPV, what the contract is about on this axis). As
+    they are ranked: a count is its rate per 100 inhabitants."""
+    about = _ranked(ctx, data, [ctx.referentiel[i] for i in ctx.contract.messages
+                                if i in ctx.referentiel])
     if ctx.report in WHOLE_CONTRACT:  # the annexes carry comparaisons.csv
         return about[:5]
-    own = [i for i in ctx.indicators() if i.axe == ctx.report and i.type == "impact"
-           and i.id in data.national and not _secret(ctx, data, i)]
+    own = _ranked(ctx, data, [i for i in ctx.indicators()
+                              if i.axe == ctx.report and i.type == "impact"])
     return own or [i for i in about if i.in_report(ctx.report)][:4]
 
 
 def impact(ctx: ReportContext) -> Html:
-    """The section « Impact » of a report."""
+    """The section placing the quarter among QPV: its starting situation before the
+    contract, its impact once series of the contract period are published."""
     data = impact_data(ctx)
     inds = impact_indicators(ctx, data)
-    parts = [f"<p>{esc(_framing(ctx, data))}</p>"]
-    if not inds:
-        parts.append("<p>Aucun indicateur de cet axe n'est publié pour l'ensemble des "
-                     "quartiers prioritaires : pas de comparaison possible.</p>")
-    for ind in inds:
-        parts.append(_indicator_section(ctx, data, ind))
-    parts.append("<h3>Limites de la lecture</h3>" + bullets(LIMITS))
     extra: dict[str, object] = {}
     if ctx.report in WHOLE_CONTRACT:  # the annexes carry comparaisons.csv
         extra = {COMPARISONS_MIME: cf.table_to_csv(comparisons_table(ctx, data))}
+    if not inds:  # one line: nothing to frame, nothing to limit
+        return Html("<p>Aucun indicateur de cet axe n'est publié pour l'ensemble des "
+                    "quartiers prioritaires : le quartier ne peut pas y être situé parmi "
+                    "eux ; ses chiffres se lisent au regard des cibles et de leur propre "
+                    "passé.</p>", extra=extra)
+    parts = [f"<p>{esc(_framing(ctx, data, inds))}</p>"]
+    for ind in inds:
+        parts.append(_indicator_section(ctx, data, ind))
+    parts.append("<h3>Limites de la lecture</h3>" + bullets(LIMITS))
     return Html("".join(parts), extra=extra)
 
 
-def _framing(ctx: ReportContext, data: ImpactData) -> str:
-    last = max((y for i in impact_indicators(ctx, data) for y in data.national[i.id]),
-               default=None)
-    text = ("Le quartier est placé parmi tous les quartiers prioritaires qui ont une valeur "
-            "publiée la même année, parmi ceux de sa région et de son département, et parmi "
-            "les QPV qui lui ressemblaient avant le contrat")
+def _framing(ctx: ReportContext, data: ImpactData, inds: list[Indicator]) -> str:
+    c = ctx.contract
+    last = max((y for i in inds for y in data.national[i.id]), default=None)
+    started = contract_period(ctx, data, inds)
+    if started:
+        text = (f"Impact, depuis le début du contrat ({c.debut}) : l'évolution du quartier "
+                "depuis l'année qui précède le contrat est comparée à celles de tous les "
+                "quartiers prioritaires, de ceux de sa région et de son département, et des "
+                "QPV qui lui ressemblaient avant le contrat")
+    else:
+        text = ("Situation de départ, avant le contrat : le quartier est placé parmi tous les "
+                "quartiers prioritaires qui ont une valeur publiée la même année, parmi ceux "
+                "de sa région et de son département, et parmi les QPV qui lui ressemblaient "
+                "avant le contrat")
     if data.comparables.empty:
         text += f" (ici impossibles à choisir : {data.problem})"
     text += "."
-    if last is not None and ctx.contract.debut and last < ctx.contract.debut:
+    if last is not None and c.debut and not started:
         text += (f" Les séries publiées pour tous les QPV s'arrêtent en {last}, avant le "
-                 f"contrat ({ctx.contract.debut}) : les évolutions ci-dessous décrivent la "
-                 "tendance de départ du quartier, elles ne peuvent rien dire encore du "
-                 "contrat.")
+                 f"contrat ({c.debut}-{c.fin}) : elles décrivent le quartier avant le "
+                 "contrat et ne disent rien encore de son impact.")
+    text += (f" Un nombre (demandeurs d'emploi, allocataires…) n'est comparé qu'en taux "
+             f"{cf.RATE_WORDS}, sur la population du recensement le plus proche ; un groupe "
+             f"de moins de {data.minimum} QPV avec une valeur n'est pas classé, et un "
+             "chiffre connu pour le seul quartier (celui du contrat ou d'un partenaire) "
+             "ne l'est jamais : il se lit au regard de sa cible et de son propre passé.")
     return text
+
+
+def _cell(value: float, unite: str) -> str:
+    return fn.number(value, 1) if unite == cf.RATE_UNIT else fn.with_unit(value, unite)
 
 
 def _indicator_section(ctx: ReportContext, data: ImpactData, ind: Indicator) -> str:
     tab = indicator_table(ctx, data, ind)
     if tab.empty:
         return (f"<h3>{esc(ind.libelle)}</h3><p>{esc(ctx.territory.libelle)} n'a pas de valeur "
-                "publiée les années où l'indicateur l'est pour tous les QPV.</p>")
+                "publiée les années où l'indicateur l'est pour tous les QPV, ou les groupes "
+                f"comptent moins de {data.minimum} QPV avec une valeur.</p>")
     levels = tab[tab["annee_debut"].isna()]
+    out = [f"<h3>{esc(ind.libelle)}</h3>"]
+    if levels.empty:
+        return "".join(out) + _moves(ctx, data, ind, tab)
     year = int(levels["annee"].max())
     latest = levels[levels["annee"] == year]
     rows = [[GROUP_NAMES[str(r["groupe"])], fn.number(_float(r["effectif"])),
-             fn.with_unit(_float(r["valeur_quartier"]), ind.unite),
+             _cell(_float(r["valeur_quartier"]), ind.unite),
              fn.number(_float(r["rang"])),
              fn.share(_float(r["part_inferieure"])),
-             fn.with_unit(_float(r["mediane_groupe"]), ind.unite)] for r in _records(latest)]
+             _cell(_float(r["mediane_groupe"]), ind.unite)] for r in _records(latest)]
     sentences = [str(r["lecture"]) for r in _records(latest)]
-    moves = tab[tab["annee_debut"].notna()]
     # one sentence (among all QPV); the table gives the region, département and
     # comparable QPV
-    out = [f"<h3>{esc(ind.libelle)}</h3>", f"<p>{esc(sentences[0])}</p>" if sentences else ""]
+    out.append(f"<p>{esc(sentences[0])}</p>")
     out.append(_distribution(ctx, data, ind, year))
+    den = data.denominators.get(ind.id)
+    per = f" ({den.words(year)})" if den else ""
     out.append(table(["Groupe", "QPV comparés", ctx.territory.libelle, "Rang (1 = le plus "
                       "élevé)", "Part des QPV en dessous", "Médiane du groupe"], rows,
                      numeric=(1, 2, 3, 4, 5), css_class="positions",
-                     caption=f"{ind.libelle} en {year} : position du quartier"))
-    if not moves.empty:
-        out.append("<p>Évolution comparée (lecture « placebo » : l'évolution du quartier "
-                   "est-elle inhabituelle au regard de celles des autres QPV ?) :</p>")
-        out.append(bullets([str(r["lecture"]) for r in _records(moves)]))
+                     caption=f"{ind.libelle}{per} en {year} : position du quartier"))
+    small = _small_groups(ctx, data, set(latest["groupe"]))
+    if small:
+        out.append(f"<p>{esc(small)}</p>")
+    return "".join(out) + _moves(ctx, data, ind, tab)
+
+
+def _small_groups(ctx: ReportContext, data: ImpactData, shown: set[str]) -> str:
+    """Which groups are not ranked, and why (fewer QPV with a value than the minimum)."""
+    expected = ["ensemble_qpv", "qpv_region", "qpv_departement"]
+    if not data.comparables.empty:
+        expected.append("qpv_comparables")
+    left = [GROUP_NAMES[g].replace("QPV", "les QPV", 1) if g != "ensemble_qpv"
+            else "l'ensemble des QPV" for g in expected if g not in shown]
+    if not left:
+        return ""
+    return (f"Pas de rang parmi {', '.join(left)} : moins de {data.minimum} QPV y ont une "
+            "valeur publiée cette année-là.")
+
+
+def _moves(ctx: ReportContext, data: ImpactData, ind: Indicator, tab: pd.DataFrame) -> str:
+    moves = tab[tab["annee_debut"].notna()]
+    if moves.empty:
+        return ""
+    debut = ctx.contract.debut
+    before = moves[moves["annee"] < debut] if debut else moves
+    during = moves[moves["annee"] >= debut] if debut else moves.iloc[0:0]
+    unusual = (f"une évolution est dite inhabituelle quand au moins {fn.share(data.seuil)} "
+               "des QPV du groupe ont évolué moins, ou plus, que le quartier")
+    out = []
+    if not before.empty:
+        out.append("<p>Évolution avant le contrat, comparée à celle des autres QPV ("
+                   f"{esc(unusual)}) :</p>")
+        out.append(bullets([str(r["lecture"]) for r in _records(before)]))
+    if not during.empty:
+        out.append(f"<p>Depuis le début du contrat ({debut}), comparée à celle des autres "
+                   f"QPV ({esc(unusual)} ; un écart d'évolution, pas un effet du contrat) :</p>")
+        out.append(bullets([str(r["lecture"]) for r in _records(during)]))
     return "".join(out)
 
 
 def _distribution(ctx: ReportContext, data: ImpactData, ind: Indicator, year: int) -> str:
     mine = data.values_of(ind.id)
     values = mine[mine["annee"] == year]
+    if len(values) < data.minimum:  # a distribution of a handful places nothing
+        return ""
     dep = ctx.territory.level("departement")
     members = cf.group_members(data.territories, ctx.territory.code, "qpv_departement") \
         if dep else set()
@@ -235,15 +409,58 @@ def _distribution(ctx: ReportContext, data: ImpactData, ind: Indicator, year: in
         return ""
     quarter = float(own.iloc[0])
     group = [float(v) for v in values[values["code"].isin(members or set())]["valeur"]]
-    png = to_svg(distribution_chart([float(v) for v in values["valeur"]], group, quarter,
-                                    ind.unite, ctx.territory.libelle,
-                                    f"QPV de {dep.libelle}" if dep else "QPV du département"))
+    rate = ind.unite == cf.RATE_UNIT
+    unit = "indice" if rate else ind.unite
+    den = data.denominators.get(ind.id)
+    source = _source_line(ctx, data, ind, values, year)
+    svg = to_svg(distribution_chart([float(v) for v in values["valeur"]], group, quarter,
+                                    unit, ctx.territory.libelle,
+                                    f"QPV de {dep.libelle}" if dep else "QPV du département",
+                                    source=source, per=cf.RATE_WORDS if rate else ""))
+    said = cf.value_words(quarter, ind.unite)
+    median = cf.value_words(float(values["valeur"].median()), ind.unite)
     alt = (f"Histogramme de « {ind.libelle} » en {year} pour {len(values)} QPV ; "
-           f"{ctx.territory.libelle} : {fn.with_unit(quarter, ind.unite)}, médiane des QPV : "
-           f"{fn.with_unit(float(values['valeur'].median()), ind.unite)}.")
-    return figure(png, alt, f"{ind.libelle} en {year} : tous les QPV (barres grises), ceux du "
-                  "département (traits) et le quartier (trait épais). Source : Insee, bases "
-                  "QPV.")
+           f"{ctx.territory.libelle} : {said}, médiane des QPV : {median}.")
+    per = f", {den.words(year)}" if den else ""
+    return figure(svg, alt, f"{ind.libelle} en {year}{per} : tous les QPV (barres grises), "
+                  "ceux du département (traits) et le quartier (trait épais).")
+
+
+def _source_line(ctx: ReportContext, data: ImpactData, ind: Indicator, values: pd.DataFrame,
+                 year: int) -> str:
+    """The producer of the figures drawn, and the dataset that publishes them for all
+    QPV: « Sources : France Travail, Dares, dans Insee, bases QPV – Insertion
+    professionnelle (2020) ; population : Insee, dans … (2018). »"""
+    base = ind.id.removesuffix(cf.RATE_SUFFIX)
+    parts = [f"{_producer(ctx, base)}, dans {_dataset(values)} ({year})"]
+    den = data.denominators.get(ind.id)
+    census = den.annees.get(year) if den else None
+    if census is not None:
+        rows = data.values_of(DENOMINATOR)
+        rows = rows[rows["annee"] == census]
+        parts.append(f"population : {_producer(ctx, DENOMINATOR)}, dans {_dataset(rows)} "
+                     f"({census})")
+    return ("Sources : " if len(parts) > 1 else "Source : ") + " ; ".join(parts) + "."
+
+
+def _producer(ctx: ReportContext, indicator: str) -> str:
+    ind = ctx.referentiel.indicators.get(indicator)
+    return ind.producteur if ind is not None and ind.producteur else "producteur non précisé"
+
+
+def _dataset(rows: pd.DataFrame) -> str:
+    """The publication most of these rows come from, without its release year:
+    « Insee, bases QPV – Insertion professionnelle »."""
+    if "source" not in rows.columns or rows.empty:
+        return "publication non précisée"
+    names: Counter[str] = Counter()
+    for text in rows["source"].astype(str):
+        for part in text.split(" | "):
+            if part.strip():
+                names[re.sub(r",? publication \d{4}$", "", part.strip())] += 1
+    if not names:
+        return "publication non précisée"
+    return min(names.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
 def comparables(ctx: ReportContext) -> Html:
@@ -253,8 +470,7 @@ def comparables(ctx: ReportContext) -> Html:
     if data.comparables.empty or data.rule is None:
         return Html(f"<p>Pas de QPV comparables : {esc(data.problem)}.</p>")
     rule = data.rule
-    names = {i.id: i.libelle for i in ctx.referentiel.indicators.values()}
-    variables = ", ".join(f"{names.get(v.indicateur, v.indicateur)} "
+    variables = ", ".join(f"{_name(ctx, v.indicateur)} "
                           f"({v.annee}{', en logarithme' if v.log else ''})"
                           for v in rule.variables)
     intro = (f"<p>Les {rule.k} QPV les plus proches de {esc(ctx.territory.libelle)} avant le "
@@ -276,7 +492,7 @@ def _sensitivity(ctx: ReportContext, data: ImpactData) -> str:
     selections: dict[str, cf.Selection] = {}
     notes = []
     for rule in (settings.reference, *settings.variantes):
-        selection, problem = _selection(rule, data.national, ctx.contract.baseline_year)
+        selection, problem = _selection(ctx, rule, data.national)
         if selection is None:
             notes.append(f"{rule.nom} : {problem}")
             continue
@@ -286,18 +502,23 @@ def _sensitivity(ctx: ReportContext, data: ImpactData) -> str:
         return ""
     rows = []
     chosen: dict[str, list[str]] | None = None  # the same lists for every indicator
+    variables = sorted({v.indicateur for sel in selections.values() for v in sel.variables})
     for ind in inds[:3]:
-        years = data.national[ind.id]
+        years = [y for y in data.national[ind.id]
+                 if not ctx.contract.debut or y < ctx.contract.debut]
+        if len(years) < 2:
+            continue
         try:
             if chosen is None:
-                chosen = cf.comparable_lists(data.values, ctx.territory.code, selections,
-                                             data.territories)
+                chosen = cf.comparable_lists(data.values_for(variables), ctx.territory.code,
+                                             selections, data.territories)
             table_ = cf.sensitivity(data.values_of(ind.id), data.territories,
                                     ctx.territory.code, selections, ind.id, years[-1],
                                     years[0], reference=settings.reference.nom,
                                     variation=_variation(ind), sens=_sens(ind),
                                     unite=ind.unite, nom=ctx.territory.libelle,
-                                    seuil=data.seuil, chosen=chosen)
+                                    seuil=data.seuil, chosen=chosen, minimum=data.minimum,
+                                    denominateur=data.denominators.get(ind.id))
         except ValueError as exc:
             notes.append(f"{ind.libelle} : {exc}")
             continue

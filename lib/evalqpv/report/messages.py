@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import __version__
 from .. import frenchnumbers as fn
 from ..ingest.registry import is_hand_filled
 from ..referentiel import Indicator
+from ..ruptures import Break, breaks_of, crossed, project_breaks
 from ..territory import Level
 from ..vocabulary import (
     A_VENIR,
@@ -33,7 +35,7 @@ from ..vocabulary import (
 from .context import ReportContext
 from .html import Html, bullets, esc, table
 from .indicators import Point, is_contract_figure, latest, value_in
-from .trends import STABLE, Trend, favourable, trend
+from .trends import STABLE, Trend, favourable
 from .wording import level_name, lower_first
 
 MESSAGE_TYPES = ("contexte", "impact", "resultat")  # what key messages are about
@@ -47,10 +49,14 @@ def header(ctx: ReportContext) -> Html:
     t = ctx.territory
     comparators = ", ".join(f"{lv.libelle} ({level_name(lv.niveau)})"
                             for lv in t.comparators if lv.niveau not in (FRANCE,))
+    from .comparisons import intercommunality  # noqa: PLC0415 (comparisons imports this module)
+
+    ept = intercommunality(ctx)
     return Html(
         f'<p class="lead">{esc(year_framing(ctx))}</p>'
         f"<p>Séries du quartier dans la géographie prioritaire {esc(t.qpv.geographie[3:])} "
-        f"({esc(t.code)}) ; territoires de comparaison : {esc(comparators)}, France.</p>")
+        f"({esc(t.code)}) ; territoires de comparaison : {esc(comparators)}, France."
+        + (f" {esc(ept)}" if ept else "") + "</p>")
 
 
 def year_framing(ctx: ReportContext) -> str:
@@ -182,9 +188,9 @@ def _message(ctx: ReportContext, ind: Indicator) -> tuple[str, list[dict[str, ob
     figures.append(_figure(ind, qpv, last))
     if compared:
         text += " (" + " ; ".join(compared[:2]) + ")"
-    change = trend(points, ctx.annee, ind.unite, since=ctx.contract.baseline_year)
+    change = ctx.trend(ind, points)
     if change is not None:
-        text += " ; " + trend_words(change, ind)
+        text += " ; " + trend_words(change, ind, ctx.breaks(ind.id))
     return text + ".", figures
 
 
@@ -227,20 +233,34 @@ def territories_table(ctx: ReportContext) -> Html:
                       "à la dernière année publiée pour le quartier") + note)
 
 
-def trend_words(change: Trend, ind: Indicator) -> str:
-    """« stable entre 2013 et 2019 (-0,2 point) », « en baisse de 6 % entre 2016 et 2020 »."""
+def trend_words(change: Trend, ind: Indicator,
+                breaks: Sequence[Break] | None = None) -> str:
+    """« stable entre 2013 et 2019 (-0,2 point) », « en baisse de 6 % entre 2016 et 2020 ».
+
+    A change whose span crosses a national reform of the indicator (`change.reforms`,
+    or else those of `breaks`; None: the project's config/ruptures.csv) is given as a
+    figure, not as a rise or a fall, with the reform named: « +70,9 % entre 2016 et
+    2019, à ne pas lire comme une évolution du quartier (rupture : revalorisation de la
+    prime d'activité en janvier 2019) »."""
     if ind.unite == "nombre" and change.relative is not None:
         signed = fn.change(100 * change.relative, ind.unite, relative=True)
     else:
         signed = fn.change(change.delta, ind.unite)
     size = signed.lstrip("+-")
-    if change.direction == STABLE:
+    reform = change.reform
+    if reform is None:
+        known = project_breaks() if breaks is None else breaks
+        reform = next(iter(crossed(breaks_of(known, ind.id), change.start.annee,
+                                   change.end.annee)), None)
+    if reform is not None:
+        words = (f"{signed} {change.span}, à ne pas lire comme une évolution du quartier "
+                 f"(rupture : {reform.words})")
+    elif change.direction == STABLE:
         words = f"stable {change.span} ({signed})"
     else:
         words = f"en {change.direction} de {size} {change.span}"
     if change.broken:
-        words += ", sur la série de la même source (les chiffres d'autres sources ne sont " \
-                 "pas raccordés)"
+        words += ", série d'une seule source"
     return words
 
 
@@ -289,7 +309,7 @@ def axis_summary(ctx: ReportContext, axe: str) -> AxisSummary:
     statuses: Counter[str] = Counter()
     missing: Counter[str] = Counter()
     measured = received = 0
-    before: list[tuple[bool, str]] = []
+    before: list[tuple[int, str]] = []
     since: list[str] = []
     for ind in inds:
         a = ctx.assess(ind)
@@ -302,18 +322,20 @@ def axis_summary(ctx: ReportContext, axe: str) -> AxisSummary:
         received += ctx.annee in years
         if ind.type not in ("impact", "resultat", "contexte"):
             continue
-        change = trend(ctx.series(ind.id, ctx.territory.qpv), ctx.annee, ind.unite,
-                       since=ctx.contract.baseline_year)
+        change = ctx.trend(ind, ctx.series(ind.id, ctx.territory.qpv))
         if change is None:
             continue
-        good = favourable(change.direction, ind.sens)
-        phrase = (f"{lower_first(ind.libelle)} {trend_words(change, ind)}"
+        # a change across a national reform is neither a move nor a standstill of the
+        # quarter: said last, with the reform, never « favorable »
+        good = None if change.reform else favourable(change.direction, ind.sens)
+        phrase = (f"{lower_first(ind.libelle)} {trend_words(change, ind, ctx.breaks(ind.id))}"
                   + ("" if good is None else " (favorable)" if good else " (défavorable)"))
+        rank = 2 if change.reform else int(change.direction == STABLE)
         if debut and change.end.annee >= debut and change.start.annee <= ctx.contract.baseline_year:
             since.append(phrase)
         else:
-            before.append((change.direction == STABLE, phrase))
-    before.sort(key=lambda b: b[0])  # what moved first, then what did not
+            before.append((rank, phrase))
+    before.sort(key=lambda b: b[0])  # what moved, what did not, what a reform broke
     return AxisSummary(axe, len(inds), sum(i.cible is not None for i in inds), dict(statuses),
                        measured, received, dict(missing), tuple(p for _, p in before),
                        tuple(since))

@@ -10,6 +10,7 @@ them from memory instead of paying one to two seconds each.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +20,7 @@ from ..store.load import load_qpv_rows
 from . import counterfactual as cf
 
 _LOADED: dict[tuple[str, int, int], dict[str, pd.DataFrame]] = {}
+_RATES: dict[tuple[object, ...], tuple[pd.DataFrame, dict[str, cf.Denominator]]] = {}
 
 
 def national_values(store: Path, geography: str) -> pd.DataFrame:
@@ -28,6 +30,25 @@ def national_values(store: Path, geography: str) -> pd.DataFrame:
         empty = load_qpv_rows(store, geography)
         by_geography[geography] = cf.clean_observations(empty, geography)
     return by_geography[geography]
+
+
+def national_rates(store: Path, geography: str, counts: Iterable[str],
+                   denominator: str = "population",
+                   libelle: str = "population municipale",
+                   ) -> tuple[pd.DataFrame, dict[str, cf.Denominator]]:
+    """Every count of `counts` per 100 inhabitants of every QPV (counterfactual.rate_values,
+    on the census years the denominator is published for all QPV), and the denominator
+    used, by rate indicator: computed once per process and version of the store."""
+    key = (_key(store), geography, tuple(sorted(set(counts))), denominator, libelle)
+    if key not in _RATES:
+        _RATES.clear()
+        values = national_values(store, geography)
+        people = values[values["indicateur"] == denominator]
+        years = cf.national_years(people).get(denominator, [])
+        frame, used = cf.rates_values(values, [str(c) for c in key[2]], denominator,
+                                      libelle=libelle, years=years)
+        _RATES[key] = (frame, used)
+    return _RATES[key]
 
 
 def preload(store: Path) -> dict[str, pd.DataFrame]:

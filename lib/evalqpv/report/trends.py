@@ -3,16 +3,21 @@ the whole series, and « stable » within the noise of the source.
 
 A series is broken where its source changes: the contract's own figures (or a partner's)
 are never chained to the producers' publications, nor to each other. Geography already
-separates series (a QPV's 2015 and 2024 perimeters are two levels).
+separates series (a QPV's 2015 and 2024 perimeters are two levels). A national reform of
+the benefit or of the measure (config/ruptures.csv, evalqpv.ruptures) does not cut the
+series, but a trend whose span crosses it carries it (`Trend.reform`): the change is
+then not read as a change of the quarter.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..ingest.registry import is_hand_filled
+from ..ruptures import Break, crossed
 from ..vocabulary import VALEUR
 from .indicators import Point
 
@@ -29,10 +34,18 @@ class Trend:
     delta: float
     relative: float | None  # delta / start, for counts and amounts
     broken: bool  # the series holds earlier figures from another source, left out
+    # national reforms of the indicator between start and end (oldest first)
+    reforms: tuple[Break, ...] = ()
 
     @property
     def span(self) -> str:
         return f"entre {self.start.annee} et {self.end.annee}"
+
+    @property
+    def reform(self) -> Break | None:
+        """The first national reform the span crosses, if any: the change then mixes the
+        quarter's own change with the reform's."""
+        return self.reforms[0] if self.reforms else None
 
 
 PUBLISHED = "publication"
@@ -59,12 +72,14 @@ def noise(unit: str, start: float) -> float:
     return RELATIVE_NOISE * abs(start)
 
 
-def trend(points: list[Point], annee: int, unit: str, since: int | None = None) -> Trend | None:
+def trend(points: list[Point], annee: int, unit: str, since: int | None = None, *,
+          breaks: Iterable[Break] = ()) -> Trend | None:
     """The change of the latest unbroken run of exact figures up to `annee`.
 
     `since`: when the run goes past that year (the contract's baseline), start at its
     last figure of that year or before; otherwise over the whole run. None when fewer than two
-    figures of the same series are known.
+    figures of the same series are known. `breaks`: the national reforms of the
+    indicator (ruptures.breaks_of); those the span crosses are kept in `reforms`.
     """
     usable = [p for p in points if p.annee <= annee and p.valeur is not None
               and p.statut == VALEUR and not p.periode]
@@ -95,7 +110,8 @@ def trend(points: list[Point], annee: int, unit: str, since: int | None = None) 
     direction = STABLE if abs(delta) <= noise(unit, start.valeur) else (UP if delta > 0
                                                                          else DOWN)
     relative = delta / start.valeur if unit != "pourcentage" and start.valeur else None
-    return Trend(start, end, direction, delta, relative, broken)
+    return Trend(start, end, direction, delta, relative, broken,
+                 crossed(breaks, start.annee, end.annee))
 
 
 def favourable(direction: str, sens: str) -> bool | None:

@@ -35,6 +35,7 @@ from ..ingest.variables import load_variable_rules
 from ..objectives import load_claims, load_objectives
 from ..problems import Problems
 from ..referentiel import Referentiel, load_referentiel
+from ..ruptures import load_breaks
 from ..settings import (
     Contract,
     ProjectPaths,
@@ -114,6 +115,7 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
                 problems.error(paths.label(paths.comparison), f"« {rule.nom} » : indicateur "
                                "inconnu du référentiel.", colonne="variables", valeur=variable,
                                attendu="un identifiant de config/referentiel.csv")
+        load_breaks(paths, problems, referentiel)  # config/ruptures.csv, checked here
     rules = load_variable_rules(paths.variables, paths.label(paths.variables), referentiel,
                                 problems)
     day = today or date.today()
