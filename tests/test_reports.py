@@ -174,7 +174,7 @@ def test_axis_report_sections(built):
     # emplois francs: the partner's own 2023 objective, in the département, is shown as
     # such and never turned into a status of the quarter
     assert "statut-nc" in page and "objectif propre du partenaire" in page
-    assert "Analyse de l'axe" in page and "Impact" in page
+    assert "Analyse de l'axe" in page and "Situation de départ" in page
     assert '<figure class="graphique">' in page and re.search(r'<svg [^>]*role="img"', page)
     assert "Les données du graphique" in page and "data:text/csv" in page
 

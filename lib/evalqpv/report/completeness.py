@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from .. import frenchnumbers as fn
 from ..vocabulary import COMPLETENESS_MIME
-from .context import ReportContext
-from .html import Html, table
+from .context import ReportContext, request_words
+from .html import Html, bullets, table
 
 
 def completeness_rows(ctx: ReportContext) -> list[dict[str, object]]:
@@ -29,7 +29,8 @@ def completeness_rows(ctx: ReportContext) -> list[dict[str, object]]:
         if ctx.received(ind):
             expected_received[1] += 1
     rows: list[dict[str, object]] = [{"partenaire": name, "attendus": n, "recus": got,
-             "completude": round(100 * got / n, 1) if n else None}
+             "completude": round(100 * got / n, 1) if n else None,
+             "demande": request_words(ctx.request(name))}
             for name, (n, got) in counts.items()]
     return sorted(rows, key=lambda r: (-int(str(r["attendus"])), str(r["partenaire"])))
 
@@ -42,7 +43,8 @@ def partner_completeness(ctx: ReportContext) -> Html:
     rows = completeness_rows(ctx)
     data = {"annee": ctx.annee, "territoire": ctx.territory.code, "partenaires": rows}
     shown = [[r["partenaire"], r["attendus"], r["recus"],
-              fn.share(float(str(r["completude"]))) if r["completude"] is not None else "–"]
+              fn.share(float(str(r["completude"]))) if r["completude"] is not None else "–",
+              r["demande"] or "–"]
              for r in rows]
     received = sum(int(str(r["recus"])) for r in rows)
     none = ("" if received else f"<p><strong>Aucun chiffre de {ctx.annee} n'a été reçu à ce "
@@ -53,6 +55,22 @@ def partner_completeness(ctx: ReportContext) -> Html:
             "contrat, ceux des années précédentes, les jalons pas encore échus et les "
             "engagements portant sur une autre commune ne comptent pas).</p>"
             + table(["Partenaire", "Indicateurs attendus", f"Reçus pour {ctx.annee}",
-                     "Complétude"], shown, numeric=(1, 2, 3), css_class="completude",
-                    caption=f"Complétude des données par partenaire en {ctx.annee}"))
+                     "Complétude", "Demande"], shown, numeric=(1, 2, 3),
+                    css_class="completude",
+                    caption=f"Complétude des données par partenaire en {ctx.annee}")
+            + unread_returns(ctx))
     return Html(text, extra={COMPLETENESS_MIME: data})
+
+
+RETURN_STATES = {"illisible": "illisible", "partiel": "lu en partie", "refusé": "refusé"}
+
+
+def unread_returns(ctx: ReportContext) -> str:
+    """The returns of the year that could not be read in full, and what to do."""
+    bad = [r for r in ctx.returns() if r["statut"] in RETURN_STATES]
+    if not bad:
+        return ""
+    items = [f"{r['partenaire']} ({r['fichier'].rsplit('/', 1)[-1]}) : "
+             f"{RETURN_STATES[r['statut']]} — {r['message']}" for r in bad]
+    return ("<p>Retours reçus mais pas lus en entier (leurs chiffres manquent ci-dessus) :</p>"
+            + bullets(items))

@@ -21,6 +21,7 @@ from ..referentiel import Indicator, Referentiel, load_referentiel
 from ..ruptures import Break, breaks_of, load_breaks
 from ..settings import Contract, ProjectPaths, find_root, load_contract
 from ..store.load import load_store
+from ..store.requests import PartnerRequest, load_requests, load_returns
 from ..store.tables import available_years
 from ..territory import (
     Level,
@@ -31,6 +32,7 @@ from ..territory import (
     resolve_territory,
 )
 from ..vocabulary import (
+    A_COLLECTER,
     A_VENIR,
     ATTEINT,
     CODE_ENSEMBLE_QPV,
@@ -264,6 +266,11 @@ class ReportContext:
     def _judge(self, ind: Indicator, level: Level, points: list[Point]) -> Judgement:
         verdict = judge(ind, points, self.annee, niveau=level.niveau, libelle=level.libelle,
                         debut=self.contract.debut, fin=self.contract.fin)
+        asked = self.request(ind.partenaire) if self.own_contract else None
+        if verdict.status == A_COLLECTER and asked is not None and asked.demande_le \
+                and not asked.recu:
+            # asked for the year's figures, nothing came: a fact, not a figure to collect
+            return Judgement(NON_TRANSMIS, request_words(asked))
         if ind.calcul and points and points[-1].annee == self.annee and not points[-1].valeur:
             # nobody sent anything: a fact (« non transmis »), not a figure to collect
             return Judgement(NON_TRANSMIS, f"aucun retour reçu pour {self.annee} ("
@@ -306,6 +313,21 @@ class ReportContext:
     def missing(self, ind: Indicator) -> bool:
         """Owed for the evaluated year and not received: what « ce qui manque » lists."""
         return self.expected(ind) and not self.received(ind)
+
+    def request(self, partner: str) -> PartnerRequest | None:
+        """What was asked of a partner for the evaluated year, and what came back
+        (data/processed/demandes.csv: the evaluator's ledger and the returns found)."""
+        if "demandes" not in self.cache:
+            self.cache["demandes"] = {r.partenaire: r for r in load_requests(self.paths.requests)
+                                      if r.annee == self.annee}
+        known = self.cache["demandes"]
+        assert isinstance(known, dict)
+        found = known.get(partner)
+        return found if isinstance(found, PartnerRequest) else None
+
+    def returns(self) -> list[dict[str, str]]:
+        """The partners' returns of the evaluated year and what became of each."""
+        return [r for r in load_returns(self.paths.returns) if r["collecte"] == str(self.annee)]
 
     def breaks(self, indicator: str) -> tuple[Break, ...]:
         """The national reforms that break this indicator's series (config/ruptures.csv),
@@ -359,6 +381,22 @@ class ReportContext:
                                         strict=True))):
             levels.append(Level(ENSEMBLE_QPV, code, lib))
         return levels
+
+
+def request_words(asked: PartnerRequest | None) -> str:
+    """« demandé le 15/01/2026, relancé le 16/02/2026, reçu le 02/02/2026 », from the
+    evaluator's ledger and the returns found ; empty when nothing is known."""
+    if asked is None:
+        return ""
+    words = [f"demandé le {asked.demande_le:%d/%m/%Y}"] if asked.demande_le else []
+    words += [f"relancé le {d:%d/%m/%Y}" for d in asked.relances]
+    if asked.recu_le:
+        words.append(f"reçu le {asked.recu_le:%d/%m/%Y}")
+    elif asked.recu:
+        words.append("reçu (date non notée)")
+    elif asked.demande_le:
+        words.append("rien reçu")
+    return ", ".join(words)
 
 
 def _from_partner(files: object) -> bool:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from .. import frenchnumbers as fn
 from ..referentiel import Indicator
+from ..store.requests import years_missing
 from ..territory import ParameterError
 from ..vocabulary import partner_stem
-from .context import ReportContext
+from .context import ReportContext, request_words
 from .followup import deadline_text, status_cell, target_cell
 from .html import Collapse, Html, esc, table
 from .indicators import observations
@@ -40,9 +41,21 @@ def partner_summary(ctx: ReportContext, partner: str) -> Html:
     sig = ctx.contract.signatory_of(partner)
     who = (f"{partner}, signataire de l'{ctx.contract.annexe_engagements.lower()} du contrat "
            f"(« {sig} »)" if sig else partner)
+    asked = request_words(ctx.request(partner))
+    returns = [r for r in ctx.returns() if r["partenaire"] == partner]
+    files = "".join(
+        f"<li>{esc(r['fichier'].rsplit('/', 1)[-1])} : "
+        f"{esc(RETURN_WORDS.get(r['statut'], r['statut']))}"
+        + (f" — {esc(r['message'])}" if r["message"] else "") + "</li>" for r in returns)
     return Html(f"<p class=\"lead\">{esc(who)} doit au contrat {len(inds)} chiffre(s) par an. "
                 f"Pour {ctx.annee} : {received} reçu(s), {missing} manquant(s) ; "
-                f"{never} n'ont jamais été reçus.</p>")
+                f"{never} n'ont jamais été reçus.</p>"
+                + (f"<p>Demande de {ctx.annee} : {esc(asked)}.</p>" if asked else "")
+                + (f"<p>Fichiers reçus pour {ctx.annee} :</p><ul>{files}</ul>" if files else ""))
+
+
+RETURN_WORDS = {"lu": "lu", "partiel": "lu en partie", "illisible": "illisible",
+                "refusé": "refusé"}
 
 
 def partner_commitments(ctx: ReportContext, partner: str) -> Html:
@@ -114,8 +127,9 @@ def partner_missing(ctx: ReportContext, partner: str) -> Html:
         if not ctx.missing(ind):
             continue
         seen = ctx.observed_years(ind)
-        since = f"{ctx.annee - seen[-1]} an(s) (dernier chiffre : {seen[-1]})" if seen \
-            else "jamais reçu"
+        years = years_missing(seen[-1] if seen else None, ctx.annee, ctx.contract.debut)
+        since = (f"{years} an(s) (dernier chiffre : {seen[-1]})" if seen else
+                 f"jamais reçu ({years} an(s) depuis {ctx.contract.debut})")
         rows.append([ind.libelle, ind.definition, since, status_cell(ctx, ind)])
     if not rows:
         return Html(f"<p>Rien ne manque pour {ctx.annee}.</p>")
