@@ -27,6 +27,7 @@ the browser, axe-core or playwright is missing.
 from __future__ import annotations
 
 import argparse
+import csv
 import importlib
 import json
 import os
@@ -38,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..vocabulary import REPORT_TITLES
+from ..vocabulary import REPORT_TITLES, partner_stem
 
 VIEWPORTS = (  # label, width, height, device scale factor, phone
     ("1280", 1280, 800, 1, False),
@@ -47,16 +48,25 @@ VIEWPORTS = (  # label, width, height, device scale factor, phone
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice")
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 # A4 pages when printed: what a committee member may be asked to read on paper.
-# Measured on the shipped data (2025) once the whole contract was followed (each axis
-# report carries its signatories' Annexe 1 commitments, the synthesis every signatory's):
-# index 1, contexte 7, emancipation 16, emploi 16, tranquillite 5, transition 5,
-# synthese 18 (25 before the print rules). The budgets leave a page for the content to
-# grow, no more: a report that outgrows them is one to shorten, not a budget to raise.
-PAGE_BUDGETS = {"index": 2, "contexte": 9, "emancipation": 17, "emploi": 17,
-                "tranquillite": 6, "transition": 6, "synthese": 6, "annexes": 19}
-MAX_PAGE_BYTES = 300_000
-MAX_SET_BYTES = 1_200_000
+# Measured on the year where every partner answered (tests/fixtures/annee_complete: a
+# value for every indicator the référentiel asks a partner for), the longest a page gets:
+# index 2, contexte 6, emancipation 15, emploi 17, tranquillite 7, transition 6,
+# synthese 5, annexes 13, a partner's page 4. The budgets leave a page for the content to
+# grow, no more (the synthesis: the committee's six pages): a report that outgrows them
+# is one to shorten, not a budget to raise. Reference tables (definitions, producers,
+# unverifiable claims) open on screen and are not printed.
+PAGE_BUDGETS = {"index": 2, "contexte": 9, "emancipation": 17, "emploi": 18,
+                "tranquillite": 8, "transition": 7, "synthese": 6, "annexes": 15}
+# A partner's page (reports/<annee>/partenaires/<partenaire>.html) lists what it owes:
+# its budget follows from the référentiel, three pages and one for every ten indicators
+# (IDSU: 85 indicators, 11 pages on the full year; a partner of 3, 2 pages).
+PARTNER_PAGE_BASE, PARTNER_INDICATORS_PER_PAGE = 3, 10
+# Weight of a page, and of the year's reports together (what is e-mailed), on the same
+# full year: emancipation 303 KB, emploi 310 KB; 1,33 MB for the eight pages.
+MAX_PAGE_BYTES = 350_000
+MAX_SET_BYTES = 1_500_000
 TILE_HEIGHT = 2400  # CSS px per screenshot tile
+PARTNERS = "partenaires"  # the partners' pages, beside the year's reports
 OUTPUT = "controle"  # reports/controle-<annee>/, beside reports/<annee>/
 
 # Without these flags Chromium reaches Google services even headless; the resolver rule
@@ -151,15 +161,31 @@ class PageResult:
 
 
 def page_budget(html: Path) -> int:
-    """The PDF page budget of a report (its file name says which)."""
+    """The PDF page budget of a report (its file name says which; a partner's page is
+    in partenaires/)."""
+    if html.parent.name == PARTNERS:
+        owed = owed_by(html)
+        return PARTNER_PAGE_BASE + -(-owed // PARTNER_INDICATORS_PER_PAGE)
     return PAGE_BUDGETS.get(html.stem, max(PAGE_BUDGETS.values()))
 
 
+def owed_by(page: Path) -> int:
+    """How many indicators of the project's référentiel the partner of a page owes."""
+    for folder in page.resolve().parents:
+        referentiel = folder / "config" / "referentiel.csv"
+        if referentiel.is_file():
+            with referentiel.open(encoding="utf-8", newline="") as handle:
+                return sum(partner_stem(row.get("partenaire", "")) == page.stem
+                           for row in csv.DictReader(handle))
+    return 0
+
+
 def size_failures(pages: list[Path]) -> list[str]:
-    """Pages heavier than MAX_PAGE_BYTES, and a set heavier than MAX_SET_BYTES."""
+    """Pages heavier than MAX_PAGE_BYTES, and the year's reports (a partner's page is
+    sent on its own) heavier than MAX_SET_BYTES together."""
     out = [f"{p.name} pèse {ko(p.stat().st_size)} (maximum {ko(MAX_PAGE_BYTES)})."
            for p in pages if p.stat().st_size > MAX_PAGE_BYTES]
-    total = sum(p.stat().st_size for p in pages)
+    total = sum(p.stat().st_size for p in pages if p.parent.name != PARTNERS)
     if total > MAX_SET_BYTES:
         out.append(f"L'ensemble des pages pèse {ko(total)} (maximum {ko(MAX_SET_BYTES)}).")
     return out
@@ -377,8 +403,9 @@ def pages_of(folder: Path) -> list[Path]:
     """The index first, then the reports in their order."""
     order = ["index", *REPORT_TITLES]
     pages = [p for p in folder.glob("*.html") if p.is_file()]
+    partners = sorted(p for p in (folder / PARTNERS).glob("*.html") if p.is_file())
     return sorted(pages, key=lambda p: (order.index(p.stem) if p.stem in order
-                                        else len(order), p.name))
+                                        else len(order), p.name)) + partners
 
 
 def run(folder: Path, axe_js: Path, chromium: str, timeout: float = 120,

@@ -16,7 +16,16 @@ from ..objectives import Claim
 from ..referentiel import Indicator
 from ..store.tables import read_territories
 from ..territory import Level
-from ..vocabulary import BORNE_INF, BORNE_SUP, BOUNDS, DEPARTEMENT, POPULATION, VALEUR
+from ..vocabulary import (
+    ANNEXES,
+    BORNE_INF,
+    BORNE_SUP,
+    BOUNDS,
+    DEPARTEMENT,
+    POPULATION,
+    SYNTHESIS,
+    VALEUR,
+)
 from .context import ReportContext
 from .html import Html, esc, table
 from .indicators import Point, value_in
@@ -215,16 +224,34 @@ def contract_claims(ctx: ReportContext) -> Html:
         rows.append([claim.section, claim.citation, ind.libelle,
                      f"{subject_level.libelle} : {finding.figures}",
                      Html(f'<span class="constat constat-{_slug(finding.verdict)}">'
-                          f"{esc(finding.verdict)}</span>")])
+                          f"{esc(finding.verdict)}</span>"), finding.verdict])
     if not rows:
         return Html("<p>Aucun constat chiffré du contrat n'est listé pour vérification.</p>")
-    return Html("<p>Chaque affirmation chiffrée du diagnostic du contrat que les données "
-                "publiques permettent de vérifier, avec les chiffres publiés (jamais ceux du "
-                "contrat lui-même) : <em>confirmé</em>, <em>non confirmé</em> (les chiffres ne "
-                "le montrent pas, sans le contredire), <em>contredit</em>, ou <em>non "
-                "vérifiable</em> avec les données disponibles.</p>"
-                + table(["Section", "Le contrat dit", "Indicateur", "Les données publiées",
-                         "Verdict"], rows, css_class="constats"))
+    unchecked = [r for r in rows if r[-1] == UNCHECKABLE]
+    if ctx.report == SYNTHESIS:  # the committee reads the verdicts; the annexes say why not
+        shown = [r for r in rows if r[-1] != UNCHECKABLE]
+        tail = (f"<p>{len(unchecked)} autre(s) affirmation(s) chiffrée(s) du diagnostic ne "
+                "peuvent pas être vérifiées avec les données livrées : les annexes disent "
+                "pourquoi.</p>" if unchecked else "")
+    elif ctx.report == ANNEXES:
+        shown, tail = rows, ""
+    else:  # the unverifiable ones, with their reason, one click away
+        shown = [r for r in rows if r[-1] != UNCHECKABLE]
+        tail = (f'<details class="reference"><summary>{len(unchecked)} affirmation(s) '
+                "non vérifiable(s) avec les données livrées, et pourquoi</summary>"
+                + table(["Section", "Le contrat dit", "Indicateur", "Pourquoi"],
+                        [[r[0], r[1], r[2], r[3]] for r in unchecked],
+                        css_class="constats", name="constats-non-verifiables")
+                + "</details>" if unchecked else "")
+    intro = ("<p>Chaque affirmation chiffrée du diagnostic du contrat, avec les chiffres "
+             "publiés (jamais ceux du contrat lui-même) : <em>confirmé</em>, <em>non "
+             "confirmé</em> (les chiffres ne le montrent pas, sans le contredire), "
+             "<em>contredit</em>, ou <em>non vérifiable</em> avec les données disponibles."
+             "</p>")
+    body = table(["Section", "Le contrat dit", "Indicateur", "Les données publiées",
+                  "Verdict"], [r[:-1] for r in shown], css_class="constats") if shown else \
+        "<p>Aucune ne peut l'être avec les données livrées.</p>"
+    return Html(intro + body + tail)
 
 
 def _slug(verdict: str) -> str:

@@ -10,10 +10,12 @@ from __future__ import annotations
 from .. import frenchnumbers as fn
 from ..referentiel import Indicator
 from ..vocabulary import (
+    ANNEXES,
     AXES,
     CONTEXT,
     ETABLISSEMENT,
     GOVERNANCE,
+    PARTNERS_DIR,
     QPV,
     STATUSES,
     SYNTHESIS,
@@ -22,6 +24,7 @@ from ..vocabulary import (
     TRANSVERSAL,
     TYPE_LABELS,
     VALEUR,
+    partner_stem,
 )
 from .comparisons import schools_text
 from .context import ReportContext
@@ -200,6 +203,8 @@ def partners(ctx: ReportContext) -> Html:
         if ctx.contract.is_commitment(line.section) and not line.followed:
             unfollowed.setdefault(ctx.contract.signatory(line.section), []).append(
                 f"{line.texte} — {line.raison_non_suivi}")
+    if ctx.report == ANNEXES:  # each partner's own page holds the detail
+        return partners_overview(ctx, by_partner, unfollowed)
     out = []
     for partner in sorted(set(by_partner) | set(unfollowed)):
         inds = by_partner.get(partner, [])
@@ -217,6 +222,28 @@ def partners(ctx: ReportContext) -> Html:
                        + bullets(unfollowed[partner]))
     return Html("".join(out) or "<p>Le contrat ne comporte pas d'engagement de "
                                 "partenaire.</p>")
+
+
+def partners_overview(ctx: ReportContext, by_partner: dict[str, list[Indicator]],
+                      unfollowed: dict[str, list[str]]) -> Html:
+    """One row per signatory: its commitments followed and not, their statuses, and the
+    link to its own page (where each commitment is given in the contract's words)."""
+    rows: list[list[object]] = []
+    for signatory in sorted(set(by_partner) | set(unfollowed)):
+        inds = by_partner.get(signatory, [])
+        counts = ctx.status_counts(inds)
+        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "–"
+        partner = ctx.contract.signataires.get(signatory, "")
+        link = (Html(f'<a href="{PARTNERS_DIR}/{partner_stem(partner)}.html">'
+                     f"{esc(partner)}</a>") if partner else "–")
+        rows.append([signatory, len(inds), len(unfollowed.get(signatory, [])), summary, link])
+    return Html("<p>Chaque signataire de l'annexe du contrat : ses engagements suivis par un "
+                "indicateur et leurs statuts, ceux qu'aucun chiffre ne suit ; sa page donne "
+                "chaque engagement dans les mots du contrat, ce qu'il a transmis et ce qui "
+                "manque.</p>"
+                + table(["Signataire", "Indicateurs suivis", "Engagements sans indicateur",
+                         "Statuts", "Sa page"], rows, numeric=(1, 2),
+                        css_class="engagements", name="signataires"))
 
 
 def coverage(ctx: ReportContext) -> Html:

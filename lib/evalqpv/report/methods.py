@@ -9,7 +9,7 @@ from .. import frenchnumbers as fn
 from .. import secrecy
 from ..ingest.registry import is_partner_file
 from ..territory import Level
-from ..vocabulary import CONFLICT, PERIMETRE_PARTENAIRE, QPV, SECRET, SYNTHESIS
+from ..vocabulary import CONFLICT, PERIMETRE_PARTENAIRE, QPV, SECRET, SYNTHESIS, WHOLE_CONTRACT
 from .context import ReportContext
 from .html import Html, bullets, esc, table
 from .messages import published_recency
@@ -34,7 +34,11 @@ def methods(ctx: ReportContext) -> Html:
              "l'annexe technique, en fin de rapport, donne les fichiers lus et leurs "
              "empreintes. L'année indiquée est l'année que décrit la donnée, jamais l'année "
              "de publication.</p>"]
-    if rows and ctx.report == SYNTHESIS:  # every indicator is in its axis report
+    if rows and ctx.report == SYNTHESIS:  # the sources are listed in the annexes
+        parts.append("<p>Les producteurs et les publications de chaque chiffre sont listés "
+                     "dans les annexes ; chaque rapport d'axe définit ses indicateurs un à "
+                     "un.</p>")
+    elif rows and ctx.report in WHOLE_CONTRACT:  # every indicator is in its axis report
         by_producer: dict[str, list[list[str]]] = {}
         for row in rows:
             by_producer.setdefault(str(row[2]), []).append(row)
@@ -43,14 +47,21 @@ def methods(ctx: ReportContext) -> Html:
              + (" …" if len(items) > 6 else ""),
              ", ".join(sorted({y for r in items for y in str(r[4]).split(", ") if y}))]
             for producer, items in sorted(by_producer.items())]
-        parts.append(table(["Producteur", "Indicateurs", "Par exemple", "Publications"], sources,
-                           numeric=(1,), css_class="methodes",
-                           caption="Les sources des chiffres de cette synthèse ; chaque rapport "
-                                   "d'axe définit ses indicateurs un à un"))
+        parts.append('<details class="reference"><summary>Les producteurs des chiffres '
+                     f"({len(sources)}) et leurs publications</summary>"
+                     + table(["Producteur", "Indicateurs", "Par exemple", "Publications"],
+                             sources, numeric=(1,), css_class="methodes",
+                             caption="Les sources des chiffres de la synthèse ; chaque "
+                                     "rapport d'axe définit ses indicateurs un à un")
+                     + "</details>")
     elif rows:
-        parts.append(table(["Indicateur", "Définition", "Producteur", "Source",
-                            "Publications", "Années", "Géographie"], rows,
-                           css_class="methodes"))
+        # a reference table, opened on screen when needed: the page stays short in print
+        parts.append(f'<details class="reference"><summary>Définitions, producteurs et '
+                     f"publications des {len(rows)} indicateurs de ce rapport</summary>"
+                     + table(["Indicateur", "Définition", "Producteur", "Source",
+                              "Publications", "Années", "Géographie"], rows,
+                             css_class="methodes", csv=False)
+                     + "</details>")
     recent = published_recency(ctx)
     if recent:
         parts.append(table(["Publication", "Dernière année publiée pour le quartier"],
