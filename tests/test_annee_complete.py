@@ -124,3 +124,61 @@ def test_spreadsheet_versions_of_the_store(full_year):
     text = paths.spreadsheet_of(paths.store).read_bytes().decode("utf-8")
     assert text.startswith("\ufeffindicateur;niveau;code;")
     assert "\r\n" in text and re.search(r";\d+,\d+;", text)
+
+
+def page_text(path: Path) -> str:
+    import html as htmllib
+
+    text = re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))
+    return re.sub(r"\s+", " ", htmllib.unescape(text))
+
+
+def test_every_comment_typed_is_shown_beside_its_figure(full_year):
+    """A partner's comment (« chiffre provisoire »…) reaches its page, escaped, next to
+    the year it comments."""
+    paths, _, _ = full_year
+    pages = paths.root / "reports" / "2025" / "partenaires"
+    texts = {p.stem: page_text(p) for p in pages.glob("*.html")}
+    shown = " ".join(texts.values())
+    for row in typed():
+        if row["commentaire"]:
+            comment = re.sub(r"\s+", " ", row["commentaire"]).strip()
+            assert f"{row['annee']} : « {comment} »" in shown, comment[:60]
+
+
+def test_every_figure_typed_is_shown_on_its_partner_page(full_year):
+    """A value the partner typed is on its page, in the column of its year (a count of
+    people of 1 to 10 shown « < 11 »)."""
+    from evalqpv import frenchnumbers as fn
+    from evalqpv import secrecy
+    from evalqpv.problems import Problems
+    from evalqpv.referentiel import load_referentiel
+    from evalqpv.settings import load_contract
+
+    paths, _, _ = full_year
+    ref = load_referentiel(paths.referentiel, "r", Problems(), load_contract(paths))
+    pages = {p.stem: page_text(p)
+             for p in (paths.root / "reports" / "2025" / "partenaires").glob("*.html")}
+    checked = 0
+    for row in typed():
+        ind = ref.indicators.get(row["indicateur"])
+        if ind is None or Path(row["fichier"]).stem not in pages:
+            continue
+        value = float(row["valeur"])
+        open_level = re.fullmatch(r"\d{2,3}|2[AB]", row["code"])  # a département
+        small = ind.counts_people and 0 < value < secrecy.THRESHOLD and not open_level
+        shown = secrecy.MASK if small else fn.with_unit(value, ind.unite)
+        sent = pages[Path(row["fichier"]).stem].rsplit("Ce qui a été transmis", 1)[-1]
+        line = sent.split(ind.libelle, 1)
+        assert len(line) == 2, (row["fichier"], ind.libelle)
+        assert shown.replace("\u00a0", " ") in line[1][:400].replace("\u00a0", " "), \
+            (ind.libelle, shown)
+        checked += 1
+    assert checked > 150
+
+
+def test_the_pages_of_a_full_year_hold_the_synthesis_to_the_committee(full_year):
+    paths, _, _ = full_year
+    synthesis = page_text(paths.root / "reports" / "2025" / "synthese.html")
+    assert "retour_tronque.xlsx" in synthesis and "illisible" in synthesis
+    assert "reçu le 02/02/2026" in synthesis and "relancé le 16/02/2026" in synthesis

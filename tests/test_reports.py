@@ -386,14 +386,17 @@ def test_every_year_of_the_contract_can_be_evaluated(built):
 
 
 def test_synthesis_gives_each_unfollowed_line_of_the_contract_once_with_its_reason(built):
-    """Section IV and V lines in the coverage part, commitments with their signatory:
-    never both (the committee reads each reason once)."""
+    """Section IV and V lines in the coverage part of the annexes, commitments on their
+    signatory's own page: never both (the committee reads each reason once)."""
     import csv
     import html as htmllib
+
+    from evalqpv.vocabulary import partner_stem
 
     paths, year, _ = built
     page = htmllib.unescape(re.sub(r"<[^>]+>", "", html_files(paths, year)["annexes"]))
     contract = load_contract(paths)
+    folder = paths.root / "reports" / str(year) / "partenaires"
     with (paths.root / "config" / "objectifs.csv").open(encoding="utf-8") as handle:
         lines = [r for r in csv.DictReader(handle) if r["raison_non_suivi"].strip()]
     commitments = [r for r in lines if contract.is_commitment(r["section"])]
@@ -402,7 +405,12 @@ def test_synthesis_gives_each_unfollowed_line_of_the_contract_once_with_its_reas
         prefix = f"{row['section']}, ligne {row['ligne']} — "
         if contract.is_commitment(row["section"]):
             assert prefix not in page, prefix
-            assert page.count(f"{row['texte']} — {row['raison_non_suivi']}") == 1, prefix
+            partner = contract.signataires[contract.signatory(row["section"])]
+            own = htmllib.unescape(re.sub(r"<[^>]+>", " ", (
+                folder / f"{partner_stem(partner)}.html").read_text(encoding="utf-8")))
+            own = re.sub(r"\s+", " ", own)
+            text = re.sub(r"\s+", " ", f"{row['texte']} non suivi : {row['raison_non_suivi']}")
+            assert own.count(text) == 1, prefix
         else:
             assert page.count(f"{prefix}{row['texte']} : {row['raison_non_suivi']}") == 1, prefix
 

@@ -58,9 +58,9 @@ LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 PAGE_BUDGETS = {"index": 2, "contexte": 9, "emancipation": 17, "emploi": 18,
                 "tranquillite": 8, "transition": 7, "synthese": 6, "annexes": 15}
 # A partner's page (reports/<annee>/partenaires/<partenaire>.html) lists what it owes:
-# its budget follows from the référentiel, three pages and one for every ten indicators
-# (IDSU: 85 indicators, 11 pages on the full year; a partner of 3, 2 pages).
-PARTNER_PAGE_BASE, PARTNER_INDICATORS_PER_PAGE = 3, 10
+# its budget follows from the référentiel, four pages and one for every ten indicators
+# (85 indicators: 11 pages on the full year; a partner of 3: 2 pages).
+PARTNER_PAGE_BASE, PARTNER_INDICATORS_PER_PAGE = 4, 10
 # Weight of a page, and of the year's reports together (what is e-mailed), on the same
 # full year: emancipation 303 KB, emploi 310 KB; 1,33 MB for the eight pages.
 MAX_PAGE_BYTES = 350_000

@@ -112,6 +112,9 @@ def partner_figures(ctx: ReportContext, partner: str) -> Html:
         rows.append([*cells, " ; ".join(comments) or "–"])
     if not rows:
         return Html("<p>Ce partenaire ne doit aucun chiffre au contrat.</p>")
+    if all(all(c == "–" for c in r[2:]) for r in rows):  # the list is the missing one
+        return Html(f"<p>Aucun chiffre reçu de {years[0]} à {years[-1]} : les {len(rows)} "
+                    "indicateurs attendus sont listés ci-dessous.</p>")
     headers = ["Indicateur", "Territoire", *[str(y) for y in years], "Commentaire du partenaire"]
     return Html(table(headers, rows, css_class="transmis", numeric=tuple(range(2, 2 + len(years))),
                       collapse=Collapse(tuple(range(2, 3 + len(years))),
@@ -130,10 +133,12 @@ def partner_missing(ctx: ReportContext, partner: str) -> Html:
         years = years_missing(seen[-1] if seen else None, ctx.annee, ctx.contract.debut)
         since = (f"{years} an(s) (dernier chiffre : {seen[-1]})" if seen else
                  f"jamais reçu ({years} an(s) depuis {ctx.contract.debut})")
-        rows.append([ind.libelle, ind.definition, since, status_cell(ctx, ind)])
+        rows.append([ind.libelle, since, status_cell(ctx, ind)])
     if not rows:
         return Html(f"<p>Rien ne manque pour {ctx.annee}.</p>")
-    return Html(table(["Indicateur", "Ce qui est demandé", "Manque depuis", "Statut"], rows,
+    return Html("<p>La définition de chaque chiffre est rappelée dans le classeur de "
+                "collecte.</p>"
+                + table(["Indicateur", "Manque depuis", "Statut"], rows,
                       css_class="manquants", name=f"manquants-{partner_stem(partner)}"))
 
 
