@@ -95,9 +95,10 @@ def test_targets_say_their_kind_origin_and_perimeter(ref):
     pilot = ref["centres_sociaux_modes_accueil_alternatifs"]
     assert (pilot.cible, pilot.cible_nature, pilot.perimetre) == (3, "ponctuelle", "departement")
     assert pilot.annee_cible is None and not pilot.echeance
-    # « Mises en place de 4 commissions thématiques » : a stock to set up, no date
+    # « Mises en place de 4 commissions » (1.2), « Maintien (…) à travers les quatre
+    # commissions » (5.2): four in place at the signature, kept each year, no date
     commissions = ref["commissions_medico_psycho_sociales"]
-    assert (commissions.cible, commissions.cible_nature) == (4, "stock")
+    assert (commissions.cible, commissions.cible_nature) == (4, "annuelle")
     assert commissions.annee_cible is None and not commissions.echeance
     # « portant leur nombre à plus de 10 » … « en 2024 » : a dated stock
     pacts = ref["centres_sociaux_pactes_cooperation"]

@@ -168,13 +168,13 @@ def test_a_dated_target_passed_with_no_figure_is_overdue_not_to_collect():
 
 
 def test_a_stock_with_no_printed_deadline_never_gets_one():
-    """« environ 50 caméras », no date: judged by the end of the contract, said to be an
-    inference, never presented as the contract's deadline."""
+    """« environ 50 caméras », no date: not late before the contract ends, and no date is
+    ever presented as the contract's."""
     cameras = ind(cible=50, cible_operateur="=", cible_nature="stock", cible_approchee=True,
                   perimetre="commune")
     verdict = j(cameras, pt(2025, 30), 2025, niveau="commune")
     assert verdict.status == A_VENIR
-    assert "non précisée" in verdict.reason and "hypothèse" in verdict.reason
+    assert "non précisée" in verdict.reason and "2030" not in verdict.reason
 
 
 def test_one_off_pilot_without_deadline():
@@ -185,3 +185,15 @@ def test_one_off_pilot_without_deadline():
     assert j(pilot, None, 2025, niveau="departement").status == A_COLLECTER
     assert j(pilot, pt(2025, 3), 2025, niveau="departement").status == ATTEINT
     assert j(pilot, pt(2025, 1), 2025, niveau="departement").status == A_VENIR
+
+
+def test_a_count_of_part_of_the_perimeter_can_hold_an_at_least_target():
+    """« au moins 1 rencontre par an » on the partner's area: one held in the quarter is
+    one held in the area; none held in the quarter says nothing of the area."""
+    meetings = ind(cible=1, cible_operateur=">=", cible_nature="annuelle",
+                   perimetre="perimetre_partenaire")
+    held = j(meetings, pt(2025, 3), 2025, niveau="qpv")
+    assert held.status == ATTEINT and "suffit" in held.reason
+    assert j(meetings, pt(2025, 0), 2025, niveau="qpv").status == NON_COMPARABLE
+    wider = j(meetings, pt(2025, 3), 2025, niveau="departement")
+    assert wider.status == NON_COMPARABLE  # the département is not inside the area

@@ -32,6 +32,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from evalqpv.problems import Problems
+from evalqpv.referentiel import Indicator, load_referentiel
+from evalqpv.settings import ProjectPaths, find_root, load_contract
 from evalqpv.vocabulary import COLLECTION_COLUMNS, COLLECTION_SHEET, RETURN_HEADERS
 
 YEAR = 2025
@@ -58,8 +61,15 @@ def draw(key: str, low: float, high: float) -> float:
     return low + (high - low) * (digest % 100_000) / 100_000
 
 
-def value_for(indicator: str, unit: str, level: str, last: object) -> float | int:
-    """A plausible value for a unit (shown in words) and a perimeter (in words)."""
+def value_for(indicator: str, unit: str, level: str, last: object,
+              ind: Indicator | None = None) -> float | int:
+    """A plausible value for a unit (shown in words) and a perimeter (in words): near
+    the contract's target when it sets one, small for counts of meetings, structures or
+    actions (the référentiel's `denombre`)."""
+    if ind is not None and ind.annee_cible and ind.annee_cible > YEAR and unit == "oui/non":
+        return 0  # a milestone not yet due is not done
+    if ind is not None and ind.cible is not None and unit not in ("oui/non", "en %"):
+        return max(0, int(round(ind.cible * draw(indicator, 0.6, 1.5))))
     if unit == "en %":
         return round(draw(indicator, 5, 95), 1)
     if unit == "oui/non":
@@ -72,12 +82,15 @@ def value_for(indicator: str, unit: str, level: str, last: object) -> float | in
         return round(draw(indicator, 85, 115), 1)
     if isinstance(last, int | float) and last > 0:
         return max(0, int(round(last * draw(indicator, 0.85, 1.15))))
+    if ind is not None and ind.denombre == "autres":  # meetings, structures, actions
+        return int(draw(indicator, 1, 40))
     scale = {"quartier": (3, 300), "commune": (20, 2_500), "département": (200, 40_000),
              "périmètre du partenaire": (10, 900)}.get(level, (5, 500))
     return int(draw(indicator, *scale))
 
 
-def fill(template: Path, target: Path, typed: list[dict[str, str]]) -> None:
+def fill(template: Path, target: Path, typed: list[dict[str, str]],
+         referentiel: dict[str, Indicator]) -> None:
     wb = load_workbook(template)
     ws = wb[COLLECTION_SHEET]
     col = {RETURN_HEADERS[c]: i + 1 for i, c in enumerate(COLLECTION_COLUMNS)}
@@ -93,7 +106,7 @@ def fill(template: Path, target: Path, typed: list[dict[str, str]]) -> None:
                 comment = EMPTY_REASON
         else:
             value = value_for(indicator, str(cell("Unité")), str(cell("Niveau")),
-                              cell("Dernière valeur connue"))
+                              cell("Dernière valeur connue"), referentiel.get(indicator))
             ws.cell(row, col["Valeur"]).value = value
             if pick > 85:
                 comment = COMMENTS[int(draw(key + "/commentaire", 0, len(COMMENTS)))]
@@ -136,8 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(returns, ignore_errors=True)
     typed: list[dict[str, str]] = []
     templates = sorted(args.gabarits.glob("*.xlsx"))
+    paths = ProjectPaths(find_root(None))
+    referentiel = load_referentiel(paths.referentiel, "referentiel", Problems(),
+                                   load_contract(paths)).indicators
     for template in templates:
-        fill(template, returns / template.name, typed)
+        fill(template, returns / template.name, typed, referentiel)
     for names, suffix in ((args.ods, "ods"), (args.xls, "xls")):
         for name in names:
             converted = convert(returns / f"{name}.xlsx", suffix)

@@ -51,12 +51,12 @@ LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 # Measured on the year where every partner answered (tests/fixtures/annee_complete: a
 # value for every indicator the référentiel asks a partner for), the longest a page gets:
 # index 2, contexte 6, emancipation 15, emploi 17, tranquillite 7, transition 6,
-# synthese 5, annexes 13, a partner's page 4. The budgets leave a page for the content to
+# synthese 5, annexes 15, a partner's page 4. The budgets leave a page for the content to
 # grow, no more (the synthesis: the committee's six pages): a report that outgrows them
 # is one to shorten, not a budget to raise. Reference tables (definitions, producers,
 # unverifiable claims) open on screen and are not printed.
 PAGE_BUDGETS = {"index": 2, "contexte": 9, "emancipation": 17, "emploi": 18,
-                "tranquillite": 8, "transition": 7, "synthese": 6, "annexes": 15}
+                "tranquillite": 8, "transition": 7, "synthese": 6, "annexes": 17}
 # A partner's page (reports/<annee>/partenaires/<partenaire>.html) lists what it owes:
 # its budget follows from the référentiel, four pages and one for every ten indicators
 # (85 indicators: 11 pages on the full year; a partner of 3: 2 pages).

@@ -35,6 +35,8 @@ from ..vocabulary import (
     COLLECTION_STRUCTURE_SHEET,
     COMMUNE,
     CONTEXT,
+    DEPARTEMENT,
+    ENSEMBLE_QPV,
     ETABLISSEMENT,
     GOVERNANCE,
     LEVEL_NAMES,
@@ -42,6 +44,7 @@ from ..vocabulary import (
     RETURN_HEADERS,
     UNIT_NAMES,
     VALEUR,
+    code_qpv_of_departement,
     partner_stem,
 )
 
@@ -108,6 +111,11 @@ def level_for(ind: Indicator, territory: Territory, store: pd.DataFrame) -> Leve
         if not rows.empty and ind.perimetre != QPV:
             row = rows.sort_values(["annee", "code"]).iloc[-1]
             return Level(row["niveau"], row["code"], row["libelle_territoire"])
+    if ind.perimetre == ENSEMBLE_QPV:  # the contract's QPV: those of its département
+        dep = territory.level(DEPARTEMENT)
+        if dep is not None:
+            return Level(ENSEMBLE_QPV, code_qpv_of_departement(dep.code),
+                         f"Quartiers prioritaires du département ({dep.libelle})")
     own = territory.level(ind.perimetre) if ind.perimetre != QPV else None
     if own is not None:
         return own

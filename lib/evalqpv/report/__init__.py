@@ -29,7 +29,7 @@ from .followup import (
     objectives,
     partners,
 )
-from .impact import comparables, impact
+from .impact import comparables, impact, position_summary
 from .messages import axis_verdicts, header, key_messages, territories_table
 from .methods import changes, methods
 from .partner import (
@@ -60,6 +60,7 @@ __all__ = [
     "partner_missing",
     "partner_summary",
     "partner_workbook",
+    "position_summary",
     "charts",
     "commitments",
     "comparables",

@@ -18,8 +18,8 @@ def axis_analysis(ctx: ReportContext) -> Html:
     tables = load_analyses(ctx.paths).get(ctx.report, ())
     out = [_table(ctx, spec) for spec in tables]
     out = [t for t in out if t]
-    return Html("".join(out) or "<p>Aucune analyse n'est définie pour ce rapport "
-                                "(config/analyses.toml).</p>")
+    return Html("".join(out) or "<p>Aucune analyse propre à cet axe n'est prévue : ses "
+                                "indicateurs sont suivis dans les tableaux ci-dessus.</p>")
 
 
 def _table(ctx: ReportContext, spec: AnalysisTable) -> str:
@@ -32,7 +32,7 @@ def _table(ctx: ReportContext, spec: AnalysisTable) -> str:
         ind = ctx.referentiel.indicators.get(indicator)
         if ind is None:
             continue
-        points = ctx.series(ind.id, qpv)
+        points = ctx.published_first(ind.id, qpv)
         last, _ = latest(points, ctx.annee)
         if last is None:
             if ctx.establishments(ind.id):

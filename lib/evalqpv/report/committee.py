@@ -43,11 +43,16 @@ def verdict_line(ctx: ReportContext, summary: AxisSummary) -> str:
 
 
 def _figure(ctx: ReportContext, ind: Indicator) -> str:
+    """The figure a target is read on: on its perimeter, or another level's, said so."""
     a = ctx.assess(ind)
-    if a.last is None:
+    point, where = a.last, ""
+    if point is None and a.elsewhere is not None:
+        level, point = a.elsewhere
+        where = f", {level.libelle}"
+    if point is None:
         return "–"
-    when = f"{a.last.annee}" + (f", {a.last.periode}" if a.last.periode else "")
-    return f"{fn.with_unit(a.last.valeur, ind.unite, a.last.statut)} ({when})"
+    when = f"{point.annee}" + (f", {point.periode}" if point.periode else "") + where
+    return f"{fn.with_unit(point.valeur, ind.unite, point.statut)} ({when})"
 
 
 def decision_table(ctx: ReportContext) -> Html:
@@ -67,7 +72,8 @@ def decision_table(ctx: ReportContext) -> Html:
         rows.append(GroupRow(Html(head)))
         for ind in targets:
             a = ctx.assess(ind)
-            source = a.last.source if a.last else f"à fournir : {ind.partenaire}"
+            shown = a.last or (a.elsewhere[1] if a.elsewhere else None)
+            source = shown.source if shown else f"à fournir : {ind.partenaire}"
             rows.append([f"{ind.libelle} : {lower_first(target_text(ind))}", _figure(ctx, ind),
                          source, status_cell(ctx, ind)])
     caption = (f"Les cibles chiffrées du contrat et leur statut en {ctx.annee}, axe par axe "

@@ -15,15 +15,16 @@ from __future__ import annotations
 from .. import frenchnumbers as fn
 from ..vocabulary import COMPLETENESS_MIME
 from .context import ReportContext, request_words
-from .html import Html, bullets, table
+from .html import Html, bullets, esc, table
 
 
 def completeness_rows(ctx: ReportContext) -> list[dict[str, object]]:
     """One row per partner, most indicators first: expected, received, share."""
     counts: dict[str, list[int]] = {}
+    partners = set(ctx.referentiel.partners())
     for ind in ctx.indicators():
-        if not ctx.expected(ind):
-            continue
+        if not ctx.expected(ind) or ind.partenaire not in partners:
+            continue  # a producer's release is not a partner's return
         expected_received = counts.setdefault(ind.partenaire, [0, 0])
         expected_received[0] += 1
         if ctx.received(ind):
@@ -58,8 +59,19 @@ def partner_completeness(ctx: ReportContext) -> Html:
                      "Complétude", "Demande"], shown, numeric=(1, 2, 3),
                     css_class="completude",
                     caption=f"Complétude des données par partenaire en {ctx.annee}")
-            + unread_returns(ctx))
+            + unread_returns(ctx) + publishers_note(ctx))
     return Html(text, extra={COMPLETENESS_MIME: data})
+
+
+def publishers_note(ctx: ReportContext) -> str:
+    """The producers of public statistics owe no return: they publish, years later."""
+    partners = set(ctx.referentiel.partners())
+    producers = sorted({i.partenaire for i in ctx.indicators() if i.partenaire not in partners})
+    if not producers:
+        return ""
+    return (f"<p>Les chiffres publics ({esc(', '.join(producers))}) ne sont pas demandés : "
+            "leurs producteurs publient les chiffres d'une année plusieurs années après ; "
+            "la dernière année publiée pour le quartier est dans « Méthodes et sources ».</p>")
 
 
 RETURN_STATES = {"illisible": "illisible", "partiel": "lu en partie", "refusé": "refusé"}

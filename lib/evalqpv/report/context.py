@@ -62,7 +62,7 @@ from .indicators import (
     observations,
     series,
 )
-from .trends import Trend, trend
+from .trends import PUBLISHED, Trend, family, trend
 
 
 @dataclass(frozen=True)
@@ -149,14 +149,17 @@ class ReportContext:
                      if lv.niveau == ind.perimetre), None)
 
     def _computed(self, ind: Indicator) -> Point:
-        """A figure the toolkit computes: the share of the partners who owe figures and
-        sent at least one for the evaluated year (their annual evaluation)."""
-        partners = self.referentiel.partners()
-        sent = self.partners_who_sent()
+        """A figure the toolkit computes: the share of the contract's signatories (those
+        of its commitments annex, config/contrat.toml [signataires]) whose figures of the
+        evaluated year came back. The contract does not define the annual evaluation it
+        asks of each signatory: the return of its collection workbook stands for it."""
+        partners = sorted(set(self.contract.signataires.values())) or \
+            self.referentiel.partners()
+        sent = [p for p in self.partners_who_sent() if p in partners]
         value = 100 * len(sent) / len(partners) if partners else 0.0
         return Point(self.annee, round(value, 1), "valeur",
-                     f"Retours des partenaires reçus pour {self.annee} : {len(sent)} sur "
-                     f"{len(partners)}", "", False)
+                     f"Signataires dont le retour de {self.annee} a été reçu (il tient lieu "
+                     f"d'évaluation annuelle) : {len(sent)} sur {len(partners)}", "", False)
 
     def partners_who_sent(self) -> list[str]:
         """The partners who sent at least one figure of the evaluated year."""
@@ -255,7 +258,7 @@ class ReportContext:
                 there, _ = latest(points, self.annee)
                 if there is not None:
                     verdict = self._judge(ind, level, points)
-                    if verdict.status == NON_COMPARABLE:
+                    if verdict.status in (NON_COMPARABLE, ATTEINT):
                         found = replace(found, status=verdict.status, reason=verdict.reason)
                     shown = {p.annee: p for p in self.series(ind.id, level)}
                     found = replace(found, elsewhere=(level, shown.get(there.annee, there)))
@@ -273,8 +276,8 @@ class ReportContext:
             return Judgement(NON_TRANSMIS, request_words(asked))
         if ind.calcul and points and points[-1].annee == self.annee and not points[-1].valeur:
             # nobody sent anything: a fact (« non transmis »), not a figure to collect
-            return Judgement(NON_TRANSMIS, f"aucun retour reçu pour {self.annee} ("
-                             f"{points[-1].source.split(' : ')[-1]} partenaires)")
+            return Judgement(NON_TRANSMIS, f"aucun retour de signataire reçu pour "
+                             f"{self.annee} ({points[-1].source.split(' : ')[-1]})")
         return verdict
 
     def _assess(self, ind: Indicator, level: Level, points: list[Point]) -> Assessment:
@@ -328,6 +331,14 @@ class ReportContext:
     def returns(self) -> list[dict[str, str]]:
         """The partners' returns of the evaluated year and what became of each."""
         return [r for r in load_returns(self.paths.returns) if r["collecte"] == str(self.annee)]
+
+    def published_first(self, indicator: str, level: Level) -> list[Point]:
+        """The series a sentence reads: the producers' publications when there are any
+        (the contract's own figures and a partner's are shown in the follow-up tables,
+        never chained to them); otherwise the series as it is."""
+        points = self.series(indicator, level)
+        published = [p for p in points if family(p) == PUBLISHED]
+        return published or points
 
     def breaks(self, indicator: str) -> tuple[Break, ...]:
         """The national reforms that break this indicator's series (config/ruptures.csv),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from .. import frenchnumbers as fn
 from ..referentiel import Indicator, is_publisher
 from ..vocabulary import (
+    A_VENIR,
     ECHU_SANS_DONNEE,
     EN_RETARD,
     NON_COMPARABLE,
@@ -25,6 +26,9 @@ from .context import ReportContext
 from .html import Html, table
 from .messages import published_recency
 from .wording import target_text
+
+# A partner that sent less than this share of what was asked is to be reminded.
+PARTIAL_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,9 @@ def proposals(ctx: ReportContext) -> list[Proposal]:
     if not ctx.own_contract:
         return []
     out = _targets(ctx)
+    out += _unread(ctx)
     out += _silent_partners(ctx)
+    out += _partial_partners(ctx)
     out += _public_series(ctx)
     out += _undated_targets(ctx)
     out += _partner_objectives(ctx)
@@ -63,6 +69,12 @@ def _targets(ctx: ReportContext) -> list[Proposal]:
                 "l'engagement ne peut pas être vérifié.",
                 f"Cible du contrat : {target_text(ind)} ; {a.reason}.", ind.partenaire,
                 (ind.id,)))
+        elif a.status == A_VENIR and a.last is not None and a.last.annee >= ctx.contract.debut:
+            value = fn.with_unit(a.last.valeur, ind.unite, a.last.statut)
+            out.append(Proposal(
+                f"Faire le point avec le partenaire sur « {ind.libelle} » : pas encore tenu.",
+                f"Cible du contrat : {target_text(ind)} ; chiffre de {a.last.annee} : "
+                f"{value}.", ind.partenaire, (ind.id,)))
         elif a.status in (EN_RETARD, NON_TRANSMIS):
             value = (f"{fn.with_unit(a.last.valeur, ind.unite, a.last.statut)} en "
                      f"{a.last.annee}" if a.last else "aucun chiffre")
@@ -98,6 +110,34 @@ def _silent_partners(ctx: ReportContext) -> list[Proposal]:
         "Chiffres attendus et jamais reçus : " + " ; ".join(
             f"{partner} : {len(inds)}" for partner, inds in silent) + ".",
         ", ".join(p for p, _ in silent), tuple(i.id for _, inds in silent for i in inds))]
+
+
+def _unread(ctx: ReportContext) -> list[Proposal]:
+    """A return that came but could not be read: ask for it again, as a workbook."""
+    bad = [r for r in ctx.returns() if r["statut"] in ("illisible", "partiel")]
+    return [Proposal(
+        "Redemander le classeur de collecte, enregistré au format .xlsx.",
+        f"Le fichier « {r['fichier'].rsplit('/', 1)[-1]} » reçu pour {ctx.annee} n'a pas pu "
+        f"être lu{' en entier' if r['statut'] == 'partiel' else ''} : ses chiffres manquent.",
+        r["partenaire"], ()) for r in bad]
+
+
+def _partial_partners(ctx: ReportContext) -> list[Proposal]:
+    """Partners who answered, but for less than half of what was asked."""
+    asked: dict[str, list[Indicator]] = {}
+    for ind in ctx.indicators():
+        if ctx.expected(ind) and ind.partenaire in ctx.referentiel.partners():
+            asked.setdefault(ind.partenaire, []).append(ind)
+    out = []
+    for partner, inds in sorted(asked.items()):
+        got = [i for i in inds if ctx.received(i)]
+        if got and len(got) < PARTIAL_SHARE * len(inds):
+            out.append(Proposal(
+                "Relancer le partenaire pour les chiffres manquants de l'année.",
+                f"{len(got)} chiffre(s) de {ctx.annee} reçu(s) sur {len(inds)} demandé(s) ; "
+                "la liste est sur sa page.", partner,
+                tuple(i.id for i in inds if not ctx.received(i))))
+    return out
 
 
 def _public_series(ctx: ReportContext) -> list[Proposal]:

@@ -30,6 +30,7 @@ from .comparisons import schools_text
 from .context import ReportContext
 from .html import Collapse, Html, badge, bullets, esc, table
 from .indicators import difference
+from .trends import family
 from .wording import NO_TARGET, level_name, target_text
 
 OTHER_QUARTER = ("<p>Ce quartier n'est pas celui du contrat évalué : {what} du contrat ne "
@@ -103,8 +104,12 @@ def _values(ctx: ReportContext, ind: Indicator) -> tuple[str, str, str, str]:
                       f"{fn.with_unit(point.valeur, ind.unite, point.statut)} en {point.annee})")
     prev_text = (fn.with_unit(previous.valeur, ind.unite, previous.statut)
                  + f" ({previous.annee})" if previous else "–")
+    # a change only within one series: never from the contract's figure, or another
+    # source's, to the latest (they are not chained)
     evolution = (fn.change(difference(last.valeur, previous.valeur), ind.unite)
-                 if last and previous and last.statut == previous.statut == VALEUR else "–")
+                 if last and previous and last.statut == previous.statut == VALEUR
+                 and family(last) == family(previous) and last.periode == previous.periode
+                 else "–")
     source = last.source if last else (a.elsewhere[1].source if a.elsewhere else
                                        f"{ind.producteur} (à fournir : {ind.partenaire})")
     return last_text, prev_text, evolution, source

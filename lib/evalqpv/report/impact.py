@@ -550,3 +550,59 @@ def _float(value: object) -> float:
         return float(str(value)) if value is not None else math.nan
     except ValueError:
         return math.nan
+
+
+POSITION_GROUPS = (("qpv_departement", "Médiane des QPV du département"),
+                   ("qpv_comparables", "Médiane des QPV comparables"),
+                   ("ensemble_qpv", "Médiane de tous les QPV"))
+
+
+def position_summary(ctx: ReportContext) -> Html:
+    """The quarter among QPV in one table, for the committee: for each indicator the
+    contract is about (a count as its rate per 100 inhabitants), its latest published
+    value, the medians of the QPV of its département, of the comparable QPV and of all
+    QPV, the share of QPV below it, and its change against all QPV's median. The charts,
+    every group and the method are in the annexes."""
+    data = impact_data(ctx)
+    rows: list[list[object]] = []
+    for ind in impact_indicators(ctx, data):
+        tab = indicator_table(ctx, data, ind)
+        positions = tab[tab["annee_debut"].isna()]
+        if positions.empty:
+            continue
+        year = int(positions["annee"].max())
+        now = positions[positions["annee"] == year].set_index("groupe")
+        if "ensemble_qpv" not in now.index:
+            continue
+        mine = float(str(now.loc["ensemble_qpv", "valeur_quartier"]))
+        cells: list[object] = [f"{ind.libelle} ({year})", _cell(mine, ind.unite)]
+        for group, _ in POSITION_GROUPS:
+            cells.append(_cell(float(str(now.loc[group, "mediane_groupe"])), ind.unite)
+                         if group in now.index else "–")
+        below = float(str(now.loc["ensemble_qpv", "part_inferieure"]))
+        cells.append(f"{fn.number(below, 0)}{fn.NBSP}%")
+        changes = tab[tab["annee_debut"].notna() & (tab["groupe"] == "ensemble_qpv")]
+        if changes.empty:
+            cells.append("–")
+        else:
+            last = changes.sort_values(["annee", "annee_debut"]).iloc[-1]
+            relative = last["mesure_variation"] == "relative"
+            unit = "pourcentage" if ind.unite == cf.RATE_UNIT else ind.unite
+
+            def said(value: object, relative: bool = relative, unit: str = unit) -> str:
+                return fn.change(float(str(value)), unit, relative=relative)
+
+            cells.append(f"{int(last['annee_debut'])}-{int(last['annee'])} : quartier "
+                         f"{said(last['variation_quartier'])}, médiane "
+                         f"{said(last['variation_mediane'])}")
+        rows.append(cells)
+    if not rows:
+        return Html("<p>Aucun indicateur publié pour l'ensemble des quartiers prioritaires "
+                    "ne permet de situer le quartier parmi eux.</p>")
+    return Html(table(["Indicateur (année)", ctx.territory.libelle,
+                       *[label for _, label in POSITION_GROUPS],
+                       "Part des QPV sous le quartier", "Évolution, le quartier et la médiane "
+                       "de tous les QPV"], rows, numeric=tuple(range(1, 7)), css_class="position",
+                      name="quartier-parmi-les-qpv",
+                      caption="Le quartier parmi les quartiers prioritaires, à la dernière "
+                      "année publiée pour tous"))

@@ -131,8 +131,7 @@ class Deadline:
             return "échéance non précisée par le contrat"
         if self.printed:
             return f"échéance {self.year}"
-        return f"échéance non précisée par le contrat (fin du contrat, {self.year}, par " \
-               "hypothèse)"
+        return "échéance non précisée par le contrat"
 
 
 def deadline(ind: Indicator, fin: int) -> Deadline:
@@ -193,8 +192,12 @@ def judge(ind: Indicator, history: list[Point], annee: int, *, niveau: str = QPV
     seen = observations(history, annee)
     if seen and niveau != ind.perimetre:
         where = f"{_LEVEL_WORDS.get(niveau, niveau)}" + (f" ({libelle})" if libelle else "")
-        return Judgement(NON_COMPARABLE, f"chiffre {where} pour une cible définie "
-                         f"{_LEVEL_WORDS.get(ind.perimetre, ind.perimetre)}")
+        wider = _LEVEL_WORDS.get(ind.perimetre, ind.perimetre)
+        floor = _floor_met(ind, seen, annee, niveau)
+        if floor is not None:  # a part of the perimeter already holds an « au moins »
+            return Judgement(ATTEINT, f"chiffre {where} de {floor.annee} : il suffit à tenir "
+                             f"la cible définie {wider}")
+        return Judgement(NON_COMPARABLE, f"chiffre {where} pour une cible définie {wider}")
     if ind.cible_nature == TARGET_YEARLY:
         return _yearly(ind, target, seen, annee)
     due_by = deadline(ind, fin)
@@ -221,6 +224,34 @@ def judge(ind: Indicator, history: list[Point], annee: int, *, niveau: str = QPV
     if ind.cible_nature == TARGET_STOCK and _moving_right_way(ind, last, previous):
         return Judgement(EN_BONNE_VOIE, due_by.words())
     return Judgement(A_VENIR, due_by.words())
+
+
+# Levels each contained in the next: a count of a smaller one is a floor of the wider.
+NESTED = ("qpv", "commune", "epci", "departement", "region", "france")
+# The partner's perimeter and the département's QPV contain the quarter.
+CONTAINS_QUARTER = ("perimetre_partenaire", "ensemble_qpv")
+
+
+def _inside(niveau: str, perimetre: str) -> bool:
+    if niveau == "qpv" and perimetre in CONTAINS_QUARTER:
+        return True
+    return (niveau in NESTED and perimetre in NESTED
+            and NESTED.index(niveau) < NESTED.index(perimetre))
+
+
+def _floor_met(ind: Indicator, seen: list[Point], annee: int, niveau: str) -> Point | None:
+    """A count of a part of the target's perimeter that already reaches an « au moins »
+    target (a meeting held in the quarter is held in the partner's area): the figure of
+    the evaluated year for a yearly target, of the contract's years otherwise."""
+    if ind.unite != "nombre" or ind.cible_operateur not in (">=", ">") or ind.cible is None \
+            or not _inside(niveau, ind.perimetre):
+        return None
+    usable = [p for p in seen if (p.annee == annee if ind.cible_nature == TARGET_YEARLY
+                                  else True) and not p.periode]
+    last = usable[-1] if usable else None
+    if last is None or last.valeur is None or not _meets(ind, last.valeur, ind.cible):
+        return None
+    return last
 
 
 def _yearly(ind: Indicator, target: float, seen: list[Point], annee: int) -> Judgement:

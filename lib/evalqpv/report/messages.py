@@ -166,9 +166,7 @@ def ranked_indicators(ctx: ReportContext, report: str) -> list[Indicator]:
 def _message(ctx: ReportContext, ind: Indicator) -> tuple[str, list[dict[str, object]]] | None:
     """One sentence on an indicator, and the figures it cites."""
     qpv = ctx.territory.qpv
-    points = ctx.series(ind.id, qpv)
-    published = [p for p in points if not is_contract_figure(p)]
-    points = published or points  # the contract's own figures describe its baseline
+    points = ctx.published_first(ind.id, qpv)
     last, _ = latest(points, ctx.annee)
     if last is None or last.valeur is None:
         return None
@@ -206,17 +204,19 @@ def territories_table(ctx: ReportContext) -> Html:
             i for r in AXES for i in ranked_indicators(ctx, r)]:
         if ind.unite not in COMPARED_UNITS or any(r[0] == ind.libelle for r in rows):
             continue
-        points = [p for p in ctx.series(ind.id, ctx.territory.qpv)
-                  if not is_contract_figure(p)]
+        points = ctx.published_first(ind.id, ctx.territory.qpv)
         last, _ = latest(points, ctx.annee)
         if last is None or last.valeur is None:
             continue
         cells: list[object] = [ind.libelle, last.annee,
                                fn.with_unit(last.valeur, ind.unite, last.statut)]
         for level in levels:
-            other = value_in(ctx.series(ind.id, level), last.annee)
+            other = value_in(ctx.published_first(ind.id, level), last.annee)
+            if other is None or other.valeur is None:
+                cells.append("–")
+                continue
             cells.append(fn.with_unit(other.valeur, ind.unite, other.statut)
-                         if other is not None and other.valeur is not None else "–")
+                         + (" (chiffre du contrat)" if is_contract_figure(other) else ""))
         if any(c != "–" for c in cells[3:]):  # a rate nothing can be set beside is left out
             rows.append(cells)
     used = [i for i in range(len(levels)) if any(r[3 + i] != "–" for r in rows)]
@@ -305,6 +305,7 @@ def axis_indicators(ctx: ReportContext, axe: str) -> list[Indicator]:
 
 def axis_summary(ctx: ReportContext, axe: str) -> AxisSummary:
     inds = axis_indicators(ctx, axe)
+    partners = set(ctx.referentiel.partners())
     debut = ctx.contract.debut
     statuses: Counter[str] = Counter()
     missing: Counter[str] = Counter()
@@ -313,9 +314,10 @@ def axis_summary(ctx: ReportContext, axe: str) -> AxisSummary:
     since: list[str] = []
     for ind in inds:
         a = ctx.assess(ind)
-        if ind.cible is not None and not ind.partner_objective and ctx.own_contract:
+        if ind.cible is not None and not ind.partner_objective and ctx.own_contract \
+                and ind.axe == axe:  # the axis's own targets, as its table lists them
             statuses[a.status] += 1
-        if ctx.missing(ind):
+        if ctx.missing(ind) and ind.partenaire in partners:  # not a producer's release
             missing[ind.partenaire] += 1
         years = ctx.observed_years(ind)
         measured += any(y >= debut for y in years)

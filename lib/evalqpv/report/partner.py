@@ -29,7 +29,8 @@ def check_partner(ctx: ReportContext, partner: object) -> str:
 
 
 def _indicators(ctx: ReportContext, partner: str) -> list[Indicator]:
-    return [i for i in ctx.indicators() if i.partenaire == partner]
+    """What the evaluation asks of the partner for the year (not what it computes)."""
+    return [i for i in ctx.indicators() if i.partenaire == partner and ctx.expected(i)]
 
 
 def partner_summary(ctx: ReportContext, partner: str) -> Html:
@@ -47,8 +48,8 @@ def partner_summary(ctx: ReportContext, partner: str) -> Html:
         f"<li>{esc(r['fichier'].rsplit('/', 1)[-1])} : "
         f"{esc(RETURN_WORDS.get(r['statut'], r['statut']))}"
         + (f" — {esc(r['message'])}" if r["message"] else "") + "</li>" for r in returns)
-    return Html(f"<p class=\"lead\">{esc(who)} doit au contrat {len(inds)} chiffre(s) par an. "
-                f"Pour {ctx.annee} : {received} reçu(s), {missing} manquant(s) ; "
+    return Html(f"<p class=\"lead\">L'évaluation demande à {esc(who)} {len(inds)} chiffre(s) "
+                f"pour {ctx.annee} : {received} reçu(s), {missing} manquant(s) ; "
                 f"{never} n'ont jamais été reçus.</p>"
                 + (f"<p>Demande de {ctx.annee} : {esc(asked)}.</p>" if asked else "")
                 + (f"<p>Fichiers reçus pour {ctx.annee} :</p><ul>{files}</ul>" if files else ""))
@@ -131,8 +132,8 @@ def partner_missing(ctx: ReportContext, partner: str) -> Html:
             continue
         seen = ctx.observed_years(ind)
         years = years_missing(seen[-1] if seen else None, ctx.annee, ctx.contract.debut)
-        since = (f"{years} an(s) (dernier chiffre : {seen[-1]})" if seen else
-                 f"jamais reçu ({years} an(s) depuis {ctx.contract.debut})")
+        since = (f"depuis {seen[-1] + 1} (dernier chiffre : {seen[-1]})" if seen else
+                 f"jamais reçu (attendu depuis {ctx.contract.debut} : {years} an(s))")
         rows.append([ind.libelle, since, status_cell(ctx, ind)])
     if not rows:
         return Html(f"<p>Rien ne manque pour {ctx.annee}.</p>")

@@ -43,6 +43,8 @@ def target_text(ind: Indicator) -> str:
             OPERATOR_WORDS[ind.cible_operateur]
         if ind.cible_approchee and ind.cible_operateur != "=":
             op = f"{op} environ"
+        if ind.unite == "pourcentage" and ind.cible == 100 and ind.cible_operateur == ">=":
+            op = ""  # « 100 % », not « au moins 100 % »
     kind = "" if ind.unite == "booleen" and ind.cible_nature == TARGET_ONE_OFF else \
         KIND_WORDS.get(ind.cible_nature, "")
     where = PERIMETER_WORDS.get(ind.perimetre, "")
