@@ -33,6 +33,11 @@ def _indicators(ctx: ReportContext, partner: str) -> list[Indicator]:
     return [i for i in ctx.indicators() if i.partenaire == partner and ctx.expected(i)]
 
 
+def _all(ctx: ReportContext, partner: str) -> list[Indicator]:
+    """Every figure of the partner's workbook, even one not owed this year."""
+    return [i for i in ctx.indicators() if i.partenaire == partner and not i.calcul]
+
+
 def partner_summary(ctx: ReportContext, partner: str) -> Html:
     """One paragraph: how many figures were expected for the year, received, missing."""
     inds = _indicators(ctx, partner)
@@ -94,8 +99,9 @@ def partner_figures(ctx: ReportContext, partner: str) -> Html:
     before, and its own comment; the figures it has never sent, listed once."""
     years = list(range(ctx.annee - PREVIOUS_YEARS, ctx.annee + 1))
     rows: list[list[object]] = []
-    for ind in _indicators(ctx, partner):
-        level = ctx.assess(ind).level
+    for ind in _all(ctx, partner):
+        a = ctx.assess(ind)
+        level = a.elsewhere[0] if a.last is None and a.elsewhere else a.level
         points = {p.annee: p for p in observations(ctx.series(ind.id, level), ctx.annee)}
         masked = {p.annee: p for p in ctx.series(ind.id, level)}
         cells: list[object] = [ind.libelle, level.libelle or "–"]
