@@ -49,14 +49,11 @@ def header(ctx: ReportContext) -> Html:
     t = ctx.territory
     comparators = ", ".join(f"{lv.libelle} ({level_name(lv.niveau)})"
                             for lv in t.comparators if lv.niveau not in (FRANCE,))
-    from .comparisons import intercommunality  # noqa: PLC0415 (comparisons imports this module)
-
-    ept = intercommunality(ctx)
     return Html(
         f'<p class="lead">{esc(year_framing(ctx))}</p>'
         f"<p>Séries du quartier dans la géographie prioritaire {esc(t.qpv.geographie[3:])} "
-        f"({esc(t.code)}) ; territoires de comparaison : {esc(comparators)}, France."
-        + (f" {esc(ept)}" if ept else "") + "</p>")
+        f"({esc(t.code)}) ; territoires de comparaison : {esc(comparators)}, France "
+        "(voir « Méthodes et sources »).</p>")
 
 
 def year_framing(ctx: ReportContext) -> str:
@@ -319,7 +316,7 @@ def axis_summary(ctx: ReportContext, axe: str) -> AxisSummary:
             statuses[a.status] += 1
         if ctx.missing(ind) and ind.partenaire in partners:  # not a producer's release
             missing[ind.partenaire] += 1
-        years = ctx.observed_years(ind)
+        years = [] if ind.calcul else ctx.observed_years(ind)  # computed, not received
         measured += any(y >= debut for y in years)
         received += ctx.annee in years
         if ind.type not in ("impact", "resultat", "contexte"):

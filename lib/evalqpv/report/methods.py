@@ -103,6 +103,11 @@ def caveats(ctx: ReportContext) -> list[str]:
         notes.append(f"{len(conflicts)} valeur(s) sont données différemment par deux sources ; "
                      "le rapport retient celle de la publication la plus récente (le rapport "
                      "de validation des données détaille chaque désaccord).")
+    from .comparisons import intercommunality  # noqa: PLC0415 (it imports report modules)
+
+    ept = intercommunality(ctx)
+    if ept:
+        notes.append(ept)
     if ctx.own_contract:
         geographie = ctx.territory.qpv.geographie[3:]
         notes += [text.replace("{geographie}", geographie)
