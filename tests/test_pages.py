@@ -172,3 +172,12 @@ def test_the_browser_check_finds_the_folder_make_rapports_just_wrote(tmp_path):
     (own / "emploi.html").write_text("x")
     assert [p.name for p in browser.pages_of(own)] == ["index.html", "emploi.html",
                                                        "synthese.html"]
+
+
+def test_the_committee_answer_must_be_on_the_first_screen():
+    from evalqpv.publish.browser import first_screen_failures
+
+    assert first_screen_failures("synthese.html", "table.decision", 640.0, 800) == []
+    late = first_screen_failures("synthese.html", "table.decision", 1900.0, 800)
+    assert late and "premier écran" in late[0]
+    assert "absent" in first_screen_failures("synthese.html", "table.decision", None, 800)[0]

@@ -67,6 +67,13 @@ MAX_PAGE_BYTES = 350_000
 MAX_SET_BYTES = 1_500_000
 TILE_HEIGHT = 2400  # CSS px per screenshot tile
 PARTNERS = "partenaires"  # the partners' pages, beside the year's reports
+# What a page must show on its first screen at 1 280 px, without scrolling: the
+# committee's answer (the contract's targets and their status) on the synthesis.
+FIRST_SCREEN = {"synthese": "table.decision"}
+JS_TOP = """sel => { const e = document.querySelector(sel);
+  if (!e) return null; const r = e.getBoundingClientRect();
+  const row = e.querySelector('tbody tr'); const first = row ? row.getBoundingClientRect() : r;
+  return first.bottom + window.scrollY; }"""
 OUTPUT = "controle"  # reports/controle-<annee>/, beside reports/<annee>/
 
 # Without these flags Chromium reaches Google services even headless; the resolver rule
@@ -178,6 +185,17 @@ def owed_by(page: Path) -> int:
                 return sum(partner_stem(row.get("partenaire", "")) == page.stem
                            for row in csv.DictReader(handle))
     return 0
+
+
+def first_screen_failures(name: str, selector: str, bottom: float | None,
+                          height: int) -> list[str]:
+    """The element (its caption, header and first row) must end within the first screen."""
+    if bottom is None:
+        return [f"{name} : « {selector} » est absent de la page."]
+    if bottom > height:
+        return [f"{name} : le début de « {selector} » finit à {bottom:.0f} px, au-delà du "
+                f"premier écran ({height} px) : il faut faire défiler pour le voir."]
+    return []
 
 
 def size_failures(pages: list[Path]) -> list[str]:
@@ -297,6 +315,10 @@ def check_page(browser: Any, html: Path, out: Path, axe_js: Path,
             refs.update(page.evaluate(JS_OFFLINE_REFS))
             result.failures += overflow_failures(label, width,
                                                  page.evaluate(JS_OVERFLOW, width))
+            if not phone and html.stem in FIRST_SCREEN:
+                result.failures += first_screen_failures(
+                    html.name, FIRST_SCREEN[html.stem],
+                    page.evaluate(JS_TOP, FIRST_SCREEN[html.stem]), height)
             result.data.setdefault("captures", []).extend(
                 _screenshots(page, out / f"{html.stem}-{label}"))
             page.add_script_tag(path=str(axe_js))
