@@ -50,7 +50,6 @@ from ..vocabulary import (
     REPORTS,
     STATUSES,
     SYNTHESIS,
-    TARGET_ONE_OFF,
     WHOLE_CONTRACT,
     code_qpv_of_departement,
 )
@@ -274,10 +273,16 @@ class ReportContext:
                 and not asked.recu:
             # asked for the year's figures, nothing came: a fact, not a figure to collect
             return Judgement(NON_TRANSMIS, request_words(asked))
-        if ind.calcul and points and points[-1].annee == self.annee and not points[-1].valeur:
-            # nobody sent anything: a fact (« non transmis »), not a figure to collect
-            return Judgement(NON_TRANSMIS, f"aucun retour de signataire reçu pour "
-                             f"{self.annee} ({points[-1].source.split(' : ')[-1]})")
+        if ind.calcul and points and points[-1].annee == self.annee:
+            counted = points[-1].source.split(" : ")[-1]
+            if not points[-1].valeur:  # nobody sent anything: a fact, not a figure to collect
+                return Judgement(NON_TRANSMIS, f"aucun retour de signataire reçu pour "
+                                 f"{self.annee} ({counted})")
+            # a data return is not the annual evaluation the contract asks for, which it
+            # does not define: shown, never judged against the target
+            return Judgement(NON_COMPARABLE, f"retours de données reçus de {counted} "
+                             "signataires ; le contrat ne définit ni l'évaluation annuelle ni "
+                             "la liste des signataires")
         return verdict
 
     def _assess(self, ind: Indicator, level: Level, points: list[Point]) -> Assessment:
@@ -308,10 +313,7 @@ class ReportContext:
         commitment about another commune, not a one-off event already reached."""
         if ind.calcul:  # computed by the toolkit, owed by nobody
             return False
-        a = self.assess(ind)
-        if a.status in (A_VENIR, NON_APPLICABLE):
-            return False
-        return not (a.status == ATTEINT and ind.cible_nature == TARGET_ONE_OFF)
+        return self.assess(ind).status not in (A_VENIR, NON_APPLICABLE)
 
     def missing(self, ind: Indicator) -> bool:
         """Owed for the evaluated year and not received: what « ce qui manque » lists."""

@@ -15,11 +15,13 @@ from .. import frenchnumbers as fn
 from ..referentiel import Indicator, is_publisher
 from ..vocabulary import (
     A_VENIR,
+    ATTEINT,
     ECHU_SANS_DONNEE,
     EN_RETARD,
     NON_COMPARABLE,
     NON_TRANSMIS,
     TARGET_CUMULATIVE,
+    TARGET_ONE_OFF,
     TARGET_STOCK,
 )
 from .context import ReportContext
@@ -57,6 +59,15 @@ def proposals(ctx: ReportContext) -> list[Proposal]:
     return out
 
 
+def whom(ctx: ReportContext, ind: Indicator) -> str:
+    """Whom a proposal on an indicator concerns: the signatory whose commitment it is
+    (the emplois francs are the DRIEETS's), else the partner who provides the figure."""
+    if ctx.contract.is_commitment(ind.section):
+        signatory = ctx.contract.signatory(ind.section)
+        return ctx.contract.signataires.get(signatory, signatory)
+    return ind.partenaire
+
+
 def _targets(ctx: ReportContext) -> list[Proposal]:
     out = []
     for ind in ctx.indicators():
@@ -69,19 +80,20 @@ def _targets(ctx: ReportContext) -> list[Proposal]:
                 "l'engagement ne peut pas être vérifié.",
                 f"Cible du contrat : {target_text(ind)} ; {a.reason}.", ind.partenaire,
                 (ind.id,)))
-        elif a.status == A_VENIR and a.last is not None and a.last.annee >= ctx.contract.debut:
+        elif a.status == A_VENIR and a.last is not None and not ind.annee_cible \
+                and a.last.annee >= ctx.contract.debut:  # a dated milestone needs no decision
             value = fn.with_unit(a.last.valeur, ind.unite, a.last.statut)
             out.append(Proposal(
                 f"Faire le point avec le partenaire sur « {ind.libelle} » : pas encore tenu.",
                 f"Cible du contrat : {target_text(ind)} ; chiffre de {a.last.annee} : "
-                f"{value}.", ind.partenaire, (ind.id,)))
+                f"{value}.", whom(ctx, ind), (ind.id,)))
         elif a.status in (EN_RETARD, NON_TRANSMIS):
             value = (f"{fn.with_unit(a.last.valeur, ind.unite, a.last.statut)} en "
                      f"{a.last.annee}" if a.last else "aucun chiffre")
             out.append(Proposal(
                 f"Examiner avec le partenaire le retard sur « {ind.libelle} ».",
                 f"Cible du contrat : {target_text(ind)} ; chiffre : {value}"
-                + (f" ({a.reason})" if a.reason else "") + ".", ind.partenaire, (ind.id,)))
+                + (f" ({a.reason})" if a.reason else "") + ".", whom(ctx, ind), (ind.id,)))
     return out
 
 
@@ -119,7 +131,8 @@ def _unread(ctx: ReportContext) -> list[Proposal]:
         "Redemander le classeur de collecte, enregistré au format .xlsx.",
         f"Le fichier « {r['fichier'].rsplit('/', 1)[-1]} » reçu pour {ctx.annee} n'a pas pu "
         f"être lu{' en entier' if r['statut'] == 'partiel' else ''} : ses chiffres manquent.",
-        r["partenaire"], ()) for r in bad]
+        r["partenaire"] if r["partenaire"] in ctx.referentiel.partners()
+        else "expéditeur non identifié", ()) for r in bad]
 
 
 def _partial_partners(ctx: ReportContext) -> list[Proposal]:
@@ -162,7 +175,8 @@ def _undated_targets(ctx: ReportContext) -> list[Proposal]:
     """Levels or totals to reach that the contract does not date: to be dated at the
     mid-term review, so that they can be judged."""
     undated = [i for i in ctx.indicators() if i.cible is not None and not i.partner_objective
-               and i.cible_nature in (TARGET_STOCK, TARGET_CUMULATIVE) and not i.annee_cible]
+               and i.cible_nature in (TARGET_STOCK, TARGET_CUMULATIVE, TARGET_ONE_OFF)
+               and not i.annee_cible and ctx.assess(i).status != ATTEINT]
     compared = [i for i in ctx.indicators() if i.cible is not None
                 and not i.partner_objective and ctx.assess(i).status == NON_COMPARABLE]
     out = []
@@ -193,7 +207,7 @@ def _partner_objectives(ctx: ReportContext) -> list[Proposal]:
         out.append(Proposal(
             f"Demander un objectif pour les années du contrat sur « {ind.libelle} ».",
             f"Le seul objectif connu est celui du partenaire pour {ind.annee_cible} "
-            f"({target_text(ind)}), antérieur au contrat.", ind.partenaire, (ind.id,)))
+            f"({target_text(ind)}), antérieur au contrat.", whom(ctx, ind), (ind.id,)))
     return out
 
 

@@ -102,6 +102,8 @@ def _values(ctx: ReportContext, ind: Indicator) -> tuple[str, str, str, str]:
         other, point = a.elsewhere
         last_text += (f" (ailleurs : {other.libelle}, {level_name(other.niveau)} : "
                       f"{fn.with_unit(point.valeur, ind.unite, point.statut)} en {point.annee})")
+    if previous is not None and last is not None and family(previous) != family(last):
+        previous = None  # another source (the contract's, a partner's): never chained
     prev_text = (fn.with_unit(previous.valeur, ind.unite, previous.statut)
                  + f" ({previous.annee})" if previous else "–")
     # a change only within one series: never from the contract's figure, or another

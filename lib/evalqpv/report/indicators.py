@@ -162,6 +162,14 @@ def _moving_right_way(ind: Indicator, last: Point, previous: Point | None) -> bo
     return (last.valeur > previous.valeur) == wants_up
 
 
+def _within(ind: Indicator) -> str:
+    """How an approximate target (« environ ») is read, said with the status it gives."""
+    if not ind.cible_approchee or ind.cible is None:
+        return ""
+    return (f"« environ {ind.cible:g} » lu à {APPROXIMATE_TOLERANCE:.0%} près"
+            .replace("%", "\u00a0%"))
+
+
 def _dated(point: Point, annee: int) -> str:
     return "" if point.annee == annee else f"chiffre de {point.annee}"
 
@@ -217,7 +225,8 @@ def judge(ind: Indicator, history: list[Point], annee: int, *, niveau: str = QPV
     assert last.valeur is not None
     previous = seen[-2] if len(seen) > 1 else None
     if _meets(ind, last.valeur, target):
-        return Judgement(ATTEINT, _dated(last, annee))
+        return Judgement(ATTEINT, "; ".join(w for w in (_dated(last, annee), _within(ind))
+                                            if w))
     if due:
         return Judgement(EN_RETARD, "; ".join(w for w in (due_by.words() + " passée",
                                                           _dated(last, annee)) if w))

@@ -206,7 +206,8 @@ def territories_table(ctx: ReportContext) -> Html:
         if last is None or last.valeur is None:
             continue
         cells: list[object] = [ind.libelle, last.annee,
-                               fn.with_unit(last.valeur, ind.unite, last.statut)]
+                               fn.with_unit(last.valeur, ind.unite, last.statut)
+                               + (" (chiffre du contrat)" if is_contract_figure(last) else "")]
         for level in levels:
             other = value_in(ctx.published_first(ind.id, level), last.annee)
             if other is None or other.valeur is None:

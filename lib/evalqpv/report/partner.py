@@ -125,7 +125,8 @@ def partner_figures(ctx: ReportContext, partner: str) -> Html:
     headers = ["Indicateur", "Territoire", *[str(y) for y in years], "Commentaire du partenaire"]
     return Html(table(headers, rows, css_class="transmis", numeric=tuple(range(2, 2 + len(years))),
                       collapse=Collapse(tuple(range(2, 3 + len(years))),
-                                        f"Jamais reçus de {years[0]} à {years[-1]}", name=0),
+                                        f"Aucun chiffre transmis de {years[0]} à "
+                                        f"{years[-1]}", name=0),
                       caption=f"Chiffres transmis par {partner}, {years[0]} à {years[-1]}",
                       name=f"chiffres-{partner_stem(partner)}"))
 
@@ -138,8 +139,13 @@ def partner_missing(ctx: ReportContext, partner: str) -> Html:
             continue
         seen = ctx.observed_years(ind)
         years = years_missing(seen[-1] if seen else None, ctx.annee, ctx.contract.debut)
-        since = (f"depuis {seen[-1] + 1} (dernier chiffre : {seen[-1]})" if seen else
-                 f"jamais reçu (attendu depuis {ctx.contract.debut} : {years} an(s))")
+        debut = ctx.contract.debut
+        if not seen:
+            since = f"jamais reçu (attendu depuis {debut} : {years} an(s))"
+        elif seen[-1] < debut:  # a figure before the contract (a publication, say)
+            since = f"attendu depuis {debut} ; dernier chiffre connu : {seen[-1]}"
+        else:
+            since = f"depuis {seen[-1] + 1} (dernier chiffre reçu : {seen[-1]})"
         rows.append([ind.libelle, since, status_cell(ctx, ind)])
     if not rows:
         return Html(f"<p>Rien ne manque pour {ctx.annee}.</p>")
