@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .frenchnumbers import NotANumber, parse_french_number
@@ -103,6 +103,7 @@ class Indicator:
 @dataclass(frozen=True)
 class Referentiel:
     indicators: dict[str, Indicator]
+    _partners: list[str] = field(default_factory=list, compare=False, repr=False)
 
     def __contains__(self, indicator_id: object) -> bool:
         return indicator_id in self.indicators
@@ -118,9 +119,12 @@ class Referentiel:
 
     def partners(self) -> list[str]:
         """The partners who owe figures to the contract, alphabetically: every
-        `partenaire` but the producers of public statistics (is_publisher)."""
-        names = sorted({i.partenaire for i in self.indicators.values()})
-        return [n for n in names if not is_publisher(self.of_partner(n))]
+        `partenaire` but the producers of public statistics (is_publisher). Computed
+        once: reports ask for it indicator by indicator."""
+        if not self._partners:
+            names = sorted({i.partenaire for i in self.indicators.values()})
+            self._partners.extend(n for n in names if not is_publisher(self.of_partner(n)))
+        return list(self._partners)
 
 
 # A « partner » at least this share of whose indicators are published variables (the

@@ -331,8 +331,14 @@ class ReportContext:
         return found if isinstance(found, PartnerRequest) else None
 
     def returns(self) -> list[dict[str, str]]:
-        """The partners' returns of the evaluated year and what became of each."""
-        return [r for r in load_returns(self.paths.returns) if r["collecte"] == str(self.annee)]
+        """The partners' returns of the evaluated year and what became of each (read once
+        per report: the synthesis, the proposals and every partner page ask)."""
+        if "retours" not in self.cache:
+            self.cache["retours"] = [r for r in load_returns(self.paths.returns)
+                                     if r["collecte"] == str(self.annee)]
+        found = self.cache["retours"]
+        assert isinstance(found, list)
+        return found
 
     def published_first(self, indicator: str, level: Level) -> list[Point]:
         """The series a sentence reads: the producers' publications when there are any

@@ -138,8 +138,9 @@ def _unread(ctx: ReportContext) -> list[Proposal]:
 def _partial_partners(ctx: ReportContext) -> list[Proposal]:
     """Partners who answered, but for less than half of what was asked."""
     asked: dict[str, list[Indicator]] = {}
+    partners = set(ctx.referentiel.partners())
     for ind in ctx.indicators():
-        if ctx.expected(ind) and ind.partenaire in ctx.referentiel.partners():
+        if ctx.expected(ind) and ind.partenaire in partners:
             asked.setdefault(ind.partenaire, []).append(ind)
     out = []
     for partner, inds in sorted(asked.items()):
