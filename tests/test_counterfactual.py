@@ -167,6 +167,15 @@ def test_group_statistics_ties_share_the_minimum_rank():
     assert stats.effectif == 4
 
 
+def test_median_of_the_comparables_leaves_the_quarter_out():
+    # the quarter (90) beside four neighbours 10 20 30 40: their median is 25, not 30
+    values = pd.Series({"q": 90.0, "a": 10.0, "b": 20.0, "c": 30.0, "d": 40.0})
+    assert cf.group_statistics(values, "q", median_of_others=True).mediane == 25.0
+    assert cf.group_statistics(values, "q").mediane == 30.0
+    # rank and shares still place the quarter within the five
+    assert cf.group_statistics(values, "q", median_of_others=True).part_inferieure == 80.0
+
+
 def test_group_of_one():
     stats = cf.group_statistics(pd.Series({"q": 7.0}), "q")
     assert (stats.effectif, stats.rang, stats.part_inferieure, stats.mediane) \
@@ -562,9 +571,10 @@ def test_sensitivity_overlap_and_position():
     # changes: quarter +9 ; reference comparables +8, +7 -> 2 of 3 strictly lower
     assert out.loc["reference", "effectif"] == 3
     assert out.loc["reference", "part_variation_inferieure"] == pytest.approx(200 / 3)
-    assert out.loc["reference", "variation_mediane"] == 8
-    # other variables: comparables +0, +1 -> same position, median +1
-    assert out.loc["autre", "variation_mediane"] == 1
+    # the comparables' median, without the quarter: (8 + 7) / 2
+    assert out.loc["reference", "variation_mediane"] == 7.5
+    # other variables: comparables +0, +1 -> same position, median +0,5
+    assert out.loc["autre", "variation_mediane"] == 0.5
     matrix = cf.overlap_matrix({n: c.split(" | ") for n, c in out["codes"].items()})
     assert matrix.loc["reference", "k4"] == 2 and matrix.loc["k4", "k4"] == 4
     # the lists chosen once serve every indicator: same table from the indicator's rows

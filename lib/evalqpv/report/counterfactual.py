@@ -394,19 +394,26 @@ class GroupStats:
     mediane: float
 
 
-def group_statistics(group_values: pd.Series, quarter: str) -> GroupStats:
+def group_statistics(group_values: pd.Series, quarter: str, *,
+                     median_of_others: bool = False) -> GroupStats:
     """Rank, shares below/above and median of the quarter within one group's values.
 
-    On NumPy arrays: a report asks for a thousand of these, pandas' indexing was most
-    of their cost."""
+    `median_of_others`: the median of the group without the quarter. A group of
+    comparable QPV is the quarter's neighbours, not the quarter: counting it in their
+    median would pull the median toward it (with ten neighbours, the quarter is one value
+    in eleven). The QPV of a département or all QPV include the quarter, as they do in
+    fact. On NumPy arrays: a report asks for a thousand of these, pandas' indexing was
+    most of their cost."""
     raw = group_values.to_numpy(dtype=float)
     values = np.round(raw, TIE_DECIMALS)
-    own = values[_where(group_values, quarter)]
+    where = _where(group_values, quarter)
+    own = values[where]
     n = int(len(values))
     lower = int((values < own).sum())
     higher = int((values > own).sum())
+    median_of = np.delete(raw, where) if median_of_others else raw
     return GroupStats(n, higher + 1, 100.0 * lower / n, 100.0 * higher / n,
-                      float(pd.Series(raw).median()))
+                      float(pd.Series(median_of).median()))
 
 
 def _where(series: pd.Series, code: str) -> int:
@@ -455,7 +462,8 @@ def position_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
             group = _restrict(series, members[groupe])
             if len(group) < minimum:
                 continue
-            stats = group_statistics(group, quarter)
+            stats = group_statistics(group, quarter,
+                                     median_of_others=groupe == "qpv_comparables")
             words = denominateur.words(annee) if denominateur else ""
             rows.append({
                 "indicateur": indicateur, "annee": annee, "annee_debut": None,
@@ -526,9 +534,10 @@ def change_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
         group = table if members is None else table[table.index.isin(members)]
         if len(group) < minimum:
             continue
-        level = group_statistics(group["valeur"], quarter)
+        others = groupe == "qpv_comparables"
+        level = group_statistics(group["valeur"], quarter, median_of_others=others)
         words = denominateur.words(annee_debut, annee) if denominateur else ""
-        move = group_statistics(group["variation"], quarter)
+        move = group_statistics(group["variation"], quarter, median_of_others=others)
         own = _at(group["variation"], quarter)
         rows.append({
             "indicateur": indicateur, "annee": annee, "annee_debut": annee_debut,
