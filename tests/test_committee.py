@@ -73,8 +73,10 @@ def test_every_proposal_says_why_and_names_its_rows(year_2025):
     overdue = [p for p in found if "centres_sociaux_pactes_cooperation" in p.indicators]
     assert overdue and "2024" in overdue[0].why
     silent = next(p for p in found if "convention d'échange" in p.text)
-    assert "IDSU" in silent.who and "France Travail" not in silent.who
-    assert "Insee" not in silent.who  # a producer of public statistics, asked by release
+    assert "IDSU :" in silent.why and "France Travail" not in silent.why
+    assert "Insee" not in silent.why  # a producer of public statistics, asked by release
+    # more than three partners are counted in « Concerne », named in the motivation
+    assert silent.who == f"{silent.why.count(' : ') - 1} partenaires (la motivation les nomme)"
     assert all(not p.text.startswith(("Décider", "Le comité décide")) for p in found)
 
 
@@ -115,3 +117,35 @@ def test_the_signatories_evaluation_not_sent_is_a_fact(mini):
     # a data return is not the evaluation the contract asks for, which it does not define
     assert a.status == "non comparable" and "ne définit" in a.reason
     assert ctx.partners_who_sent() == ["France Travail"]
+
+
+def test_completeness_says_when_a_partner_last_sent_and_links_its_page(year_2025):
+    rows = {r["partenaire"]: r for r in completeness_rows(year_2025)}
+    assert rows["France Travail"]["dernier"] == 2025
+    assert rows["IDSU"]["dernier"] is None  # the contract's figure is not a return
+    shown = report.partner_completeness(year_2025).text
+    assert '<a href="partenaires/france_travail.html">France Travail</a>' in shown
+    assert "aucun depuis 2024" in text(shown)
+
+
+def test_count_agrees_with_its_number():
+    from evalqpv.report.wording import count
+    assert count(0, "chiffre") == "0 chiffre" and count(1, "chiffre") == "1 chiffre"
+    assert count(2, "chiffre") == "2 chiffres"
+    assert count(5481, "indicateur mesuré", "indicateurs mesurés") \
+        == "5\u00a0481 indicateurs mesurés"
+
+
+def test_each_axis_verdict_reads_the_contract_years_then_the_start(year_2025):
+    heads = re.findall(r'<tr class="groupe">(.*?)</tr>', report.decision_table(year_2025).text)
+    said = [text(h) for h in heads]
+    emploi = next(h for h in said if "Axe 2" in h)
+    # France Travail's two figures (2025 and 2024) measure two indicators of the contract
+    # years; its three targets: the one it missed in 2025, two with no figure
+    assert "2024-2025 : 3 cibles du contrat, 1 en retard, 2 à collecter ; " in emploi
+    assert "2 indicateurs mesurés sur" in emploi
+    assert "rien ne peut encore être jugé" not in emploi
+    assert "cible(s)" not in " ".join(said) and "chiffre(s)" not in " ".join(said)
+    # an axis with nothing received says so, and whose figures are missing
+    transition = next(h for h in said if "Axe 4" in h)
+    assert "rien ne peut encore être jugé" in transition

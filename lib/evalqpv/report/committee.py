@@ -11,12 +11,26 @@ from __future__ import annotations
 
 from .. import frenchnumbers as fn
 from ..referentiel import Indicator
-from ..vocabulary import AXES, GOVERNANCE, THEME_TITLES, TRANSVERSAL
+from ..vocabulary import (
+    A_COLLECTER,
+    A_VENIR,
+    ATTEINT,
+    AXES,
+    ECHU_SANS_DONNEE,
+    EN_BONNE_VOIE,
+    EN_RETARD,
+    GOVERNANCE,
+    NON_COMPARABLE,
+    NON_TRANSMIS,
+    THEME_TITLES,
+    TRANSVERSAL,
+)
 from .context import ReportContext
 from .followup import status_cell
 from .html import GroupRow, Html, esc, table
+from .impact import axis_position
 from .messages import AxisSummary, axis_summary, contract_period
-from .wording import lower_first, target_text
+from .wording import count, lower_first, target_text
 
 THEMES_SHOWN = (*AXES, TRANSVERSAL, GOVERNANCE)
 
@@ -27,19 +41,59 @@ def contract_targets(ctx: ReportContext, theme: str) -> list[Indicator]:
             if i.axe == theme and i.cible is not None and not i.partner_objective]
 
 
-def verdict_line(ctx: ReportContext, summary: AxisSummary) -> str:
-    """One line on the contract's years: what was measured, what is missing."""
+# How many targets are in each status, as the table's head row says it (« cible » is
+# feminine): « 2 atteintes, 1 à venir ».
+TARGET_WORDS = {ATTEINT: ("atteinte", "atteintes"), EN_BONNE_VOIE: ("en bonne voie",) * 2,
+                EN_RETARD: ("en retard",) * 2,
+                ECHU_SANS_DONNEE: ("échue sans chiffre", "échues sans chiffre"),
+                NON_TRANSMIS: ("non transmise", "non transmises"),
+                NON_COMPARABLE: ("non comparable", "non comparables"),
+                A_VENIR: ("à venir",) * 2, A_COLLECTER: ("à collecter",) * 2}
+NAMED = 3  # partners named in a line; their pages and the completeness table list all
+
+
+def verdict_line(ctx: ReportContext, summary: AxisSummary, before: str | None = None) -> str:
+    """The verdict of an axis in one line: on the contract's years, what its targets
+    show, what was measured and whose figures are missing; then, when given, where the
+    quarter stood among QPV before the contract (`impact.axis_position`)."""
     period = contract_period(ctx)
     missing = sum(summary.missing.values())
+    ranked = sorted(summary.missing.items(), key=lambda x: (-x[1], x[0]))
+    who = ", ".join(f"{p} {n}" for p, n in ranked[:NAMED]) + (
+        f", {count(len(ranked) - NAMED, 'autre partenaire', 'autres partenaires')}"
+        if len(ranked) > NAMED else "")
     if not summary.measured:
-        said = (f"aucun des {summary.indicators} indicateurs n'a de chiffre reçu pour "
-                f"{period}")
+        said = (f"{period} : rien ne peut encore être jugé, aucun chiffre reçu pour ses "
+                f"{count(summary.indicators, 'indicateur')}")
+        if missing:
+            said += (f" ; {count(missing, 'chiffre')} de {ctx.annee} "
+                     f"{'attendu' if missing < 2 else 'attendus'} ({who})")
     else:
-        said = (f"{summary.measured} indicateur(s) sur {summary.indicators} mesuré(s) pour "
-                f"{period}")
-    if missing:
-        said += f" ; {missing} chiffre(s) de {ctx.annee} manquant(s)"
-    return said + "."
+        targets = sum(summary.statuses.values())
+        parts = [f"{n} {TARGET_WORDS.get(s, (s, s))[n > 1]}"
+                 for s, n in sorted(summary.statuses.items(),
+                                    key=lambda x: _status_rank(x[0])) if n]
+        said = f"{period} : " + (f"{count(targets, 'cible')} du contrat, {', '.join(parts)} ; "
+                                 if targets else "")
+        said += (f"{count(summary.measured, 'indicateur mesuré', 'indicateurs mesurés')} "
+                 f"sur {fn.number(summary.indicators, 0)}")
+        if missing:
+            said += (f" ; {count(missing, 'chiffre')} de {ctx.annee} "
+                     f"{'manque' if missing < 2 else 'manquent'} ({who})")
+        if summary.since:
+            said += f" ; depuis {ctx.contract.baseline_year}, {summary.since[0]}"
+    said += "."
+    if before:
+        said += f" Avant le contrat, {before}."
+    elif summary.axe in AXES:
+        said += (" Avant le contrat : aucun chiffre publié ne situe le quartier parmi les "
+                 "QPV sur cet axe.")
+    return said
+
+
+def _status_rank(status: str) -> int:
+    order = list(TARGET_WORDS)
+    return order.index(status) if status in order else len(order)
 
 
 def _figure(ctx: ReportContext, ind: Indicator) -> str:
@@ -66,7 +120,9 @@ def decision_table(ctx: ReportContext) -> Html:
         if not summary.indicators:
             continue
         targets = contract_targets(ctx, theme)
-        head = f"<strong>{esc(THEME_TITLES[theme])}</strong> — {esc(verdict_line(ctx, summary))}"
+        before = axis_position(ctx, theme) if theme in AXES else None
+        head = (f"<strong>{esc(THEME_TITLES[theme])}</strong> — "
+                f"{esc(verdict_line(ctx, summary, before))}")
         if not targets:
             head += " " + esc("Le contrat ne fixe aucune cible chiffrée sur cet axe.")
         rows.append(GroupRow(Html(head)))

@@ -13,24 +13,30 @@ quarter's synthesis says so and carries no partner.
 from __future__ import annotations
 
 from .. import frenchnumbers as fn
-from ..vocabulary import COMPLETENESS_MIME
+from ..vocabulary import COMPLETENESS_MIME, PARTNERS_DIR, partner_stem
 from .context import ReportContext, request_words
 from .html import Html, bullets, esc, table
 
 
 def completeness_rows(ctx: ReportContext) -> list[dict[str, object]]:
-    """One row per partner, most indicators first: expected, received, share."""
+    """One row per partner, most indicators first: expected, received, share, and the
+    latest year any figure came from it (None: never)."""
     counts: dict[str, list[int]] = {}
+    last: dict[str, int] = {}
     partners = set(ctx.referentiel.partners())
     for ind in ctx.indicators():
         if not ctx.expected(ind) or ind.partenaire not in partners:
             continue  # a producer's release is not a partner's return
         expected_received = counts.setdefault(ind.partenaire, [0, 0])
         expected_received[0] += 1
-        if ctx.received(ind):
+        years = ctx.observed_years(ind)
+        if ctx.annee in years:
             expected_received[1] += 1
+        if years:
+            last[ind.partenaire] = max(last.get(ind.partenaire, 0), years[-1])
     rows: list[dict[str, object]] = [{"partenaire": name, "attendus": n, "recus": got,
              "completude": round(100 * got / n, 1) if n else None,
+             "dernier": last.get(name),
              "demande": request_words(ctx.request(name))}
             for name, (n, got) in counts.items()]
     return sorted(rows, key=lambda r: (-int(str(r["attendus"])), str(r["partenaire"])))
@@ -43,24 +49,34 @@ def partner_completeness(ctx: ReportContext) -> Html:
                     "contrat ne lui doivent aucun chiffre.</p>")
     rows = completeness_rows(ctx)
     data = {"annee": ctx.annee, "territoire": ctx.territory.code, "partenaires": rows}
-    shown = [[r["partenaire"], r["attendus"], r["recus"],
+    shown = [[Html(f'<a href="{PARTNERS_DIR}/{partner_stem(str(r["partenaire"]))}.html">'
+                   f'{esc(str(r["partenaire"]))}</a>'), r["attendus"], r["recus"],
               fn.share(float(str(r["completude"]))) if r["completude"] is not None else "–",
-              r["demande"] or "–"]
+              _last_words(ctx, r["dernier"]), r["demande"] or "–"]
              for r in rows]
     received = sum(int(str(r["recus"])) for r in rows)
     none = ("" if received else f"<p><strong>Aucun chiffre de {ctx.annee} n'a été reçu à ce "
             "jour</strong>, ni d'un partenaire ni d'un producteur.</p>")
-    text = (none + f"<p>Pour chaque partenaire, les indicateurs qu'il doit fournir pour "
-            f"{ctx.annee} et ceux pour lesquels un chiffre de {ctx.annee} a été reçu (transmis "
-            "par le partenaire ou publié par le producteur ; les chiffres imprimés dans le "
-            "contrat, ceux des années précédentes, les jalons pas encore échus et les "
-            "engagements portant sur une autre commune ne comptent pas).</p>"
+    text = (none + f"<p>Pour chaque partenaire (son nom mène à sa page : ses engagements, "
+            f"ce qu'il a transmis, ce qui manque), les indicateurs qu'il doit fournir pour "
+            f"{ctx.annee} et ceux pour lesquels un chiffre de {ctx.annee} a été reçu ; les "
+            "chiffres imprimés dans le contrat, les jalons pas encore échus et les "
+            "engagements portant sur une autre commune ne comptent pas.</p>"
             + table(["Partenaire", "Indicateurs attendus", f"Reçus pour {ctx.annee}",
-                     "Complétude", "Demande"], shown, numeric=(1, 2, 3),
+                     "Complétude", "Dernier chiffre reçu", "Demande"], shown,
+                    numeric=(1, 2, 3),
                     css_class="completude",
                     caption=f"Complétude des données par partenaire en {ctx.annee}")
             + unread_returns(ctx) + publishers_note(ctx))
     return Html(text, extra={COMPLETENESS_MIME: data})
+
+
+def _last_words(ctx: ReportContext, year: object) -> str:
+    """« 2025 », or « aucun depuis 2024 » when nothing came since the contract began."""
+    debut = ctx.contract.debut
+    if year is None or (debut and int(str(year)) < debut):
+        return f"aucun depuis {debut}" if debut else "aucun"
+    return str(year)
 
 
 def publishers_note(ctx: ReportContext) -> str:

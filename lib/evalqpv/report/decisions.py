@@ -27,10 +27,11 @@ from ..vocabulary import (
 from .context import ReportContext
 from .html import Html, table
 from .messages import published_recency
-from .wording import target_text
+from .wording import count, target_text
 
 # A partner that sent less than this share of what was asked is to be reminded.
 PARTIAL_SHARE = 0.5
+NAMED = 3  # more partners than this in « Concerne » are counted, and named in « why »
 
 
 @dataclass(frozen=True)
@@ -115,13 +116,17 @@ def _silent_partners(ctx: ReportContext) -> list[Proposal]:
         return []
     years = ctx.annee - debut + 1
     span = f"depuis {debut} ({years} années du contrat)" if years > 1 else f"pour {debut}"
+    names = [p for p, _ in silent]
+    who = ", ".join(names) if len(names) <= NAMED else (
+        f"{count(len(names), 'partenaire')} (la motivation les nomme)")
     return [Proposal(
         "Proposer une convention d'échange de données (un chiffre par indicateur et par an, "
-        f"à une date fixée) aux {len(silent)} partenaire(s) dont aucun chiffre n'a été reçu "
-        f"{span}.",
+        "à une date fixée) "
+        + (f"au partenaire dont aucun chiffre n'a été reçu {span}." if len(silent) < 2 else
+           f"aux {len(silent)} partenaires dont aucun chiffre n'a été reçu {span}."),
         "Chiffres attendus et jamais reçus : " + " ; ".join(
             f"{partner} : {len(inds)}" for partner, inds in silent) + ".",
-        ", ".join(p for p, _ in silent), tuple(i.id for _, inds in silent for i in inds))]
+        who, tuple(i.id for _, inds in silent for i in inds))]
 
 
 def _unread(ctx: ReportContext) -> list[Proposal]:
@@ -148,8 +153,10 @@ def _partial_partners(ctx: ReportContext) -> list[Proposal]:
         if got and len(got) < PARTIAL_SHARE * len(inds):
             out.append(Proposal(
                 "Relancer le partenaire pour les chiffres manquants de l'année.",
-                f"{len(got)} chiffre(s) de {ctx.annee} reçu(s) sur {len(inds)} demandé(s) ; "
-                "la liste est sur sa page.", partner,
+                f"{count(len(got), 'chiffre')} de {ctx.annee} "
+                f"{'reçu' if len(got) < 2 else 'reçus'} sur {len(inds)} "
+                f"{'demandé' if len(inds) < 2 else 'demandés'} ; la liste est sur sa page.",
+                partner,
                 tuple(i.id for i in inds if not ctx.received(i))))
     return out
 

@@ -26,12 +26,14 @@ from .. import frenchnumbers as fn
 from .. import secrecy
 from ..referentiel import Indicator
 from ..settings import ComparableRule, load_comparison
-from ..vocabulary import COMPARISONS_MIME, QPV, WHOLE_CONTRACT
+from ..vocabulary import COMMUNE, COMPARISONS_MIME, QPV, WHOLE_CONTRACT
 from . import counterfactual as cf
 from .charts import distribution_chart, to_svg
 from .context import ReportContext
 from .html import Html, bullets, esc, figure, table
+from .indicators import is_contract_figure, value_in
 from .national import national_rates, national_values
+from .wording import lower_first
 
 GROUP_NAMES = {"ensemble_qpv": "Ensemble des QPV", "qpv_region": "QPV de la région",
                "qpv_departement": "QPV du département", "qpv_comparables": "QPV comparables"}
@@ -555,6 +557,51 @@ def _float(value: object) -> float:
 POSITION_GROUPS = (("qpv_departement", "Médiane des QPV du département"),
                    ("qpv_comparables", "Médiane des QPV comparables"),
                    ("ensemble_qpv", "Médiane de tous les QPV"))
+GROUP_SHORT = {"qpv_departement": "du département", "qpv_comparables": "comparables",
+               "ensemble_qpv": "de tous les QPV"}
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where the quarter stands among QPV on one indicator, at the latest year published
+    for all: its value, each group's median (None: group not ranked), the share of all
+    QPV below it, and its latest change beside all QPV's median change."""
+
+    ind: Indicator
+    annee: int
+    valeur: float
+    medians: dict[str, float | None]
+    below: float
+    change: tuple[int, int, str, str] | None  # start, end, quarter's, median's (in words)
+
+    def value_words(self) -> str:
+        return _cell(self.valeur, self.ind.unite)
+
+
+def position(ctx: ReportContext, data: ImpactData, ind: Indicator) -> Position | None:
+    """The quarter's position on `ind` (as `compared` gives it), or None when it is not
+    ranked among all QPV."""
+    tab = indicator_table(ctx, data, ind)
+    positions = tab[tab["annee_debut"].isna()]
+    if positions.empty:
+        return None
+    year = int(positions["annee"].max())
+    now = positions[positions["annee"] == year].set_index("groupe")
+    if "ensemble_qpv" not in now.index:
+        return None
+    medians = {g: (float(str(now.loc[g, "mediane_groupe"])) if g in now.index else None)
+               for g, _ in POSITION_GROUPS}
+    changes = tab[tab["annee_debut"].notna() & (tab["groupe"] == "ensemble_qpv")]
+    change = None
+    if not changes.empty:
+        last = changes.sort_values(["annee", "annee_debut"]).iloc[-1]
+        relative = last["mesure_variation"] == "relative"
+        unit = "pourcentage" if ind.unite == cf.RATE_UNIT else ind.unite
+        change = (int(last["annee_debut"]), int(last["annee"]),
+                  fn.change(float(str(last["variation_quartier"])), unit, relative=relative),
+                  fn.change(float(str(last["variation_mediane"])), unit, relative=relative))
+    return Position(ind, year, float(str(now.loc["ensemble_qpv", "valeur_quartier"])),
+                    medians, float(str(now.loc["ensemble_qpv", "part_inferieure"])), change)
 
 
 def position_summary(ctx: ReportContext) -> Html:
@@ -566,35 +613,15 @@ def position_summary(ctx: ReportContext) -> Html:
     data = impact_data(ctx)
     rows: list[list[object]] = []
     for ind in impact_indicators(ctx, data):
-        tab = indicator_table(ctx, data, ind)
-        positions = tab[tab["annee_debut"].isna()]
-        if positions.empty:
+        pos = position(ctx, data, ind)
+        if pos is None:
             continue
-        year = int(positions["annee"].max())
-        now = positions[positions["annee"] == year].set_index("groupe")
-        if "ensemble_qpv" not in now.index:
-            continue
-        mine = float(str(now.loc["ensemble_qpv", "valeur_quartier"]))
-        cells: list[object] = [f"{ind.libelle} ({year})", _cell(mine, ind.unite)]
-        for group, _ in POSITION_GROUPS:
-            cells.append(_cell(float(str(now.loc[group, "mediane_groupe"])), ind.unite)
-                         if group in now.index else "–")
-        below = float(str(now.loc["ensemble_qpv", "part_inferieure"]))
-        cells.append(f"{fn.number(below, 0)}{fn.NBSP}%")
-        changes = tab[tab["annee_debut"].notna() & (tab["groupe"] == "ensemble_qpv")]
-        if changes.empty:
-            cells.append("–")
-        else:
-            last = changes.sort_values(["annee", "annee_debut"]).iloc[-1]
-            relative = last["mesure_variation"] == "relative"
-            unit = "pourcentage" if ind.unite == cf.RATE_UNIT else ind.unite
-
-            def said(value: object, relative: bool = relative, unit: str = unit) -> str:
-                return fn.change(float(str(value)), unit, relative=relative)
-
-            cells.append(f"{int(last['annee_debut'])}-{int(last['annee'])} : quartier "
-                         f"{said(last['variation_quartier'])}, médiane "
-                         f"{said(last['variation_mediane'])}")
+        cells: list[object] = [f"{ind.libelle} ({pos.annee})", pos.value_words()]
+        cells += [_cell(m, ind.unite) if m is not None else "–" for m in pos.medians.values()]
+        cells.append(f"{fn.number(pos.below, 0)}{fn.NBSP}%")
+        cells.append("–" if pos.change is None else
+                     f"{pos.change[0]}-{pos.change[1]} : quartier {pos.change[2]}, "
+                     f"médiane {pos.change[3]}")
         rows.append(cells)
     if not rows:
         return Html("<p>Aucun indicateur publié pour l'ensemble des quartiers prioritaires "
@@ -606,3 +633,33 @@ def position_summary(ctx: ReportContext) -> Html:
                       name="quartier-parmi-les-qpv",
                       caption="Le quartier parmi les quartiers prioritaires, à la dernière "
                       "année publiée pour tous"))
+
+
+def axis_position(ctx: ReportContext, axe: str) -> str | None:
+    """One sentence placing the quarter among QPV on an axis, for the committee's table:
+    the first indicator the contract is about on this axis (else the axis's own impact
+    indicator) that is ranked among all QPV. None when the axis has none."""
+    data = impact_data(ctx)
+    about = [ctx.referentiel[i] for i in ctx.contract.messages if i in ctx.referentiel]
+    candidates = _ranked(ctx, data, [i for i in about if i.in_report(axe)]) + _ranked(
+        ctx, data, [i for i in ctx.indicators() if i.axe == axe and i.type == "impact"])
+    for ind in candidates:
+        pos = position(ctx, data, ind)
+        if pos is None:
+            continue
+        medians = ", ".join(f"{GROUP_SHORT[g]} {_cell(m, ind.unite)}"
+                            for g, m in pos.medians.items() if m is not None)
+        text = f"{lower_first(ind.libelle)} : {pos.value_words()} en {pos.annee}"
+        commune = ctx.territory.level(COMMUNE)
+        other = None if ind.unite == cf.RATE_UNIT or commune is None else value_in(
+            ctx.published_first(ind.id, commune), pos.annee)
+        if other is not None and other.valeur is not None:
+            text += (f" ({commune.libelle} : {fn.with_unit(other.valeur, ind.unite, other.statut)}"
+                     + (", chiffre du contrat" if is_contract_figure(other) else "") + ")")
+        text += f" ; médiane des QPV {medians}"
+        if pos.change is not None:
+            start, end, own, median = pos.change
+            text += (f" ; de {start} à {end}, {own} pour le quartier, {median} pour la "
+                     "médiane de tous les QPV")
+        return text
+    return None

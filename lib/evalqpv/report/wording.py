@@ -76,3 +76,10 @@ def span(years: list[int]) -> str:
 
 def lower_first(text: str) -> str:
     return text[0].lower() + text[1:] if text else text
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """« 1 chiffre », « 2 chiffres », « 5 481 indicateurs »: the number in French and the
+    noun (or adjective) agreeing with it; French puts 0 and 1 in the singular."""
+    word = singular if abs(n) < 2 else (plural or f"{singular}s")
+    return f"{fn.number(n, 0)} {word}"
