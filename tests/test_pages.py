@@ -139,6 +139,9 @@ def test_browser_budgets_and_verdicts(tmp_path):
     assert browser.page_budget(big) == browser.PAGE_BUDGETS["synthese"]
     assert browser.pdf_failures(3, 2, "index.html") and not browser.pdf_failures(2, 2, "x")
     assert browser.pdf_failures(0, 2, "x")
+    assert browser.print_clip_failures("x.html", []) == []
+    (cut,) = browser.print_clip_failures("emploi.html", ["table.suivi : 40 px coupés"])
+    assert "emploi.html" in cut and "40 px coupés" in cut and "A4" in cut
     found = {"scrollWidth": 405, "layoutWidth": 390, "culprits": ["table.completude (388 px)"]}
     (line,) = browser.overflow_failures("390", 390, found)
     assert "405 px" in line and "table.completude" in line

@@ -102,7 +102,7 @@ def test_reports_have_table_of_contents_and_provenance(built):
 def reader_text(page: str) -> str:
     """What a reader reads: the header and the body, without the glossary and the annex,
     without tags nor attributes."""
-    body = page.split("<body>", 1)[1].split("<!--glossaire-->")[0]
+    body = re.split(r"<body[^>]*>", page, maxsplit=1)[1].split("<!--glossaire-->")[0]
     body = body.split('<section class="glossaire"')[0].split('<footer class="annexe">')[0]
     return re.sub(r"<[^>]+>", " ", body)
 

@@ -70,6 +70,32 @@ PARTNERS = "partenaires"  # the partners' pages, beside the year's reports
 # What a page must show on its first screen at 1 280 px, without scrolling: the
 # committee's answer (the contract's targets and their status) on the synthesis.
 FIRST_SCREEN = {"synthese": "table.decision"}
+# The printable width of an A4 page at the reports' margins (210 mm - 2 x 12 mm, at
+# 96 px per inch): laid out at this width under print media, nothing may stick out of
+# the page or of a box that clips it (a table that scrolls on screen is cut on paper).
+PRINT_WIDTH = round((210 - 2 * 12) / 25.4 * 96)
+JS_PRINT_CLIP = r"""
+(pageWidth) => {
+  const out = [];
+  for (const el of document.querySelectorAll('main table, main svg, main img, main pre')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0) continue;
+    let limit = pageWidth;
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement)
+      if (getComputedStyle(a).overflowX !== 'visible')
+        limit = Math.min(limit, a.getBoundingClientRect().right);
+    if (r.right <= limit + 1) continue;
+    const caption = el.querySelector ? el.querySelector('caption') : null;
+    let name = el.tagName.toLowerCase();
+    if (typeof el.className === 'string' && el.className.trim())
+      name += '.' + el.className.trim().split(/\s+/)[0];
+    if (caption) name += ` « ${caption.textContent.trim().slice(0, 60)} »`;
+    out.push(`${name} : ${Math.round(r.right - limit)} px coupés`);
+    if (out.length >= 3) break;
+  }
+  return out;
+}
+"""
 JS_TOP = """sel => { const e = document.querySelector(sel);
   if (!e) return null; const r = e.getBoundingClientRect();
   const row = e.querySelector('tbody tr'); const first = row ? row.getBoundingClientRect() : r;
@@ -238,6 +264,14 @@ def overflow_failures(label: str, width: int, found: dict[str, Any]) -> list[str
     return out
 
 
+def print_clip_failures(name: str, clipped: list[str]) -> list[str]:
+    """What printing cuts on the right of an A4 page (JS_PRINT_CLIP's findings)."""
+    if not clipped:
+        return []
+    return [f"Impression : des colonnes sortent de la page A4 dans {name} ("
+            + " ; ".join(clipped) + ")."]
+
+
 def pdf_failures(pages: int, budget: int, name: str) -> list[str]:
     if pages < 1:
         return [f"Impression : le PDF de {name} est vide."]
@@ -338,6 +372,9 @@ def check_page(browser: Any, html: Path, out: Path, axe_js: Path,
                 pages = count_pdf_pages(pdf)
                 result.data["pages_pdf"] = pages
                 result.failures += pdf_failures(pages, page_budget(html), html.name)
+                page.set_viewport_size({"width": PRINT_WIDTH, "height": height})
+                result.failures += print_clip_failures(
+                    html.name, page.evaluate(JS_PRINT_CLIP, PRINT_WIDTH))
         except Exception as exc:  # one broken page must not stop the others
             first = (str(exc).strip().splitlines() or [repr(exc)])[0]
             result.failures.append(f"Erreur du navigateur à {label} px : {first}")
