@@ -72,11 +72,26 @@ def test_every_proposal_says_why_and_names_its_rows(year_2025):
     assert len(late) == 1 and "Examiner" in late[0].text and "0 en 2025" in late[0].why
     overdue = [p for p in found if "centres_sociaux_pactes_cooperation" in p.indicators]
     assert overdue and "2024" in overdue[0].why
-    silent = next(p for p in found if "convention d'échange" in p.text)
-    assert "IDSU :" in silent.why and "France Travail" not in silent.why
+    # nobody was asked (no ledger): the collection is to be launched, no agreement yet
+    assert not any("convention d'échange" in p.text for p in found)
+    silent = next(p for p in found if p.text.startswith("Lancer la collecte de 2025"))
+    assert "IDSU : " in silent.why and "France Travail" not in silent.why
     assert "Insee" not in silent.why  # a producer of public statistics, asked by release
     # more than three partners are counted in « Concerne », named in the motivation
     assert silent.who == f"{silent.why.count(' : ') - 1} partenaires (la motivation les nomme)"
+
+
+def test_a_partner_asked_who_never_answered_is_offered_an_agreement(mini, year_2025):
+    (mini.root / RETURNS / "demandes.csv").write_text(
+        "partenaire;demande_le;relance_le;recu_le;commentaire\n"
+        "IDSU;15/01/2026;16/02/2026;;\n", encoding="utf-8")
+    assert build(mini).ok
+    ctx = report.prepare(2025, "QP092005", "synthese", mini.root)
+    found = proposals(ctx)
+    agreement = next(p for p in found if "convention d'échange" in p.text)
+    assert agreement.who == "IDSU" and "bien que demandé" in agreement.text
+    launch = next(p for p in found if p.text.startswith("Lancer la collecte"))
+    assert "IDSU" not in launch.why
     assert all(not p.text.startswith(("Décider", "Le comité décide")) for p in found)
 
 
@@ -95,16 +110,20 @@ def with_calculation(mini, indicator: str, calcul: str) -> None:
         writer.writerows(rows)
 
 
-def test_the_signatories_evaluation_not_sent_is_a_fact(mini):
-    """« Une évaluation annuelle est réalisée par chaque signataire » : with no return at
-    all, « non transmis »; with one signatory's return, the signatories' share, shown
-    and never judged against the target."""
+def test_the_signatories_evaluation_is_shown_never_judged(mini):
+    """« Une évaluation annuelle est réalisée par chaque signataire » : the contract does
+    not define that evaluation, and a data return is not one; with no return at all, or
+    with one signatory's, the signatories' share is shown and never judged (nor is its
+    absence a partner's delay)."""
     with_calculation(mini, "part_signataires_evaluation_annuelle",
                      "part_partenaires_ayant_transmis")
     assert build(mini).ok
     ctx = report.prepare(2025, "QP092005", "synthese", mini.root)
     ind = ctx.referentiel["part_signataires_evaluation_annuelle"]
-    assert ctx.assess(ind).status == "non transmis"
+    nothing = ctx.assess(ind)
+    assert nothing.status == "non comparable" and "aucun retour de données" in nothing.reason
+    assert not any("part_signataires_evaluation_annuelle" in p.indicators
+                   for p in proposals(ctx) if "retard" in p.text)
     (mini.root / RETURNS / "france_travail.csv").write_text(
         "indicateur;code;annee;valeur;commentaire\n"
         "actions_hors_les_murs_france_travail;QP092005;2025;2;\n", encoding="utf-8")

@@ -41,14 +41,20 @@ def j(indicator, last, annee, previous=None, niveau="qpv", history=None):
 
 
 def test_approximate_one_off_total_is_not_a_yearly_quota():
-    """« Au total, environ 50 caméras » : a stock to reach by the end, within 10 %."""
+    """« Au total, environ 50 caméras » : a stock to reach by the end. How far « environ »
+    may fall short the contract does not say: 46 is near (on its way before the end, for
+    the committee to judge at the end), never « atteint »; 50 is."""
     cameras = ind(cible=50, cible_operateur=">=", cible_nature="stock", cible_approchee=True,
                   perimetre="commune")
-    assert j(cameras, pt(2026, 46), 2026, niveau="commune").status == ATTEINT  # 46 ≥ 45
-    assert j(cameras, pt(2026, 44), 2026, niveau="commune").status == A_VENIR
+    assert j(cameras, pt(2026, 50), 2026, niveau="commune").status == ATTEINT
+    near = j(cameras, pt(2026, 46), 2026, niveau="commune")
+    assert near.status == EN_BONNE_VOIE  # 46 is within 10 % of 50, not 50
+    assert "46 pour « environ 50 »" in near.reason and "ne dit pas" in near.reason
+    assert j(cameras, pt(2026, 44), 2026, niveau="commune").status == A_VENIR  # 44 < 45
     assert j(cameras, pt(2026, 44), 2026, pt(2025, 30), "commune").status == EN_BONNE_VOIE
     late = j(cameras, pt(2030, 40), 2030, niveau="commune")
     assert late.status == EN_RETARD  # the contract has ended
+    assert j(cameras, pt(2030, 46), 2030, niveau="commune").status == NON_COMPARABLE
     exact = dataclasses.replace(cameras, cible_approchee=False)
     assert j(exact, pt(2030, 46), 2030, niveau="commune").status == EN_RETARD
 

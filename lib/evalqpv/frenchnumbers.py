@@ -90,7 +90,8 @@ def parse_printed_value(raw: str) -> ParsedNumber:
 # --------------------------------------------------------------------------- formatting
 
 UNIT_SUFFIX = {"pourcentage": f"{NBSP}%", "euros": f"{NBSP}€", "nombre": "", "ratio": "",
-               "indice": "", "booleen": ""}
+               "indice": "", "booleen": "", "m2": f"{NBSP}m²",
+               "kwh_m2_an": f"{NBSP}kWh/m²/an"}
 
 
 def number(value: float | None, decimals: int = 0) -> str:

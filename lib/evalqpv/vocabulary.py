@@ -60,8 +60,12 @@ TYPE_LABELS = {"contexte": "contexte", "realisation": "réalisation", "resultat"
                "impact": "impact"}
 TYPES = tuple(TYPE_LABELS)
 UNIT_NAMES = {"pourcentage": "en %", "nombre": "nombre", "euros": "en euros",
-              "ratio": "rapport", "indice": "indice", "booleen": "oui/non"}
+              "ratio": "rapport", "indice": "indice", "booleen": "oui/non",
+              "m2": "en m²", "kwh_m2_an": "en kWh par m² et par an"}
 UNITS = tuple(UNIT_NAMES)
+# Units whose level reflects the size of the territory (a count, a surface): never set
+# side by side across territories of different sizes.
+SIZE_UNITS = ("nombre", "m2")
 DIRECTIONS = ("hausse", "baisse", "neutre")
 # What a count counts (référentiel column `denombre`): people, households, or anything
 # else (structures, actions, meetings, equipment...). Secrecy masks only the first two.

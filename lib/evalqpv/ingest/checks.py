@@ -35,7 +35,7 @@ def check_values(observations: Iterable[Observation], referentiel: Referentiel,
         if not math.isfinite(obs.valeur) or abs(obs.valeur) > MAX_MAGNITUDE:
             message = "nombre infini ou démesuré : ce n'est pas une statistique."
             attendu = "un nombre fini, inférieur à mille milliards en valeur absolue"
-        elif unit in ("nombre", "euros") and obs.valeur < 0:
+        elif unit in ("nombre", "euros", "m2", "kwh_m2_an") and obs.valeur < 0:
             message = "nombre négatif pour un indicateur de comptage."
             attendu = "un nombre positif ou nul"
         elif unit == "pourcentage" and not 0 <= obs.valeur <= 100:

@@ -147,6 +147,9 @@ def _write_workbook(path: Path, partner: str, annee: int, territory: Territory,
         "booleen": DataValidation(type="whole", operator="between", formula1="0", formula2="1"),
         "ratio": DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0"),
         "indice": DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0"),
+        "m2": DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0"),
+        "kwh_m2_an": DataValidation(type="decimal", operator="greaterThanOrEqual",
+                                    formula1="0"),
     }
     messages = {"pourcentage": "un pourcentage entre 0 et 100 (29,9 pour 29,9 %)",
                 "booleen": "1 si réalisé, 0 sinon"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .. import frenchnumbers as fn
 from ..settings import AnalysisTable, load_analyses
-from ..vocabulary import COMMUNE, ENSEMBLE_QPV, VALEUR
+from ..vocabulary import COMMUNE, ENSEMBLE_QPV, SIZE_UNITS, VALEUR
 from .comparisons import schools_text
 from .context import ReportContext
 from .html import Html, esc, table
@@ -47,7 +47,8 @@ def _table(ctx: ReportContext, spec: AnalysisTable) -> str:
                 others.append(_share(other, value_in(ctx.series(spec.total, level),
                                                      last.annee)))
             else:
-                others.append(_shown(other, ind.unite) if ind.unite != "nombre" else "–")
+                others.append(_shown(other, ind.unite) if ind.unite not in SIZE_UNITS
+                              else "–")
         change = ctx.trend(ind, points)
         rows.append([ind.libelle, f"{fn.with_unit(last.valeur, ind.unite, last.statut)} "
                      f"({last.annee})", share, *others,

@@ -16,6 +16,7 @@ from ..vocabulary import (
     A_VENIR,
     ATTEINT,
     AXES,
+    CONTEXT,
     ECHU_SANS_DONNEE,
     EN_BONNE_VOIE,
     EN_RETARD,
@@ -32,7 +33,9 @@ from .impact import axis_position
 from .messages import AxisSummary, axis_summary, contract_period
 from .wording import count, lower_first, target_text
 
-THEMES_SHOWN = (*AXES, TRANSVERSAL, GOVERNANCE)
+# Every theme, the context last: the counts of the head rows then add up to the
+# partners' table (each indicator belongs to one theme).
+THEMES_SHOWN = (*AXES, TRANSVERSAL, GOVERNANCE, CONTEXT)
 
 
 def contract_targets(ctx: ReportContext, theme: str) -> list[Indicator]:
@@ -63,7 +66,9 @@ def verdict_line(ctx: ReportContext, summary: AxisSummary, before: str | None = 
         f", {count(len(ranked) - NAMED, 'autre partenaire', 'autres partenaires')}"
         if len(ranked) > NAMED else "")
     if not summary.measured:
-        said = (f"{period} : rien ne peut encore être jugé, aucun chiffre reçu pour ses "
+        said = (f"{period} : " + ("" if summary.axe == CONTEXT else
+                                  "rien ne peut encore être jugé, ")
+                + "aucun chiffre reçu pour ses "
                 f"{count(summary.indicators, 'indicateur')}")
         if missing:
             said += (f" ; {count(missing, 'chiffre')} de {ctx.annee} "
@@ -116,15 +121,17 @@ def decision_table(ctx: ReportContext) -> Html:
                     "fixe aucune cible.</p>")
     rows: list[list[object] | GroupRow] = []
     for theme in THEMES_SHOWN:
-        summary = axis_summary(ctx, theme)
+        summary = axis_summary(ctx, theme, own=True)
         if not summary.indicators:
             continue
         targets = contract_targets(ctx, theme)
         before = axis_position(ctx, theme) if theme in AXES else None
-        head = (f"<strong>{esc(THEME_TITLES[theme])}</strong> — "
+        title = "Contexte du quartier (portrait)" if theme == CONTEXT else THEME_TITLES[theme]
+        head = (f"<strong>{esc(title)}</strong> — "
                 f"{esc(verdict_line(ctx, summary, before))}")
         if not targets:
-            head += " " + esc("Le contrat ne fixe aucune cible chiffrée sur cet axe.")
+            head += " " + esc("Le contrat ne fixe aucune cible chiffrée sur cet "
+                              + ("axe." if theme in AXES else "thème."))
         rows.append(GroupRow(Html(head)))
         for ind in targets:
             a = ctx.assess(ind)

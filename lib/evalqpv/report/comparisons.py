@@ -7,7 +7,7 @@ from ..referentiel import Indicator
 from ..ruptures import breaks_of, load_breaks
 from ..settings import load_comparison
 from ..territory import Level, intercommunality_note
-from ..vocabulary import QPV, VALEUR
+from ..vocabulary import QPV, SIZE_UNITS, VALEUR
 from .charts import comparison_chart, to_svg
 from .context import ReportContext
 from .html import Html, esc, figure, table
@@ -103,7 +103,7 @@ def compare(ctx: ReportContext, indicateur: str, niveaux: tuple[str, ...] | None
 def _lines(ctx: ReportContext, ind: Indicator) -> list[tuple[Level, list[Point]]]:
     """The series to draw: counts are not comparable across territories of different
     sizes, so only rates, amounts and indices are drawn against other levels."""
-    levels = ctx.territory.levels if ind.unite != "nombre" else (ctx.territory.qpv,)
+    levels = ctx.territory.levels if ind.unite not in SIZE_UNITS else (ctx.territory.qpv,)
     lines = [(lv, ctx.series(ind.id, lv)) for lv in levels]
     return [(lv, pts) for lv, pts in lines if any(p.valeur is not None for p in pts)]
 

@@ -275,14 +275,13 @@ class ReportContext:
             return Judgement(NON_TRANSMIS, request_words(asked))
         if ind.calcul and points and points[-1].annee == self.annee:
             counted = points[-1].source.split(" : ")[-1]
-            if not points[-1].valeur:  # nobody sent anything: a fact, not a figure to collect
-                return Judgement(NON_TRANSMIS, f"aucun retour de signataire reçu pour "
-                                 f"{self.annee} ({counted})")
             # a data return is not the annual evaluation the contract asks for, which it
-            # does not define: shown, never judged against the target
-            return Judgement(NON_COMPARABLE, f"retours de données reçus de {counted} "
-                             "signataires ; le contrat ne définit ni l'évaluation annuelle ni "
-                             "la liste des signataires")
+            # does not define: shown, never judged against the target (nor its absence)
+            got = (f"aucun retour de données reçu pour {self.annee} ({counted} signataires)"
+                   if not points[-1].valeur else
+                   f"retours de données reçus de {counted} signataires")
+            return Judgement(NON_COMPARABLE, got + " ; le contrat ne définit ni l'évaluation "
+                             "annuelle ni la liste des signataires")
         return verdict
 
     def _assess(self, ind: Indicator, level: Level, points: list[Point]) -> Assessment:

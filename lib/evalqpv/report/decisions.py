@@ -114,19 +114,44 @@ def _silent_partners(ctx: ReportContext) -> list[Proposal]:
             silent.append((partner, inds))
     if not silent:
         return []
+    # never asked (no request in the ledger): the collection is to be launched first; an
+    # agreement is for those asked who still sent nothing
+    unasked = [(p, inds) for p, inds in silent
+               if not ((r := ctx.request(p)) is not None and r.demande_le)]
+    asked = [(p, inds) for p, inds in silent if (p, inds) not in unasked]
     years = ctx.annee - debut + 1
     span = f"depuis {debut} ({years} années du contrat)" if years > 1 else f"pour {debut}"
-    names = [p for p, _ in silent]
-    who = ", ".join(names) if len(names) <= NAMED else (
+    out = []
+    if unasked:
+        out.append(Proposal(
+            f"Lancer la collecte de {ctx.annee} : envoyer son classeur, avec une date de "
+            + ("retour, au partenaire à qui aucune demande n'est enregistrée."
+               if len(unasked) < 2 else
+               f"retour, aux {len(unasked)} partenaires à qui aucune demande n'est "
+               "enregistrée."),
+            f"Aucune demande de chiffres de {ctx.annee} n'est notée pour eux, et aucun chiffre "
+            f"n'a été reçu {span} ; chiffres attendus : "
+            + " ; ".join(f"{partner} : {len(inds)}" for partner, inds in unasked) + ".",
+            _whom_of(unasked), tuple(i.id for _, inds in unasked for i in inds)))
+    if asked:
+        out.append(Proposal(
+            "Proposer une convention d'échange de données (un chiffre par indicateur et par "
+            "an, à une date fixée) "
+            + (f"au partenaire dont aucun chiffre n'a été reçu {span}, bien que demandé."
+               if len(asked) < 2 else
+               f"aux {len(asked)} partenaires dont aucun chiffre n'a été reçu {span}, bien "
+               "que demandé."),
+            "Chiffres demandés et jamais reçus : " + " ; ".join(
+                f"{partner} : {len(inds)}" for partner, inds in asked) + ".",
+            _whom_of(asked), tuple(i.id for _, inds in asked for i in inds)))
+    return out
+
+
+def _whom_of(partners: list[tuple[str, list[Indicator]]]) -> str:
+    """« Concerne »: up to NAMED partners by name, more counted (the reason names them)."""
+    names = [p for p, _ in partners]
+    return ", ".join(names) if len(names) <= NAMED else (
         f"{count(len(names), 'partenaire')} (la motivation les nomme)")
-    return [Proposal(
-        "Proposer une convention d'échange de données (un chiffre par indicateur et par an, "
-        "à une date fixée) "
-        + (f"au partenaire dont aucun chiffre n'a été reçu {span}." if len(silent) < 2 else
-           f"aux {len(silent)} partenaires dont aucun chiffre n'a été reçu {span}."),
-        "Chiffres attendus et jamais reçus : " + " ; ".join(
-            f"{partner} : {len(inds)}" for partner, inds in silent) + ".",
-        who, tuple(i.id for _, inds in silent for i in inds))]
 
 
 def _unread(ctx: ReportContext) -> list[Proposal]:

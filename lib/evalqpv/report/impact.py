@@ -33,6 +33,7 @@ from .context import ReportContext
 from .html import Html, bullets, esc, figure, table
 from .indicators import is_contract_figure, value_in
 from .national import national_rates, national_values
+from .trends import RATE_NOISE, RELATIVE_NOISE
 from .wording import lower_first
 
 GROUP_NAMES = {"ensemble_qpv": "Ensemble des QPV", "qpv_region": "QPV de la région",
@@ -573,6 +574,7 @@ class Position:
     medians: dict[str, float | None]
     below: float
     change: tuple[int, int, str, str] | None  # start, end, quarter's, median's (in words)
+    stable: bool = False  # the quarter's change stays within the source's noise
 
     def value_words(self) -> str:
         return _cell(self.valeur, self.ind.unite)
@@ -592,16 +594,20 @@ def position(ctx: ReportContext, data: ImpactData, ind: Indicator) -> Position |
     medians = {g: (float(str(now.loc[g, "mediane_groupe"])) if g in now.index else None)
                for g, _ in POSITION_GROUPS}
     changes = tab[tab["annee_debut"].notna() & (tab["groupe"] == "ensemble_qpv")]
-    change = None
+    change, stable = None, False
     if not changes.empty:
         last = changes.sort_values(["annee", "annee_debut"]).iloc[-1]
         relative = last["mesure_variation"] == "relative"
         unit = "pourcentage" if ind.unite == cf.RATE_UNIT else ind.unite
+        own = float(str(last["variation_quartier"]))
         change = (int(last["annee_debut"]), int(last["annee"]),
-                  fn.change(float(str(last["variation_quartier"])), unit, relative=relative),
+                  fn.change(own, unit, relative=relative),
                   fn.change(float(str(last["variation_mediane"])), unit, relative=relative))
+        stable = abs(own) < (100 * RELATIVE_NOISE if relative else
+                             RATE_NOISE if unit == "pourcentage" else 0.0)
     return Position(ind, year, float(str(now.loc["ensemble_qpv", "valeur_quartier"])),
-                    medians, float(str(now.loc["ensemble_qpv", "part_inferieure"])), change)
+                    medians, float(str(now.loc["ensemble_qpv", "part_inferieure"])), change,
+                    stable)
 
 
 def position_summary(ctx: ReportContext) -> Html:
@@ -620,16 +626,18 @@ def position_summary(ctx: ReportContext) -> Html:
         cells += [_cell(m, ind.unite) if m is not None else "–" for m in pos.medians.values()]
         cells.append(f"{fn.number(pos.below, 0)}{fn.NBSP}%")
         cells.append("–" if pos.change is None else
-                     f"{pos.change[0]}-{pos.change[1]} : quartier {pos.change[2]}, "
-                     f"médiane {pos.change[3]}")
+                     f"{pos.change[0]}-{pos.change[1]} : quartier "
+                     + (f"stable ({pos.change[2]})" if pos.stable else pos.change[2])
+                     + f", évolution médiane {pos.change[3]}")
         rows.append(cells)
     if not rows:
         return Html("<p>Aucun indicateur publié pour l'ensemble des quartiers prioritaires "
                     "ne permet de situer le quartier parmi eux.</p>")
     return Html(table(["Indicateur (année)", ctx.territory.libelle,
                        *[label for _, label in POSITION_GROUPS],
-                       "Part des QPV sous le quartier", "Évolution, le quartier et la médiane "
-                       "de tous les QPV"], rows, numeric=tuple(range(1, 7)), css_class="position",
+                       "Part des QPV au chiffre plus bas", "Évolution du quartier et "
+                       "évolution médiane de tous les QPV"], rows, numeric=tuple(range(1, 7)),
+                      css_class="position",
                       name="quartier-parmi-les-qpv",
                       caption="Le quartier parmi les quartiers prioritaires, à la dernière "
                       "année publiée pour tous"))
@@ -653,13 +661,14 @@ def axis_position(ctx: ReportContext, axe: str) -> str | None:
         commune = ctx.territory.level(COMMUNE)
         other = None if ind.unite == cf.RATE_UNIT or commune is None else value_in(
             ctx.published_first(ind.id, commune), pos.annee)
-        if other is not None and other.valeur is not None:
+        if commune is not None and other is not None and other.valeur is not None:
             text += (f" ({commune.libelle} : {fn.with_unit(other.valeur, ind.unite, other.statut)}"
                      + (", chiffre du contrat" if is_contract_figure(other) else "") + ")")
         text += f" ; médiane des QPV {medians}"
         if pos.change is not None:
             start, end, own, median = pos.change
-            text += (f" ; de {start} à {end}, {own} pour le quartier, {median} pour la "
-                     "médiane de tous les QPV")
+            own = f"stable ({own})" if pos.stable else own
+            text += (f" ; de {start} à {end}, quartier {own}, évolution médiane de tous les "
+                     f"QPV {median}")
         return text
     return None

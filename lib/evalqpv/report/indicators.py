@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .. import frenchnumbers as fn
 from ..ingest.registry import is_contract_file, is_partner_file
 from ..referentiel import Indicator
 from ..territory import Level
@@ -143,15 +144,18 @@ def deadline(ind: Indicator, fin: int) -> Deadline:
 
 
 def _meets(ind: Indicator, value: float, target: float) -> bool:
-    """The value holds the target; an approximate target (« environ ») within 10 %."""
-    if ind.cible_approchee:
-        slack = APPROXIMATE_TOLERANCE * abs(target)
-        if ind.cible_operateur in (">=", ">"):
-            return value >= target - slack
-        if ind.cible_operateur in ("<=", "<"):
-            return value <= target + slack
-        return abs(value - target) <= slack
+    """The value holds the target as printed. « Environ 50 » is held from 50 on (and a
+    little over it for « = »): how far « environ » may fall short, the contract does not
+    say, so a value just under it is near (`_near`), never reached."""
+    if ind.cible_approchee and ind.cible_operateur == "=":
+        return target <= value <= target + APPROXIMATE_TOLERANCE * abs(target)
     return bool(_OPS[ind.cible_operateur](value, target))
+
+
+def _near(ind: Indicator, value: float, target: float) -> bool:
+    """An approximate target (« environ ») missed by less than the tolerance."""
+    return bool(ind.cible_approchee) and not _meets(ind, value, target) \
+        and abs(value - target) <= APPROXIMATE_TOLERANCE * abs(target)
 
 
 def _moving_right_way(ind: Indicator, last: Point, previous: Point | None) -> bool:
@@ -162,12 +166,14 @@ def _moving_right_way(ind: Indicator, last: Point, previous: Point | None) -> bo
     return (last.valeur > previous.valeur) == wants_up
 
 
-def _within(ind: Indicator) -> str:
-    """How an approximate target (« environ ») is read, said with the status it gives."""
-    if not ind.cible_approchee or ind.cible is None:
-        return ""
-    return (f"« environ {ind.cible:g} » lu à {APPROXIMATE_TOLERANCE:.0%} près"
-            .replace("%", "\u00a0%"))
+def _near_words(ind: Indicator, value: float) -> str:
+    """Why a value just under « environ N » is not said reached."""
+    assert ind.cible is not None
+    tolerance = f"{APPROXIMATE_TOLERANCE:.0%}".replace("%", "\u00a0%")
+    about = fn.with_unit(ind.cible, ind.unite)
+    return (f"{fn.with_unit(value, ind.unite)} pour « environ {about} » : à moins de "
+            f"{tolerance} de la cible ; le contrat ne dit pas de combien « environ » peut "
+            "s'en écarter")
 
 
 def _dated(point: Point, annee: int) -> str:
@@ -225,14 +231,24 @@ def judge(ind: Indicator, history: list[Point], annee: int, *, niveau: str = QPV
     assert last.valeur is not None
     previous = seen[-2] if len(seen) > 1 else None
     if _meets(ind, last.valeur, target):
-        return Judgement(ATTEINT, "; ".join(w for w in (_dated(last, annee), _within(ind))
-                                            if w))
+        return Judgement(ATTEINT, _dated(last, annee))
+    if _near(ind, last.valeur, target):  # on its way; at the deadline, the committee judges
+        return Judgement(NON_COMPARABLE if due else EN_BONNE_VOIE,
+                         "; ".join(w for w in (_near_words(ind, last.valeur),
+                                               _dated(last, annee)) if w))
     if due:
         return Judgement(EN_RETARD, "; ".join(w for w in (due_by.words() + " passée",
                                                           _dated(last, annee)) if w))
     if ind.cible_nature == TARGET_STOCK and _moving_right_way(ind, last, previous):
-        return Judgement(EN_BONNE_VOIE, due_by.words())
-    return Judgement(A_VENIR, due_by.words())
+        return Judgement(EN_BONNE_VOIE, f"{_seen(ind, last)} ; {due_by.words()}")
+    return Judgement(A_VENIR, f"{_seen(ind, last)} ; {due_by.words()}")
+
+
+def _seen(ind: Indicator, point: Point) -> str:
+    """What the latest figure says, beside a status that is not « atteint »."""
+    if ind.unite == "booleen":
+        return f"pas encore réalisé en {point.annee}"
+    return f"{fn.with_unit(point.valeur, ind.unite, point.statut)} en {point.annee}"
 
 
 # Levels each contained in the next: a count of a smaller one is a floor of the wider.

@@ -24,8 +24,10 @@ from ..vocabulary import (
     EN_BONNE_VOIE,
     EN_RETARD,
     ENSEMBLE_QPV,
+    ETABLISSEMENT,
     FRANCE,
     NON_TRANSMIS,
+    PERIMETRE_PARTENAIRE,
     QPV,
     REPORT_TITLES,
     STATUSES,
@@ -137,9 +139,9 @@ def key_messages(ctx: ReportContext, limit: int = 6) -> Html:
     counts = ctx.status_counts(ctx.indicators())
     total = sum(counts.values())
     if total and ctx.report not in WHOLE_CONTRACT:  # the synthesis has its own table
-        parts = [f"{counts[s]} {s}" for s in STATUSES if counts[s]]
-        sentences.append(f"Sur les {total} indicateurs suivis dans ce rapport : "
-                         + ", ".join(parts) + ".")
+        parts = [f"{s} : {counts[s]}" for s in STATUSES if counts[s]]
+        sentences.append(f"Les {total} indicateurs suivis dans ce rapport, par statut : "
+                         + " ; ".join(parts) + ".")
     data = {"rapport": ctx.report, "annee": ctx.annee, "territoire": ctx.territory.code,
             "statuts": counts, "chiffres": key_figures, "version": __version__}
     if not sentences:
@@ -169,7 +171,11 @@ def _message(ctx: ReportContext, ind: Indicator) -> tuple[str, list[dict[str, ob
         return None
     figures = []
     value = fn.with_unit(last.valeur, ind.unite, last.statut)
-    text = f"En {last.annee}, {lower_first(ind.libelle)} : {value} à {ctx.territory.libelle}"
+    # « à <quarter> » unless the label names the quarter already, or the figure is a
+    # school's or a partner's own perimeter (the brevet of the sector's colleges)
+    where = "" if ind.perimetre in (ETABLISSEMENT, PERIMETRE_PARTENAIRE) \
+        or ctx.territory.libelle in ind.libelle else f" à {ctx.territory.libelle}"
+    text = f"En {last.annee}, {lower_first(ind.libelle)} : {value}{where}"
     compared = []
     if ind.unite in COMPARED_UNITS and last.statut == VALEUR:
         for level in ctx.territory.comparators:
@@ -220,7 +226,10 @@ def territories_table(ctx: ReportContext) -> Html:
     used = [i for i in range(len(levels)) if any(r[3 + i] != "–" for r in rows)]
     if not rows:
         return Html("<p>Aucun taux publié ne permet encore de comparer le quartier.</p>")
-    headers = ["Indicateur", "Année", ctx.territory.libelle, *[levels[i].libelle for i in used]]
+    # all QPV as one population (« ensemble »), not the median QPV of the next table
+    headers = ["Indicateur", "Année", ctx.territory.libelle,
+               *["Ensemble des QPV, tous habitants réunis" if levels[i].niveau == ENSEMBLE_QPV
+                 else levels[i].libelle for i in used]]
     shown = [[*r[:3], *[r[3 + i] for i in used]] for r in rows]
     silent = [lv.libelle for i, lv in enumerate(levels) if i not in used]
     note = (f"<p>Aucun fichier livré ne donne ces taux pour : {esc(', '.join(silent))}.</p>"
@@ -301,8 +310,10 @@ def axis_indicators(ctx: ReportContext, axe: str) -> list[Indicator]:
     return [i for i in ctx.indicators() if i.in_report(axe)]
 
 
-def axis_summary(ctx: ReportContext, axe: str) -> AxisSummary:
-    inds = axis_indicators(ctx, axe)
+def axis_summary(ctx: ReportContext, axe: str, *, own: bool = False) -> AxisSummary:
+    """`own`: count only the theme's own indicators (the committee's table, whose counts
+    add up across themes to the partners' table), not those the axis report also shows."""
+    inds = [i for i in ctx.indicators() if i.axe == axe] if own else axis_indicators(ctx, axe)
     partners = set(ctx.referentiel.partners())
     debut = ctx.contract.debut
     statuses: Counter[str] = Counter()
