@@ -12,6 +12,8 @@ quarter's synthesis says so and carries no partner.
 
 from __future__ import annotations
 
+import re
+
 from .. import frenchnumbers as fn
 from ..vocabulary import COMPLETENESS_MIME, PARTNERS_DIR, partner_stem
 from .context import ReportContext, request_words
@@ -98,7 +100,16 @@ def unread_returns(ctx: ReportContext) -> str:
     bad = [r for r in ctx.returns() if r["statut"] in RETURN_STATES]
     if not bad:
         return ""
-    items = [f"{r['partenaire']} ({r['fichier'].rsplit('/', 1)[-1]}) : "
-             f"{RETURN_STATES[r['statut']]} — {r['message']}" for r in bad]
-    return ("<p>Retours reçus mais pas lus en entier (leurs chiffres manquent ci-dessus) :</p>"
+    known = set(ctx.referentiel.partners())
+    items = [f"{r['partenaire'] if r['partenaire'] in known else 'expéditeur non identifié'}"
+             f" ({r['fichier'].rsplit('/', 1)[-1]}) : {RETURN_STATES[r['statut']]} — "
+             f"{_first_sentence(r['message'])}" for r in bad]
+    return ("<p>Retours reçus mais pas lus en entier (leurs chiffres manquent ci-dessus ; "
+            "la correction à demander est dans le rapport de validation des données) :</p>"
             + bullets(items))
+
+
+def _first_sentence(message: str) -> str:
+    """What went wrong, without the correction (the validation report gives it)."""
+    first = re.split(r"\.\s", message.strip(), maxsplit=1)[0].rstrip(".")
+    return first + "."
