@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HEADERS = [RETURN_HEADERS[c] for c in COLUMNS]
 UNIT_CODES = {word: code for code, word in UNIT_NAMES.items()}
 FILL = {"pourcentage": 42.5, "nombre": 137, "euros": 2500, "ratio": 1.5, "indice": 101.2,
-        "booleen": 1}
+        "booleen": 1, "m2": 4200, "kwh_m2_an": 118.5}
 
 
 @pytest.fixture

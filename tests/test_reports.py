@@ -184,15 +184,24 @@ def test_synthesis_opens_with_verdicts_and_reads_impact(built):
     pages = html_files(paths, year)
     page = pages["synthese"]
     assert page.index("Les cibles du contrat") < page.index("Décisions proposées") \
-        < page.index("Verdicts par axe")
-    verdicts = page.split('id="Verdicts-par-axe"')[1].split("<h2")[0]
+        < page.index("Ce que chaque partenaire a transmis") \
+        < page.index("Le quartier et ses territoires de comparaison")
+    # one verdict per axis heads its rows of the first table: the contract's years, then
+    # where the quarter stood among QPV before the contract
+    table = page.split('class="tableau')[1].split("</table>")[0]
+    heads = re.findall(r'<tr class="groupe">(.*?)</tr>', table)
+    for axis in ("Axe 1", "Axe 2", "Axe 3", "Axe 4"):
+        head = next(h for h in heads if axis in h)
+        assert "2024-2025 : rien ne peut encore être jugé" in head, axis
+        assert "Avant le contrat" in head, axis
+    assert "médiane des QPV du département" in heads[0]
+    annexes = pages["annexes"]
+    verdicts = annexes.split('<h2 id="Verdicts-par-axe')[1].split("<h2")[0]
     for axis in ("Axe 1", "Axe 2", "Axe 3", "Axe 4"):
         assert axis in verdicts, axis
     assert "Situation de départ (avant 2024)" in verdicts
     assert "Aucun chiffre de la période du contrat (2024-2025)" in verdicts
-    assert "Chiffres de 2025 manquants" in verdicts
     assert "Les constats du contrat au regard des données" in page
-    annexes = pages["annexes"]
     for text in ("Situation de départ : le quartier parmi les quartiers prioritaires",
                  "Les QPV comparables", "écart d'évolution",
                  "La sélection change-t-elle la lecture", "Couverture du contrat",

@@ -124,11 +124,11 @@ def _silent_partners(ctx: ReportContext) -> list[Proposal]:
     out = []
     if unasked:
         out.append(Proposal(
-            f"Lancer la collecte de {ctx.annee} : envoyer son classeur, avec une date de "
-            + ("retour, au partenaire à qui aucune demande n'est enregistrée."
+            f"Lancer la collecte de {ctx.annee} : envoyer le fichier des chiffres à remplir, "
+            "avec une date de retour, "
+            + ("au partenaire à qui aucune demande n'est enregistrée."
                if len(unasked) < 2 else
-               f"retour, aux {len(unasked)} partenaires à qui aucune demande n'est "
-               "enregistrée."),
+               f"aux {len(unasked)} partenaires à qui aucune demande n'est enregistrée."),
             f"Aucune demande de chiffres de {ctx.annee} n'est notée pour eux, et aucun chiffre "
             f"n'a été reçu {span} ; chiffres attendus : "
             + " ; ".join(f"{partner} : {len(inds)}" for partner, inds in unasked) + ".",
@@ -158,7 +158,7 @@ def _unread(ctx: ReportContext) -> list[Proposal]:
     """A return that came but could not be read: ask for it again, as a workbook."""
     bad = [r for r in ctx.returns() if r["statut"] in ("illisible", "partiel")]
     return [Proposal(
-        "Redemander le classeur de collecte, enregistré au format .xlsx.",
+        "Redemander le fichier des chiffres, enregistré au format Excel (.xlsx).",
         f"Le fichier « {r['fichier'].rsplit('/', 1)[-1]} » reçu pour {ctx.annee} n'a pas pu "
         f"être lu{' en entier' if r['statut'] == 'partiel' else ''} : ses chiffres manquent.",
         r["partenaire"] if r["partenaire"] in ctx.referentiel.partners()
