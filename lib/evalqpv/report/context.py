@@ -476,7 +476,7 @@ def prepare(annee: object, territoire: object, rapport: str = SYNTHESIS,
                                  referentiel, contract)
     claims = load_claims(paths.claims, paths.label(paths.claims), problems, referentiel)
     if problems.errors:
-        raise ParameterError("La configuration contient des erreurs : lancez `make donnees` et "
+        raise ParameterError("La configuration contient des erreurs : lancez `make construire` et "
                              "lisez data/processed/validation.md.")
     return ReportContext(year, territory, rapport, referentiel, local.reset_index(drop=True),
                          paths, contract, objectives, claims)
