@@ -655,7 +655,7 @@ def test_another_quarters_workbooks_never_overwrite_the_contracts(mini):
     before = {t.path: t.path.read_bytes() for t in own}
     others = write_templates(mini, 2025, "QP092999")
     assert {t.path: t.path.read_bytes() for t in own} == before
-    assert {t.path.parent for t in others} == {mini.reports / "2025" / "gabarits" / "QP092999"}
+    assert {t.path.parent for t in others} == {mini.collection / "2025" / "gabarits" / "QP092999"}
     # Filled and dropped among the contract's returns, it is refused.
     returned = others[0].path
     wb = load_workbook(returned)
