@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from evalqpv import cli
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(mini, *args):
@@ -99,6 +102,8 @@ def test_the_help_states_the_default_year_the_code_takes(built_project):
     taken, _ = _one_quarter(paths, None, contract.territoire, contract)
     assert int(stated.group(1)) == taken
     assert taken == contract.default_year(date.today().year)  # the rule the help gives
+    exploration = (ROOT / "notebooks" / "exploration.ipynb").read_text(encoding="utf-8")
+    assert "dernière année écoulée" in exploration and "avec des données" not in exploration
 
 
 def test_former_option_names_are_accepted_with_a_french_notice(capsys):

@@ -11,11 +11,23 @@ import unicodedata
 
 # --------------------------------------------------------------------------- reports
 
-# The reports, one notebook each, in the order they are listed, with their titles.
+# The reports, one notebook each, in the order they are listed. Each has one name, the
+# word of its files (notebooks/emploi.ipynb, reports/<annee>/emploi.html, RAPPORT=emploi):
+# the links between pages and the index say it (« Axe 2 : Emploi »), and its title
+# begins with it (README, « Le vocabulaire »).
+REPORT_NAMES = {
+    "contexte": "Contexte",
+    "emancipation": "Émancipation",
+    "emploi": "Emploi",
+    "tranquillite": "Tranquillité",
+    "transition": "Transition",
+    "synthese": "Synthèse",
+    "annexes": "Annexes",
+}
 REPORT_TITLES = {
-    "contexte": "Portrait sociodémographique",
+    "contexte": "Contexte : portrait sociodémographique",
     "emancipation": "Axe 1 – Émancipation pour tous à travers la promotion de l'éducation",
-    "emploi": "Axe 2 – Développement économique et emploi",
+    "emploi": "Axe 2 – Emploi et développement économique",
     "tranquillite": "Axe 3 – Tranquillité et sécurité publique",
     "transition": "Axe 4 – Transition écologique et énergétique",
     "synthese": "Synthèse pour le comité de pilotage",
