@@ -119,6 +119,10 @@ STATUS_SLUGS = {ATTEINT: "ok", EN_BONNE_VOIE: "progress", EN_RETARD: "late",
                 NON_COMPARABLE: "nc", A_VENIR: "due", SANS_CIBLE: "none",
                 A_COLLECTER: "missing", NON_APPLICABLE: "na"}
 STATUSES = tuple(STATUS_SLUGS)
+# A status after a count of two or more (« 16 atteints », « 3 en retard »): the others
+# do not change.
+STATUS_PLURALS = {ATTEINT: "atteints", NON_COMPARABLE: "non comparables",
+                  NON_APPLICABLE: "non applicables", ECHU_SANS_DONNEE: "échus, non renseignés"}
 
 # --------------------------------------------------------------------------- territories
 

@@ -7,6 +7,7 @@ from ..referentiel import Indicator
 from ..vocabulary import (
     LEVEL_NAMES,
     OPERATOR_WORDS,
+    STATUS_PLURALS,
     TARGET_CUMULATIVE,
     TARGET_ONE_OFF,
     TARGET_STOCK,
@@ -76,3 +77,9 @@ def span(years: list[int]) -> str:
 
 def lower_first(text: str) -> str:
     return text[0].lower() + text[1:] if text else text
+
+
+def status_count(n: int, status: str) -> str:
+    """A count of indicators by status, agreed: « 1 atteint », « 16 atteints », « 3 en
+    retard »."""
+    return fn.count(n, status, STATUS_PLURALS.get(status, status))
