@@ -121,3 +121,16 @@ def test_the_browser_check_is_a_command_that_says_how_to_install_it(mini):
     result = run(mini, "controle-navigateur")
     assert result.returncode == 2
     assert "make controle-navigateur" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_library_warnings_go_to_a_log_not_to_the_terminal(capsys):
+    import warnings
+
+    with cli.technical_warnings():
+        warnings.warn("Port 8787 is already in use.", UserWarning, stacklevel=1)
+    err = capsys.readouterr().err
+    assert "Port 8787" not in err and "UserWarning" not in err
+    assert err.startswith("1 avertissement technique des bibliothèques")
+    log = Path(err.rsplit(" : ", 1)[1].strip())
+    assert "Port 8787 is already in use" in log.read_text(encoding="utf-8")
+    log.unlink()

@@ -295,8 +295,7 @@ def _command(paths: ProjectPaths, args: argparse.Namespace) -> int:
 def technical_warnings() -> Iterator[None]:
     """The libraries' warnings (English, for developers) kept off the terminal: written to
     a log in the system's temporary folder, which one French line names."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("default")
+    with warnings.catch_warnings(record=True) as caught:  # the filters stay as they are
         try:
             yield
         finally:
