@@ -148,7 +148,7 @@ def test_browser_budgets_and_verdicts(tmp_path):
     axe = browser.axe_failures({"target-size": {"id": "target-size", "impact": "serious",
                                                 "help": "Cibles", "nodes": 4, "target": "a",
                                                 "widths": ["390"]}}, 2)
-    assert axe == ["axe-core : target-size (impact grave, 4 élément(s), ex. a) [à 390 px "
+    assert axe == ["axe-core : target-size (impact grave, 4 éléments, ex. a) [à 390 px "
                    "seulement] : Cibles"]
 
 
