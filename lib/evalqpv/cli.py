@@ -133,9 +133,9 @@ def notice(text: str) -> None:
 
 # What `rapports --help` says of the year when none is given; the year itself is
 # computed by the code that chooses it (publish.run.default_year).
-DEFAULT_YEAR_RULE = ("par défaut : la dernière année écoulée du contrat (en mai N+1, le "
+DEFAULT_YEAR_RULE = ("par défaut, la dernière année écoulée du contrat : en mai N+1, le "
                      "comité évalue l'année N ; avant le début du contrat, l'année qui le "
-                     "précède)")
+                     "précède")
 
 
 def default_year_help(root: Path | None) -> str:
@@ -149,7 +149,7 @@ def default_year_help(root: Path | None) -> str:
         year = default_year(paths, contract, contract.territoire, date.today().year)
     except (OSError, ValueError):
         year = None
-    said = f" : aujourd'hui {year} pour le quartier du contrat" if year else ""
+    said = f" ; aujourd'hui {year} pour le quartier du contrat" if year else ""
     return f"année d'évaluation ({DEFAULT_YEAR_RULE}{said})"
 
 
