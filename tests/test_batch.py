@@ -328,3 +328,30 @@ def test_the_local_cluster_starts_no_dashboard_and_warns_of_nothing():
         assert bound and all(host == "127.0.0.1" and port != 8787 for host, port, *_ in bound)
     finally:
         holder.close()
+
+
+def test_make_rapports_prints_no_english_when_port_8787_is_taken(project_copy):
+    """The first hour of a new user: another program holds 8787 (a dashboard, a
+    notebook server), and `evalqpv rapports` still says everything in French."""
+    paths = project_copy
+    notebook(paths.notebook("transition"), "import warnings\n"
+             "warnings.warn('a library talking English', DeprecationWarning)\nprint(1)")
+    holder = socket.socket()
+    try:
+        holder.bind(("", 8787))
+        holder.listen()
+    except OSError:
+        pass  # already held by another program
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "evalqpv", "--racine", str(paths.root), "rapports",
+             "--rapport", "transition"], capture_output=True, text=True, check=False,
+            timeout=300)
+    finally:
+        holder.close()
+    said = done.stdout + done.stderr
+    assert done.returncode == 0, said
+    assert "transition : terminé" in said
+    for english in ("Warning", "Port", "HTTP", "already", "Traceback", "dashboard",
+                    "Hosting", "INFO", "Closed"):
+        assert english not in said, said
