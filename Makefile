@@ -7,8 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installe
 
-.PHONY: help installer donnees valider rapports gabarits relances lab tout tests lint verrou \
-        nettoyer controle-navigateur controle-annee-complete
+.PHONY: help installer construire donnees valider rapports gabarits relances lab tout tests lint \
+        verrou nettoyer controle-navigateur controle-annee-complete
 
 help: ## Affiche cette aide
 	@echo "Cibles disponibles :"
@@ -26,43 +26,66 @@ $(STAMP): pyproject.toml requirements.lock
 
 installer: $(STAMP) ## Crée l'environnement .venv et installe la boîte à outils (idempotent)
 
-donnees: $(STAMP) ## Valide data/raw/ et construit data/processed/observations.csv
+# Targets carry the names of the commands they run (make construire: evalqpv construire).
+construire: $(STAMP) ## Valide data/raw/ et construit le stock data/processed/ (evalqpv construire)
 	$(BIN)/evalqpv construire
+
+donnees: # former name of construire, still accepted
+	@echo "Note : « make donnees » s'appelle désormais « make construire » : l'ancien nom est encore accepté." >&2
+	@$(MAKE) --no-print-directory construire
 
 valider: $(STAMP) ## Valide data/raw/ et écrit seulement data/processed/validation.md (le stock reste tel quel)
 	$(BIN)/evalqpv valider
 
-# ANNEE, TERRITOIRE and AXE come from the user: they reach the commands as environment
+# ANNEE, TERRITOIRE, RAPPORT... come from the user: they reach the commands as environment
 # variables, always quoted by the shell, never pasted into the command line by make
-# (TERRITOIRE='QP092005; touch X' is a bad quarter code, not a second command).
+# (TERRITOIRE='QP092005; touch X' is a bad quarter code, not a second command). Each is
+# the name of the command's option (RAPPORT= is --rapport); AXE= is RAPPORT='s former name.
 ANNEE ?=
 TERRITOIRE ?=
+RAPPORT ?=
 AXE ?=
 PERIMETRE ?=
 PLANIFICATEUR ?=
 DELAI ?=
-export ANNEE TERRITOIRE AXE PERIMETRE PLANIFICATEUR DELAI
+TABLEAU_DE_BORD ?=
+LAB_OPTIONS ?=
+export ANNEE TERRITOIRE RAPPORT AXE PERIMETRE PLANIFICATEUR DELAI TABLEAU_DE_BORD LAB_OPTIONS
 OPTIONS = options=(); \
 	if [ -n "$$ANNEE" ]; then options+=(--annee "$$ANNEE"); fi; \
 	if [ -n "$$TERRITOIRE" ]; then options+=(--territoire "$$TERRITOIRE"); fi
-OPTIONS_AXES = set -f; for axe in $$AXE; do options+=(--axe "$$axe"); done; set +f
+OPTIONS_RAPPORTS = if [ -n "$$AXE" ]; then echo "Note : « AXE= » s'appelle désormais « RAPPORT= » : l'ancien nom est encore accepté." >&2; fi; \
+	set -f; for rapport in $$RAPPORT $$AXE; do options+=(--rapport "$$rapport"); done; set +f
 OPTIONS_LOT = if [ -n "$$PERIMETRE" ]; then options+=(--perimetre "$$PERIMETRE"); fi; \
 	if [ -n "$$PLANIFICATEUR" ]; then options+=(--planificateur "$$PLANIFICATEUR"); fi; \
-	if [ -n "$$DELAI" ]; then options+=(--delai "$$DELAI"); fi
+	if [ -n "$$DELAI" ]; then options+=(--delai "$$DELAI"); fi; \
+	if [ -n "$$TABLEAU_DE_BORD" ]; then options+=(--tableau-de-bord); fi
 
-rapports: $(STAMP) ## Met le stock à jour et produit les rapports HTML (ANNEE=, TERRITOIRE=, AXE=, PERIMETRE=92|R11|FRANCE, PLANIFICATEUR=, DELAI= facultatifs)
-	@$(OPTIONS); $(OPTIONS_AXES); $(OPTIONS_LOT); set -x; $(BIN)/evalqpv rapports "$${options[@]}"
+rapports: $(STAMP) ## Met le stock à jour et produit les rapports HTML (ANNEE=, TERRITOIRE=, RAPPORT=, PERIMETRE=92|R11|FRANCE, PLANIFICATEUR=, DELAI=, TABLEAU_DE_BORD=oui facultatifs)
+	@$(OPTIONS); $(OPTIONS_RAPPORTS); $(OPTIONS_LOT); set -x; $(BIN)/evalqpv rapports "$${options[@]}"
 
-gabarits: $(STAMP) ## Écrit un classeur de collecte par partenaire (ANNEE= obligatoire, TERRITOIRE= facultatif)
+gabarits: $(STAMP) ## Écrit un classeur de collecte par partenaire dans collecte/<annee>/gabarits/ (ANNEE= obligatoire, TERRITOIRE= facultatif)
 	@test -n "$$ANNEE" || (echo "Précisez l'année : make gabarits ANNEE=2025" && exit 2)
 	@$(OPTIONS); set -x; $(BIN)/evalqpv gabarits "$${options[@]}"
 
-relances: $(STAMP) ## Écrit les relances à envoyer, un fichier par partenaire (ANNEE= obligatoire) dans reports/<annee>/relances/
+relances: $(STAMP) ## Écrit les relances à envoyer, un fichier par partenaire (ANNEE= obligatoire) dans collecte/<annee>/relances/
 	@test -n "$$ANNEE" || (echo "Précisez l'année : make relances ANNEE=2025" && exit 2)
 	@set -x; $(BIN)/evalqpv relances --annee "$$ANNEE"
 
-lab: $(STAMP) ## Ouvre JupyterLab dans le même environnement (notebooks/exploration.ipynb)
-	$(BIN)/jupyter lab notebooks/exploration.ipynb
+# JupyterLab rooted at the project (data/, reports/ and notebooks/ in its file browser),
+# on the exploration notebook. The report notebooks open read-only (evalqpv.lab): an
+# analyst saves a copy, never the notebook a report is made from. As root (a container,
+# a server) JupyterLab refuses to start without --allow-root: it is added, and said.
+# LAB_OPTIONS='--port 8899 --no-browser' passes options to JupyterLab.
+lab: $(STAMP) ## Ouvre JupyterLab sur le projet, notebooks/exploration.ipynb ouvert ; notebooks des rapports en lecture seule (LAB_OPTIONS= facultatif)
+	@options=(--ServerApp.root_dir="$(CURDIR)" \
+	  --LabApp.default_url=/lab/tree/notebooks/exploration.ipynb \
+	  --ServerApp.contents_manager_class=evalqpv.lab.ReportNotebooksReadOnly); \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "Lancé en root : JupyterLab démarre avec --allow-root (il refuse sinon de démarrer)." >&2; \
+	  options+=(--allow-root); fi; \
+	set -f; for option in $$LAB_OPTIONS; do options+=("$$option"); done; set +f; \
+	set -x; $(BIN)/jupyter lab "$${options[@]}"
 
 tout: rapports ## Installe tout et produit toutes les sorties (stock et rapports) sur les données livrées
 
@@ -114,8 +137,9 @@ verrou: ## Recalcule requirements.lock après un changement de version dans pypr
 	  --python-platform x86_64-unknown-linux-gnu --generate-hashes --no-header \
 	  --index-url https://pypi.org/simple -o requirements.lock
 
-nettoyer: ## Supprime les sorties dérivées (data/processed, reports et le contrôle du navigateur, build/annee-complete), jamais data/raw
+nettoyer: ## Supprime les sorties dérivées (data/processed, reports et le contrôle du navigateur, collecte, build/annee-complete), jamais data/raw
 	find data/processed -mindepth 1 ! -name README.md -delete
 	rm -rf data/.processed.*
 	find reports -mindepth 1 ! -name README.md -delete
+	rm -rf collecte
 	rm -rf $(ANNEE_COMPLETE)

@@ -54,7 +54,7 @@ def test_a_perimeter_gives_every_quarter_its_reports_and_an_index(project_copy):
     assert code == 0, messages
     text = "\n".join(messages)
     expected = default_year(paths)
-    assert f"Périmètre : département Haute-Corse (2B), année {expected} : 2 quartier(s)" in text
+    assert f"Périmètre : département Haute-Corse (2B), année {expected} : 2 quartiers" in text
     year = paths.reports_of_year(expected)
     for quarter in ("QP02B001", "QP02B002"):
         assert (year / quarter / "emploi.html").exists()
@@ -69,7 +69,7 @@ def test_a_perimeter_gives_every_quarter_its_reports_and_an_index(project_copy):
     assert re.search(r"\d{2},\d\u00a0% \(20\d\d\)", index)  # a poverty rate, in French
     again: list[str] = []
     assert runner.run(paths, perimetre="2B", rapports=("emploi",), say=again.append) == 0
-    assert "2 rapport(s) à jour, 0 à produire" in "\n".join(again)
+    assert "2 rapports à jour, 0 à produire" in "\n".join(again)
     assert not any("Exécution" in m for m in again)
 
 
@@ -183,7 +183,7 @@ def test_kill_9_of_the_command_leaves_no_worker_and_writes_nothing_after(project
         notebook(paths.notebook(name), "import time\ntime.sleep(8)")
     command = subprocess.Popen(
         [sys.executable, "-m", "evalqpv", "--racine", str(paths.root), "rapports",
-         "--axe", "emploi", "--axe", "transition"],
+         "--rapport", "emploi", "--rapport", "transition"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 90
@@ -271,3 +271,87 @@ def test_a_real_dask_cluster_runs_a_small_perimeter(project_copy, tmp_path):
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sigterm_stops_the_command_in_french_and_leaves_no_worker(project_copy):
+    paths = project_copy
+    notebook(paths.notebook("emploi"), "import time\ntime.sleep(8)")
+    command = subprocess.Popen(
+        [sys.executable, "-m", "evalqpv", "--racine", str(paths.root), "rapports",
+         "--rapport", "emploi"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:  # until the notebook's own process runs
+            tree = _descendants(command.pid)
+            if sum(len(_descendants(p)) for p in tree) >= 1:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the notebook never started")
+        command.send_signal(signal.SIGTERM)
+        out, err = command.communicate(timeout=60)
+    finally:
+        if command.poll() is None:
+            command.kill()
+    assert command.returncode == 143, (out, err)
+    assert "Arrêt demandé (SIGTERM)" in err and "Traceback" not in err + out
+    for english in ("Warning", "Error", "Exception", "exited", "closed"):
+        assert english not in err, err
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(p) for p in tree):
+        time.sleep(0.1)
+    assert not [p for p in tree if _alive(p)], "a worker survived the command"
+    assert not (paths.reports_of_year(default_year(paths)) / "emploi.html").exists()
+
+
+def test_the_local_cluster_starts_no_dashboard_and_warns_of_nothing():
+    """A program holding port 8787 (another dashboard) makes no warning: without
+    --tableau-de-bord the scheduler's HTTP server takes a free port of 127.0.0.1."""
+    import warnings
+
+    from evalqpv.publish.cluster import connect
+
+    holder = socket.socket()
+    try:
+        holder.bind(("", 8787))
+        holder.listen()
+    except OSError:
+        pass  # already held by another program: the situation under test
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with connect(None, 1) as client:
+                server = client.cluster.scheduler.http_server
+                bound = [s.getsockname() for s in server._sockets.values()]
+        assert not [w for w in caught if "8787" in str(w.message)], caught
+        assert bound and all(host == "127.0.0.1" and port != 8787 for host, port, *_ in bound)
+    finally:
+        holder.close()
+
+
+def test_make_rapports_prints_no_english_when_port_8787_is_taken(project_copy):
+    """The first hour of a new user: another program holds 8787 (a dashboard, a
+    notebook server), and `evalqpv rapports` still says everything in French."""
+    paths = project_copy
+    notebook(paths.notebook("transition"), "import warnings\n"
+             "warnings.warn('a library talking English', DeprecationWarning)\nprint(1)")
+    holder = socket.socket()
+    try:
+        holder.bind(("", 8787))
+        holder.listen()
+    except OSError:
+        pass  # already held by another program
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "evalqpv", "--racine", str(paths.root), "rapports",
+             "--rapport", "transition"], capture_output=True, text=True, check=False,
+            timeout=300)
+    finally:
+        holder.close()
+    said = done.stdout + done.stderr
+    assert done.returncode == 0, said
+    assert "transition : terminé" in said
+    for english in ("Warning", "Port", "HTTP", "already", "Traceback", "dashboard",
+                    "Hosting", "INFO", "Closed"):
+        assert english not in said, said

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from evalqpv import cli
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(mini, *args):
@@ -75,3 +78,59 @@ def test_rebuild_from_the_same_inputs_is_byte_identical(mini):
     assert run(mini, "construire").returncode == 0
     second = {p.name: p.read_bytes() for p in mini.processed.iterdir() if p.is_file()}
     assert first == second
+
+
+def test_the_help_states_the_default_year_the_code_takes(built_project):
+    """`evalqpv rapports --help` names the year a run without --annee evaluates: the one
+    publish.run chooses (the contract's last elapsed year), not another rule."""
+    import re
+    from datetime import date
+
+    from evalqpv.publish.run import _one_quarter
+    from evalqpv.settings import load_contract
+
+    paths, _ = built_project
+    helped = subprocess.run([sys.executable, "-m", "evalqpv", "--racine", str(paths.root),
+                             "rapports", "--help"], capture_output=True, text=True, check=False)
+    assert helped.returncode == 0, helped.stderr
+    text = " ".join(helped.stdout.split())
+    assert "dernière année écoulée du contrat" in text
+    assert "dernière année avec des données" not in text
+    stated = re.search(r"aujourd'hui (\d{4})", text)
+    assert stated, text
+    contract = load_contract(paths)
+    taken, _ = _one_quarter(paths, None, contract.territoire, contract)
+    assert int(stated.group(1)) == taken
+    assert taken == contract.default_year(date.today().year)  # the rule the help gives
+    exploration = (ROOT / "notebooks" / "exploration.ipynb").read_text(encoding="utf-8")
+    assert "dernière année écoulée" in exploration and "avec des données" not in exploration
+
+
+def test_former_option_names_are_accepted_with_a_french_notice(capsys):
+    args = cli.parser().parse_args(["rapports", "--axe", "emploi", "--rapport", "synthese",
+                                    "--scheduler", "tcp://serveur:8786"])
+    assert args.rapports == ["emploi", "synthese"]
+    assert args.planificateur == "tcp://serveur:8786"
+    err = capsys.readouterr().err
+    assert "« --axe » s'appelle désormais « --rapport »" in err
+    assert "« --scheduler » s'appelle désormais « --planificateur »" in err
+    assert "--scheduler" not in cli.parser().format_help()
+
+
+def test_the_browser_check_is_a_command_that_says_how_to_install_it(mini):
+    result = run(mini, "controle-navigateur")
+    assert result.returncode == 2
+    assert "make controle-navigateur" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_library_warnings_go_to_a_log_not_to_the_terminal(capsys):
+    import warnings
+
+    with cli.technical_warnings():
+        warnings.warn("Port 8787 is already in use.", UserWarning, stacklevel=1)
+    err = capsys.readouterr().err
+    assert "Port 8787" not in err and "UserWarning" not in err
+    assert err.startswith("1 avertissement technique des bibliothèques")
+    log = Path(err.rsplit(" : ", 1)[1].strip())
+    assert "Port 8787 is already in use" in log.read_text(encoding="utf-8")
+    log.unlink()

@@ -148,7 +148,7 @@ def test_completeness_says_when_a_partner_last_sent_and_links_its_page(year_2025
 
 
 def test_count_agrees_with_its_number():
-    from evalqpv.report.wording import count
+    from evalqpv.frenchnumbers import count
     assert count(0, "chiffre") == "0 chiffre" and count(1, "chiffre") == "1 chiffre"
     assert count(2, "chiffre") == "2 chiffres"
     assert count(5481, "indicateur mesuré", "indicateurs mesurés") \

@@ -572,7 +572,7 @@ def test_every_command_line_message_is_french(mini):
     assert bad_year.returncode == 2
     assert "année invalide : « abc »" in bad_year.stderr and "utilisation :" in bad_year.stderr
     helped = run_cli(mini, "rapports", "--help")
-    unknown = run_cli(mini, "rapports", "--axe", "emplois", "--inconnu")
+    unknown = run_cli(mini, "rapports", "--rapport", "emplois", "--inconnu")
     missing = run_cli(mini)
     assert "choix invalide" in unknown.stderr or "non reconnus" in unknown.stderr
     assert "paramètres obligatoires manquants" in missing.stderr
@@ -602,7 +602,8 @@ def make(tmp_path: Path, *args: str, bin_dir: Path | None = None) -> subprocess.
     return subprocess.run(["make", "--no-print-directory", f"BIN={bin_dir or fake}",
                            f"STAMP={fake / '.installe'}", *args], cwd=tmp_path,
                           capture_output=True, text=True, check=False,
-                          env={**os.environ, "TERRITOIRE": "", "ANNEE": "", "AXE": ""})
+                          env={**os.environ, "TERRITOIRE": "", "ANNEE": "", "AXE": "",
+                               "RAPPORT": ""})
 
 
 needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="make absent")
@@ -612,7 +613,7 @@ needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="make absen
 def test_make_variables_never_reach_the_shell_as_commands(tmp_path):
     fake = make_here(tmp_path)
     done = make(tmp_path, "rapports", "TERRITOIRE=QP092005; touch X", "ANNEE=2024`touch Y`",
-                "AXE=emploi $(touch Z)")
+                "RAPPORT=emploi $(touch Z)")
     assert done.returncode == 0, done.stderr
     assert not any((tmp_path / n).exists() for n in ("X", "Y", "Z"))
     args = (fake / "args").read_text(encoding="utf-8").splitlines()
@@ -654,7 +655,7 @@ def test_another_quarters_workbooks_never_overwrite_the_contracts(mini):
     before = {t.path: t.path.read_bytes() for t in own}
     others = write_templates(mini, 2025, "QP092999")
     assert {t.path: t.path.read_bytes() for t in own} == before
-    assert {t.path.parent for t in others} == {mini.reports / "2025" / "gabarits" / "QP092999"}
+    assert {t.path.parent for t in others} == {mini.collection / "2025" / "gabarits" / "QP092999"}
     # Filled and dropped among the contract's returns, it is refused.
     returned = others[0].path
     wb = load_workbook(returned)
@@ -662,3 +663,28 @@ def test_another_quarters_workbooks_never_overwrite_the_contracts(mini):
     wb.save(mini.root / RETURNS / returned.name)
     result = build(mini)
     assert any("quartier QP092999" in p.message for p in result.problems.errors)
+
+
+@needs_make
+def test_make_targets_and_variables_carry_the_commands_names(tmp_path):
+    """make construire runs evalqpv construire, RAPPORT= is --rapport; the former names
+    (make donnees, AXE=) still work, with a French notice."""
+    fake = make_here(tmp_path)
+    done = make(tmp_path, "construire")
+    assert done.returncode == 0, done.stderr
+    assert (fake / "args").read_text(encoding="utf-8").splitlines() == ["<construire>"]
+    done = make(tmp_path, "donnees")
+    assert done.returncode == 0, done.stderr
+    assert "« make donnees » s'appelle désormais « make construire »" in done.stderr
+    assert (fake / "args").read_text(encoding="utf-8").splitlines() == ["<construire>"]
+    done = make(tmp_path, "rapports", "RAPPORT=emploi synthese")
+    args = (fake / "args").read_text(encoding="utf-8").splitlines()
+    assert args == ["<rapports>", "<--rapport>", "<emploi>", "<--rapport>", "<synthese>"]
+    assert "Note" not in done.stderr
+    done = make(tmp_path, "rapports", "AXE=emploi")
+    assert "« AXE= » s'appelle désormais « RAPPORT= »" in done.stderr
+    assert (fake / "args").read_text(encoding="utf-8").splitlines() == [
+        "<rapports>", "<--rapport>", "<emploi>"]
+    helped = make(tmp_path, "help").stdout
+    assert "make construire" in helped and "make donnees" not in helped
+    assert "RAPPORT=" in helped and "AXE=" not in helped

@@ -27,3 +27,15 @@ def test_changes_and_ratios():
     assert ff.change(2.8, "pourcentage") == f"+2,8{NB}points"
     assert ff.change(-73, "nombre") == "-73"
     assert ff.ratio(2.0493) == f"2,0{NB}fois"
+
+
+def test_counts_agree_with_their_number():
+    assert ff.count(287842, "ligne") == f"287{NB}842 lignes"
+    assert ff.count(1, "restant") == "1 restant"
+    assert ff.count(0, "erreur") == "0 erreur"
+    assert ff.count(16, "atteint") == "16 atteints"
+    assert ff.count(2, "indicateur manquant") == "2 indicateurs manquants"
+    assert ff.count(3, "conflit entre sources", "conflits entre sources") == \
+        "3 conflits entre sources"
+    assert ff.count(2, "avis") == "2 avis"
+    assert ff.plural(1, "lu") == "lu" and ff.plural(5, "lu") == "lus"

@@ -64,7 +64,7 @@ def test_read_once_then_again_when_the_store_changes(built_project, fresh_cache,
 
 
 def test_a_missing_store_says_so(tmp_path, fresh_cache):
-    with pytest.raises(StoreMissing, match="make donnees"):
+    with pytest.raises(StoreMissing, match="make construire"):
         national.national_values(tmp_path / "observations.csv", "qpv2015")
 
 

@@ -125,7 +125,8 @@ def test_printed_pages_carry_the_quarter_the_year_and_the_report():
     assert css_string('Cité "Jardins"') == '"Cité \\"Jardins\\""'
     header = print_header("Cité Jardins (QP092005) – année 2025", "Synthèse")
     assert '@top-left { content: "Cité Jardins (QP092005) – année 2025"' in header
-    assert short_title("emploi") == "Axe 2 : Développement"
+    assert short_title("emploi") == "Axe 2 : Emploi"
+    assert short_title("contexte") == "Contexte"
     assert short_title("synthese") == "Synthèse"
 
 
@@ -150,7 +151,7 @@ def test_browser_budgets_and_verdicts(tmp_path):
     axe = browser.axe_failures({"target-size": {"id": "target-size", "impact": "serious",
                                                 "help": "Cibles", "nodes": 4, "target": "a",
                                                 "widths": ["390"]}}, 2)
-    assert axe == ["axe-core : target-size (impact grave, 4 élément(s), ex. a) [à 390 px "
+    assert axe == ["axe-core : target-size (impact grave, 4 éléments, ex. a) [à 390 px "
                    "seulement] : Cibles"]
 
 
@@ -184,3 +185,19 @@ def test_the_committee_answer_must_be_on_the_first_screen():
     late = first_screen_failures("synthese.html", "table.decision", 1900.0, 800)
     assert late and "premier écran" in late[0]
     assert "absent" in first_screen_failures("synthese.html", "table.decision", None, 800)[0]
+
+
+def test_every_report_is_called_by_the_word_of_its_file():
+    """contexte.html is « Contexte » in its title, its links and the index; emploi.html is
+    « Axe 2 – Développement économique et emploi » and « Axe 2 : Emploi » (README, « Le vocabulaire »)."""
+    from evalqpv.vocabulary import REPORT_NAMES, REPORT_TITLES, REPORTS, partner_stem
+
+    assert tuple(REPORT_NAMES) == REPORTS
+    for name, word in REPORT_NAMES.items():
+        assert partner_stem(word) == name
+        title = REPORT_TITLES[name]
+        # an axis keeps the contract's own title, which holds the word (« Développement
+        # économique et emploi »)
+        assert word.lower() in title.lower() if title.startswith("Axe ") \
+            else title.startswith(word), title
+        assert word in short_title(name)

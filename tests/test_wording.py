@@ -45,3 +45,14 @@ def test_a_partner_objective_of_one_year_and_an_event():
                   annee_cible=2027, perimetre="commune")
     assert target_text(midterm) == "réalisé dans la commune, échéance 2027"
     assert target_text(ind()) == NO_TARGET
+
+
+def test_status_counts_agree():
+    from evalqpv.report.wording import status_count
+
+    assert status_count(1, "atteint") == "1 atteint"
+    assert status_count(16, "atteint") == "16 atteints"
+    assert status_count(3, "en retard") == "3 en retard"
+    assert status_count(2, "en bonne voie") == "2 en bonne voie"
+    assert status_count(2, "échu, non renseigné") == "2 échus, non renseignés"
+    assert status_count(2, "non transmis") == "2 non transmis"

@@ -2,7 +2,7 @@
 test fixture of a full year of returns (tests/fixtures/annee_complete/).
 
     make gabarits ANNEE=2025
-    .venv/bin/python tools/remplir_retours.py reports/2025/gabarits \
+    .venv/bin/python tools/remplir_retours.py collecte/2025/gabarits \
         tests/fixtures/annee_complete --ods cpam_des_hauts_de_seine \
         --xls education_nationale --illisible
 

@@ -1,5 +1,7 @@
-"""Command line: `evalqpv construire`, `valider`, `rapports`, `gabarits`, `relances` (help
-and messages in French, argparse's own included; never a traceback).
+"""Command line: `evalqpv construire`, `valider`, `rapports`, `gabarits`, `relances`,
+`controle-navigateur` (help and messages in French, argparse's own included; never a
+traceback). The Makefile's targets carry the same names (`make construire`, `make rapports
+RAPPORT=emploi`...); former spellings are still accepted, with a notice.
 
 Exit codes: 0 done; 1 the data has errors (or a report failed); 2 a bad parameter;
 3 an internal error (a bug: the detail goes to a log); 4 the system refused a write
@@ -10,14 +12,22 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import re
+import signal
+import subprocess
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable, Iterable
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from types import FrameType
+from typing import Any, NoReturn
 
+from .frenchnumbers import count
 from .problems import first_errors
 from .settings import ProjectPaths, find_root, load_contract
 from .store.atomic import write_text_atomic
@@ -98,11 +108,56 @@ def _count(text: str) -> int:
     return int(text)
 
 
-def parser() -> FrenchParser:
+class _FormerName(argparse.Action):
+    """An option's former spelling: still accepted, with a notice of its name now."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, *, new: str,
+                 append: bool = False, **kwargs: Any) -> None:
+        self.new, self.append = new, append
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: str | Sequence[Any] | None, option_string: str | None = None) -> None:
+        notice(f"« {option_string} » s'appelle désormais « {self.new} » : l'ancien nom est "
+               "encore accepté.")
+        if self.append:
+            setattr(namespace, self.dest, [*(getattr(namespace, self.dest) or []), values])
+        else:
+            setattr(namespace, self.dest, values)
+
+
+def notice(text: str) -> None:
+    """A note for the user (a former name used...), on the error stream."""
+    print(f"Note : {text}", file=sys.stderr)
+
+
+# What `rapports --help` says of the year when none is given; the year itself is
+# computed by the code that chooses it (publish.run.default_year).
+DEFAULT_YEAR_RULE = ("par défaut, la dernière année écoulée du contrat : en mai N+1, le "
+                     "comité évalue l'année N ; avant le début du contrat, l'année qui le "
+                     "précède")
+
+
+def default_year_help(root: Path | None) -> str:
+    """The help of --annee: the rule, and the year it gives today for the contract's
+    quarter when the project and its store are found."""
+    from .publish.run import default_year  # noqa: PLC0415 - only when help is built
+
+    try:
+        paths = ProjectPaths(root or find_root())
+        contract = load_contract(paths)
+        year = default_year(paths, contract, contract.territoire, date.today().year)
+    except (OSError, ValueError):
+        year = None
+    said = f" ; aujourd'hui {year} pour le quartier du contrat" if year else ""
+    return f"année d'évaluation ({DEFAULT_YEAR_RULE}{said})"
+
+
+def parser(root: Path | None = None) -> FrenchParser:
     main = FrenchParser(
         prog="evalqpv",
         description="Boîte à outils d'évaluation du contrat de ville : construit et valide "
-                    "le stock d'observations à partir de data/raw/.")
+                    "le stock d'observations à partir de data/raw/, produit les rapports.")
     main.add_argument("--racine", type=Path, default=None,
                       help="dossier du projet (par défaut : détecté depuis le dossier courant)")
     sub = main.add_subparsers(dest="commande", required=True, metavar="COMMANDE",
@@ -113,12 +168,14 @@ def parser() -> FrenchParser:
                    "validation data/processed/validation.md (le stock n'est pas modifié)")
     rap = sub.add_parser("rapports", help="met le stock à jour puis produit les rapports HTML "
                          "dans reports/<annee>/ (seuls les rapports périmés sont refaits)")
-    rap.add_argument("--annee", type=_year, default=None,
-                     help="année d'évaluation (par défaut : la dernière année avec des données)")
+    rap.add_argument("--annee", type=_year, default=None, help=default_year_help(root))
     rap.add_argument("--territoire", default=None,
                      help="code du quartier prioritaire (par défaut : config/contrat.toml)")
-    rap.add_argument("--axe", action="append", choices=REPORTS, metavar="RAPPORT",
+    rap.add_argument("--rapport", dest="rapports", action="append", choices=REPORTS,
+                     metavar="RAPPORT",
                      help="ne produire que ce rapport (répétable) : " + ", ".join(REPORTS))
+    rap.add_argument("--axe", dest="rapports", action=_FormerName, new="--rapport",
+                     append=True, choices=REPORTS, help=argparse.SUPPRESS)
     rap.add_argument("--processus", type=_count, default=None,
                      help="nombre de notebooks exécutés en parallèle (par défaut : nombre de "
                      "cœurs)")
@@ -126,47 +183,77 @@ def parser() -> FrenchParser:
                      help="tous les quartiers d'un département (92), d'une région (R11) ou "
                      "de France (FRANCE) : reports/<annee>/<code>/ pour chacun et un index "
                      "reports/<annee>/perimetres/<perimetre>.html")
-    rap.add_argument("--planificateur", "--scheduler", dest="planificateur", default=None,
-                     metavar="ADRESSE",
+    rap.add_argument("--planificateur", default=None, metavar="ADRESSE",
                      help="adresse du planificateur d'un cluster Dask existant (par exemple "
                      "tcp://serveur:8786 ; par défaut : variable EVALQPV_PLANIFICATEUR, sinon "
                      "un cluster local démarré par la commande)")
+    rap.add_argument("--scheduler", dest="planificateur", action=_FormerName,
+                     new="--planificateur", help=argparse.SUPPRESS)
+    rap.add_argument("--tableau-de-bord", action="store_true",
+                     help="ouvre le tableau de bord du cluster Dask local et en donne "
+                     "l'adresse (par défaut : aucun)")
     rap.add_argument("--delai", type=float, default=None, metavar="SECONDES",
                      help="durée maximale d'un notebook ; au-delà il est arrêté et les autres "
                      "continuent (par défaut : variable EVALQPV_DELAI, sinon 600)")
     gab = sub.add_parser("gabarits", help="écrit un classeur Excel de collecte par partenaire "
-                         "dans reports/<annee>/gabarits/ (reports/<annee>/gabarits/<code>/ "
+                         "dans collecte/<annee>/gabarits/ (collecte/<annee>/gabarits/<code>/ "
                          "pour un autre quartier que celui du contrat)")
     gab.add_argument("--annee", type=_year, required=True, help="année de la collecte")
     gab.add_argument("--territoire", default=None,
                      help="code du quartier prioritaire (par défaut : config/contrat.toml)")
     rel = sub.add_parser("relances", help="écrit les relances à envoyer : un fichier par "
                          "partenaire avec les indicateurs encore manquants pour l'année, dans "
-                         "reports/<annee>/relances/ (met d'abord le stock à jour)")
+                         "collecte/<annee>/relances/ (met d'abord le stock à jour)")
     rel.add_argument("--annee", type=_year, required=True, help="année de la collecte")
+    nav = sub.add_parser("controle-navigateur", help="ouvre les rapports déjà produits dans "
+                         "Chromium (accessibilité, 390 px, hors ligne, impression A4) ; `make "
+                         "controle-navigateur` installe d'abord ce qu'il faut (.navigateur/) et "
+                         "met les rapports à jour")
+    nav.add_argument("--annee", type=_year, default=None,
+                     help="année des rapports (par défaut : celle de `rapports`)")
+    nav.add_argument("--territoire", default=None,
+                     help="code du quartier prioritaire (par défaut : config/contrat.toml)")
+    nav.add_argument("--page", default=None, help="une seule page (par exemple synthese)")
     return main
 
 
+class Stopped(KeyboardInterrupt):
+    """The command was asked to stop (SIGTERM): it stops as it does on Ctrl-C."""
+
+
+def _stop(signum: int, frame: FrameType | None) -> NoReturn:
+    raise Stopped
+
+
+def _root_in(argv: Sequence[str]) -> Path | None:
+    """--racine, read before the parser is built (its help names the default year)."""
+    for i, arg in enumerate(argv):
+        if arg == "--racine" and i + 1 < len(argv):
+            return Path(argv[i + 1]).resolve()
+        if arg.startswith("--racine="):
+            return Path(arg.split("=", 1)[1]).resolve()
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser(_root_in(argv)).parse_args(argv)
     paths = ProjectPaths(args.racine.resolve() if args.racine else find_root())
     try:
-        for note in recover(paths):
-            print(note)
-        if args.commande == "gabarits":
-            return _templates(paths, args.annee, args.territoire)
-        if args.commande == "relances":
-            return _reminders(paths, args.annee)
-        if args.commande == "rapports":
-            from .publish.run import run  # noqa: PLC0415
-
-            return run(paths, annee=args.annee, territoire=args.territoire,
-                       rapports=tuple(args.axe) if args.axe else REPORTS,
-                       workers=args.processus, perimetre=args.perimetre,
-                       planificateur=args.planificateur, delai=args.delai)
-        return _run(paths, write=args.commande == "construire")
+        previous = signal.signal(signal.SIGTERM, _stop)
+    except ValueError:  # not the main thread (a test): no handler
+        previous = None
+    try:
+        with technical_warnings():
+            return _command(paths, args)
+    except Stopped:
+        print("Arrêt demandé (SIGTERM) : la commande s'est arrêtée proprement ; le stock "
+              "précédent et les rapports déjà écrits sont conservés. Relancée, elle reprend "
+              "ce qui reste à faire.", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
-        print("Interrompu : le stock précédent est conservé.", file=sys.stderr)
+        print("Interrompu (Ctrl-C) : le stock précédent et les rapports déjà écrits sont "
+              "conservés. Relancée, la commande reprend ce qui reste à faire.", file=sys.stderr)
         return 130
     except OSError as exc:  # a full disk, a read-only folder: the system, not a bug
         log = write_error_log(paths, exc)
@@ -179,6 +266,74 @@ def main(argv: list[str] | None = None) -> int:
               "données). Le stock précédent est conservé."
               + (f" Détail technique : {log}" if log else ""), file=sys.stderr)
         return 3
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _command(paths: ProjectPaths, args: argparse.Namespace) -> int:
+    for note in recover(paths):
+        print(note)
+    if args.commande == "gabarits":
+        return _templates(paths, args.annee, args.territoire)
+    if args.commande == "relances":
+        return _reminders(paths, args.annee)
+    if args.commande == "controle-navigateur":
+        return browser_check(paths, args.annee, args.territoire, args.page)
+    if args.commande == "rapports":
+        from .publish.run import run  # noqa: PLC0415
+
+        return run(paths, annee=args.annee, territoire=args.territoire,
+                   rapports=tuple(args.rapports) if args.rapports else REPORTS,
+                   workers=args.processus, perimetre=args.perimetre,
+                   planificateur=args.planificateur, delai=args.delai,
+                   tableau_de_bord=args.tableau_de_bord)
+    return _run(paths, write=args.commande == "construire")
+
+
+@contextmanager
+def technical_warnings() -> Iterator[None]:
+    """The libraries' warnings (English, for developers) kept off the terminal: written to
+    a log in the system's temporary folder, which one French line names."""
+    with warnings.catch_warnings(record=True) as caught:  # the filters stay as they are
+        try:
+            yield
+        finally:
+            _log_warnings(caught)
+
+
+def _log_warnings(caught: list[warnings.WarningMessage]) -> None:
+    if not caught:
+        return
+    text = "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno)
+                   for w in caught)
+    try:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix="evalqpv_avertissements_",
+                                         suffix=".log", delete=False) as handle:
+            handle.write(text)
+    except OSError:
+        return
+    print(f"{count(len(caught), 'avertissement technique')} des bibliothèques utilisées "
+          f"(en anglais, pour les développeurs) : {handle.name}", file=sys.stderr)
+
+
+def browser_check(paths: ProjectPaths, annee: int | None, territoire: str | None,
+                  page: str | None) -> int:
+    """The reports opened in Chromium (publish/browser.py), in the check's own environment,
+    .navigateur/ (installed by `make controle-navigateur`)."""
+    python = paths.root / ".navigateur" / "bin" / "python"
+    if not python.exists():
+        print("Le contrôle dans un navigateur a son propre environnement, .navigateur/, qui "
+              "n'est pas encore installé : lancez `make controle-navigateur` (il l'installe, "
+              "met les rapports à jour, puis les contrôle).", file=sys.stderr)
+        return 2
+    command = [str(python), "-m", "evalqpv.publish.browser", "--racine", str(paths.root)]
+    for option, value in (("--annee", annee), ("--territoire", territoire), ("--page", page)):
+        if value is not None:
+            command += [option, str(value)]
+    lib = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": lib + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.run(command, env=env, check=False).returncode
 
 
 def system_message(paths: ProjectPaths, exc: OSError) -> str:
@@ -238,12 +393,13 @@ def _templates(paths: ProjectPaths, annee: int, territoire: str | None) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     for template in made:
-        print(f"{template.path} : {template.partenaire}, {template.indicateurs} indicateur(s)")
+        print(f"{template.path} : {template.partenaire}, "
+              f"{count(template.indicateurs, 'indicateur')}")
     if quarter == contract.territoire:
-        print(f"{len(made)} classeurs écrits. Une fois remplis, déposez-les dans "
+        print(f"{count(len(made), 'classeur écrit')}. Une fois remplis, déposez-les dans "
               f"data/raw/partenaires/{annee}/ puis lancez `make rapports`.")
     else:
-        print(f"{len(made)} classeurs écrits pour le quartier {quarter}, à part de ceux du "
+        print(f"{count(len(made), 'classeur écrit')} pour le quartier {quarter}, à part de ceux du "
               f"contrat ({contract.territoire}), qui ne sont pas modifiés. data/raw/partenaires/ "
               "ne reçoit que les retours sur le quartier du contrat : ces classeurs y seraient "
               "refusés.")
@@ -261,9 +417,9 @@ def _reminders(paths: ProjectPaths, annee: int) -> int:
     made = write_reminders(paths, annee)
     due = [r for r in made if r.path is not None]
     for reminder in due:
-        print(f"{reminder.path} : {reminder.partenaire}, {reminder.manquants} indicateur(s) "
-              "manquant(s)")
-    print(f"{len(due)} partenaire(s) à relancer sur {len(made)} ; le récapitulatif (demandé "
+        print(f"{reminder.path} : {reminder.partenaire}, "
+              f"{count(reminder.manquants, 'indicateur manquant')}")
+    print(f"{count(len(due), 'partenaire')} à relancer sur {len(made)} ; le récapitulatif (demandé "
           f"le, relancé le, reçu le) : {paths.reminders_of_year(annee) / 'relances.csv'}.")
     return 0
 
@@ -275,17 +431,19 @@ def _run(paths: ProjectPaths, write: bool) -> int:
         return 2
     result = build(paths, write=write)
     write_text_atomic(paths.validation_report, render(result))
-    errors, warnings = len(result.problems.blocking), len(result.problems.warnings)
+    errors, problems_seen = len(result.problems.blocking), len(result.problems.warnings)
     if result.ok:
-        print(f"Validation réussie : {len(result.rows)} lignes dans le stock, "
-              f"{warnings} avertissement(s), {len(result.conflicts)} conflit(s) entre sources.")
+        print(f"Validation réussie : {count(len(result.rows), 'ligne')} dans le stock, "
+              f"{count(problems_seen, 'avertissement')}, "
+              f"{count(len(result.conflicts), 'conflit')} entre sources.")
         for line in returns_summary(result):
             print(line)
         if result.written:
             print(f"Stock écrit : {paths.store}")
         print(f"Rapport de validation : {paths.validation_report}")
         return 0
-    print(f"Validation échouée : {errors} erreur(s), {warnings} avertissement(s). "
+    print(f"Validation échouée : {count(errors, 'erreur')}, "
+          f"{count(problems_seen, 'avertissement')}. "
           "Le stock précédent est conservé.", file=sys.stderr)
     for line in first_errors(result.problems):
         print(line, file=sys.stderr)

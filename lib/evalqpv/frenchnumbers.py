@@ -155,3 +155,21 @@ def ratio(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{number(value, 1)}{NBSP}fois"
+
+
+def plural(n: float, words: str, plural_form: str | None = None) -> str:
+    """The words agreed with a count, in French: 0 and 1 take the singular (« 1 restant »,
+    « 0 erreur »), 2 and more the plural (« 16 atteints »). Each word takes an « s »
+    unless it ends in s, x or z; give `plural_form` when the rule is not that simple
+    (« conflits entre sources », « journaux »)."""
+    if abs(n) < 2:
+        return words
+    if plural_form is not None:
+        return plural_form
+    return " ".join(w if w[-1:] in ("s", "x", "z") else w + "s" for w in words.split(" "))
+
+
+def count(n: float, words: str, plural_form: str | None = None) -> str:
+    """A count and its words, agreed: « 1 indicateur », « 287 842 lignes » (thousands
+    separated by a no-break space), « 2 indicateurs manquants »."""
+    return f"{number(n)} {plural(n, words, plural_form)}"

@@ -182,14 +182,20 @@ class ProjectPaths:
         """Last execution times: only a scheduling hint, kept when the cache is cleared."""
         return self.reports / ".durees"
 
+    @property
+    def collection(self) -> Path:
+        """collecte/: what the evaluation team sends to partners (workbooks, reminders),
+        apart from reports/, the folder that goes to the committee."""
+        return self.root / "collecte"
+
     def reminders_of_year(self, annee: int) -> Path:
-        """reports/<annee>/relances/: the reminders to send, one file per partner."""
-        return self.reports_of_year(annee) / "relances"
+        """collecte/<annee>/relances/: the reminders to send, one file per partner."""
+        return self.collection / str(annee) / "relances"
 
     def templates_of_year(self, annee: int, territoire: str = "") -> Path:
-        """reports/<annee>/gabarits/ for the contract's quarter; a subfolder named by its
+        """collecte/<annee>/gabarits/ for the contract's quarter; a subfolder named by its
         code for any other quarter (`territoire`), so that neither overwrites the other."""
-        base = self.reports_of_year(annee) / "gabarits"
+        base = self.collection / str(annee) / "gabarits"
         return base / territoire if territoire else base
 
 

@@ -80,7 +80,7 @@ def resolve_territory(code: object, paths: ProjectPaths) -> Territory:
             "prioritaire sur 8 caractères, par exemple QP092005 (géographie 2015).")
     if not paths.territories.exists():
         raise ParameterError(f"La table des territoires {paths.territories} n'existe pas : "
-                             "lancez d'abord `make donnees`.")
+                             "lancez d'abord `make construire`.")
     rows = read_territories(paths)
     row = rows.get(text)
     if row is None:
@@ -117,7 +117,7 @@ def check_year(annee: object, available: list[int], latest: int | None = None) -
         raise ParameterError(
             f"Aucune donnée pour l'année {year} sur ce territoire (années possibles : "
             f"{span}). Déposez les données de {year} dans data/raw/ puis relancez "
-            "`make donnees`, ou choisissez une année possible.")
+            "`make construire`, ou choisissez une année possible.")
     return year
 
 

@@ -11,9 +11,21 @@ import unicodedata
 
 # --------------------------------------------------------------------------- reports
 
-# The reports, one notebook each, in the order they are listed, with their titles.
+# The reports, one notebook each, in the order they are listed. Each has one name, the
+# word of its files (notebooks/emploi.ipynb, reports/<annee>/emploi.html, RAPPORT=emploi):
+# the links between pages and the index say it (« Axe 2 : Emploi »), and its title
+# begins with it (README, « Le vocabulaire »).
+REPORT_NAMES = {
+    "contexte": "Contexte",
+    "emancipation": "Émancipation",
+    "emploi": "Emploi",
+    "tranquillite": "Tranquillité",
+    "transition": "Transition",
+    "synthese": "Synthèse",
+    "annexes": "Annexes",
+}
 REPORT_TITLES = {
-    "contexte": "Portrait sociodémographique",
+    "contexte": "Contexte : portrait sociodémographique",
     "emancipation": "Axe 1 – Émancipation pour tous à travers la promotion de l'éducation",
     "emploi": "Axe 2 – Développement économique et emploi",
     "tranquillite": "Axe 3 – Tranquillité et sécurité publique",
@@ -111,6 +123,10 @@ STATUS_SLUGS = {ATTEINT: "ok", EN_BONNE_VOIE: "progress", EN_RETARD: "late",
                 NON_COMPARABLE: "nc", A_VENIR: "due", SANS_CIBLE: "none",
                 A_COLLECTER: "missing", NON_APPLICABLE: "na"}
 STATUSES = tuple(STATUS_SLUGS)
+# A status after a count of two or more (« 16 atteints », « 3 en retard »): the others
+# do not change.
+STATUS_PLURALS = {ATTEINT: "atteints", NON_COMPARABLE: "non comparables",
+                  NON_APPLICABLE: "non applicables", ECHU_SANS_DONNEE: "échus, non renseignés"}
 
 # --------------------------------------------------------------------------- territories
 

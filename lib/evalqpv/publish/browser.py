@@ -18,7 +18,8 @@ own browser download is never used) at 1 280 px (laptop) and at 390 px (phone), 
   the folder that is e-mailed: reports/controle-<annee>/ for reports/<annee>/,
   reports/controle-<annee>/<code>/ for reports/<annee>/<code>/ (output_folder).
 
-This module imports only the standard library (and, when it runs, playwright and pypdf):
+This module imports only the standard library and evalqpv's own stdlib-only modules (and,
+when it runs, playwright and pypdf):
 it runs from its own environment (.navigateur/, see the Makefile), with PYTHONPATH=lib.
 Messages are French; exit code 0 when every page passes, 1 when a check fails, 2 when
 the browser, axe-core or playwright is missing.
@@ -39,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..frenchnumbers import count
+from ..frenchnumbers import number as french_number
 from ..vocabulary import REPORT_TITLES, partner_stem
 
 VIEWPORTS = (  # label, width, height, device scale factor, phone
@@ -236,7 +239,7 @@ def size_failures(pages: list[Path]) -> list[str]:
 
 
 def ko(size: int) -> str:
-    return f"{size / 1000:.0f}\u00a0Ko".replace(".", ",")
+    return f"{french_number(size / 1000)}\u00a0Ko"
 
 
 def axe_failures(violations: dict[str, dict[str, Any]], widths: int) -> list[str]:
@@ -247,7 +250,7 @@ def axe_failures(violations: dict[str, dict[str, Any]], widths: int) -> list[str
         where = "" if len(v["widths"]) == widths else \
             f" [à {'/'.join(v['widths'])} px seulement]"
         out.append(f"axe-core : {v['id']} (impact {IMPACT_FR.get(v['impact'], v['impact'])}, "
-                   f"{v['nodes']} élément(s), ex. {v['target']}){where} : {v['help']}")
+                   f"{count(v['nodes'], 'élément')}, ex. {v['target']}){where} : {v['help']}")
     return out
 
 
@@ -484,13 +487,13 @@ def run(folder: Path, axe_js: Path, chromium: str, timeout: float = 120,
         browser = playwright.chromium.launch(
             executable_path=chromium, chromium_sandbox=sandbox, timeout=timeout * 1000,
             args=[*CHROMIUM_ARGS, *([] if sandbox else ["--no-sandbox"])])
-        say(f"Chromium {browser.version}, {len(pages)} page(s) de {folder} :")
+        say(f"Chromium {browser.version}, {count(len(pages), 'page')} de {folder} :")
         for html in pages:
             result = check_page(browser, html, out, axe_js, timeout)
             results.append(result)
             pdf = result.data.get("pages_pdf", "?")
             say(f"- {html.name} : {'conforme' if result.ok else 'ÉCHEC'} "
-                f"({ko(html.stat().st_size)}, {pdf} page(s) A4 sur {page_budget(html)} "
+                f"({ko(html.stat().st_size)}, {pdf} sur {page_budget(html)} pages A4 "
                 "au plus)")
             for line in result.failures:
                 say(f"    {line}")
@@ -504,7 +507,7 @@ def run(folder: Path, axe_js: Path, chromium: str, timeout: float = 120,
         {"dossier": str(folder), "pages": [r.data for r in results], "poids": sizes},
         ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     failed = [r for r in results if not r.ok]
-    say(f"Bilan : {len(results) - len(failed)} page(s) conforme(s) sur {len(results)} ; "
+    say(f"Bilan : {count(len(results) - len(failed), 'page conforme')} sur {len(results)} ; "
         f"ensemble {ko(sum(p.stat().st_size for p in pages))} ; captures, PDF et "
         f"résultats dans {out} ({time.monotonic() - started:.0f} s).")
     return 1 if failed or sizes else 0

@@ -29,8 +29,12 @@ class ClusterError(RuntimeError):
 
 
 @contextmanager
-def connect(address: str | None, workers: int) -> Iterator[Any]:
-    """A Dask client on the cluster at `address`, or on a cluster started for this run."""
+def connect(address: str | None, workers: int, dashboard: bool = False) -> Iterator[Any]:
+    """A Dask client on the cluster at `address`, or on a cluster started for this run.
+
+    The local cluster has no dashboard unless asked (`--tableau-de-bord`): its scheduler's
+    small HTTP server then listens on a free port of this machine only, so that a program
+    holding port 8787 makes no warning, and nothing is offered to the network."""
     from distributed import Client, LocalCluster  # noqa: PLC0415 - only when there is work
 
     for name in ("distributed", "tornado"):  # their chatter is not for the evaluator
@@ -49,13 +53,27 @@ def connect(address: str | None, workers: int) -> Iterator[Any]:
             client.close()
         return
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=False,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+                           dashboard_address=":8787" if dashboard else "127.0.0.1:0",
+                           scheduler_kwargs={"dashboard": dashboard},
+                           silence_logs=logging.ERROR)
     client = Client(cluster)
     try:
         yield client
     finally:
         client.close()
         cluster.close()
+
+
+def dashboard_line(client: Any) -> str:
+    """Where the local cluster's dashboard is, in French (it needs bokeh, which the
+    toolkit does not install)."""
+    from importlib.util import find_spec  # noqa: PLC0415
+
+    if find_spec("bokeh") is None:
+        return ("Tableau de bord Dask : il demande le paquet bokeh, que la boîte à outils "
+                "n'installe pas (.venv/bin/pip install bokeh) ; sans lui la page n'affiche "
+                f"qu'un message ({client.dashboard_link}).")
+    return f"Tableau de bord Dask : {client.dashboard_link}"
 
 
 def execute_all(client: Any, jobs: list[Job], limit: float, priority: Callable[[Job], int],

@@ -23,7 +23,7 @@ from .. import __version__
 from ..settings import ProjectPaths, load_contract
 from ..store.fingerprint import input_entries
 from ..territory import Territory, resolve_territory
-from ..vocabulary import COMMUNE, REPORT_TITLES
+from ..vocabulary import COMMUNE, REPORT_NAMES, REPORT_TITLES
 from .jobs import Job
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -78,12 +78,10 @@ def contract_line(paths: ProjectPaths, territoire: str) -> str:
 
 
 def short_title(name: str) -> str:
-    """A report's name in the links between reports: « Axe 2 : Développement »."""
-    title = REPORT_TITLES.get(name, name)
-    if " – " not in title:
-        return title.split(" pour ")[0]
-    axis, rest = title.split(" – ", 1)
-    return f"{axis} : {rest.split()[0]}"
+    """A report's name in the links between reports, the word of its file: « Axe 2 :
+    Emploi » (emploi.html), « Contexte » (contexte.html)."""
+    title, word = REPORT_TITLES.get(name, name), REPORT_NAMES.get(name, name)
+    return f"{title.split(' – ')[0]} : {word}" if title.startswith("Axe ") else word
 
 
 def report_links(current: str) -> list[tuple[str, str, bool]]:

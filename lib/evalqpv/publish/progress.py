@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from ..frenchnumbers import NBSP, number
+from ..frenchnumbers import NBSP, number, plural
 
 WIDTH = 24
 
@@ -44,7 +44,8 @@ class Progress:
                 and remaining else "temps restant : estimation en cours" if remaining
                 else f"terminé en {duration(elapsed)}")
         return (f"Rapports : {number(self.done)}/{number(self.total)} faits, "
-                f"{number(self.failed)} en échec, {number(remaining)} restants — {left}")
+                f"{number(self.failed)} en échec, {number(remaining)} "
+                f"{plural(remaining, 'restant')} — {left}")
 
     def advance(self, ok: bool) -> None:
         self.done += 1

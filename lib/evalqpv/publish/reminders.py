@@ -1,6 +1,6 @@
 """The reminders to send: `make relances ANNEE=2025` (`evalqpv relances`).
 
-In reports/<annee>/relances/, beside the collection workbooks: one CSV per partner that
+In collecte/<annee>/relances/, beside the collection workbooks: one CSV per partner that
 still owes figures for the year (French spreadsheet format: semicolons, UTF-8 with a
 byte-order mark, decimal comma), listing each indicator without a value for that year,
 where it is asked for, its last known value and how many years it has been missing;

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 
-from ..frenchnumbers import number
+from ..frenchnumbers import count, number
 from ..problems import first_errors
 from ..settings import Contract, ProjectPaths, load_contract, notebook_time_limit
 from ..store.atomic import write_text_atomic
@@ -42,7 +42,7 @@ Key = tuple[str, str]  # (territoire, rapport)
 def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = None,
         rapports: tuple[str, ...] = REPORTS, workers: int | None = None,
         say: Say = print, *, perimetre: str | None = None, planificateur: str | None = None,
-        delai: float | None = None) -> int:
+        delai: float | None = None, tableau_de_bord: bool = False) -> int:
     """Build what is out of date and return an exit code (0 when every report is good)."""
     started = time.perf_counter()
     if not ensure_store(paths, say):
@@ -94,7 +94,8 @@ def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = 
     if todo:
         try:
             outcomes.update(_execute(paths, todo, workers, planificateur, limit, say,
-                                     detailed=perimeter is None))
+                                     detailed=perimeter is None,
+                                     dashboard=tableau_de_bord))
         except RuntimeError as exc:  # ClusterError: a French message
             say(str(exc))
             return 2
@@ -114,7 +115,7 @@ def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = 
         from .perimeter import write_perimeter_index  # noqa: PLC0415 - loads jinja2
 
         page = write_perimeter_index(paths, perimeter, plan, jobs, outcomes, out_dirs)
-        say(f"Rapports de {number(len(quarters))} quartier(s) dans "
+        say(f"Rapports de {count(len(quarters), 'quartier')} dans "
             f"{paths.label(paths.reports_of_year(year))}/ ({elapsed} s). "
             f"Index du périmètre : {paths.label(page)}")
     failures = [outcomes[(j.territoire, j.name)] for j in jobs
@@ -156,19 +157,35 @@ def _one_quarter(paths: ProjectPaths, annee: int | None, territoire: str,
     return year, territoire
 
 
+def default_year(paths: ProjectPaths, contract: Contract, territoire: str,
+                 today: int) -> int | None:
+    """The year evaluated when none is asked (what `rapports --help` states): the
+    contract's last elapsed year, or its baseline year before it begins; never before the
+    quarter's first year in the store. None without a store."""
+    available = available_years(paths, territoire)
+    return max(min(available), contract.default_year(today)) if available else None
+
+
 def _announce(perimeter: Perimeter, plan: Plan, current: int, todo: int, say: Say) -> None:
-    say(f"Périmètre : {perimeter.libelle}, année {plan.year} : {number(len(plan.quarters))} "
-        f"quartier(s), {number(current)} rapport(s) à jour, {number(todo)} à produire.")
+    say(f"Périmètre : {perimeter.libelle}, année {plan.year} : "
+        f"{count(len(plan.quarters), 'quartier')}, {count(current, 'rapport')} à jour, "
+        f"{number(todo)} à produire.")
     if plan.skipped:
-        say(f"{number(len(plan.skipped))} quartier(s) sans rapport pour {plan.year} :")
+        say(f"{count(len(plan.skipped), 'quartier')} sans rapport pour {plan.year} :")
         for code, reason in plan.skipped:
             say(f"- {code} : {reason}")
 
 
 def _execute(paths: ProjectPaths, todo: list[Job], workers: int | None, address: str | None,
-             limit: float, say: Say, detailed: bool) -> dict[Key, Outcome]:
+             limit: float, say: Say, detailed: bool, dashboard: bool = False
+             ) -> dict[Key, Outcome]:
     """Run the jobs on the cluster; write each result as it arrives."""
-    from .cluster import ENV_SCHEDULER, connect, execute_all  # noqa: PLC0415 - imports dask
+    from .cluster import (  # noqa: PLC0415 - imports dask
+        ENV_SCHEDULER,
+        connect,
+        dashboard_line,
+        execute_all,
+    )
     from .forkserver import POOL  # noqa: PLC0415
     from .outputs import write_rendered  # noqa: PLC0415
     from .progress import Progress  # noqa: PLC0415
@@ -177,10 +194,11 @@ def _execute(paths: ProjectPaths, todo: list[Job], workers: int | None, address:
     durations = {(j.territoire, j.name): last_duration(paths, j) for j in todo}
     n = max(1, min(len(todo), workers or os.cpu_count() or 1))
     if address:
-        say(f"Exécution de {len(todo)} notebook(s) sur le cluster Dask {address}…")
+        say(f"Exécution de {count(len(todo), 'notebook')} sur le cluster Dask {address}…")
     else:
         POOL.get()  # the warm process starts while the cluster does
-        say(f"Exécution de {len(todo)} notebook(s) sur {n} processus (cluster Dask local)…")
+        say(f"Exécution de {count(len(todo), 'notebook')} sur {n} processus (cluster Dask "
+            "local)…")
     outcomes: dict[Key, Outcome] = {}
     progress = Progress(len(todo), say)
 
@@ -199,7 +217,9 @@ def _execute(paths: ProjectPaths, todo: list[Job], workers: int | None, address:
         progress.advance(outcome.ok)
 
     try:
-        with connect(address, n) as client:
+        with connect(address, n, dashboard=dashboard) as client:
+            if dashboard and not address:
+                say(dashboard_line(client))
             # longest first (durations of the last run): a shorter tail
             execute_all(client, todo, limit,
                         lambda j: int(1000 * durations[(j.territoire, j.name)]), done)
@@ -221,13 +241,14 @@ def ensure_store(paths: ProjectPaths, say: Say) -> bool:
     result = build(paths)
     write_text_atomic(paths.validation_report, render(result))
     if not result.ok:
-        say(f"Validation échouée ({len(result.problems.blocking)} erreur(s)) : aucun rapport "
-            "n'est produit et les rapports existants restent en place.")
+        errors = count(len(result.problems.blocking), "erreur")
+        say(f"Validation échouée ({errors}) : aucun rapport n'est produit et les rapports "
+            "existants restent en place.")
         for line in first_errors(result.problems):
             say(line)
         say(f"Toutes les erreurs : {paths.validation_report}")
         return False
-    say(f"Stock reconstruit : {len(result.rows)} lignes.")
+    say(f"Stock reconstruit : {count(len(result.rows), 'ligne')}.")
     for line in returns_summary(result):
         say(line)
     return True

@@ -41,7 +41,7 @@ def resolve_perimeter(text: str, paths: ProjectPaths) -> Perimeter:
     rows = read_territories(paths)
     if not rows:
         raise ParameterError(f"La table des territoires {paths.label(paths.territories)} "
-                             "n'existe pas : lancez d'abord `make donnees`.")
+                             "n'existe pas : lancez d'abord `make construire`.")
     ordered = tuple(rows[c] for c in sorted(rows))
     if code == FRANCE_CODE:
         return Perimeter(code, "France (tous les quartiers du stock)", ordered)

@@ -67,7 +67,7 @@ HEADERS = [RETURN_HEADERS[c] for c in COLUMNS]
 def write_templates(paths: ProjectPaths, annee: int, territoire: str,
                     out_dir: Path | None = None) -> list[Template]:
     """One workbook per partner responsible for at least one indicator, in
-    reports/<annee>/gabarits/ (reports/<annee>/gabarits/<code>/ for another quarter than
+    collecte/<annee>/gabarits/ (collecte/<annee>/gabarits/<code>/ for another quarter than
     the contract's, so that the contract's workbooks are never overwritten)."""
     problems = Problems()
     contract = load_contract(paths)

@@ -31,7 +31,7 @@ from .followup import status_cell
 from .html import GroupRow, Html, esc, table
 from .impact import axis_position
 from .messages import AxisSummary, axis_summary, contract_period
-from .wording import count, lower_first, target_text
+from .wording import lower_first, target_text
 
 # Every theme, the context last: the counts of the head rows then add up to the
 # partners' table (each indicator belongs to one theme).
@@ -63,27 +63,27 @@ def verdict_line(ctx: ReportContext, summary: AxisSummary, before: str | None = 
     missing = sum(summary.missing.values())
     ranked = sorted(summary.missing.items(), key=lambda x: (-x[1], x[0]))
     who = ", ".join(f"{p} {n}" for p, n in ranked[:NAMED]) + (
-        f", {count(len(ranked) - NAMED, 'autre partenaire', 'autres partenaires')}"
+        f", {fn.count(len(ranked) - NAMED, 'autre partenaire', 'autres partenaires')}"
         if len(ranked) > NAMED else "")
     if not summary.measured:
         said = (f"{period} : " + ("" if summary.axe == CONTEXT else
                                   "rien ne peut encore être jugé, ")
                 + "aucun chiffre reçu pour ses "
-                f"{count(summary.indicators, 'indicateur')}")
+                f"{fn.count(summary.indicators, 'indicateur')}")
         if missing:
-            said += (f" ; {count(missing, 'chiffre')} de {ctx.annee} "
+            said += (f" ; {fn.count(missing, 'chiffre')} de {ctx.annee} "
                      f"{'attendu' if missing < 2 else 'attendus'} ({who})")
     else:
         targets = sum(summary.statuses.values())
         parts = [f"{n} {TARGET_WORDS.get(s, (s, s))[n > 1]}"
                  for s, n in sorted(summary.statuses.items(),
                                     key=lambda x: _status_rank(x[0])) if n]
-        said = f"{period} : " + (f"{count(targets, 'cible')} du contrat, {', '.join(parts)} ; "
+        said = f"{period} : " + (f"{fn.count(targets, 'cible')} du contrat, {', '.join(parts)} ; "
                                  if targets else "")
-        said += (f"{count(summary.measured, 'indicateur mesuré', 'indicateurs mesurés')} "
+        said += (f"{fn.count(summary.measured, 'indicateur mesuré', 'indicateurs mesurés')} "
                  f"sur {fn.number(summary.indicators, 0)}")
         if missing:
-            said += (f" ; {count(missing, 'chiffre')} de {ctx.annee} "
+            said += (f" ; {fn.count(missing, 'chiffre')} de {ctx.annee} "
                      f"{'manque' if missing < 2 else 'manquent'} ({who})")
         if summary.since:
             said += f" ; depuis {ctx.contract.baseline_year}, {summary.since[0]}"

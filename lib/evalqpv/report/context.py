@@ -437,8 +437,9 @@ def prepare(annee: object, territoire: object, rapport: str = SYNTHESIS,
     """Validate the parameters and load what the report needs.
 
     `territoire` None or empty: the contract's quarter (config/contrat.toml); `annee`
-    None or empty: the latest year with figures on the quarter, its communes or its
-    département. Raises ParameterError with a French message when the territory is
+    None or empty: the year `make rapports` evaluates, the contract's last elapsed year
+    (its baseline year before it begins), never before the quarter's first year in the
+    store. Raises ParameterError with a French message when the territory is
     unknown or the store has no figure for the year.
     """
     if rapport not in (*REPORTS, PARTNER_NOTEBOOK):
@@ -475,7 +476,7 @@ def prepare(annee: object, territoire: object, rapport: str = SYNTHESIS,
                                  referentiel, contract)
     claims = load_claims(paths.claims, paths.label(paths.claims), problems, referentiel)
     if problems.errors:
-        raise ParameterError("La configuration contient des erreurs : lancez `make donnees` et "
+        raise ParameterError("La configuration contient des erreurs : lancez `make construire` et "
                              "lisez data/processed/validation.md.")
     return ReportContext(year, territory, rapport, referentiel, local.reset_index(drop=True),
                          paths, contract, objectives, claims)

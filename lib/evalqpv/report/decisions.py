@@ -27,7 +27,7 @@ from ..vocabulary import (
 from .context import ReportContext
 from .html import Html, table
 from .messages import published_recency
-from .wording import count, target_text
+from .wording import target_text
 
 # A partner that sent less than this share of what was asked is to be reminded.
 PARTIAL_SHARE = 0.5
@@ -151,7 +151,7 @@ def _whom_of(partners: list[tuple[str, list[Indicator]]]) -> str:
     """« Concerne »: up to NAMED partners by name, more counted (the reason names them)."""
     names = [p for p, _ in partners]
     return ", ".join(names) if len(names) <= NAMED else (
-        f"{count(len(names), 'partenaire')} (la motivation les nomme)")
+        f"{fn.count(len(names), 'partenaire')} (la motivation les nomme)")
 
 
 def _unread(ctx: ReportContext) -> list[Proposal]:
@@ -178,7 +178,7 @@ def _partial_partners(ctx: ReportContext) -> list[Proposal]:
         if got and len(got) < PARTIAL_SHARE * len(inds):
             out.append(Proposal(
                 "Relancer le partenaire pour les chiffres manquants de l'année.",
-                f"{count(len(got), 'chiffre')} de {ctx.annee} "
+                f"{fn.count(len(got), 'chiffre')} de {ctx.annee} "
                 f"{'reçu' if len(got) < 2 else 'reçus'} sur {len(inds)} "
                 f"{'demandé' if len(inds) < 2 else 'demandés'} ; la liste est sur sa page.",
                 partner,

@@ -31,7 +31,7 @@ from .context import ReportContext
 from .html import Collapse, Html, badge, bullets, esc, table
 from .indicators import difference
 from .trends import family
-from .wording import NO_TARGET, level_name, target_text
+from .wording import NO_TARGET, level_name, status_count, target_text
 
 OTHER_QUARTER = ("<p>Ce quartier n'est pas celui du contrat évalué : {what} du contrat ne "
                  "s'appliquent pas ici.</p>")
@@ -216,10 +216,10 @@ def partners(ctx: ReportContext) -> Html:
     for partner in sorted(set(by_partner) | set(unfollowed)):
         inds = by_partner.get(partner, [])
         counts = ctx.status_counts(inds)
-        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+        summary = ", ".join(status_count(n, s) for s, n in counts.items() if n)
         out.append(f"<h3>{esc(partner)}</h3>")
         if inds:
-            out.append(f"<p>{len(inds)} engagement(s) suivi(s) : {esc(summary)}.</p>")
+            out.append(f"<p>{fn.count(len(inds), 'engagement suivi')} : {esc(summary)}.</p>")
             out.append(table(["Engagement", "Indicateur", "Périmètre du chiffre",
                               "Dernière valeur", "Échéance", "Cible", "Statut"],
                              [_commitment_row(ctx, i, False) for i in inds],
@@ -239,7 +239,7 @@ def partners_overview(ctx: ReportContext, by_partner: dict[str, list[Indicator]]
     for signatory in sorted(set(by_partner) | set(unfollowed)):
         inds = by_partner.get(signatory, [])
         counts = ctx.status_counts(inds)
-        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "–"
+        summary = ", ".join(status_count(n, s) for s, n in counts.items() if n) or "–"
         partner = ctx.contract.signataires.get(signatory, "")
         link = (Html(f'<a href="{PARTNERS_DIR}/{partner_stem(partner)}.html">'
                      f"{esc(partner)}</a>") if partner else "–")

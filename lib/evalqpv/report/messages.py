@@ -38,7 +38,7 @@ from .context import ReportContext
 from .html import Html, bullets, esc, table
 from .indicators import Point, is_contract_figure, latest, value_in
 from .trends import STABLE, Trend, favourable
-from .wording import level_name, lower_first
+from .wording import level_name, lower_first, status_count
 
 MESSAGE_TYPES = ("contexte", "impact", "resultat")  # what key messages are about
 COMPARED_UNITS = ("pourcentage", "euros", "ratio", "indice")  # comparable across sizes
@@ -139,8 +139,9 @@ def key_messages(ctx: ReportContext, limit: int = 6) -> Html:
     counts = ctx.status_counts(ctx.indicators())
     total = sum(counts.values())
     if total and ctx.report not in WHOLE_CONTRACT:  # the synthesis has its own table
-        parts = [f"{s} : {counts[s]}" for s in STATUSES if counts[s]]
-        sentences.append(f"Les {total} indicateurs suivis dans ce rapport, par statut : "
+        # « ; » between counts: a status may hold a comma (« échu, non renseigné »)
+        parts = [status_count(counts[s], s) for s in STATUSES if counts[s]]
+        sentences.append(f"Sur les {total} indicateurs suivis dans ce rapport : "
                          + " ; ".join(parts) + ".")
     data = {"rapport": ctx.report, "annee": ctx.annee, "territoire": ctx.territory.code,
             "statuts": counts, "chiffres": key_figures, "version": __version__}

@@ -7,6 +7,7 @@ from ..referentiel import Indicator
 from ..vocabulary import (
     LEVEL_NAMES,
     OPERATOR_WORDS,
+    STATUS_PLURALS,
     TARGET_CUMULATIVE,
     TARGET_ONE_OFF,
     TARGET_STOCK,
@@ -78,8 +79,7 @@ def lower_first(text: str) -> str:
     return text[0].lower() + text[1:] if text else text
 
 
-def count(n: int, singular: str, plural: str | None = None) -> str:
-    """« 1 chiffre », « 2 chiffres », « 5 481 indicateurs »: the number in French and the
-    noun (or adjective) agreeing with it; French puts 0 and 1 in the singular."""
-    word = singular if abs(n) < 2 else (plural or f"{singular}s")
-    return f"{fn.number(n, 0)} {word}"
+def status_count(n: int, status: str) -> str:
+    """A count of indicators by status, agreed: « 1 atteint », « 16 atteints », « 3 en
+    retard »."""
+    return fn.count(n, status, STATUS_PLURALS.get(status, status))

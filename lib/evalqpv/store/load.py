@@ -29,7 +29,7 @@ def load_store(path: Path, territories: AbstractSet[str] | None = None,
     chunks, so that memory stays low when notebooks run in parallel.
     """
     if not path.exists():
-        raise StoreMissing(f"Le stock {path} n'existe pas : lancez d'abord `make donnees`.")
+        raise StoreMissing(f"Le stock {path} n'existe pas : lancez d'abord `make construire`.")
     parquet = parquet_of(path)
     if parquet.exists():
         frame: pd.DataFrame = read_parquet(parquet, None if territories is None else store_filter(
@@ -72,7 +72,7 @@ def load_qpv_rows(path: Path, geographie: str | None = None) -> pd.DataFrame:
     pyarrow: every axis report reads these 200 000 rows, so their text columns stay in
     Arrow instead of becoming Python strings."""
     if not path.exists():
-        raise StoreMissing(f"Le stock {path} n'existe pas : lancez d'abord `make donnees`.")
+        raise StoreMissing(f"Le stock {path} n'existe pas : lancez d'abord `make construire`.")
     parquet = parquet_of(path)
     if parquet.exists():
         import pyarrow.compute as pc  # noqa: PLC0415 - heavy, only in kernels

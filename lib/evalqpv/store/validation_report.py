@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..frenchnumbers import number
+from ..frenchnumbers import count, number
 from ..problems import Problem
 from ..vocabulary import CHANGE_NATURES, RETURN_READ
 from .build import BuildResult
@@ -20,7 +20,7 @@ def render(result: BuildResult) -> str:
                  "reconstruit." if result.written else "Validation réussie (rien n'a été écrit).")
     else:
         state = ("**Validation échouée** : le stock précédent est conservé tel quel. "
-                 "Corrigez les erreurs ci-dessous puis relancez `make donnees`.")
+                 "Corrigez les erreurs ci-dessous puis relancez `make construire`.")
     lines += [state, "",
               f"- fichiers lus : {len(result.summaries)}",
               f"- observations lues : {_int(result.observations)}",
@@ -79,7 +79,7 @@ def returns_summary(result: BuildResult) -> list[str]:
         return []
     return [f"Retours des partenaires lus en partie ou pas du tout : {len(bad)} sur "
             f"{len(result.returns)} (les autres chiffres et les rapports sont produits) :"] + \
-        [f"- {r.fichier} ({r.partenaire}) : {r.statut}, {r.valeurs} valeur(s) lue(s). "
+        [f"- {r.fichier} ({r.partenaire}) : {r.statut}, {count(r.valeurs, 'valeur lue')}. "
          f"{r.message}" for r in bad]
 
 
