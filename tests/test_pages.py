@@ -189,7 +189,8 @@ def test_the_committee_answer_must_be_on_the_first_screen():
 
 def test_every_report_is_called_by_the_word_of_its_file():
     """contexte.html is « Contexte » in its title, its links and the index; emploi.html is
-    « Axe 2 – Développement économique et emploi » and « Axe 2 : Emploi » (README, « Le vocabulaire »)."""
+    « Axe 2 – Développement économique et emploi » and « Axe 2 : Emploi » (README, « Le
+    vocabulaire »)."""
     from evalqpv.vocabulary import REPORT_NAMES, REPORT_TITLES, REPORTS, partner_stem
 
     assert tuple(REPORT_NAMES) == REPORTS
