@@ -230,15 +230,18 @@ def contract_claims(ctx: ReportContext) -> Html:
     unchecked = [r for r in rows if r[-1] == UNCHECKABLE]
     if ctx.report == SYNTHESIS:  # the committee reads the verdicts; the annexes say why not
         shown = [r for r in rows if r[-1] != UNCHECKABLE]
-        tail = (f"<p>{len(unchecked)} autre(s) affirmation(s) chiffrée(s) du diagnostic ne "
-                "peuvent pas être vérifiées avec les données livrées : les annexes disent "
-                "pourquoi.</p>" if unchecked else "")
+        n = len(unchecked)
+        tail = (f"<p>{fn.count(n, 'autre affirmation chiffrée')} du diagnostic ne "
+                f"{'peut' if n < 2 else 'peuvent'} pas être "
+                f"{'vérifiée' if n < 2 else 'vérifiées'} avec les données livrées : les "
+                "annexes disent pourquoi.</p>" if unchecked else "")
     elif ctx.report == ANNEXES:
         shown, tail = rows, ""
     else:  # the unverifiable ones, with their reason, one click away
         shown = [r for r in rows if r[-1] != UNCHECKABLE]
-        tail = (f'<details class="reference"><summary>{len(unchecked)} affirmation(s) '
-                "non vérifiable(s) avec les données livrées, et pourquoi</summary>"
+        tail = (f'<details class="reference"><summary>'
+                f"{fn.count(len(unchecked), 'affirmation non vérifiable')} avec les données "
+                "livrées, et pourquoi</summary>"
                 + table(["Section", "Le contrat dit", "Indicateur", "Pourquoi"],
                         [[r[0], r[1], r[2], r[3]] for r in unchecked],
                         css_class="constats", name="constats-non-verifiables")

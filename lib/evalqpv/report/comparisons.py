@@ -64,7 +64,8 @@ def charts(ctx: ReportContext, limit: int = 6, budget: int = 60_000) -> Html:
                     "donne les territoires de comparaison.</p>") + text
         out.append(f"<h3>{esc(ind.libelle)}</h3>" + text)
     intro = f"<p>{esc(note)}</p>" if note and out else ""
-    named = ", ".join(left[:5]) + (f" et {len(left) - 5} autre(s)" if len(left) > 5 else "")
+    named = ", ".join(left[:5]) + (f" et {fn.count(len(left) - 5, 'autre')}"
+                                   if len(left) > 5 else "")
     more = (f"<p>Autres séries de ce rapport, non tracées ici pour que la page reste "
             f"courte : {esc(named)}.</p>") if left and out else ""
     return Html(intro + "".join(out) + more or "<p>Aucune série chiffrée n'est encore "

@@ -307,7 +307,8 @@ def _cumulative(ind: Indicator, target: float, in_period: list[Point], annee: in
     elapsed, length = annee - debut + 1, due_by.year - debut + 1
     on_pace = elapsed > 0 and _meets(ind, total * length / elapsed, target)
     return Judgement(EN_BONNE_VOIE if on_pace else EN_RETARD,
-                     f"{said}, au rythme de {elapsed} an(s) sur {length} ; {due_by.words()}")
+                     f"{said}, au rythme de {fn.count(elapsed, 'an')} sur {length} ; "
+                     f"{due_by.words()}")
 
 
 def _pro_rata(ind: Indicator, value: float, target: float, months: int,

@@ -382,11 +382,12 @@ def axis_verdict(ctx: ReportContext, summary: AxisSummary) -> str:
                          f"n'a encore été reçu pour les {summary.indicators} indicateurs de "
                          "l'axe : rien ne peut encore être jugé.")
         else:
-            judged = [f"{summary.statuses[s]} {s}" for s in TARGET_STATUSES
+            judged = [status_count(summary.statuses[s], s) for s in TARGET_STATUSES
                       if summary.statuses.get(s)]
-            parts.append(f"Période du contrat ({contract_period(ctx)}) : {summary.measured} "
-                         f"indicateur(s) sur {summary.indicators} mesuré(s)"
-                         + (f" ; cibles du contrat : {', '.join(judged)}" if judged else "")
+            parts.append(f"Période du contrat ({contract_period(ctx)}) : "
+                         f"{fn.count(summary.measured, 'indicateur mesuré')} sur "
+                         f"{fn.number(summary.indicators)}"
+                         + (f" ; cibles du contrat : {' ; '.join(judged)}" if judged else "")
                          + ".")
             if summary.since:
                 parts.append("Évolutions depuis " + str(c.baseline_year) + " : "
@@ -398,8 +399,8 @@ def axis_verdict(ctx: ReportContext, summary: AxisSummary) -> str:
         total = sum(summary.missing.values())
         ranked = sorted(summary.missing.items(), key=lambda x: (-x[1], x[0]))
         who = ", ".join(f"{p} ({n})" for p, n in ranked[:MISSING_NAMED])
-        more = f" et {len(ranked) - MISSING_NAMED} autre(s)" if len(ranked) > MISSING_NAMED \
-            else ""
+        more = f" et {fn.count(len(ranked) - MISSING_NAMED, 'autre')}" \
+            if len(ranked) > MISSING_NAMED else ""
         parts.append(f"Chiffres de {ctx.annee} manquants : {total}, attendus surtout de {who}"
                      f"{more}.")
     return " ".join(parts)

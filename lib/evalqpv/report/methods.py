@@ -86,21 +86,30 @@ def caveats(ctx: ReportContext) -> list[str]:
     qpv = sub[sub["niveau"] == QPV]
     secret = int((qpv["statut"] == SECRET).sum())
     if secret:
-        notes.append(f"{secret} valeur(s) du quartier ne sont pas publiées par le producteur "
-                     "(secret statistique ou effectif trop faible) : elles apparaissent "
+        published = "n'est pas publiée" if secret < 2 else "ne sont pas publiées"
+        notes.append(f"{fn.count(secret, 'valeur')} du quartier {published} par le "
+                     "producteur (secret statistique ou effectif trop faible) : "
+                     f"{'elle apparaît' if secret < 2 else 'elles apparaissent'} "
                      "« secret », jamais comme zéro.")
     small = qpv[(qpv["valeur"] < SMALL_COUNT) & qpv["indicateur"].map(
         lambda i: ctx.referentiel[i].unite == "nombre")]
     if not small.empty:
-        notes.append(f"{len(small)} effectif(s) du quartier sont inférieurs à {SMALL_COUNT} : "
-                     "leurs variations d'une année sur l'autre sont fragiles.")
+        n = len(small)
+        notes.append(f"{fn.count(n, 'effectif')} du quartier "
+                     f"{'est inférieur' if n < 2 else 'sont inférieurs'} à {SMALL_COUNT} : "
+                     f"{'ses' if n < 2 else 'leurs'} variations d'une année sur l'autre sont "
+                     "fragiles.")
     flagged = int((qpv["qualite"].str.startswith("NOTE_")).sum())
     if flagged:
-        notes.append(f"{flagged} valeur(s) portent une note de qualité du producteur : à "
+        notes.append(f"{fn.count(flagged, 'valeur')} "
+                     f"{'porte' if flagged < 2 else 'portent'} une note de qualité du "
+                     "producteur : à "
                      "interpréter avec prudence.")
     conflicts = sub[sub["conflit"] == CONFLICT]
     if not conflicts.empty:
-        notes.append(f"{len(conflicts)} valeur(s) sont données différemment par deux sources ; "
+        n = len(conflicts)
+        notes.append(f"{fn.count(n, 'valeur')} {'est donnée' if n < 2 else 'sont données'} "
+                     "différemment par deux sources ; "
                      "le rapport retient celle de la publication la plus récente (le rapport "
                      "de validation des données détaille chaque désaccord).")
     from .comparisons import intercommunality  # noqa: PLC0415 (it imports report modules)
@@ -131,7 +140,7 @@ def changes(ctx: ReportContext) -> Html:
     local = frame[(frame["niveau"] + "|" + frame["code"]).isin(keys)
                   | frame["niveau"].isin([PERIMETRE_PARTENAIRE])]
     counts = frame["nature"].value_counts()
-    summary = ", ".join(f"{fn.number(int(counts[n]))} {n}(s)" for n in sorted(counts.index))
+    summary = ", ".join(fn.count(int(counts[n]), str(n)) for n in sorted(counts.index))
     summary = summary or "aucun changement"
     parts = [f"<p>Depuis l'exercice précédent (tous territoires) : {esc(summary)}. Sur "
              f"{esc(ctx.territory.libelle)} et ses territoires de comparaison :</p>"]

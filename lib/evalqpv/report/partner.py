@@ -53,9 +53,12 @@ def partner_summary(ctx: ReportContext, partner: str) -> Html:
         f"<li>{esc(r['fichier'].rsplit('/', 1)[-1])} : "
         f"{esc(RETURN_WORDS.get(r['statut'], r['statut']))}"
         + (f" — {esc(r['message'])}" if r["message"] else "") + "</li>" for r in returns)
-    return Html(f"<p class=\"lead\">L'évaluation demande à {esc(who)} {len(inds)} chiffre(s) "
-                f"pour {ctx.annee} : {received} reçu(s), {missing} manquant(s) ; "
-                f"{never} n'ont jamais été reçus.</p>"
+    never_words = (f"{fn.number(never)} n'a jamais été reçu" if never < 2 else
+                   f"{fn.number(never)} n'ont jamais été reçus")
+    return Html(f"<p class=\"lead\">L'évaluation demande à {esc(who)} "
+                f"{fn.count(len(inds), 'chiffre')} pour {ctx.annee} : "
+                f"{fn.count(received, 'reçu')}, {fn.count(missing, 'manquant')} ; "
+                f"{never_words}.</p>"
                 + (f"<p>Demande de {ctx.annee} : {esc(asked)}.</p>" if asked else "")
                 + (f"<p>Fichiers reçus pour {ctx.annee} :</p><ul>{files}</ul>" if files else ""))
 
@@ -141,7 +144,7 @@ def partner_missing(ctx: ReportContext, partner: str) -> Html:
         years = years_missing(seen[-1] if seen else None, ctx.annee, ctx.contract.debut)
         debut = ctx.contract.debut
         if not seen:
-            since = f"jamais reçu (attendu depuis {debut} : {years} an(s))"
+            since = f"jamais reçu (attendu depuis {debut} : {fn.count(years, 'an')})"
         elif seen[-1] < debut:  # a figure before the contract (a publication, say)
             since = f"attendu depuis {debut} ; dernier chiffre connu : {seen[-1]}"
         else:

@@ -39,7 +39,9 @@ def section_i_tables(ctx: ReportContext) -> Html:
              "ils concordent, la valeur publiée (marquée ≠) quand elle diffère ; quand aucun "
              "fichier livré ne donne cette année, le chiffre publié le plus proche, avec son "
              "année."
-             + (f" {flagged} écart(s) sont signalés.</p>" if flagged else "</p>"))
+             + (f" {fn.count(flagged, 'écart')} "
+                f"{'est signalé' if flagged < 2 else 'sont signalés'}.</p>" if flagged
+                else "</p>"))
     return Html(intro + "".join(out))
 
 
