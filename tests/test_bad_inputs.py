@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from openpyxl import Workbook
@@ -45,6 +46,13 @@ def xlsx_bytes(merged_header: bool = False, value: object = 35, merged_values: b
 
 RETURN = "data/raw/partenaires/2025/caf.xlsx"
 IPRO_2022 = "data/raw/sig-ville-qpv2015/IPRO_2022.csv"
+DEMO_2022 = "data/raw/sig-ville-qpv2015/DEMO_2022.csv"
+NEET_DPT = "data/raw/education/neet_dpt_2018.csv"
+# DEMO_2021 of the mini project (tests/conftest.py) exported with English number format.
+DEMO_2022_ENGLISH = (
+    "CODGEO;LIBGEO;POP_MUN;POP_COM_QP;POP_COM;LIB_COM;TX_F;A;PERCOU;NOTE_RP;NOTE_CNAF;;\r\n"
+    "QP092005;Cité Jardins;5,482;5,482;34,171;Châtenay-Malabry;53.4;1,611;3,594;0;0;;\r\n"
+).encode()
 
 
 def published(column: str, value: str) -> bytes:
@@ -157,6 +165,29 @@ CASES = [
     Case("column of names", PARTNER,
          b"indicateur;code;annee;valeur;nom\napprenants_fle;QP092005;2024;35;Dupont\n",
          ("colonne de données personnelles", "nom"), 1),
+    # Issue 21: a wrong figure never reaches a report without a word.
+    Case("unit sign in a count", IPRO_2022, published("ABCDE", "12 %"),
+         ("signe « % »", "12 %", "colonne « ABCDE »", "nombre"), 2),
+    Case("English number format (thousands comma in a count)", DEMO_2022, DEMO_2022_ENGLISH,
+         ("format des nombres", "virgule des milliers", "5,482", "colonne « POP_MUN »",
+          "DEMO_2021.csv"), 2),
+    Case("English number format (decimal point in a share)", DEMO_2022, DEMO_2022_ENGLISH,
+         ("format des nombres", "point décimal", "53.4", "colonne « TX_F »"), 2),
+    Case("lowercase QPV code", IPRO_2022, published("ABCDE", "700").replace(b"QP0", b"qp0"),
+         ("code de quartier invalide", "minuscules", "qp092005", "colonne « CODGEO »"), 2),
+    Case("QPV code with a space", IPRO_2022,
+         published("ABCDE", "700").replace(b"QP092005", b"QP 092005"),
+         ("code de quartier invalide", "espaces", "QP 092005"), 2),
+    Case("QPV code of no département", IPRO_2022,
+         published("ABCDE", "700").replace(b"QP092005", b"QP999999"),
+         ("code de quartier invalide", "département 999", "QP999999"), 2),
+    Case("duplicate row with another value in a release", IPRO_2022,
+         published("ABCDE", "700") + b"QP092005;Cit\xc3\xa9 Jardins;710\n",
+         ("ligne en double avec une autre valeur", "lignes 2 et 3", "« 700 » ligne 2",
+          "« 710 » ligne 3"), 3),
+    Case("release that contributes nothing", NEET_DPT,
+         b"codgeo;libgeo;an;part_non_inseres\n92;Hauts-de-Seine;deux mille;11,40\n"
+         b"92;Hauts-de-Seine;2O18;11,90\n", ("n'apporte aucune valeur", "2 ligne(s)")),
 ]
 
 
@@ -249,7 +280,7 @@ def test_good_workbook_enters_the_store(mini):
 
 def test_text_in_a_published_file_is_a_warning_not_a_blocker(mini):
     (mini.raw / "sig-ville-qpv2015" / "IPRO_2022.csv").write_text(
-        "CODGEO;LIBGEO;ABCDE\nQP092005;Cité Jardins;n.c\u00a0x\n", encoding="utf-8")
+        "CODGEO;LIBGEO;ABCDE;ABC\nQP092005;Cité Jardins;n.c\u00a0x;700\n", encoding="utf-8")
     result = build(mini)
     assert result.ok
     (warning,) = [p for p in result.problems.warnings if "IPRO_2022" in p.fichier
@@ -301,3 +332,50 @@ def test_a_workbook_named_csv_is_read_as_a_workbook(mini):
     assert "classeur .xlsx" in warning.message
     (row,) = [r for r in result.rows if r["indicateur"] == "apprenants_fle"]
     assert row["valeur"] == "35"
+
+
+# --------------------------------------------------------------------------- issue 21
+
+
+def test_a_release_of_a_future_year_is_an_error(mini):
+    """REVN_2031 in December 2026: the release and its reference year are both to come."""
+    (mini.raw / "sig-ville-qpv2015" / "IPRO_2031.csv").write_bytes(published("ABCDE", "700"))
+    result = build(mini, today=date(2026, 12, 4))
+    assert not result.ok
+    messages = [p.render() for p in result.problems.errors if "IPRO_2031" in p.fichier]
+    assert any("publication datée de 2031" in m and "2026" in m for m in messages), messages
+    assert any("année de référence" in m and "à venir" in m and "colonne « ABCDE »" in m
+               for m in messages), messages
+    # the same release is read in 2031
+    assert build(mini, today=date(2031, 6, 1), write=False).ok
+
+
+def test_secret_markers_are_kept_as_secret(mini):
+    """« s », « (s) », « c » are the producer's secrecy markers, like a blank: a secret
+    figure, never a warning about text, and « nd » stays non disponible."""
+    (mini.raw / "sig-ville-qpv2015" / "IPRO_2022.csv").write_text(
+        "CODGEO;LIBGEO;ABCDE;ABC;ABC_F;ABCDE_F\nQP092005;Cité Jardins;s;(s);c;nd\n",
+        encoding="utf-8")
+    result = build(mini, write=False)
+    assert result.ok, [p.render() for p in result.problems.errors]
+    assert not [p for p in result.problems.warnings if "IPRO_2022" in p.fichier
+                and "non numérique" in p.message]
+    statuses = {r["colonne"]: (r["valeur"], r["statut"]) for r in result.rows
+                if r["fichier"].endswith("IPRO_2022.csv")}
+    assert statuses == {"ABCDE": ("", "secret"), "ABC": ("", "secret"),
+                        "ABC_F": ("", "secret"), "ABCDE_F": ("", "non_disponible")}
+
+
+def test_total_rows_are_not_territories(mini):
+    (mini.raw / "filosofi").mkdir()
+    (mini.raw / "filosofi" / "FILO2019_DISP_DEP.csv").write_text(
+        "CODGEO;LIBGEO;Q219\n92;Hauts-de-Seine;27\u202f000\n;Total France;22\u202f000\n"
+        "TOTAL;;22\u202f000\n", encoding="utf-8")
+    (mini.raw / "sig-ville-qpv2015" / "IPRO_2022.csv").write_text(
+        "CODGEO;LIBGEO;ABCDE\nQP092005;Cité Jardins;700\nTOTAL;Total;700\n", encoding="utf-8")
+    result = build(mini, write=False)
+    assert result.ok, [p.render() for p in result.problems.errors]
+    codes = {(r["niveau"], r["code"]) for r in result.rows}
+    assert ("departement", "92") in codes
+    assert not [c for c in codes if c[1] in ("", "TOTAL")], codes
+    assert not [p for p in result.problems.items if "TOTAL" in (p.valeur or "")]

@@ -6,12 +6,15 @@ reported as a warning and skipped, never a reason to block the whole store.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..frenchnumbers import NotANumber, ParsedNumber, parse_french_number
 from ..problems import Problems
 from ..rawtable import RawTable, read_delimited
+from ..settings import QUARTER_CODE
 from . import FileSummary, ReadContext, ReadResult
+from .geography import departement_of_qpv
 
 
 def open_published(path: Path, ctx: ReadContext, problems: Problems, lecteur: str,
@@ -22,6 +25,8 @@ def open_published(path: Path, ctx: ReadContext, problems: Problems, lecteur: st
     result = ReadResult([], FileSummary(label, lecteur, str(millesime)))
     table = read_delimited(path, label, problems, separator=";")
     result.summary.lignes = len(table.rows) if table is not None else 0
+    if table is not None:
+        result.summary.formats = number_formats(table)
     return result, table
 
 
@@ -35,3 +40,90 @@ def published_number(raw: str, label: str, line: int, column: str,
                          attendu="un nombre ou une cellule vide (non publié : secret "
                          "statistique ou valeur non significative)")
         return None
+
+
+def is_total_row(code: str, libelle: str) -> bool:
+    """A row of totals a producer adds below its table (« Total France », « TOTAL »,
+    « Ensemble » without a code): a sum of the rows above, never a territory."""
+    words = (code.strip().lower(), libelle.strip().lower())
+    return any(w == "total" or w.startswith(("total ", "total:", "total;")) for w in words) \
+        or (not code.strip() and words[1].startswith(("ensemble", "france entière")))
+
+
+def check_quarter_code(code: str, label: str, line: int, ctx: ReadContext,
+                       problems: Problems) -> bool:
+    """A QPV code as the producer must print it: QP + 6 characters (2015 geography) or
+    QN + 6 (2024), in capitals, without spaces, in a département of the official
+    geography. Anything else is an error of the producer's file (never a new quarter)."""
+    reason = ""
+    if not QUARTER_CODE.fullmatch(code):
+        reason = ("écrit en minuscules" if QUARTER_CODE.fullmatch(code.upper()) else
+                  "avec des espaces" if QUARTER_CODE.fullmatch(code.replace(" ", "").upper())
+                  else "mal formé")
+    elif ctx.departements is not None and departement_of_qpv(code) not in ctx.departements:
+        reason = f"le département {departement_of_qpv(code)} n'existe pas dans la géographie " \
+            "officielle"
+    if not reason:
+        return True
+    problems.error(label, f"code de quartier invalide ({reason}) : ce n'est pas un quartier "
+                   "prioritaire de la géographie de ce fichier, la ligne n'est pas lue.",
+                   ligne=line, colonne="CODGEO", valeur=code,
+                   attendu="un code de quartier existant, en capitales et sans espace : "
+                   "QP suivi de 6 caractères (géographie 2015, QP092005) ou QN suivi de 6 "
+                   "(géographie 2024)",
+                   correction="retéléchargez le fichier publié par le producteur : il n'est "
+                   "jamais corrigé à la main")
+    return False
+
+
+
+# How a column of a release writes its numbers (compared from one release to the next of
+# its family by ingest.releases: a French release turned English is read wrongly).
+WHOLE = "entiers"  # whole numbers only (« 5 481 »)
+DECIMAL_COMMA = "virgule décimale"  # « 53,4 »
+DECIMAL_POINT = "point décimal"  # « 53.4 »
+THOUSANDS_COMMA = "virgule des milliers"  # « 5,482 », every comma followed by 3 digits
+MIXED = "virgule et point"  # « 5,482.5 » or both kinds in one column
+_WHOLE = re.compile(r"^[-+]?\d+$")
+_POINT = re.compile(r"^[-+]?\d*\.\d+$")
+_COMMA = re.compile(r"^[-+]?\d*,\d+$")
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+$")
+_BOTH = re.compile(r"^[-+]?\d{1,3}(,\d{3})+\.\d+$")
+_BLANKS = re.compile(r"[\s\u00a0\u202f\u2009]+")
+
+
+def number_formats(table: RawTable) -> dict[str, tuple[str, int, str]]:
+    """Each numeric column's number format, with the first line and cell that show it
+    (a column of text, codes or blanks has none)."""
+    out: dict[str, tuple[str, int, str]] = {}
+    for i, name in enumerate(table.header):
+        if not name:
+            continue
+        seen: dict[str, tuple[int, str]] = {}
+        thousands = True
+        for line, cells in table.rows:
+            raw = cells[i] if i < len(cells) else ""
+            text = _BLANKS.sub("", raw).lstrip("<>≤≥").rstrip("%")
+            if not text:
+                continue
+            kind = (WHOLE if _WHOLE.match(text) else DECIMAL_POINT if _POINT.match(text)
+                    else DECIMAL_COMMA if _COMMA.match(text) else MIXED if _BOTH.match(text)
+                    else None)
+            if kind is None:
+                continue
+            if kind == DECIMAL_COMMA and not _THOUSANDS.match(text):
+                thousands = False
+            seen.setdefault(kind, (line, raw.strip()))
+        if not seen:
+            continue
+        if MIXED in seen or (DECIMAL_POINT in seen and DECIMAL_COMMA in seen):
+            kind = MIXED
+        elif DECIMAL_POINT in seen:
+            kind = DECIMAL_POINT
+        elif DECIMAL_COMMA in seen:
+            kind = THOUSANDS_COMMA if thousands else DECIMAL_COMMA
+        else:
+            kind = WHOLE
+        line, raw = seen.get(kind, seen.get(DECIMAL_COMMA, next(iter(seen.values()))))
+        out[name.upper()] = (kind, line, raw)
+    return out
