@@ -4,6 +4,8 @@ column, never a traceback, and the previous store stays untouched."""
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date
 
@@ -42,6 +44,39 @@ def xlsx_bytes(merged_header: bool = False, value: object = 35, merged_values: b
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def patched_xlsx(rows: list[list[object]], *, formats: dict[str, str] | None = None,
+                 hidden: tuple[int, ...] = (), cached: dict[str, str] | None = None) -> bytes:
+    """A return's workbook as a spreadsheet saves it: number formats, hidden rows, and
+    formulas with the value the spreadsheet cached (`cached`: cell -> value)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Indicateurs"
+    ws.append(["indicateur", "code", "annee", "valeur", "commentaire"])
+    for row in rows:
+        ws.append(row)
+    for cell, number_format in (formats or {}).items():
+        ws[cell].number_format = number_format
+    for line in hidden:
+        ws.row_dimensions[line].hidden = True
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    if not cached:
+        return buffer.getvalue()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                for cell, value in cached.items():
+                    text = re.sub(rf'(<c r="{cell}"[^>]*>)(<f>.*?</f>)<v ?/>',
+                                  rf"\1\2<v>{value}</v>", text)
+                data = text.encode()
+            target.writestr(item, data)
+    return out.getvalue()
 
 
 RETURN = "data/raw/partenaires/2025/caf.xlsx"
@@ -185,6 +220,13 @@ CASES = [
          published("ABCDE", "700") + b"QP092005;Cit\xc3\xa9 Jardins;710\n",
          ("ligne en double avec une autre valeur", "lignes 2 et 3", "« 700 » ligne 2",
           "« 710 » ligne 3"), 3),
+    Case("percentage cell for a count (ambiguous)", RETURN,
+         patched_xlsx([["apprenants_fle", "QP092005", 2024, 0.35, ""]], formats={"D2": "0%"}),
+         ("cellule au format pourcentage", "apprenants_fle", "n'est pas un pourcentage"), 2),
+    Case("formula linked to another workbook", RETURN,
+         patched_xlsx([["apprenants_fle", "QP092005", 2024, "='[autre.xlsx]Feuil1'!B2", ""]],
+                      cached={"D2": "42"}),
+         ("formule liée à un autre classeur", "D2", "[autre.xlsx]", "feuille"), 2),
     Case("release that contributes nothing", NEET_DPT,
          b"codgeo;libgeo;an;part_non_inseres\n92;Hauts-de-Seine;deux mille;11,40\n"
          b"92;Hauts-de-Seine;2O18;11,90\n", ("n'apporte aucune valeur", "2 ligne(s)")),
@@ -379,3 +421,43 @@ def test_total_rows_are_not_territories(mini):
     assert ("departement", "92") in codes
     assert not [c for c in codes if c[1] in ("", "TOTAL")], codes
     assert not [p for p in result.problems.items if "TOTAL" in (p.valeur or "")]
+
+
+PERCENT = "sorties_positives_point_insertion"
+
+
+@pytest.mark.parametrize("typed", [0.35, "=7/20"], ids=["value", "formula"])
+def test_a_fraction_in_a_percentage_cell_is_read_as_shown_and_said(mini, typed):
+    """0.35 in a cell formatted « % » shows 35 %: read 35, and the validation report says
+    so (a formula's cached value likewise)."""
+    (mini.root / RETURN).write_bytes(patched_xlsx(
+        [[PERCENT, "QP092005", 2024, typed, ""]], formats={"D2": "0%"},
+        cached={"D2": "0.35"} if isinstance(typed, str) else None))
+    result = build(mini)
+    assert result.ok and not result.problems.errors, [p.render() for p in result.problems.errors]
+    (row,) = [r for r in result.rows if r["indicateur"] == PERCENT]
+    assert row["valeur"] == "35"
+    (warning,) = [p for p in result.problems.warnings if "format pourcentage" in p.message]
+    assert warning.ligne == 2 and "0,35" in warning.render() and "35\u00a0%" in warning.message
+
+
+def test_a_value_in_a_hidden_row_is_read_with_a_warning(mini):
+    (mini.root / RETURN).write_bytes(patched_xlsx(
+        [["apprenants_fle", "QP092005", 2024, 35, ""],
+         ["pre_enfants_accompagnes", "QP092005", 2024, 12, ""]], hidden=(3,)))
+    result = build(mini)
+    assert result.ok
+    (warning,) = [p for p in result.problems.warnings if "masquée" in p.message]
+    assert warning.ligne == 3 and "ligne 3" in warning.message and "Indicateurs" in warning.fichier
+
+
+def test_the_partners_territory_name_is_not_read(mini):
+    """« libelle_territoire » is a reminder for the partner (docs/format_retour_partenaire.md),
+    never read: the quarter keeps its official name."""
+    (mini.root / PARTNER).write_bytes(
+        b"indicateur;code;annee;valeur;libelle_territoire\n"
+        b"apprenants_fle;QP092005;2024;35;Quartier Renomm\xc3\xa9\n")
+    result = build(mini)
+    assert result.ok
+    names = {r["libelle_territoire"] for r in result.rows if r["code"] == "QP092005"}
+    assert names == {"Cité Jardins"}

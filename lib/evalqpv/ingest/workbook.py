@@ -65,6 +65,9 @@ class Sheet:
     # (row, column, formula) of formulas saved without their calculated value
     unvalued_formulas: list[tuple[int, int, str]] = field(default_factory=list)
     percent_cells: frozenset[tuple[int, int]] = frozenset()  # shown as « 29,9 % »
+    hidden_rows: frozenset[int] = frozenset()  # rows hidden in the spreadsheet
+    # (row, column, formula) of formulas that read another workbook (an external link)
+    linked_formulas: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +89,8 @@ class Rows:
     label: str  # the file, and the sheet of a workbook
     structure: dict[str, list[str]] | None  # the layout the workbook was sent with
     format: str = "csv"  # as read, by content: csv, xlsx, xlsm, ods, xls
+    # (line, cell index) of the cells shown as a percentage, read ×100 (0.35 is 35 %)
+    percent: frozenset[tuple[int, int]] = frozenset()
 
 
 def cell_text(value: object) -> str:
@@ -175,20 +180,41 @@ def _open_openpyxl(data: bytes, kind: str) -> Book:
     for ws in values.worksheets:
         raw = formulas[ws.title]
         unvalued = []
+        linked = []
         percent = set()
         for row in raw.iter_rows():
             for cell in row:
-                if cell.data_type == "f" and ws[cell.coordinate].value is None:
+                value = ws[cell.coordinate].value
+                if cell.data_type == "f":
                     text = cell.value if isinstance(cell.value, str) else str(
                         getattr(cell.value, "text", "") or "formule")
-                    unvalued.append((cell.row, cell.column, text))
-                elif isinstance(cell.value, int | float) and "%" in str(cell.number_format):
+                    if _EXTERNAL_LINK.search(text):
+                        linked.append((cell.row, cell.column, text))
+                        continue
+                    if value is None:
+                        unvalued.append((cell.row, cell.column, text))
+                        continue
+                if isinstance(value, int | float) and not isinstance(value, bool) \
+                        and is_percent_format(str(cell.number_format)):
                     percent.add((cell.row, cell.column))
         merged = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
+        hidden_rows = frozenset(n for n, dim in raw.row_dimensions.items() if dim.hidden)
         sheets.append(Sheet(ws.title, list(ws.iter_rows(values_only=True)),
                             ws.sheet_properties.codeName or "", ws.sheet_state != "visible",
-                            merged, unvalued, frozenset(percent)))
+                            merged, unvalued, frozenset(percent), hidden_rows, linked))
     return Book(sheets, kind)
+
+
+# A reference to another workbook in a formula: « [1]Feuil1!B2 » as openpyxl keeps it,
+# « '[autre.xlsx]Feuil1'!B2 », or a path « 'C:\\dossier\\[autre.xlsx]Feuil1'!B2 ».
+_EXTERNAL_LINK = re.compile(r"\[[^\]]+\][^!]*!")
+
+
+def is_percent_format(number_format: str) -> bool:
+    """A number format that shows a fraction as a percentage (« 0% », « 0,0 % »): a « % »
+    outside quoted text and not escaped (« 0" %" » only prints the sign)."""
+    bare = re.sub(r'"[^"]*"|\\.', "", number_format)
+    return "%" in bare
 
 
 def _open_calamine(data: bytes, kind: str) -> Book:
@@ -310,16 +336,26 @@ def read_workbook(path: Path, label: str, problems: Problems) -> Rows | None:
     header: Header = [(cell_text(v), _letter(i + 1)) for i, v in enumerate(rows[header_row - 1])]
     body: Body = []
     merged_lines = {n for m in sheet.merged if m[0] > header_row for n in range(m[0], m[2] + 1)}
+    linked_lines = {row for row, _, _ in sheet.linked_formulas}
+    percent: set[tuple[int, int]] = set()
     for n, r in enumerate(rows[header_row:], start=header_row + 1):
-        if not any(v not in (None, "") for v in r) or n in merged_lines:
-            continue  # an empty row; a row of merged cells (an error above): not read
+        if not any(v not in (None, "") for v in r) or n in merged_lines | linked_lines:
+            continue  # an empty row; merged cells, a linked formula (errors above): not read
+        if n in sheet.hidden_rows:
+            problems.warning(where, f"ligne {n} masquée dans le classeur : ses valeurs sont "
+                             "lues, alors que le partenaire ne les voyait peut-être pas.",
+                             ligne=n, attendu="des lignes visibles",
+                             correction="affichez la ligne (clic droit > Afficher) et vérifiez "
+                             "ses valeurs avec le partenaire ; supprimez-la si elle ne doit "
+                             "pas être transmise")
         cells = list(r)
         for i, v in enumerate(cells):  # what the partner saw: « 29,9 % » is 29.9
             if (n, i + 1) in sheet.percent_cells and isinstance(v, int | float) \
                     and not isinstance(v, bool):
                 cells[i] = round(float(v) * 100, 10)
+                percent.add((n, i))
         body.append((n, cells))
-    return Rows(header, header_row, body, where, structure, book.format)
+    return Rows(header, header_row, body, where, structure, book.format, frozenset(percent))
 
 
 def _letter(column: int) -> str:
@@ -412,7 +448,19 @@ def _check_merged(sheet: Sheet, header_row: int, where: str, problems: Problems)
 
 def _check_formulas(sheet: Sheet, header_row: int, where: str, problems: Problems) -> None:
     """A formula is read through the value the spreadsheet saved with it; a formula saved
-    without one (written by a program, never opened in a spreadsheet) is an error."""
+    without one (written by a program, never opened in a spreadsheet) is an error, and so
+    is a formula linked to another workbook (its saved value is whatever that workbook
+    held when it was last opened, and the evaluator cannot see it)."""
+    for row, column, text in sheet.linked_formulas:
+        if row <= header_row:
+            continue
+        cell = _coordinate(row, column)
+        problems.error(where, f"formule liée à un autre classeur dans la cellule {cell} : "
+                       "sa valeur dépend d'un fichier absent, elle n'est pas lue.", ligne=row,
+                       colonne=cell, valeur=text,
+                       attendu="un nombre saisi, ou une formule sur ce classeur seulement",
+                       correction="remplacez la formule par sa valeur (Copier, puis Collage "
+                       "spécial > Valeurs) et renvoyez le classeur")
     for row, column, text in sheet.unvalued_formulas:
         if row < header_row:
             continue
