@@ -564,6 +564,26 @@ def test_small_counts_never_reach_a_report(mini):
     assert not re.search(r">\s*[34]\s*<", changes)
 
 
+def test_the_reference_column_follows_the_secrecy_rule(mini):
+    """Issue 21: Référence « 4 (2023) » printed beside Dernière valeur « < 11 (2023) »."""
+    referentiel = mini.config / "referentiel.csv"
+    with referentiel.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if row["id"] == "victimes_vif_accompagnees":
+            row["valeur_reference"], row["annee_reference"] = "4", "2023"
+    with referentiel.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    partner_csv(mini, "victimes_vif_accompagnees;92019;2023;4;")
+    assert build(mini).ok
+    ctx = report.prepare(2024, "QP092005", "tranquillite", mini.root)
+    page = report.objectives(ctx).text
+    assert f"{MASK_HTML} (2023)" in page
+    assert "4 (2023)" not in page, "the reference gives the masked count back"
+
+
 # --------------------------------------------------------------------------- parameters
 
 
