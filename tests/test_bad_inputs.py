@@ -79,6 +79,31 @@ def patched_xlsx(rows: list[list[object]], *, formats: dict[str, str] | None = N
     return out.getvalue()
 
 
+def zip_bomb() -> bytes:
+    """A return's workbook with one part inflating 20 MB of blanks from a few kilobytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes())) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        target.writestr("xl/media/bombe.xml", b" " * (20 * 1024 * 1024))
+    return out.getvalue()
+
+
+def encrypted_ods() -> bytes:
+    """An .ods saved with a password by LibreOffice: its parts are encrypted, the
+    manifest says how."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", '<manifest:manifest><manifest:file-entry '
+                         'manifest:full-path="content.xml"><manifest:encryption-data '
+                         'manifest:checksum-type="SHA1/1K"/></manifest:file-entry>'
+                         '</manifest:manifest>')
+        archive.writestr("content.xml", bytes(range(256)) * 8)
+    return out.getvalue()
+
+
 RETURN = "data/raw/partenaires/2025/caf.xlsx"
 IPRO_2022 = "data/raw/sig-ville-qpv2015/IPRO_2022.csv"
 DEMO_2022 = "data/raw/sig-ville-qpv2015/DEMO_2022.csv"
@@ -227,6 +252,10 @@ CASES = [
          patched_xlsx([["apprenants_fle", "QP092005", 2024, "='[autre.xlsx]Feuil1'!B2", ""]],
                       cached={"D2": "42"}),
          ("formule liée à un autre classeur", "D2", "[autre.xlsx]", "feuille"), 2),
+    Case("zip bomb in a workbook", RETURN, zip_bomb(),
+         ("classeur illisible", "xl/media/bombe.xml", "piégé")),
+    Case("spreadsheet protected by a password (.ods)", "data/raw/partenaires/2025/caf.ods",
+         encrypted_ods(), ("classeur illisible", "protégé par un mot de passe")),
     Case("release that contributes nothing", NEET_DPT,
          b"codgeo;libgeo;an;part_non_inseres\n92;Hauts-de-Seine;deux mille;11,40\n"
          b"92;Hauts-de-Seine;2O18;11,90\n", ("n'apporte aucune valeur", "2 ligne(s)")),

@@ -143,6 +143,9 @@ def sniff(data: bytes) -> str | None:
             names = set(archive.namelist())
             if "mimetype" in names and archive.read("mimetype").startswith(
                     b"application/vnd.oasis.opendocument.spreadsheet"):
+                manifest = "META-INF/manifest.xml"
+                if manifest in names and b"encryption-data" in archive.read(manifest):
+                    return "chiffre"  # an .ods saved with a password
                 return "ods"
             if "[Content_Types].xml" in names:
                 return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
@@ -151,13 +154,50 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+# A workbook is a zip archive of XML: what it declares is checked before it is opened, so
+# that an archive that would inflate to gigabytes (a « zip bomb », or a damaged file) is
+# refused in a millisecond. A collection workbook holds a few hundred kilobytes of XML;
+# XML compresses about ten times, rarely more than a hundred.
+MAX_INFLATED = 100 * 1024 * 1024  # bytes of XML, all members together
+MAX_RATIO = 200  # inflated / compressed size of one member larger than RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024
+
+
+def check_archive(data: bytes) -> None:
+    """UnreadableWorkbook when a zip archive's declared sizes are out of proportion."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not an archive: said by whoever opens it
+    total = sum(m.file_size for m in members)
+    if total > MAX_INFLATED:
+        raise UnreadableWorkbook(
+            f"l'archive du classeur se décompresserait en {total // (1024 * 1024):,} Mo "
+            f"(plus de {MAX_INFLATED // (1024 * 1024)} Mo) : elle n'est pas ouverte "
+            "(fichier endommagé ou piégé)".replace(",", "\u00a0"))
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+            raise UnreadableWorkbook(
+                f"la partie {member.filename!r} de l'archive se décompresse {ratio:,.0f} fois "
+                f"(plus de {MAX_RATIO} fois) : le classeur n'est pas ouvert (fichier "
+                "endommagé ou piégé)".replace(",", "\u00a0"))
+
+
+PROTECTED = ("le classeur est protégé par un mot de passe : il ne peut pas être lu "
+             "(demandez au partenaire de l'enregistrer sans mot de passe : Fichier > Infos > "
+             "Protéger le classeur > Chiffrer avec mot de passe, effacer le mot de passe)")
+
+
 def open_book(path: Path) -> Book:
     """Every sheet of a workbook; UnreadableWorkbook when it cannot be opened."""
     data = path.read_bytes()
+    if data.startswith(b"PK\x03\x04"):
+        check_archive(data)
     kind = sniff(data)
     if kind == "chiffre":
-        raise UnreadableWorkbook("le classeur est protégé par un mot de passe : il ne peut "
-                                 "pas être lu")
+        raise UnreadableWorkbook(PROTECTED)
     if kind is None:
         raise UnreadableWorkbook("ce n'est pas un classeur (ni .xlsx, ni .xlsm, ni .ods, ni "
                                  ".xls) ou il est endommagé (fichier tronqué, mal copié)")
@@ -168,6 +208,8 @@ def open_book(path: Path) -> Book:
     except UnreadableWorkbook:
         raise
     except Exception as exc:  # the engines raise many kinds on a damaged file
+        if re.search(r"password|encrypt|filepass", str(exc), re.I):
+            raise UnreadableWorkbook(PROTECTED) from exc
         raise UnreadableWorkbook(f"classeur {kind} endommagé ({type(exc).__name__})") from exc
 
 
