@@ -490,3 +490,22 @@ def test_the_partners_territory_name_is_not_read(mini):
     assert result.ok
     names = {r["libelle_territoire"] for r in result.rows if r["code"] == "QP092005"}
     assert names == {"Cité Jardins"}
+
+
+def test_reports_are_refused_for_a_quarter_with_no_geography(mini):
+    from evalqpv.territory import ParameterError, resolve_territory
+
+    (mini.raw / "sig-ville-qpv2015" / "IPRO_2022.csv").write_bytes(
+        published("ABCDE", "700") + "QP999999;Quartier fantôme;12\n".encode())
+    assert not build(mini).ok, "a code of no département is an error of the release"
+    (mini.raw / "sig-ville-qpv2015" / "IPRO_2022.csv").unlink()
+    assert build(mini).ok
+    with pytest.raises(ParameterError, match="Quartier inconnu"):
+        resolve_territory("QP999999", mini)
+    with pytest.raises(ParameterError) as served:
+        resolve_territory("QN09201M", mini)
+    message = str(served.value)
+    assert "géographie prioritaire 2024" in message and "pas encore servis" in message
+    assert "QP092005" in message and "8 caractères" not in message
+    with pytest.raises(ParameterError, match="TERRITOIRE=QP092005"):
+        resolve_territory("QN09204M", mini)
