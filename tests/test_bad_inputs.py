@@ -509,3 +509,21 @@ def test_reports_are_refused_for_a_quarter_with_no_geography(mini):
     assert "QP092005" in message and "8 caractères" not in message
     with pytest.raises(ParameterError, match="TERRITOIRE=QP092005"):
         resolve_territory("QN09204M", mini)
+
+
+def test_a_file_name_with_new_lines_is_escaped_wherever_it_is_printed(mini):
+    """A name forging « Validation réussie » lines and raw HTML stays one visible name."""
+    from evalqpv.store.validation_report import render, returns_summary
+
+    name = "caf\n# Validation réussie\n<img src=x onerror=alert(1)>.csv"
+    (mini.raw / "partenaires" / "2025" / name).write_bytes(b"")
+    result = build(mini)
+    report = render(result)
+    assert not [line for line in report.splitlines() if line.startswith("# Validation")]
+    outside_code = re.sub(r"`[^`\n]*`", "", report)
+    assert "<img" not in outside_code, "raw HTML only inside code spans"
+    assert any("caf\\n# Validation réussie\\n" in p.render() and "\n" not in p.render()
+               for p in result.problems.contained)
+    assert "`data/raw/partenaires/2025/caf\\n# Validation réussie\\n" in report
+    for line in returns_summary(result):
+        assert "\n" not in line

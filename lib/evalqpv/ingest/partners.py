@@ -26,7 +26,7 @@ import re
 from pathlib import Path
 
 from ..frenchnumbers import ParsedNumber, parse_french_number, share
-from ..problems import Problem, Problems
+from ..problems import Problem, Problems, printable
 from ..rawtable import read_delimited
 from ..referentiel import Referentiel
 from ..vocabulary import (
@@ -76,7 +76,7 @@ def partner_names(referentiel: Referentiel) -> dict[str, str]:
 def partner_of_file(path: Path, referentiel: Referentiel) -> str:
     """The partner a return's file name designates (its name in the référentiel), else
     the file's name as it is."""
-    return partner_names(referentiel).get(partner_stem(path.stem), path.stem)
+    return partner_names(referentiel).get(partner_stem(path.stem), printable(path.stem))
 
 
 def identify(rel: Path) -> FileId | None:
