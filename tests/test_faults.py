@@ -642,6 +642,23 @@ def test_make_variables_never_reach_the_shell_as_commands(tmp_path):
 
 
 @needs_make
+def test_the_project_runs_in_utf8_mode_under_a_c_locale(tmp_path):
+    """Issue 21: LC_ALL=C in a project path with accents stopped Python at start-up;
+    every command make starts runs in Python's UTF-8 mode."""
+    here = tmp_path / "évaluation_été"
+    here.mkdir()
+    fake = make_here(here)
+    (fake / "evalqpv").write_text('#!/bin/bash\necho "PYTHONUTF8=$PYTHONUTF8" > '
+                                  '"$(dirname "$0")/args"\n', encoding="utf-8")
+    done = subprocess.run(["make", "--no-print-directory", f"BIN={fake}",
+                           f"STAMP={fake / '.installe'}", "donnees"], cwd=here,
+                          capture_output=True, text=True, check=False,
+                          env={**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": ""})
+    assert done.returncode == 0, done.stderr
+    assert (fake / "args").read_text(encoding="utf-8").strip() == "PYTHONUTF8=1"
+
+
+@needs_make
 def test_make_rapports_with_a_bad_year_answers_in_french(tmp_path):
     make_here(tmp_path)
     done = make(tmp_path, "rapports", "ANNEE=abc", bin_dir=Path(sys.executable).parent)
