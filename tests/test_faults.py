@@ -584,6 +584,18 @@ def test_the_reference_column_follows_the_secrecy_rule(mini):
     assert "4 (2023)" not in page, "the reference gives the masked count back"
 
 
+def test_a_second_run_says_another_is_in_progress(mini):
+    """Issue 21: two `make rapports` at once both did the whole work."""
+    from evalqpv.publish import run as runner
+    from evalqpv.publish.lock import project_lock
+
+    messages: list[str] = []
+    with project_lock(mini.root):
+        assert runner.run(mini, say=messages.append) == 3
+    assert len(messages) == 1 and "Une autre exécution est en cours" in messages[0]
+    assert not mini.processed.exists(), "the second run did nothing"
+
+
 # --------------------------------------------------------------------------- parameters
 
 
