@@ -23,7 +23,7 @@ def open_published(path: Path, ctx: ReadContext, problems: Problems, lecteur: st
     cannot be read at all: the problem is recorded)."""
     label = ctx.label(path)
     result = ReadResult([], FileSummary(label, lecteur, str(millesime)))
-    table = read_delimited(path, label, problems, separator=";")
+    table = read_delimited(path, label, problems, separator=";", stream=True)
     result.summary.lignes = len(table.rows) if table is not None else 0
     if table is not None:
         result.summary.formats = number_formats(table)
@@ -69,7 +69,7 @@ def check_quarter_code(code: str, label: str, line: int, ctx: ReadContext,
                    "prioritaire de la géographie de ce fichier, la ligne n'est pas lue.",
                    ligne=line, colonne="CODGEO", valeur=code,
                    attendu="un code de quartier existant, en capitales et sans espace : "
-                   "QP suivi de 6 caractères (géographie 2015, QP092005) ou QN suivi de 6 "
+                   "QP suivi de 6 caractères (géographie 2015, QP059079) ou QN suivi de 6 "
                    "(géographie 2024)",
                    correction="retéléchargez le fichier publié par le producteur : il n'est "
                    "jamais corrigé à la main")

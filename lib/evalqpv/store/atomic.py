@@ -80,6 +80,13 @@ def write_text_atomic(path: Path, text: str) -> None:
         handle.write(text)
 
 
+def write_lines_atomic(path: Path, lines: Iterable[str]) -> None:
+    """write_text_atomic for text made line by line, never held whole in memory."""
+    with _replacing(path, "") as handle:
+        for line in lines:
+            handle.write(line)
+
+
 def write_text_if_changed(path: Path, text: str) -> bool:
     """write_text_atomic, only when `path` does not already hold `text` (a run with
     nothing to do writes nothing: a read-only checkout stays untouched). True when
