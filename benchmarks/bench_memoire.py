@@ -71,7 +71,7 @@ def main() -> int:
                               env=env, check=False)
         wall = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # MiB
-        print(f"| lignes de la publication | taille | code de sortie | durée | pic de mémoire |")
+        print("| lignes de la publication | taille | code de sortie | durée | pic de mémoire |")
         print("|---:|---:|---:|---:|---:|")
         print(f"| {args.lignes:,} | {size / 2**20:.0f} Mo | {done.returncode} | {wall:.1f} s "
               f"| {peak:.0f} Mo |".replace(",", "\u202f"))

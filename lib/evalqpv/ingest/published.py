@@ -76,7 +76,6 @@ def check_quarter_code(code: str, label: str, line: int, ctx: ReadContext,
     return False
 
 
-
 # How a column of a release writes its numbers (compared from one release to the next of
 # its family by ingest.releases: a French release turned English is read wrongly).
 WHOLE = "entiers"  # whole numbers only (« 5 481 »)
@@ -94,36 +93,38 @@ _BLANKS = re.compile(r"[\s\u00a0\u202f\u2009]+")
 
 def number_formats(table: RawTable) -> dict[str, tuple[str, int, str]]:
     """Each numeric column's number format, with the first line and cell that show it
-    (a column of text, codes or blanks has none)."""
-    out: dict[str, tuple[str, int, str]] = {}
-    for i, name in enumerate(table.header):
-        if not name:
-            continue
-        seen: dict[str, tuple[int, str]] = {}
-        thousands = True
-        for line, cells in table.rows:
+    (a column of text, codes or blanks has none). One pass over the rows."""
+    names = [(i, name) for i, name in enumerate(table.header) if name]
+    seen: dict[int, dict[str, tuple[int, str]]] = {i: {} for i, _ in names}
+    thousands = dict.fromkeys(seen, True)
+    for line, cells in table.rows:
+        for i, _ in names:
             raw = cells[i] if i < len(cells) else ""
-            text = _BLANKS.sub("", raw).lstrip("<>≤≥").rstrip("%")
-            if not text:
+            if not raw:
                 continue
+            text = _BLANKS.sub("", raw).lstrip("<>≤≥").rstrip("%")
             kind = (WHOLE if _WHOLE.match(text) else DECIMAL_POINT if _POINT.match(text)
                     else DECIMAL_COMMA if _COMMA.match(text) else MIXED if _BOTH.match(text)
                     else None)
             if kind is None:
                 continue
-            if kind == DECIMAL_COMMA and not _THOUSANDS.match(text):
-                thousands = False
-            seen.setdefault(kind, (line, raw.strip()))
-        if not seen:
+            if kind == DECIMAL_COMMA and thousands[i] and not _THOUSANDS.match(text):
+                thousands[i] = False
+            if kind not in seen[i]:
+                seen[i][kind] = (line, raw.strip())
+    out: dict[str, tuple[str, int, str]] = {}
+    for i, name in names:
+        kinds = seen[i]
+        if not kinds:
             continue
-        if MIXED in seen or (DECIMAL_POINT in seen and DECIMAL_COMMA in seen):
+        if MIXED in kinds or (DECIMAL_POINT in kinds and DECIMAL_COMMA in kinds):
             kind = MIXED
-        elif DECIMAL_POINT in seen:
+        elif DECIMAL_POINT in kinds:
             kind = DECIMAL_POINT
-        elif DECIMAL_COMMA in seen:
-            kind = THOUSANDS_COMMA if thousands else DECIMAL_COMMA
+        elif DECIMAL_COMMA in kinds:
+            kind = THOUSANDS_COMMA if thousands[i] else DECIMAL_COMMA
         else:
             kind = WHOLE
-        line, raw = seen.get(kind, seen.get(DECIMAL_COMMA, next(iter(seen.values()))))
+        line, raw = kinds.get(kind, kinds.get(DECIMAL_COMMA, next(iter(kinds.values()))))
         out[name.upper()] = (kind, line, raw)
     return out
