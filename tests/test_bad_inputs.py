@@ -527,3 +527,17 @@ def test_a_file_name_with_new_lines_is_escaped_wherever_it_is_printed(mini):
     assert "`data/raw/partenaires/2025/caf\\n# Validation réussie\\n" in report
     for line in returns_summary(result):
         assert "\n" not in line
+
+
+def test_english_number_format_is_seen_across_year_suffixed_columns(mini):
+    """Filosofi names its columns with the year (Q218, Q219): the releases are compared
+    variable by variable all the same."""
+    (mini.raw / "filosofi").mkdir()
+    (mini.raw / "filosofi" / "FILO2018_DISP_DEP.csv").write_text(
+        "CODGEO;LIBGEO;Q218;TP6018\n92;Hauts-de-Seine;26\u202f940;12,4\n", encoding="utf-8")
+    (mini.raw / "filosofi" / "FILO2019_DISP_DEP.csv").write_text(
+        "CODGEO;LIBGEO;Q219;TP6019\n92;Hauts-de-Seine;27,320;12.1\n", encoding="utf-8")
+    result = build(mini, write=False)
+    texts = [p.render() for p in result.problems.errors if "FILO2019" in p.fichier]
+    assert any("colonne « Q219 »" in t and "virgule des milliers" in t for t in texts), texts
+    assert any("colonne « TP6019 »" in t and "point décimal" in t for t in texts), texts

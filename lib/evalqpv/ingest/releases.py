@@ -10,6 +10,7 @@ reform of 2017 is the largest fall), so a loss of half is a collapse.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -71,8 +72,9 @@ def _compare_formats(before: FileSummary, after: FileSummary, name: str,
     """A column whose numbers are written another way than in the previous release of
     the family (« 53,4 » then « 53.4 », « 5 481 » then « 5,482 »): an error per column,
     the figures would be read wrongly (5,482 as five and a half)."""
+    earlier = {_variable(c): f for c, f in before.formats.items()}
     for column, (kind, line, raw) in after.formats.items():
-        previous = before.formats.get(column)
+        previous = before.formats.get(column) or earlier.get(_variable(column))
         if previous is None:
             continue
         if (previous[0], kind) not in _MISREAD and kind != MIXED:
@@ -85,3 +87,8 @@ def _compare_formats(before: FileSummary, after: FileSummary, name: str,
                        "espace pour les milliers (format français)",
                        correction="retéléchargez la publication au format français (séparateur "
                        "« ; », virgule décimale), telle que le producteur la publie")
+
+
+def _variable(column: str) -> str:
+    """A column's name without the year some producers append (Filosofi's Q219, Q218)."""
+    return re.sub(r"(19|20)?\d{2}$", "", column)
