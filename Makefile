@@ -3,6 +3,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Python's UTF-8 mode for every process of the project, whatever the locale (LC_ALL=C
+# with an accented project path would otherwise stop Python before it starts).
+export PYTHONUTF8 := 1
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installe

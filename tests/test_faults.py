@@ -258,7 +258,7 @@ def ipro(codes: list[str]) -> str:
                                              for i, c in enumerate(codes))
 
 
-QUARTERS = ["QP092005", *(f"QP0930{n:02d}" for n in range(19))]
+QUARTERS = ["QP092005", *(f"QP0921{n:02d}" for n in range(19))]  # in the mini geography (92)
 
 
 def test_truncated_publication_stops_the_build(mini):
@@ -564,6 +564,38 @@ def test_small_counts_never_reach_a_report(mini):
     assert not re.search(r">\s*[34]\s*<", changes)
 
 
+def test_the_reference_column_follows_the_secrecy_rule(mini):
+    """Issue 21: Référence « 4 (2023) » printed beside Dernière valeur « < 11 (2023) »."""
+    referentiel = mini.config / "referentiel.csv"
+    with referentiel.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if row["id"] == "victimes_vif_accompagnees":
+            row["valeur_reference"], row["annee_reference"] = "4", "2023"
+    with referentiel.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    partner_csv(mini, "victimes_vif_accompagnees;92019;2023;4;")
+    assert build(mini).ok
+    ctx = report.prepare(2024, "QP092005", "tranquillite", mini.root)
+    page = report.objectives(ctx).text
+    assert f"{MASK_HTML} (2023)" in page
+    assert "4 (2023)" not in page, "the reference gives the masked count back"
+
+
+def test_a_second_run_says_another_is_in_progress(mini):
+    """Issue 21: two `make rapports` at once both did the whole work."""
+    from evalqpv.publish import run as runner
+    from evalqpv.publish.lock import project_lock
+
+    messages: list[str] = []
+    with project_lock(mini.root):
+        assert runner.run(mini, say=messages.append) == 3
+    assert len(messages) == 1 and "Une autre exécution est en cours" in messages[0]
+    assert not mini.processed.exists(), "the second run did nothing"
+
+
 # --------------------------------------------------------------------------- parameters
 
 
@@ -620,6 +652,23 @@ def test_make_variables_never_reach_the_shell_as_commands(tmp_path):
     assert "<QP092005; touch X>" in args and "<2024`touch Y`>" in args
     done = make(tmp_path, "gabarits", "ANNEE=2025", 'TERRITOIRE=QP092005" ; touch X ; "')
     assert done.returncode == 0 and not (tmp_path / "X").exists()
+
+
+@needs_make
+def test_the_project_runs_in_utf8_mode_under_a_c_locale(tmp_path):
+    """Issue 21: LC_ALL=C in a project path with accents stopped Python at start-up;
+    every command make starts runs in Python's UTF-8 mode."""
+    here = tmp_path / "évaluation_été"
+    here.mkdir()
+    fake = make_here(here)
+    (fake / "evalqpv").write_text('#!/bin/bash\necho "PYTHONUTF8=$PYTHONUTF8" > '
+                                  '"$(dirname "$0")/args"\n', encoding="utf-8")
+    done = subprocess.run(["make", "--no-print-directory", f"BIN={fake}",
+                           f"STAMP={fake / '.installe'}", "donnees"], cwd=here,
+                          capture_output=True, text=True, check=False,
+                          env={**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": ""})
+    assert done.returncode == 0, done.stderr
+    assert (fake / "args").read_text(encoding="utf-8").strip() == "PYTHONUTF8=1"
 
 
 @needs_make

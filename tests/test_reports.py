@@ -256,6 +256,33 @@ def test_rebuild_with_nothing_changed_reexecutes_nothing(built):
     assert html_files(paths, year) == before
 
 
+def test_a_run_with_nothing_to_do_writes_nothing(built):
+    """Issue 21: chiffres_cles.json and index.html were rewritten by a no-op run (on a
+    read-only checkout, it exited 4)."""
+    paths, year, _ = built
+    folder = paths.root / "reports" / str(year)
+    stamps = {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.rglob("*")
+              if p.is_file()}
+    messages: list[str] = []
+    assert runner.run(paths, say=messages.append) == 0, messages
+    after = {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.rglob("*")
+             if p.is_file()}
+    assert after == stamps, [p.name for p in after if after[p] != stamps.get(p)]
+
+
+def test_a_page_edited_by_hand_is_made_again(built):
+    """Issue 21: 29,9 -> 99,9 in contexte.html was « à jour, rien à refaire »."""
+    paths, year, _ = built
+    page = paths.root / "reports" / str(year) / "contexte.html"
+    published = page.read_bytes()
+    page.write_bytes(published.replace(b"</h1>", b" (modifi\xc3\xa9)</h1>", 1))
+    messages: list[str] = []
+    assert runner.run(paths, rapports=("contexte",), say=messages.append) == 0, messages
+    assert any("contexte.html a été modifié depuis sa publication" in m for m in messages)
+    assert not any("contexte : à jour" in m for m in messages)
+    assert page.read_bytes() == published
+
+
 def test_rebuild_from_same_inputs_is_byte_identical(built):
     paths, year, _ = built
     folder = paths.root / "reports" / str(year)

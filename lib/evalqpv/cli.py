@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import locale
 import os
 import re
 import signal
@@ -217,6 +218,23 @@ def parser(root: Path | None = None) -> FrenchParser:
     return main
 
 
+def utf8_mode() -> None:
+    """Run in Python's UTF-8 mode whatever the locale: under LC_ALL=C a project path
+    with accents, a file name or a partner's text would not be encodable. A command
+    started outside it is started again in it (the Makefile sets PYTHONUTF8=1 already)."""
+    encoding = locale.getpreferredencoding(False).lower().replace("-", "")
+    if sys.flags.utf8_mode or encoding == "utf8" or os.environ.get("PYTHONUTF8") == "1":
+        return
+    env = {**os.environ, "PYTHONUTF8": "1"}
+    try:
+        os.execve(sys.executable, [sys.executable, "-X", "utf8", "-m", "evalqpv",
+                                   *sys.argv[1:]], env)
+    except OSError as exc:
+        sys.exit(f"La commande doit tourner en UTF-8 et n'a pas pu être relancée ainsi "
+                 f"({exc.strerror}) : lancez-la avec PYTHONUTF8=1, ou avec une locale UTF-8 "
+                 "(LANG=C.UTF-8).")
+
+
 class Stopped(KeyboardInterrupt):
     """The command was asked to stop (SIGTERM): it stops as it does on Ctrl-C."""
 
@@ -236,6 +254,8 @@ def _root_in(argv: Sequence[str]) -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        utf8_mode()
     argv = sys.argv[1:] if argv is None else argv
     args = parser(_root_in(argv)).parse_args(argv)
     paths = ProjectPaths(args.racine.resolve() if args.racine else find_root())

@@ -3,7 +3,9 @@ as readers expect them.
 
 Parsing: `5 481` (space, no-break space or narrow no-break space as thousands
 separator), `59,7` (decimal comma), `20, 9` (a typo in the contract: a space after the
-comma), `>95` (a lower bound), `nd` (not available), blank (not published).
+comma), `>95` (a lower bound), `nd` (not available), blank (not published), `s`,
+`(s)`, `c`, `secret` (the producer's markers of statistical secrecy: not published,
+never a figure).
 
 Formatting: `29,9 %`, `5 481`, `16 280 €`. A no-break space (U+00A0) separates
 thousands and precedes units, so that a figure never breaks across two lines.
@@ -23,6 +25,8 @@ NBSP = "\u00a0"
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _NOT_AVAILABLE = {"nd", "n.d.", "n.d", "nc", "n.c.", "na", "n/a", "ns"}
+# The markers producers print for a figure withheld by statistical secrecy.
+_SECRET_MARKERS = {"s", "(s)", "c", "(c)", "secret", "secret stat.", "secret statistique"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ def parse_french_number(raw: str, *, decimal: str = ",") -> ParsedNumber:
         return ParsedNumber(None, SECRET)
     if text.lower() in _NOT_AVAILABLE:
         return ParsedNumber(None, NON_DISPONIBLE)
+    if text.lower() in _SECRET_MARKERS:
+        return ParsedNumber(None, SECRET)
     statut = VALEUR
     if text[0] in "><≥≤":
         statut = BORNE_INF if text[0] in ">≥" else BORNE_SUP

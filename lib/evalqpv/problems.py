@@ -6,10 +6,24 @@ evaluator gets every problem of every file at once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 Gravite = Literal["erreur", "avertissement"]
+
+# Characters that would let a file name or a header forge lines of a terminal, of
+# validation.md or of a page (new lines, carriage returns, escapes, bidirectional
+# overrides, line separators): shown as visible escapes wherever a name is printed.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e"
+                      "\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """A name as it may be printed: every control character made visible
+    (« a\\nb » for a new line), so that it stays on its own line and says what it is."""
+    return _CONTROL.sub(lambda m: _NAMED.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
 
 
 @dataclass(frozen=True)
@@ -29,11 +43,11 @@ class Problem:
     bloquant: bool = True
 
     def where(self) -> str:
-        parts = [self.fichier]
+        parts = [printable(self.fichier)]
         if self.ligne is not None:
             parts.append(f"ligne {self.ligne}")
         if self.colonne:
-            parts.append(f"colonne « {self.colonne} »")
+            parts.append(f"colonne « {printable(self.colonne)} »")
         return ", ".join(parts)
 
     def render(self) -> str:
@@ -49,7 +63,7 @@ class Problem:
 
 
 def _shorten(value: str, limit: int = 60) -> str:
-    value = value.replace("\n", "\\n")
+    value = printable(value)
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 

@@ -10,8 +10,10 @@ file, line and column; nothing is raised.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from .problems import Problems
 
@@ -20,13 +22,53 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
+Row = tuple[int, list[str]]  # (record number, its cells padded to the header's width)
+
+
+class StreamedRows(Sequence[Row]):
+    """The data rows of a large file, split into cells each time they are read, never
+    all at once: only the file's lines are kept (a two-million-row release would
+    otherwise hold tens of millions of cell strings). Iterated like a list of rows;
+    `len` is known from the first reading."""
+
+    def __init__(self, lines: list[str], separator: str, width: int, count: int) -> None:
+        self._lines, self._separator, self._width, self._count = lines, separator, width, count
+
+    def __iter__(self) -> Iterator[Row]:
+        return _rows(iter(self._lines), self._separator, self._width)
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Row]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | Sequence[Row]:
+        return list(self)[index]  # rare: the readers iterate
+
+
+def _rows(lines: Iterator[str], separator: str, width: int) -> Iterator[Row]:
+    """The non-blank data rows after the header record, numbered as records from 2."""
+    records = csv.reader(lines, delimiter=separator)
+    next(records, None)  # the header
+    for number, cells in enumerate(records, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        yield number, cells[:width]
+
+
 @dataclass
 class RawTable:
     """A delimited file split into cells, with 1-based line numbers of the file."""
 
     label: str
     header: list[str]
-    rows: list[tuple[int, list[str]]]
+    rows: Sequence[Row]
     separator: str
 
     def column_index(self) -> dict[str, int]:
@@ -54,8 +96,12 @@ def read_delimited(
     *,
     separator: str = ";",
     strict_encoding: bool = False,
+    stream: bool = False,
 ) -> RawTable | None:
     """Read `path`; return None (with errors recorded) when it cannot be read at all.
+
+    stream: the rows are split into cells as they are read (StreamedRows), for the
+    producers' releases, which can hold millions of rows.
 
     strict_encoding: files filled by hand (contract transcription, partner returns)
     must be UTF-8; published files with a stray invalid byte only get a warning.
@@ -87,11 +133,13 @@ def read_delimited(
         )
         return None
     text = _decode(data, label, problems, strict_encoding)
+    del data
     if text is None:
         return None
     if "\ufffd" in text:
         text = _drop_replacement_characters(text, label, problems)
     lines = text.splitlines()
+    del text
     header_line = lines[0]
     if separator not in header_line:
         found = [s for s in (";", ",", "\t") if s != separator and s in header_line]
@@ -109,13 +157,14 @@ def read_delimited(
             ),
         )
         return None
-    parsed = list(csv.reader(lines, delimiter=separator))
-    header = [h.strip() for h in parsed[0]]
+    records = csv.reader(iter(lines), delimiter=separator)
+    header = [h.strip() for h in next(records)]
     while header and header[-1] == "":
         header.pop()
     width = len(header)
-    rows: list[tuple[int, list[str]]] = []
-    for number, cells in enumerate(parsed[1:], start=2):
+    rows: list[Row] = []
+    count = 0
+    for number, cells in enumerate(records, start=2):
         if not any(c.strip() for c in cells):
             continue
         extra = [c for c in cells[width:] if c.strip()]
@@ -128,16 +177,21 @@ def read_delimited(
                 attendu=f"{width} colonnes, comme l'en-tête",
                 correction="vérifiez qu'aucune valeur ne contient le séparateur",
             )
-        if len(cells) < width:
-            cells = cells + [""] * (width - len(cells))
-        rows.append((number, cells[:width]))
-    if not rows:
+        count += 1
+        if not stream:
+            if len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
+            rows.append((number, cells[:width]))
+    if not count:
         problems.error(
             label,
             "le fichier n'a qu'un en-tête, aucune ligne de données.",
             attendu="au moins une ligne de données",
         )
         return None
+    if stream:
+        return RawTable(label=label, header=header,
+                        rows=StreamedRows(lines, separator, width, count), separator=separator)
     return RawTable(label=label, header=header, rows=rows, separator=separator)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .problems import Problems
+from .problems import Problems, printable
 from .vocabulary import NIVEAUX, REPORTS
 
 QUARTER_CODE = re.compile(r"QP\d{2}[\dAB]\d{3}|QN\d{2}[\dAB]\d{2}[A-Z]")  # 2015 | 2024
@@ -80,11 +80,12 @@ class ProjectPaths:
         return self.config / "ruptures.csv"
 
     def label(self, path: Path) -> str:
-        """The path shown to users: relative to the project root when inside it."""
+        """The path shown to users: relative to the project root when inside it, every
+        control character of its name made visible (problems.printable)."""
         try:
-            return path.relative_to(self.root).as_posix()
+            return printable(path.relative_to(self.root).as_posix())
         except ValueError:
-            return str(path)
+            return printable(str(path))
 
     # inputs
     @property

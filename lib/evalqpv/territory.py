@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .settings import QUARTER_CODE, ProjectPaths
+from .problems import Problems
+from .settings import QUARTER_CODE, ProjectPaths, load_contract
 from .store.tables import read_territories
 from .vocabulary import (
     CODE_ENSEMBLE_QPV,
@@ -83,11 +84,17 @@ def resolve_territory(code: object, paths: ProjectPaths) -> Territory:
                              "lancez d'abord `make construire`.")
     rows = read_territories(paths)
     row = rows.get(text)
+    if row is None and text.startswith("QN"):
+        raise ParameterError(_not_served(text, paths))
     if row is None:
         near = sorted(c for c in rows if c[:5] == text[:5])[:8]
         hint = f" Quartiers connus dans ce département : {', '.join(near)}." if near else ""
         raise ParameterError(f"Quartier inconnu : « {text} » n'est dans aucun fichier des "
                              f"bases QPV déposé dans data/raw/.{hint}")
+    if not row.departement[0]:
+        raise ParameterError(f"Quartier « {text} » sans géographie : son département n'est pas "
+                             "dans la liste officielle (data/raw/geographie/), aucun rapport "
+                             "n'est produit pour lui.")
     geographie = QPV2024 if text.startswith("QN") else QPV2015
     levels = [Level(QPV, text, row.libelle or text, geographie)]
     levels += [Level(COMMUNE, com, lib) for com, lib in row.communes]
@@ -99,6 +106,23 @@ def resolve_territory(code: object, paths: ProjectPaths) -> Territory:
     levels.append(Level(FRANCE, CODE_FRANCE, "France"))
     levels.append(Level(ENSEMBLE_QPV, CODE_ENSEMBLE_QPV, "Ensemble des QPV", QPV2015))
     return Territory(text, row.libelle or text, tuple(levels))
+
+
+def _not_served(code: str, paths: ProjectPaths) -> str:
+    """Why a 2024-geography code has no report yet, and the 2015 code to use."""
+    contract = load_contract(paths, Problems())
+    own = ""
+    if contract.territoire:
+        named = (f" ({contract.territoire_2024} en géographie 2024)"
+                 if contract.territoire_2024 else "")
+        own = (f" Le quartier du contrat a pour code {contract.territoire} en géographie "
+               f"2015{named} : TERRITOIRE={contract.territoire}.")
+        if code == contract.territoire_2024:
+            own = (f" {code} est le quartier du contrat en géographie 2024 ; ses rapports "
+                   f"portent sur son code de 2015 : TERRITOIRE={contract.territoire}.")
+    return (f"Quartier « {code} » : les codes de la géographie prioritaire 2024 (QN…) ne sont "
+            "pas encore servis, les bases QPV déposées dans data/raw/ sont en géographie "
+            f"2015 (QP…).{own}")
 
 
 def check_year(annee: object, available: list[int], latest: int | None = None) -> int:

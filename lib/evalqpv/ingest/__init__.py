@@ -65,6 +65,9 @@ class ReadContext:
     # The communes that host a QPV, once the readers listing the QPV have run (None
     # before): readers of commune-level files keep only these communes.
     communes_retenues: frozenset[str] | None = None
+    # The départements of the official geography (None when it lists none): a QPV code
+    # whose département is not among them is no quarter.
+    departements: frozenset[str] | None = None
 
     def label(self, path: Path) -> str:
         """The path shown to users: relative to the project root."""
@@ -84,6 +87,9 @@ class FileSummary:
     # For comparing a publication with the previous one of its family (ingest.releases):
     lignes: int = 0  # data rows in the file
     quartiers: frozenset[str] = frozenset()  # QPV codes it lists (files that list QPV)
+    # Number format of each numeric column (ingest.published.number_formats): DECIMAL_COMMA,
+    # DECIMAL_POINT, THOUSANDS_COMMA, WHOLE or MIXED, with the first line showing it.
+    formats: dict[str, tuple[str, int, str]] = field(default_factory=dict)
 
 
 @dataclass

@@ -21,7 +21,8 @@ MAX_MAGNITUDE = 1e12
 def check_values(observations: Iterable[Observation], referentiel: Referentiel,
                  problems: Problems) -> None:
     """An impossible value is an error, whatever the file: a negative count, a share
-    outside 0-100 %, a yes/no that is neither, an infinite or absurdly large number.
+    outside 0-100 %, a yes/no that is neither, an infinite or absurdly large number, a
+    unit sign (« 12 % ») that contradicts the indicator's unit.
 
     A producer's file is not corrected by hand, but its impossible value must not reach
     a report either: the error names the cell, so that the evaluator can ask the
@@ -35,6 +36,10 @@ def check_values(observations: Iterable[Observation], referentiel: Referentiel,
         if not math.isfinite(obs.valeur) or abs(obs.valeur) > MAX_MAGNITUDE:
             message = "nombre infini ou démesuré : ce n'est pas une statistique."
             attendu = "un nombre fini, inférieur à mille milliards en valeur absolue"
+        elif unit != "pourcentage" and "%" in obs.valeur_publiee:
+            message = (f"signe « % » dans une valeur de « {obs.indicateur} », qui n'est pas "
+                       f"un pourcentage (unité : {unit}).")
+            attendu = f"un nombre sans signe « % » (unité de l'indicateur : {unit})"
         elif unit in ("nombre", "euros", "m2", "kwh_m2_an") and obs.valeur < 0:
             message = "nombre négatif pour un indicateur de comptage."
             attendu = "un nombre positif ou nul"
@@ -92,3 +97,53 @@ def drop_frozen_releases(observations: list[Observation], problems: Problems,
                              "config/variables_sources.csv")
             stale.add((new.fichier, new.colonne))
     return [o for o in observations if (o.fichier, o.colonne) not in stale]
+
+
+def check_future_years(observations: Iterable[Observation], files: Iterable[tuple[str, int]],
+                       annee_max: int, problems: Problems) -> None:
+    """A release dated after the current year, or a figure whose reference year is, cannot
+    be a publication: one error per file (release year) and per file and column
+    (reference year), naming the first line."""
+    for fichier, millesime in files:
+        if millesime > annee_max:
+            problems.error(fichier, f"publication datée de {millesime}, année à venir (nous "
+                           f"sommes en {annee_max}).", valeur=str(millesime),
+                           attendu=f"une publication de {annee_max} ou d'avant",
+                           correction="vérifiez l'année dans le nom du fichier : renommez-le "
+                           "comme le producteur le publie")
+    first: dict[tuple[str, str, int], Observation] = {}
+    count: dict[tuple[str, str, int], int] = defaultdict(int)
+    for obs in observations:
+        if obs.annee > annee_max:
+            key = (obs.fichier, obs.colonne, obs.annee)
+            first.setdefault(key, obs)
+            count[key] += 1
+    for key, obs in sorted(first.items()):
+        problems.error(obs.fichier, f"année de référence {obs.annee} à venir (nous sommes en "
+                       f"{annee_max}) : {number(count[key])} valeur(s) de « {obs.indicateur} » "
+                       "datées de l'avenir.", ligne=obs.ligne, colonne=obs.colonne,
+                       valeur=str(obs.annee), attendu=f"une année de référence au plus "
+                       f"{annee_max}", correction="vérifiez l'année du fichier (son nom) et la "
+                       "règle d'année de la variable dans config/variables_sources.csv")
+
+
+def check_duplicates(observations: Iterable[Observation], problems: Problems) -> None:
+    """Within one producer's file, two rows giving different values for the same
+    indicator, territory, geography, year and period: an error naming both lines (it is
+    the file against itself, never a conflict between sources)."""
+    seen: dict[tuple[str, str, str, str, int, str, str], Observation] = {}
+    for obs in observations:
+        key = (obs.fichier, obs.indicateur, obs.niveau, obs.code, obs.annee, obs.periode,
+               obs.geographie)
+        first = seen.setdefault(key, obs)
+        if first is obs or (first.valeur, first.statut) == (obs.valeur, obs.statut):
+            continue
+        problems.error(obs.fichier, f"ligne en double avec une autre valeur : les lignes "
+                       f"{first.ligne} et {obs.ligne} donnent « {obs.indicateur} » pour "
+                       f"{obs.code}, année {obs.annee} : « {first.valeur_publiee} » ligne "
+                       f"{first.ligne}, « {obs.valeur_publiee} » ligne {obs.ligne}.",
+                       ligne=obs.ligne, colonne=obs.colonne, valeur=obs.valeur_publiee,
+                       attendu=f"une seule ligne pour {obs.code} (ou la même valeur que la "
+                       f"ligne {first.ligne})",
+                       correction="retéléchargez le fichier publié par le producteur ; s'il "
+                       "contient bien deux valeurs, demandez-lui laquelle est la bonne")

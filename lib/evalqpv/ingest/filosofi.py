@@ -13,7 +13,7 @@ from pathlib import Path
 from ..problems import Problems
 from ..vocabulary import CODE_FRANCE_METRO, COMMUNE, DEPARTEMENT, EPCI, FRANCE, REGION
 from . import FileId, Observation, ReadContext, Reader, ReadResult
-from .published import open_published, published_number
+from .published import is_total_row, open_published, published_number
 
 PATTERN = re.compile(r"^FILO(\d{4})_DISP_(COM|EPCI|DEP|REG|METROPOLE)\.csv$", re.I)
 LEVELS = {"COM": COMMUNE, "EPCI": EPCI, "DEP": DEPARTEMENT, "REG": REGION,
@@ -64,8 +64,15 @@ def read_filosofi_file(path: Path, file: FileId, ctx: ReadContext,
     for line, cells in table.rows:
         code = cells[i_code].strip()
         libelle = cells[i_lib].strip() if i_lib is not None else ""
+        if is_total_row(code, libelle):
+            continue  # the producer's total below the table: not a territory
         if niveau == FRANCE:
             code = CODE_FRANCE_METRO
+        elif not code:
+            problems.warning(label, "ligne sans code de territoire : elle est ignorée.",
+                             ligne=line, colonne="CODGEO", valeur=libelle,
+                             attendu="un code officiel de territoire (COG)")
+            continue
         elif keep is not None and code not in keep:
             continue
         for rule in present:

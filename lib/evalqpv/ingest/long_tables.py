@@ -18,7 +18,7 @@ from pathlib import Path
 from ..problems import Problems
 from ..vocabulary import COMMUNE, DEPARTEMENT, EPCI, REGION
 from . import FileId, Observation, ReadContext, Reader, ReadResult
-from .published import open_published, published_number
+from .published import is_total_row, open_published, published_number
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,13 @@ def read_long_file(path: Path, file: FileId, ctx: ReadContext,
         if rule is None:
             continue
         code = cells[index[fmt.code_columns[niveau]]].strip()
+        if is_total_row(code, cells[i_lib] if i_lib is not None else ""):
+            continue  # the producer's total below the table: not a territory
+        if not code:
+            problems.warning(label, "ligne sans code de territoire : elle est ignorée.",
+                             ligne=line, colonne=fmt.code_columns[niveau],
+                             attendu="un code officiel de territoire (COG)")
+            continue
         if keep is not None and code not in keep:
             continue
         year = _year(cells[index[fmt.year_column]])

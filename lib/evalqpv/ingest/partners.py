@@ -25,8 +25,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..frenchnumbers import ParsedNumber, parse_french_number
-from ..problems import Problem, Problems
+from ..frenchnumbers import ParsedNumber, parse_french_number, share
+from ..problems import Problem, Problems, printable
 from ..rawtable import read_delimited
 from ..referentiel import Referentiel
 from ..vocabulary import (
@@ -76,7 +76,7 @@ def partner_names(referentiel: Referentiel) -> dict[str, str]:
 def partner_of_file(path: Path, referentiel: Referentiel) -> str:
     """The partner a return's file name designates (its name in the référentiel), else
     the file's name as it is."""
-    return partner_names(referentiel).get(partner_stem(path.stem), path.stem)
+    return partner_names(referentiel).get(partner_stem(path.stem), printable(path.stem))
 
 
 def identify(rel: Path) -> FileId | None:
@@ -192,6 +192,9 @@ def read_partner_file(path: Path, file: FileId, ctx: ReadContext,
             parsed = ParsedNumber(None, NON_DISPONIBLE)
         else:
             parsed = check.valeur(line, col("valeur"), raw, parse_french_number)
+        if indicateur is not None and parsed is not None \
+                and (line, index["valeur"]) in rows.percent:
+            _percent_cell(line, col("valeur"), raw, indicateur, ctx, check)
         if len(problems.errors) > before or parsed is None or indicateur is None \
                 or niveau is None or code is None or annee is None:
             continue
@@ -207,7 +210,7 @@ def read_partner_file(path: Path, file: FileId, ctx: ReadContext,
             else QPV2024
         out.append(Observation(
             indicateur=indicateur, niveau=niveau, code=code,
-            libelle_territoire=cell("libelle_territoire"), geographie=geographie,
+            libelle_territoire="", geographie=geographie,  # the name: from the geography
             annee=annee, valeur=parsed.valeur, statut=parsed.statut,
             valeur_publiee=raw, qualite=comment(cells, index.get("commentaire")),
             producteur=cell("partenaire") or partner, source=partner,
@@ -215,6 +218,31 @@ def read_partner_file(path: Path, file: FileId, ctx: ReadContext,
             periode=periode))
     summary.observations = len(out)
     return result
+
+
+def _percent_cell(line: int, column: str, raw: str, indicateur: str, ctx: ReadContext,
+                  check: RowChecker) -> None:
+    """A cell the spreadsheet shows as a percentage holds a fraction (0.35 shows
+    « 35 % »): it was read ×100, as the partner saw it, and the validation report says so;
+    for an indicator that is not a percentage the cell is ambiguous, and refused."""
+    unit = ctx.referentiel[indicateur].unite
+    try:
+        shown = share(float(raw))
+        stored = f"{float(raw) / 100:g}".replace(".", ",")
+    except ValueError:
+        shown = stored = raw
+    if unit == "pourcentage":
+        check.problems.warning(check.label, f"cellule au format pourcentage : la fraction "
+                               f"enregistrée ({stored}) est lue multipliée par 100, comme le "
+                               f"classeur l'affiche ({shown}).", ligne=line,
+                               colonne=column, valeur=stored,
+                               attendu="un pourcentage (35 pour 35 %)")
+        return
+    check.error(line, column, f"cellule au format pourcentage pour « {indicateur} », qui "
+                f"n'est pas un pourcentage (unité : {unit}) : la valeur est ambiguë.", raw,
+                f"un nombre au format Nombre ou Standard (unité de l'indicateur : {unit})",
+                "changez le format de la cellule (Format de cellule > Nombre) et saisissez "
+                "la valeur voulue")
 
 
 def comment(cells: list[object], i: int | None) -> str:

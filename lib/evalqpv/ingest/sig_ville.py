@@ -13,7 +13,7 @@ from pathlib import Path
 from ..problems import Problems
 from ..vocabulary import CODE_ENSEMBLE_QPV, ENSEMBLE_QPV, QPV, QPV2015, QPV2024
 from . import FileId, Observation, ReadContext, Reader, ReadResult
-from .published import open_published, published_number
+from .published import check_quarter_code, is_total_row, open_published, published_number
 
 PATTERNS = (
     (re.compile(r"^(IPRO|DEMO|REVN)_(\d{4})\.csv$", re.I), None),
@@ -94,13 +94,15 @@ def read_sig_file(path: Path, file: FileId, ctx: ReadContext,
     for line, cells in table.rows:
         code = cells[i_code].strip()
         libelle = cells[i_lib].strip() if i_lib is not None else ""
-        if code.upper().startswith("QP"):
-            niveau, geographie = QPV, QPV2015
-        elif code.upper().startswith("QN"):
-            niveau, geographie = QPV, QPV2024
-        elif code.lower() == "ensemble":
+        if code.lower() == "ensemble":
             niveau, geographie, code = ENSEMBLE_QPV, QPV2015, CODE_ENSEMBLE_QPV
             libelle = "Ensemble des quartiers prioritaires"
+        elif is_total_row(code, libelle):
+            continue  # the producer's total below the table: not a territory
+        elif code.upper().replace(" ", "").startswith(("QP", "QN")):
+            if not check_quarter_code(code, label, line, ctx, problems):
+                continue
+            niveau, geographie = QPV, QPV2015 if code.startswith("QP") else QPV2024
         else:
             problems.warning(label, "code de territoire non reconnu : ligne ignorée.",
                              ligne=line, colonne="CODGEO", valeur=code,

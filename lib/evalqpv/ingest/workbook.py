@@ -65,6 +65,9 @@ class Sheet:
     # (row, column, formula) of formulas saved without their calculated value
     unvalued_formulas: list[tuple[int, int, str]] = field(default_factory=list)
     percent_cells: frozenset[tuple[int, int]] = frozenset()  # shown as « 29,9 % »
+    hidden_rows: frozenset[int] = frozenset()  # rows hidden in the spreadsheet
+    # (row, column, formula) of formulas that read another workbook (an external link)
+    linked_formulas: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +89,8 @@ class Rows:
     label: str  # the file, and the sheet of a workbook
     structure: dict[str, list[str]] | None  # the layout the workbook was sent with
     format: str = "csv"  # as read, by content: csv, xlsx, xlsm, ods, xls
+    # (line, cell index) of the cells shown as a percentage, read ×100 (0.35 is 35 %)
+    percent: frozenset[tuple[int, int]] = frozenset()
 
 
 def cell_text(value: object) -> str:
@@ -138,6 +143,9 @@ def sniff(data: bytes) -> str | None:
             names = set(archive.namelist())
             if "mimetype" in names and archive.read("mimetype").startswith(
                     b"application/vnd.oasis.opendocument.spreadsheet"):
+                manifest = "META-INF/manifest.xml"
+                if manifest in names and b"encryption-data" in archive.read(manifest):
+                    return "chiffre"  # an .ods saved with a password
                 return "ods"
             if "[Content_Types].xml" in names:
                 return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
@@ -146,13 +154,50 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+# A workbook is a zip archive of XML: what it declares is checked before it is opened, so
+# that an archive that would inflate to gigabytes (a « zip bomb », or a damaged file) is
+# refused in a millisecond. A collection workbook holds a few hundred kilobytes of XML;
+# XML compresses about ten times, rarely more than a hundred.
+MAX_INFLATED = 100 * 1024 * 1024  # bytes of XML, all members together
+MAX_RATIO = 200  # inflated / compressed size of one member larger than RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024
+
+
+def check_archive(data: bytes) -> None:
+    """UnreadableWorkbook when a zip archive's declared sizes are out of proportion."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not an archive: said by whoever opens it
+    total = sum(m.file_size for m in members)
+    if total > MAX_INFLATED:
+        raise UnreadableWorkbook(
+            f"l'archive du classeur se décompresserait en {total // (1024 * 1024):,} Mo "
+            f"(plus de {MAX_INFLATED // (1024 * 1024)} Mo) : elle n'est pas ouverte "
+            "(fichier endommagé ou piégé)".replace(",", "\u00a0"))
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+            raise UnreadableWorkbook(
+                f"la partie {member.filename!r} de l'archive se décompresse {ratio:,.0f} fois "
+                f"(plus de {MAX_RATIO} fois) : le classeur n'est pas ouvert (fichier "
+                "endommagé ou piégé)".replace(",", "\u00a0"))
+
+
+PROTECTED = ("le classeur est protégé par un mot de passe : il ne peut pas être lu "
+             "(demandez au partenaire de l'enregistrer sans mot de passe : Fichier > Infos > "
+             "Protéger le classeur > Chiffrer avec mot de passe, effacer le mot de passe)")
+
+
 def open_book(path: Path) -> Book:
     """Every sheet of a workbook; UnreadableWorkbook when it cannot be opened."""
     data = path.read_bytes()
+    if data.startswith(b"PK\x03\x04"):
+        check_archive(data)
     kind = sniff(data)
     if kind == "chiffre":
-        raise UnreadableWorkbook("le classeur est protégé par un mot de passe : il ne peut "
-                                 "pas être lu")
+        raise UnreadableWorkbook(PROTECTED)
     if kind is None:
         raise UnreadableWorkbook("ce n'est pas un classeur (ni .xlsx, ni .xlsm, ni .ods, ni "
                                  ".xls) ou il est endommagé (fichier tronqué, mal copié)")
@@ -163,6 +208,8 @@ def open_book(path: Path) -> Book:
     except UnreadableWorkbook:
         raise
     except Exception as exc:  # the engines raise many kinds on a damaged file
+        if re.search(r"password|encrypt|filepass", str(exc), re.I):
+            raise UnreadableWorkbook(PROTECTED) from exc
         raise UnreadableWorkbook(f"classeur {kind} endommagé ({type(exc).__name__})") from exc
 
 
@@ -175,20 +222,41 @@ def _open_openpyxl(data: bytes, kind: str) -> Book:
     for ws in values.worksheets:
         raw = formulas[ws.title]
         unvalued = []
+        linked = []
         percent = set()
         for row in raw.iter_rows():
             for cell in row:
-                if cell.data_type == "f" and ws[cell.coordinate].value is None:
+                value = ws[cell.coordinate].value
+                if cell.data_type == "f":
                     text = cell.value if isinstance(cell.value, str) else str(
                         getattr(cell.value, "text", "") or "formule")
-                    unvalued.append((cell.row, cell.column, text))
-                elif isinstance(cell.value, int | float) and "%" in str(cell.number_format):
+                    if _EXTERNAL_LINK.search(text):
+                        linked.append((cell.row, cell.column, text))
+                        continue
+                    if value is None:
+                        unvalued.append((cell.row, cell.column, text))
+                        continue
+                if isinstance(value, int | float) and not isinstance(value, bool) \
+                        and is_percent_format(str(cell.number_format)):
                     percent.add((cell.row, cell.column))
         merged = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
+        hidden_rows = frozenset(n for n, dim in raw.row_dimensions.items() if dim.hidden)
         sheets.append(Sheet(ws.title, list(ws.iter_rows(values_only=True)),
                             ws.sheet_properties.codeName or "", ws.sheet_state != "visible",
-                            merged, unvalued, frozenset(percent)))
+                            merged, unvalued, frozenset(percent), hidden_rows, linked))
     return Book(sheets, kind)
+
+
+# A reference to another workbook in a formula: « [1]Feuil1!B2 » as openpyxl keeps it,
+# « '[autre.xlsx]Feuil1'!B2 », or a path « 'C:\\dossier\\[autre.xlsx]Feuil1'!B2 ».
+_EXTERNAL_LINK = re.compile(r"\[[^\]]+\][^!]*!")
+
+
+def is_percent_format(number_format: str) -> bool:
+    """A number format that shows a fraction as a percentage (« 0% », « 0,0 % »): a « % »
+    outside quoted text and not escaped (« 0" %" » only prints the sign)."""
+    bare = re.sub(r'"[^"]*"|\\.', "", number_format)
+    return "%" in bare
 
 
 def _open_calamine(data: bytes, kind: str) -> Book:
@@ -310,16 +378,26 @@ def read_workbook(path: Path, label: str, problems: Problems) -> Rows | None:
     header: Header = [(cell_text(v), _letter(i + 1)) for i, v in enumerate(rows[header_row - 1])]
     body: Body = []
     merged_lines = {n for m in sheet.merged if m[0] > header_row for n in range(m[0], m[2] + 1)}
+    linked_lines = {row for row, _, _ in sheet.linked_formulas}
+    percent: set[tuple[int, int]] = set()
     for n, r in enumerate(rows[header_row:], start=header_row + 1):
-        if not any(v not in (None, "") for v in r) or n in merged_lines:
-            continue  # an empty row; a row of merged cells (an error above): not read
+        if not any(v not in (None, "") for v in r) or n in merged_lines | linked_lines:
+            continue  # an empty row; merged cells, a linked formula (errors above): not read
+        if n in sheet.hidden_rows:
+            problems.warning(where, f"ligne {n} masquée dans le classeur : ses valeurs sont "
+                             "lues, alors que le partenaire ne les voyait peut-être pas.",
+                             ligne=n, attendu="des lignes visibles",
+                             correction="affichez la ligne (clic droit > Afficher) et vérifiez "
+                             "ses valeurs avec le partenaire ; supprimez-la si elle ne doit "
+                             "pas être transmise")
         cells = list(r)
         for i, v in enumerate(cells):  # what the partner saw: « 29,9 % » is 29.9
             if (n, i + 1) in sheet.percent_cells and isinstance(v, int | float) \
                     and not isinstance(v, bool):
                 cells[i] = round(float(v) * 100, 10)
+                percent.add((n, i))
         body.append((n, cells))
-    return Rows(header, header_row, body, where, structure, book.format)
+    return Rows(header, header_row, body, where, structure, book.format, frozenset(percent))
 
 
 def _letter(column: int) -> str:
@@ -412,7 +490,19 @@ def _check_merged(sheet: Sheet, header_row: int, where: str, problems: Problems)
 
 def _check_formulas(sheet: Sheet, header_row: int, where: str, problems: Problems) -> None:
     """A formula is read through the value the spreadsheet saved with it; a formula saved
-    without one (written by a program, never opened in a spreadsheet) is an error."""
+    without one (written by a program, never opened in a spreadsheet) is an error, and so
+    is a formula linked to another workbook (its saved value is whatever that workbook
+    held when it was last opened, and the evaluator cannot see it)."""
+    for row, column, text in sheet.linked_formulas:
+        if row <= header_row:
+            continue
+        cell = _coordinate(row, column)
+        problems.error(where, f"formule liée à un autre classeur dans la cellule {cell} : "
+                       "sa valeur dépend d'un fichier absent, elle n'est pas lue.", ligne=row,
+                       colonne=cell, valeur=text,
+                       attendu="un nombre saisi, ou une formule sur ce classeur seulement",
+                       correction="remplacez la formule par sa valeur (Copier, puis Collage "
+                       "spécial > Valeurs) et renvoyez le classeur")
     for row, column, text in sheet.unvalued_formulas:
         if row < header_row:
             continue

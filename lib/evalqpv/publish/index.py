@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..frenchnumbers import share, with_unit
 from ..settings import ProjectPaths
-from ..store.atomic import write_text_atomic
+from ..store.atomic import write_text_if_changed
 from ..territory import resolve_territory
 from ..vocabulary import COMPLETENESS_MIME, QPV, REPORT_TITLES, SYNTHESIS
 from .export import STYLE, TEMPLATES, commune_of, contract_line, print_header, purge_css
@@ -99,7 +99,7 @@ def write_index(paths: ProjectPaths, out_dir: Path, year: int, territoire: str,
     jobs, outcomes = [j for j, _ in jobs_outcomes], [o for _, o in jobs_outcomes]
     figures = {job.name: json.loads(job.figures.read_text(encoding="utf-8"))
                for job in jobs if job.figures.exists()}
-    write_text_atomic(out_dir / "chiffres_cles.json", json.dumps(
+    write_text_if_changed(out_dir / "chiffres_cles.json", json.dumps(
         {"annee": year, "territoire": territoire, "rapports": figures}, ensure_ascii=False,
         indent=1, sort_keys=True) + "\n")
     env = Environment(loader=FileSystemLoader(TEMPLATES / "accueil"), autoescape=False,
@@ -119,4 +119,4 @@ def write_index(paths: ProjectPaths, out_dir: Path, year: int, territoire: str,
         comparaisons=(out_dir / "comparaisons.csv").exists())
     css = STYLE.read_text(encoding="utf-8") + "\n" + print_header(
         f"{territory.libelle} ({territory.code}) – année {year}", "Accueil des rapports")
-    write_text_atomic(out_dir / "index.html", html.replace("/*css*/", purge_css(css, html), 1))
+    write_text_if_changed(out_dir / "index.html", html.replace("/*css*/", purge_css(css, html), 1))

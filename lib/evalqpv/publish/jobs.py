@@ -108,10 +108,39 @@ def _job(paths: ProjectPaths, name: str, notebook: Path, parameters: dict[str, o
                digest.hexdigest(), paths.root)
 
 
+def page_fingerprint(html: str | bytes) -> str:
+    """The SHA-256 of a published page, kept beside its key: a page edited by hand after
+    publication no longer matches it."""
+    data = html.encode("utf-8") if isinstance(html, str) else html
+    return hashlib.sha256(data).hexdigest()
+
+
+def key_text(job: Job, html: str) -> str:
+    """What the key file holds: the job's key, then the fingerprint of the page written."""
+    return f"{job.key}\n{page_fingerprint(html)}\n"
+
+
 def is_current(job: Job) -> bool:
+    """The page was made from the same inputs and is still the page that was published."""
     key = job.key_file
-    return (job.html.exists() and job.figures.exists() and key.exists()
-            and key.read_text(encoding="utf-8") == job.key)
+    if not (job.html.exists() and job.figures.exists() and key.exists()):
+        return False
+    lines = key.read_text(encoding="utf-8").splitlines()
+    if not lines or lines[0] != job.key:
+        return False
+    return len(lines) < 2 or not page_edited(job, lines[1])  # before fingerprints: trusted
+
+
+def page_edited(job: Job, fingerprint: str | None = None) -> bool:
+    """The page on disk is not the one published (edited by hand since)."""
+    if fingerprint is None:
+        if not job.key_file.exists() or not job.html.exists():
+            return False
+        lines = job.key_file.read_text(encoding="utf-8").splitlines()
+        if len(lines) < 2 or lines[0] != job.key:
+            return False
+        fingerprint = lines[1]
+    return page_fingerprint(job.html.read_bytes()) != fingerprint
 
 
 def _duration_file(paths: ProjectPaths, job: Job) -> Path:

@@ -13,7 +13,7 @@ from ..frenchnumbers import number
 from ..store.atomic import write_text_atomic
 from ..store.spreadsheet import french_csv
 from ..vocabulary import COMPARISONS_FILE, COMPARISONS_SPREADSHEET_FILE
-from .jobs import Job, Rendered
+from .jobs import Job, Rendered, key_text
 
 
 def write_rendered(job: Job, rendered: Rendered) -> None:
@@ -30,7 +30,7 @@ def write_rendered(job: Job, rendered: Rendered) -> None:
                           spreadsheet_version(rendered.comparisons))
     write_text_atomic(job.figures, rendered.figures)
     write_text_atomic(job.html, rendered.html)
-    write_text_atomic(job.key_file, job.key)
+    write_text_atomic(job.key_file, key_text(job, rendered.html))
 
 
 def spreadsheet_version(text: str) -> str:

@@ -17,7 +17,7 @@ from ..frenchnumbers import with_unit
 from ..problems import Problems
 from ..referentiel import load_referentiel
 from ..settings import ProjectPaths, load_contract
-from ..store.atomic import write_text_atomic
+from ..store.atomic import write_text_if_changed
 from ..vocabulary import QPV
 from .export import STYLE, TEMPLATES
 from .jobs import Job, Outcome
@@ -116,5 +116,5 @@ def write_perimeter_index(paths: ProjectPaths, perimeter: Perimeter, plan: Plan,
     html = env.get_template("index.html.j2").render(
         annee=plan.year, libelle=perimeter.libelle, quartiers=rows, sautes=len(plan.skipped),
         titres=titles, css=STYLE.read_text(encoding="utf-8"))
-    write_text_atomic(page, html)
+    write_text_if_changed(page, html)
     return page

@@ -30,9 +30,11 @@ from .jobs import (
     last_duration,
     make_job,
     output_dir,
+    page_edited,
     partner_job,
     record_duration,
 )
+from .lock import RunInProgress, project_lock
 from .selection import Perimeter, Plan, plan_year, resolve_perimeter
 
 Say = Callable[[str], None]
@@ -43,7 +45,21 @@ def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = 
         rapports: tuple[str, ...] = REPORTS, workers: int | None = None,
         say: Say = print, *, perimetre: str | None = None, planificateur: str | None = None,
         delai: float | None = None, tableau_de_bord: bool = False) -> int:
-    """Build what is out of date and return an exit code (0 when every report is good)."""
+    """Build what is out of date and return an exit code (0 when every report is good,
+    3 when another run holds the project)."""
+    try:
+        with project_lock(paths.root):
+            return _run(paths, annee, territoire, rapports, workers, say, perimetre=perimetre,
+                        planificateur=planificateur, delai=delai,
+                        tableau_de_bord=tableau_de_bord)
+    except RunInProgress as exc:
+        say(str(exc))
+        return 3
+
+
+def _run(paths: ProjectPaths, annee: int | None, territoire: str | None,
+         rapports: tuple[str, ...], workers: int | None, say: Say, *, perimetre: str | None,
+         planificateur: str | None, delai: float | None, tableau_de_bord: bool) -> int:
     started = time.perf_counter()
     if not ensure_store(paths, say):
         return 1
@@ -79,6 +95,10 @@ def run(paths: ProjectPaths, annee: int | None = None, territoire: str | None = 
                   for partner in contract_partners(paths, contract)]
     asked = set(rapports) | ({PARTNER_NOTEBOOK} if SYNTHESIS in rapports else set())
     jobs = [j for j in every if j.notebook.stem in asked]
+    for job in jobs:
+        if page_edited(job):
+            say(f"{paths.label(job.html)} a été modifié depuis sa publication (son empreinte "
+                "ne correspond plus) : il est refait à partir des données.")
     todo = [j for j in jobs if not is_current(j)]
     pending = {(j.territoire, j.name) for j in todo}
     outcomes: dict[Key, Outcome] = {

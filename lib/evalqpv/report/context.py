@@ -129,6 +129,25 @@ class ReportContext:
                 for p in self._raw_series(indicator, level)]
         return self._series[key]
 
+    def reference(self, ind: Indicator) -> tuple[float | None, str]:
+        """The référentiel's reference value as a report may print it (value, status):
+        under the same secrecy rule as every figure (evalqpv.secrecy). It is masked when
+        the figure of its year is masked on the indicator's perimeter, or when it is a
+        small count of people that no public figure of that year gives."""
+        value, statut = ind.valeur_reference, ind.statut_reference
+        if value is None or not ind.counts_people:
+            return value, statut
+        level = self._home(ind) or self.territory.qpv
+        year = ind.annee_reference
+        if any(p.annee == year and p.statut == secrecy.MASKED
+               for p in self.series(ind.id, level)):
+            return None, secrecy.MASKED
+        public = any(_public(p) and p.annee == year and p.valeur == value
+                     for p in self._raw_series(ind.id, level))
+        if secrecy.is_masked(value, ind.unite, level.niveau, public=public):
+            return None, secrecy.MASKED
+        return value, statut
+
     def _raw_series(self, indicator: str, level: Level) -> list[Point]:
         """The series as stored: for statuses, never printed."""
         key = (indicator, level.key)

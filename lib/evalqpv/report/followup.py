@@ -119,8 +119,9 @@ def _values(ctx: ReportContext, ind: Indicator) -> tuple[str, str, str, str]:
 
 def _follow_up_row(ctx: ReportContext, ind: Indicator) -> list[object]:
     last_text, prev_text, evolution, source = _values(ctx, ind)
-    reference = (fn.with_unit(ind.valeur_reference, ind.unite, ind.statut_reference)
-                 + f" ({ind.annee_reference})" if ind.valeur_reference is not None else "–")
+    shown, statut = ctx.reference(ind)  # under the secrecy rule, like every column
+    reference = (fn.with_unit(shown, ind.unite, statut) + f" ({ind.annee_reference})"
+                 if ind.valeur_reference is not None else "–")
     return [ind.objectif, ind.libelle, TYPE_LABELS[ind.type], reference, last_text, prev_text,
             evolution, target_cell(ind), status_cell(ctx, ind), source]
 

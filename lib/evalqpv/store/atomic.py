@@ -80,6 +80,26 @@ def write_text_atomic(path: Path, text: str) -> None:
         handle.write(text)
 
 
+def write_lines_atomic(path: Path, lines: Iterable[str]) -> None:
+    """write_text_atomic for text made line by line, never held whole in memory."""
+    with _replacing(path, "") as handle:
+        for line in lines:
+            handle.write(line)
+
+
+def write_text_if_changed(path: Path, text: str) -> bool:
+    """write_text_atomic, only when `path` does not already hold `text` (a run with
+    nothing to do writes nothing: a read-only checkout stays untouched). True when
+    written."""
+    try:
+        if path.read_bytes() == text.encode("utf-8"):
+            return False
+    except OSError:
+        pass
+    write_text_atomic(path, text)
+    return True
+
+
 def copy_atomic(source: Path, target: Path) -> None:
     """A copy of `source` that appears complete at `target` or not at all."""
     with source.open(encoding="utf-8", newline="") as src, _replacing(target, "") as handle:

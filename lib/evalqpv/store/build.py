@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import __version__
+from ..frenchnumbers import number
 from ..ingest import (
     FileId,
     FileSummary,
@@ -25,7 +26,12 @@ from ..ingest import (
     ledger,
 )
 from ..ingest import geography as geography_reader
-from ..ingest.checks import check_values, drop_frozen_releases
+from ..ingest.checks import (
+    check_duplicates,
+    check_future_years,
+    check_values,
+    drop_frozen_releases,
+)
 from ..ingest.geography import Geography, QpvPlace, place_qpv
 from ..ingest.partners import settle
 from ..ingest.rawfiles import raw_files
@@ -122,19 +128,27 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
     ctx = ReadContext(paths=paths, referentiel=referentiel, rules=rules, contract=contract,
                       annee_max=day.year)
     geo = geography_reader.read_geography(paths, problems)
+    if geo.departements:
+        ctx = replace(ctx, departements=frozenset(geo.departements))
 
     observations: list[Observation] = []
     quarters: dict[str, tuple[str, str]] = {}
     hand_filled: set[str] = set()
     releases: list[tuple[FileId, FileSummary]] = []
     ledgers: list[tuple[Path, int]] = []
+    published: set[str] = set()  # the producers' files (neither hand-filled nor returns)
     for reader, files in _files_by_reader(paths, problems, ledgers):
         if reader.needs_quarters and ctx.communes_retenues is None and result.qpvs:
             ctx = replace(ctx, communes_retenues=frozenset(
                 c.code for q in result.qpvs for c in q.communes))
         for path, file in files:
+            errors_before = len(problems.errors)
             read: ReadResult = _read_contained(reader, path, file, ctx, problems) \
                 if reader.contained else reader.read(path, file, ctx, problems)
+            if not reader.hand_filled:
+                check_duplicates(read.observations, problems)
+                if not read.observations and len(problems.errors) == errors_before:
+                    _contributes_nothing(read.summary, problems)
             if read.returned is not None:
                 result.returns.append(read.returned)
             observations += read.observations
@@ -145,6 +159,8 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
                 quarters[code] = (libelle or known[0], communes or known[1])
             if reader.hand_filled:
                 hand_filled.update(o.fichier for o in read.observations)
+            else:
+                published.add(read.summary.fichier)
         if reader.lists_quarters:
             result.qpvs = _place(quarters, geo, problems)
     _check_duplicate_returns(result.returns, problems)
@@ -153,6 +169,10 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
                                               problems)
     observations = drop_frozen_releases(observations, problems)
     check_values(observations, referentiel, problems)
+    check_future_years([o for o in observations if o.fichier in published],
+                       [(s.fichier, f.millesime) for f, s in releases
+                        if f.millesime is not None and s.fichier in published],
+                       ctx.annee_max, problems)
     check_releases(releases, contract.territoire, problems)
 
     result.observations = len(observations)
@@ -190,6 +210,19 @@ def _read_contained(reader: Reader, path: Path, file: FileId, ctx: ReadContext,
         problems.add(replace(problem, bloquant=False) if problem.gravite == "erreur"
                      else problem)
     return read
+
+
+def _contributes_nothing(summary: FileSummary, problems: Problems) -> None:
+    """A producer's file that gives no figure at all (every cell unreadable, every row
+    skipped) is an error: read « successfully », it would leave its series silently
+    empty."""
+    problems.error(summary.fichier, "le fichier n'apporte aucune valeur au stock : aucune de "
+                   f"ses {number(summary.lignes)} ligne(s) de données n'a donné de chiffre "
+                   "(voir les avertissements de ce fichier ci-dessus).",
+                   valeur=f"{number(summary.lignes)} ligne(s), 0 valeur",
+                   attendu="au moins une valeur lisible pour un territoire retenu",
+                   correction="vérifiez que le fichier est bien celui publié par le producteur "
+                   "(colonnes, années, séparateurs), ou retirez-le de data/raw/")
 
 
 def _check_duplicate_returns(returns: list[ReturnRecord], problems: Problems) -> None:

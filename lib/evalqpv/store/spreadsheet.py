@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -42,13 +42,20 @@ def french_cell(text: str) -> str:
 def french_csv(header: list[str], rows: Iterable[list[str]], numeric: Iterable[str]) -> str:
     """The text of a CSV a French spreadsheet opens as it is: a byte-order mark (the
     accents), semicolons, CRLF, a decimal comma in the `numeric` columns."""
+    return "".join(french_csv_lines(header, rows, numeric))
+
+
+def french_csv_lines(header: list[str], rows: Iterable[list[str]],
+                     numeric: Iterable[str]) -> Iterator[str]:
+    """french_csv, line by line (a large store is never held twice in memory)."""
     columns = {i for i, name in enumerate(header) if name in set(numeric)}
     lines: list[str] = []
     writer = csv.writer(_Lines(lines), delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
+    yield BOM + lines.pop()
     for row in rows:
         writer.writerow([french_cell(c) if i in columns else c for i, c in enumerate(row)])
-    return BOM + "".join(lines)
+        yield lines.pop()
 
 
 class _Lines:
@@ -63,10 +70,9 @@ class _Lines:
 def write_spreadsheet_copy(source: Path, target: Path, numeric: Iterable[str]) -> None:
     """`target`: the CSV `source` (written by store.atomic, already defused) for a French
     spreadsheet (french_csv), written beside it atomically."""
-    from .atomic import write_text_atomic  # noqa: PLC0415 - atomic imports this module
+    from .atomic import write_lines_atomic  # noqa: PLC0415 - atomic imports this module
 
     with source.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, [])
-        text = french_csv(header, reader, numeric)
-    write_text_atomic(target, text)
+        write_lines_atomic(target, french_csv_lines(header, reader, numeric))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..frenchnumbers import count, number
-from ..problems import Problem
+from ..problems import Problem, printable
 from ..vocabulary import CHANGE_NATURES, RETURN_READ
 from .build import BuildResult
 
@@ -43,13 +43,14 @@ def render(result: BuildResult) -> str:
               "|---|---|---|---:|---|"]
     for s in sorted(result.summaries, key=lambda s: s.fichier):
         years = sorted(set(s.annees.values()))
-        lines.append(f"| `{s.fichier}` | {s.lecteur} | {s.millesime} | {_int(s.observations)} "
+        lines.append(f"| {_code(s.fichier)} | {s.lecteur} | {s.millesime} | {_int(s.observations)} "
                      f"| {', '.join(map(str, years))} |")
     lines += ["", "Les colonnes des fichiers publiés que la boîte à outils n'utilise pas sont "
               "listées ci-dessous : une variable renommée par un producteur y apparaît.", ""]
     for s in sorted(result.summaries, key=lambda s: s.fichier):
         if s.colonnes_non_utilisees:
-            lines.append(f"- `{s.fichier}` : {', '.join(s.colonnes_non_utilisees)}")
+            lines.append(f"- {_code(s.fichier)} : "
+                         f"{_escape(', '.join(s.colonnes_non_utilisees))}")
     return "\n".join(lines) + "\n"
 
 
@@ -62,7 +63,7 @@ def _problems(title: str, items: list[Problem]) -> list[str]:
         by_file[item.fichier].append(item)
     for fichier in sorted(by_file):
         group = by_file[fichier]
-        out.append(f"### `{fichier}` ({len(group)})")
+        out.append(f"### {_code(fichier)} ({len(group)})")
         out.append("")
         for item in group[:MAX_PER_FILE]:
             out.append(f"- {_escape(item.render())}")
@@ -79,8 +80,8 @@ def returns_summary(result: BuildResult) -> list[str]:
         return []
     return [f"Retours des partenaires lus en partie ou pas du tout : {len(bad)} sur "
             f"{len(result.returns)} (les autres chiffres et les rapports sont produits) :"] + \
-        [f"- {r.fichier} ({r.partenaire}) : {r.statut}, {count(r.valeurs, 'valeur lue')}. "
-         f"{r.message}" for r in bad]
+        [printable(f"- {r.fichier} ({r.partenaire}) : {r.statut}, "
+                   f"{count(r.valeurs, 'valeur lue')}. {r.message}") for r in bad]
 
 
 def _returns(result: BuildResult) -> list[str]:
@@ -95,7 +96,7 @@ def _returns(result: BuildResult) -> list[str]:
             "| collecte | partenaire | fichier | format | statut | valeurs lues | message |",
             "|---|---|---|---|---|---:|---|"]
     for r in sorted(result.returns, key=lambda r: (r.collecte, r.partenaire, r.fichier)):
-        out.append(f"| {r.collecte} | {_escape(r.partenaire)} | `{r.fichier}` | {r.format} | "
+        out.append(f"| {r.collecte} | {_escape(r.partenaire)} | {_code(r.fichier)} | {r.format} | "
                    f"{r.statut} | {_int(r.valeurs)} | {_escape(r.message)} |")
     out.append("")
     return out + _problems("Erreurs dans les retours des partenaires (non bloquantes)",
@@ -120,7 +121,16 @@ def _conflicts(result: BuildResult) -> list[str]:
 
 
 def _escape(text: str) -> str:
-    return text.replace("|", "\\|")
+    """Text from a file as Markdown prints it: on one line (problems.printable), no table
+    cell broken by « | », no raw HTML."""
+    return printable(text).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _code(name: str) -> str:
+    """A file name in code style: on one line; a backtick in it cannot end the span."""
+    text = printable(name).replace("|", "\\|")
+    fence = "``" if "`" in text else "`"
+    return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
 
 
 def _int(n: int) -> str:
