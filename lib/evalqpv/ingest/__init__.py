@@ -65,6 +65,9 @@ class ReadContext:
     # The communes that host a QPV, once the readers listing the QPV have run (None
     # before): readers of commune-level files keep only these communes.
     communes_retenues: frozenset[str] | None = None
+    # The communes whose outlines are delivered (data/raw/contours/): readers keep the
+    # statistic that the maps paint (MAP_INDICATOR) for these communes too.
+    communes_carte: frozenset[str] = frozenset()
 
     def label(self, path: Path) -> str:
         """The path shown to users: relative to the project root."""
