@@ -218,6 +218,19 @@ def _read_geojson(path: Path, label: str, kind: str, known_communes: set[str],
                          valeur=", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else ""))
 
 
+def polygonal(geometry: Any) -> Any:
+    """A valid (multi)polygon covering the same area: shapely's make_valid, its lines
+    and points (collapsed parts) left out."""
+    import shapely  # noqa: PLC0415 - heavy, only when outlines are read
+
+    fixed = shapely.make_valid(geometry)
+    if fixed.geom_type in ("Polygon", "MultiPolygon"):
+        return fixed
+    parts = [g for g in getattr(fixed, "geoms", []) if g.geom_type in ("Polygon",
+                                                                        "MultiPolygon")]
+    return shapely.unary_union(parts) if parts else shapely.Polygon()
+
+
 def _polygon(geojson: Any, label: str, where: str, problems: Problems,
              repaired: list[str], code: str) -> Any:
     """A checked shapely geometry in Lambert-93, or None (the error said)."""
@@ -241,14 +254,12 @@ def _polygon(geojson: Any, label: str, where: str, problems: Problems,
                        colonne="geometry", valeur=f"{minx:g} {miny:g} {maxx:g} {maxy:g}",
                        attendu="des longitudes et latitudes WGS84 (degrés)")
         return None
+    geometry = to_lambert93(geometry)
     if not geometry.is_valid:
-        geometry = shapely.make_valid(geometry)
-        polygons = [g for g in getattr(geometry, "geoms", [geometry])
-                    if g.geom_type in ("Polygon", "MultiPolygon")]
-        geometry = shapely.unary_union(polygons) if polygons else None
-        if geometry is None or geometry.is_empty:
+        geometry = polygonal(geometry)
+        if geometry.is_empty:
             problems.error(label, f"{where} : contour invalide et irréparable.",
                            colonne="geometry", attendu="un polygone valide")
             return None
         repaired.append(code)
-    return to_lambert93(geometry)
+    return geometry

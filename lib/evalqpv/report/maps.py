@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import frenchnumbers as fn
+from ..ingest.contours import polygonal
 from .html import ChartText, DataTable, Html, Svg, esc, figure, table
 
 INK = "#1a1a1a"
@@ -42,6 +43,7 @@ COMMUNE_EDGE = "#8a8a8a"
 CLASSES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 NO_DATA = "#ffffff"
 WIDTH = 520  # px, like the charts (shrinks with the page on a phone)
+COMPACT_WIDTH = 380  # the synthesis's map
 GEOGRAPHY = "périmètre 2024"
 NOT_LINKED = "correspondance 2015-2024 non établie"
 SOURCE = ("Contours : ANCT, quartiers prioritaires 2024 ; IGN Admin Express COG 2018 "
@@ -104,6 +106,8 @@ def load_map_data(outlines: Path, links: Path) -> MapData | None:
             codes = sorted(items)
             wkts = [items[c][-1] for c in codes]
             geoms = shapely.from_wkt(wkts) if wkts else []
+            # Written valid by the store; an outline made invalid since is repaired.
+            geoms = [g if g.is_valid else polygonal(g) for g in geoms]
             return {c: Place(c, items[c][0], tuple(items[c][1]) if with_communes else (), g)
                     for c, g in zip(codes, geoms, strict=True)}
 
@@ -225,7 +229,7 @@ def scale_bar(frame: Frame, x: float, y: float) -> str:
 def north_arrow(x: float, y: float) -> str:
     """An arrow pointing up (Lambert-93 north is within a degree of true north here)."""
     return (f'<g class="nord"><circle cx="{num(x)}" cy="{num(y + 15)}" r="17" fill="#fff" '
-            'fill-opacity="0.85"/><path d="M{num(x)} {num(y)}l-6 16l6-4l6 4Z" fill="{INK}"/>'
+            f'fill-opacity="0.85"/><path d="M{num(x)} {num(y)}l-6 16l6-4l6 4Z" fill="{INK}"/>'
             f'<text x="{num(x)}" y="{num(y + 29)}" text-anchor="middle" font-size="11" '
             f'font-weight="bold" {_HALO}>N</text></g>')
 
@@ -287,12 +291,12 @@ class Located:
     missing_communes: tuple[str, ...]  # départements whose commune outlines are absent
 
 
-def locate(data: MapData, code_2024: str) -> Located:
+def locate(data: MapData, code_2024: str, width: float = WIDTH) -> Located:
     """The quarter, its communes, the neighbouring communes (touching them) and the other
     2024 quarters whose outline meets the frame."""
     quarter = data.qpv[code_2024]
     communes = tuple(data.communes[c] for c in sorted(quarter.communes) if c in data.communes)
-    frame = _locator_frame(data, quarter, communes)
+    frame = _locator_frame(data, quarter, communes, width)
     import shapely  # noqa: PLC0415 - heavy, only when a map is drawn
 
     box = shapely.box(frame.minx, frame.miny, frame.maxx, frame.maxy)
@@ -312,19 +316,21 @@ def _departement(commune: str) -> str:
     return commune[:3] if commune.startswith("97") else commune[:2]
 
 
-def _locator_frame(data: MapData, quarter: Place, communes: Sequence[Place]) -> Frame:
+def _locator_frame(data: MapData, quarter: Place, communes: Sequence[Place],
+                   width: float = WIDTH) -> Frame:
     import shapely  # noqa: PLC0415 - heavy, only when a map is drawn
 
     around = shapely.unary_union([quarter.geometry, *(c.geometry for c in communes)])
-    return frame_around(around.bounds, 0.18, 0.72)
+    return frame_around(around.bounds, 0.18, 0.72, width)
 
 
-def locator_map(data: MapData, code_2024: str, code_2015: str = "") -> Svg:
+def locator_map(data: MapData, code_2024: str, code_2015: str = "",
+                width: float = WIDTH) -> Svg:
     """The quarter's 2024 perimeter in its commune(s), the neighbouring communes and the
     other 2024 quarters around; labels, scale bar, north, legend, source, geography."""
-    where = locate(data, code_2024)
+    where = locate(data, code_2024, width)
     quarter = where.quarter
-    frame = _locator_frame(data, quarter, where.communes)
+    frame = _locator_frame(data, quarter, where.communes, width)
     name = shown_name(quarter.libelle)
     body = [f'<rect width="{num(frame.width)}" height="{num(frame.height)}" fill="#fbfbfb"/>']
     import shapely  # noqa: PLC0415 - heavy, only when a map is drawn
@@ -428,12 +434,13 @@ def locator_text(where: Located, code_2015: str = "") -> ChartText:
                      source=SOURCE)
 
 
-def locator_figure(data: MapData | None, code: str, libelle: str, own_2024: str = "") -> Html:
+def locator_figure(data: MapData | None, code: str, libelle: str, own_2024: str = "",
+                   width: float = WIDTH) -> Html:
     """The locator map of a quarter as a figure, or the sentence that says why none is
     drawn (no outline in the store, or no certain 2015 -> 2024 link)."""
-    if data is None:
-        return Html('<p class="carte-absente">Carte non dessinée : les contours ne sont pas '
-                    "dans les données livrées.</p>")
+    if data is None or not data.qpv:
+        return Html('<p class="carte-absente">Carte non dessinée : les contours des quartiers '
+                    "ne sont pas dans les données livrées.</p>")
     code_2024 = own_2024 if own_2024 in data.qpv else data.code_2024(code)
     if not code_2024:
         return Html(f'<p class="carte-absente">Carte non dessinée pour {esc(libelle)} '
@@ -441,7 +448,7 @@ def locator_figure(data: MapData | None, code: str, libelle: str, own_2024: str 
                     "géographie prioritaire 2024 ; aucun quartier 2024 n'a à coup sûr le même "
                     "nom et les mêmes communes, et dessiner un autre périmètre que celui que "
                     "décrivent les chiffres induirait en erreur.</p>")
-    svg = locator_map(data, code_2024, code if code != code_2024 else "")
+    svg = locator_map(data, code_2024, code if code != code_2024 else "", width)
     chart = svg.chart
     assert chart is not None
     caption = (f"Contour du {GEOGRAPHY} ({code_2024})"
@@ -546,8 +553,8 @@ def perimeter_map(data: MapData, name: str, level: str, areas: Mapping[str, Plac
                     "périmètre ne sont pas dans les données livrées.</p>")
     whole = shapely.unary_union([a.geometry for a in areas.values()])
     bounds = whole.bounds
-    ratio = min(1.15, max(0.62, (bounds[3] - bounds[1]) / max(bounds[2] - bounds[0], 1.0)))
-    frame = frame_around(bounds, 0.02, ratio, 600)
+    ratio = min(1.4, max(0.62, (bounds[3] - bounds[1]) / max(bounds[2] - bounds[0], 1.0)))
+    frame = frame_around(bounds, 0.03, ratio, 560)
     by_2024 = data.quarters_2015()
     reports = {q.code: q for q in quarters}
     deps = {_departement(a) for a in areas} if level == "commune" else set(areas)
@@ -606,8 +613,9 @@ def perimeter_map(data: MapData, name: str, level: str, areas: Mapping[str, Plac
     body.append(legend)
     what = (f"{statistic.libelle} ({statistic.year})" if statistic else "")
     area_word = "communes" if level == "commune" else "départements"
-    title = f"Carte : les quartiers prioritaires de {name}" + (
-        f" et {statistic.libelle.lower()} des {area_word}" if statistic else "")
+    title = f"Les quartiers prioritaires du périmètre : {name}" + (
+        f", et {statistic.libelle[:1].lower()}{statistic.libelle[1:]} des {area_word}"
+        if statistic else "")
     svg = svg_document(frame.width, frame.height + legend_height + 8, body, title,
                        role="group")
     ident = re.search(r'id="(m[0-9a-f]{8})-titre"', svg)
@@ -648,8 +656,10 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], caption: str,
     return table(headers, rows, caption=caption, numeric=numeric)
 
 
-def location_map(ctx: Any) -> Html:
-    """The report section: the locator map of the report's quarter (a ReportContext)."""
+def location_map(ctx: Any, compact: bool = False) -> Html:
+    """The report section: the locator map of the report's quarter (a ReportContext);
+    `compact` draws it smaller (the synthesis, whose six pages are counted)."""
     data = load_map_data(ctx.paths.outlines, ctx.paths.quarter_links)
     own = ctx.contract.territoire_2024 if ctx.own_contract else ""
-    return locator_figure(data, ctx.territory.code, ctx.territory.libelle, own)
+    return locator_figure(data, ctx.territory.code, ctx.territory.libelle, own,
+                          COMPACT_WIDTH if compact else WIDTH)

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..ingest.contours import QPV_2024_CODE, Outlines
+from ..ingest.contours import QPV_2024_CODE, Outlines, polygonal
 from ..ingest.geography import normalise
 from ..problems import Problems
 from ..settings import QUARTER_CODE, ProjectPaths
@@ -95,7 +95,7 @@ def read_link_table(paths: ProjectPaths, known_2024: set[str],
             if not (QUARTER_CODE.fullmatch(old) and old.startswith("QP")):
                 problems.error(label, "code de quartier 2015 invalide.", ligne=line,
                                colonne="code_2015", valeur=old, attendu="QP suivi de six "
-                               "caractères (QP092005)")
+                               "caractères (QP059079)")
             elif new and not QPV_2024_CODE.fullmatch(new):
                 problems.error(label, "code de quartier 2024 invalide.", ligne=line,
                                colonne="code_2024", valeur=new, attendu="QN09204M, ou vide "
@@ -132,7 +132,12 @@ def write_outlines(path: Path, outlines: Outlines) -> None:
     import shapely  # noqa: PLC0415 - heavy, only when the store is written
 
     def wkt(geometry: object) -> str:
-        text: str = shapely.to_wkt(geometry, rounding_precision=0, trim=True)
+        # On a one-metre grid, valid by construction (set_precision keeps polygons valid).
+        try:
+            snapped = shapely.set_precision(geometry, 1.0)
+        except shapely.errors.GEOSException:
+            snapped = shapely.set_precision(polygonal(geometry), 1.0)
+        text: str = shapely.to_wkt(snapped, rounding_precision=0, trim=True)
         return text
 
     data = {
