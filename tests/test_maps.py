@@ -215,7 +215,12 @@ def test_the_locator_map_has_scale_north_legend_and_geography_and_is_small():
     svg = maps.locator_map(_data(), "QN09201M")
     assert 'class="echelle"' in svg and 'class="nord"' in svg
     assert "1\u00a0km" in svg or "500\u00a0m" in svg
-    assert "périmètre 2024" in svg and "autre commune" in svg
+    assert "Géographie prioritaire 2024" in svg  # said on the map itself
+    assert re.search(r"<title[^>]*>[^<]*périmètre 2024</title>", svg)
+    html = maps.locator_figure(_data(), "QP092001", "Les Pins").text
+    legend = re.search(r'<ul class="legende-carte">.*?</ul>', html)
+    assert legend and "Les Pins (périmètre 2024)" in legend.group(0)
+    assert "autre commune" in legend.group(0)
     assert len(svg.encode()) <= 80_000
     assert svg == maps.locator_map(_data(), "QN09201M")  # the same bytes every time
     for d in re.findall(r' d="([^"]*)"', svg):

@@ -222,15 +222,15 @@ def scale_bar(frame: Frame, x: float, y: float) -> str:
     w = metres * frame.scale
     return (f'<g class="echelle"><path d="M{num(x)} {num(y - 5)}V{num(y)}H{num(x + w)}'
             f'V{num(y - 5)}" fill="none" stroke="{INK}" stroke-width="1.5"/>'
-            f'<text x="{num(x + w / 2)}" y="{num(y - 8)}" text-anchor="middle" '
-            f'font-size="11" {_HALO}>{esc(length_text(metres))}</text></g>')
+            f'<text x="{num(x + w / 2)}" y="{num(y - 9)}" text-anchor="middle" '
+            f'font-size="13" {_HALO}>{esc(length_text(metres))}</text></g>')
 
 
 def north_arrow(x: float, y: float) -> str:
     """An arrow pointing up (Lambert-93 north is within a degree of true north here)."""
     return (f'<g class="nord"><circle cx="{num(x)}" cy="{num(y + 15)}" r="17" fill="#fff" '
             f'fill-opacity="0.85"/><path d="M{num(x)} {num(y)}l-6 16l6-4l6 4Z" fill="{INK}"/>'
-            f'<text x="{num(x)}" y="{num(y + 29)}" text-anchor="middle" font-size="11" '
+            f'<text x="{num(x)}" y="{num(y + 29)}" text-anchor="middle" font-size="13" '
             f'font-weight="bold" {_HALO}>N</text></g>')
 
 
@@ -244,9 +244,22 @@ def label(x: float, y: float, text: str, size: float = 11, bold: bool = False,
             f'{weight} fill="{fill}" {_HALO}>{esc(text)}</text>')
 
 
-def _inside(frame: Frame, point: tuple[float, float], pad: float = 12) -> bool:
-    x, y = point
-    return pad < x < frame.width - pad and frame.top + pad < y < frame.top + frame.height - pad
+def _placed_label(frame: Frame, placed: list[tuple[float, float, float, float]], x: float,
+                  y: float, text: str, size: float, bold: bool = False, fill: str = INK
+                  ) -> str:
+    """A label centred on x, its baseline at y, when its box (estimated from the number
+    of characters) stays inside the frame and overlaps no box of `placed`; "" otherwise.
+    The box is added to `placed`."""
+    half = len(text) * size * (0.33 if bold else 0.3)
+    box = (x - half - 2, y - size, x + half + 2, y + size * 0.3)
+    if box[0] < 2 or box[2] > frame.width - 2 or box[1] < frame.top + 2 \
+            or box[3] > frame.top + frame.height - 2:
+        return ""
+    if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+           for b in placed):
+        return ""
+    placed.append(box)
+    return label(x, y, text, size, bold, fill)
 
 
 def svg_document(width: float, height: float, body: Iterable[str], title: str,
@@ -262,19 +275,31 @@ def svg_document(width: float, height: float, body: Iterable[str], title: str,
             f'<title id="{ident}-titre">{esc(title)}</title>{inner}</svg>')
 
 
-def legend_rows(items: Sequence[tuple[str, str, str]], x: float, y: float,
-                width: float) -> tuple[str, float]:
-    """Swatches (fill, stroke, text) in rows under the map; their markup and height."""
-    out, line_x, line_y = [], x, y
+HATCHED = "hachures"  # the swatch of an area without a value
+
+
+def legend_html(items: Sequence[tuple[str, str, str]]) -> str:
+    """The legend under a map, in HTML (real text that keeps its size on a phone): a
+    swatch (fill, stroke; fill HATCHED for « non publié ») and its words per item."""
+    out = []
     for fill, stroke, text in items:
-        w = 22 + 6.2 * len(text)
-        if line_x > x and line_x + w > x + width:
-            line_x, line_y = x, line_y + 20
-        out.append(f'<rect x="{num(line_x)}" y="{num(line_y - 10)}" width="14" height="12" '
-                   f'fill="{fill}" stroke="{stroke}"/><text x="{num(line_x + 19)}" '
-                   f'y="{num(line_y)}" font-size="11" fill="{INK}">{esc(text)}</text>')
-        line_x += w + 12
-    return "".join(out), line_y - y + 20
+        if fill == HATCHED:
+            swatch = (f'<rect x="0.5" y="0.5" width="15" height="11" fill="#fff" '
+                      f'stroke="{stroke}"/><path d="M1 10L9 2M7 11L15 3" stroke="{stroke}"/>')
+        else:
+            swatch = (f'<rect x="0.5" y="0.5" width="15" height="11" fill="{fill}" '
+                      f'stroke="{stroke}"/>')
+        out.append(f'<li><svg width="16" height="12" aria-hidden="true" focusable="false">'
+                   f"{swatch}</svg> {esc(text)}</li>")
+    return f'<ul class="legende-carte">{"".join(out)}</ul>'
+
+
+def locator_legend(name: str) -> str:
+    return legend_html([(QUARTER, QUARTER_EDGE, f"{name} ({GEOGRAPHY})"),
+                        (OTHER_QPV, OTHER_QPV_EDGE,
+                         f"autre quartier prioritaire ({GEOGRAPHY})"),
+                        (OWN_COMMUNE, OWN_COMMUNE_EDGE, "commune du quartier"),
+                        (COMMUNE, COMMUNE_EDGE, "autre commune")])
 
 
 # --------------------------------------------------------------------------- locator
@@ -353,38 +378,67 @@ def locator_map(data: MapData, code_2024: str, code_2015: str = "",
                         'stroke-width="0.8"/>')
     body.append(f'<path d="{path_data(quarter.geometry, frame, 0.3)}" fill="{QUARTER}" '
                 f'stroke="{QUARTER_EDGE}" stroke-width="1.2" stroke-linejoin="round"/>')
-    labels = []
-    for commune in drawn_communes:
+    # Labels by priority, each kept only where it overlaps no other, nor the north arrow
+    # and the scale bar: the quarter above its outline (below when no room), its
+    # commune(s) away from it, then the other communes, largest first.
+    placed = [(frame.width - 44, 0.0, frame.width, 48.0), (0.0, frame.height - 34, 120.0,
+                                                          frame.height)]
+    qx, _ = frame.px(*_label_point(quarter.geometry))
+    qtop = frame.px(0, quarter.geometry.bounds[3])[1]
+    qbottom = frame.px(0, quarter.geometry.bounds[1])[1]
+    for y in (qtop - 7, qbottom + 18):
+        text = _placed_label(frame, placed, qx, y, name, 15, bold=True, fill=QUARTER_EDGE)
+        if text:
+            body.append(text)
+            break
+    x0, y0 = frame.px(quarter.geometry.bounds[0], quarter.geometry.bounds[3])
+    x1, y1 = frame.px(quarter.geometry.bounds[2], quarter.geometry.bounds[1])
+    placed.append((x0 - 3, y0 - 3, x1 + 3, y1 + 3))  # no label over the quarter
+    keep_out = quarter.geometry.buffer(28 / frame.scale)
+    ordered = sorted(drawn_communes, key=lambda c: (c.code not in own_codes,
+                                                    -c.geometry.area, c.code))
+    for commune in ordered:
+        own = commune.code in own_codes
         visible = shapely.clip_by_rect(commune.geometry, frame.minx, frame.miny, frame.maxx,
                                        frame.maxy)
-        if visible.is_empty or visible.area * frame.scale ** 2 < 2500:
+        if own:
+            visible = visible.difference(keep_out)
+        if visible.is_empty or visible.area * frame.scale ** 2 < 4000:
             continue
-        point = frame.px(*_label_point(visible))
-        if _inside(frame, point, 20):
-            labels.append(label(*point, commune.libelle, 11.5 if commune.code in own_codes
-                                else 10.5, bold=commune.code in own_codes,
-                                fill=OWN_COMMUNE_EDGE if commune.code in own_codes else INK))
-    qx, qy = frame.px(*_label_point(quarter.geometry))
-    qtop = frame.px(0, quarter.geometry.bounds[3])[1]
-    labels.append(label(qx, max(qtop - 8, 14), name, 12.5, bold=True, fill=QUARTER_EDGE))
-    body += labels
+        for x, y in _candidates(visible, frame):
+            text = _placed_label(frame, placed, x, y + 5, commune.libelle, 14 if own else 13,
+                                 bold=own, fill=OWN_COMMUNE_EDGE if own else INK)
+            if text:
+                body.append(text)
+                break
     body.append(north_arrow(frame.width - 24, 10))
     body.append(scale_bar(frame, 14, frame.height - 12))
-    legend, legend_height = legend_rows(
-        [(QUARTER, QUARTER_EDGE, f"{name} ({GEOGRAPHY})"),
-         (OTHER_QPV, OTHER_QPV_EDGE, f"autre quartier prioritaire ({GEOGRAPHY})"),
-         (OWN_COMMUNE, OWN_COMMUNE_EDGE, "commune du quartier"),
-         (COMMUNE, COMMUNE_EDGE, "autre commune")], 6, frame.height + 20, frame.width - 12)
-    body.append(legend)
-    source_y = frame.height + legend_height + 14
-    body.append(f'<text x="6" y="{num(source_y)}" font-size="10" fill="{MUTED}">'
-                "Géographie prioritaire 2024. Contours : ANCT (QPV), IGN (communes 2018)."
-                "</text>")
-    height = source_y + 8
+    body.append(_geography_band(frame))
+    height = frame.height + 20
     title = f"Où se trouve {name} : {GEOGRAPHY}"
-    text = locator_text(where, code_2015)
+    words = locator_text(where, code_2015)
     svg = svg_document(frame.width, height, body, title)
-    return Svg(svg, text)
+    return Svg(svg, words)
+
+
+def _geography_band(frame: Frame) -> str:
+    """The geography, written on the map itself, under it."""
+    return (f'<text x="4" y="{num(frame.height + 15)}" font-size="12" fill="{MUTED}">'
+            "Géographie prioritaire 2024</text>")
+
+
+def _candidates(area: Any, frame: Frame) -> list[tuple[float, float]]:
+    """Where a label may go inside `area`, in px: its representative point first, then
+    the points of a 6 x 6 grid over it that fall inside, nearest to that point first."""
+    import shapely  # noqa: PLC0415 - heavy, only when a map is drawn
+
+    first = _label_point(area)
+    minx, miny, maxx, maxy = area.bounds
+    grid = [(minx + (maxx - minx) * (i + 0.5) / 6, miny + (maxy - miny) * (j + 0.5) / 6)
+            for i in range(6) for j in range(6)]
+    inside = [p for p in grid if area.contains(shapely.Point(p))]
+    inside.sort(key=lambda p: ((p[0] - first[0]) ** 2 + (p[1] - first[1]) ** 2, p))
+    return [frame.px(*p) for p in [first, *inside]]
 
 
 def _label_point(geometry: Any) -> tuple[float, float]:
@@ -457,6 +511,8 @@ def locator_figure(data: MapData | None, code: str, libelle: str, own_2024: str 
     # The SVG names itself (<title>); the figure gives the text alternative as its
     # accessible description.
     html = figure(svg, alt=chart.alt, caption=caption, title=chart.title, source=chart.source)
+    html = html.replace("</div>", "</div>" + locator_legend(shown_name(
+        data.qpv[code_2024].libelle)), 1)
     html = html.replace('<figure class="graphique">', '<figure class="graphique carte">', 1
                         ).replace("Les données du graphique", "Ce que montre la carte", 1)
     return Html(html)
@@ -608,15 +664,14 @@ def perimeter_map(data: MapData, name: str, level: str, areas: Mapping[str, Plac
     labels = class_labels(bounds_, statistic.unit) if statistic and bounds_ else []
     items += [(CLASSES[i], COMMUNE_EDGE, text) for i, text in enumerate(labels)]
     if statistic:
-        items.append(("url(#PID-nd)", COMMUNE_EDGE, "non publié"))
-    legend, legend_height = legend_rows(items, 6, frame.height + 20, frame.width - 12)
-    body.append(legend)
+        items.append((HATCHED, COMMUNE_EDGE, "non publié"))
+    body.append(_geography_band(frame))
     what = (f"{statistic.libelle} ({statistic.year})" if statistic else "")
     area_word = "communes" if level == "commune" else "départements"
     title = f"Les quartiers prioritaires du périmètre : {name}" + (
         f", et {statistic.libelle[:1].lower()}{statistic.libelle[1:]} des {area_word}"
         if statistic else "")
-    svg = svg_document(frame.width, frame.height + legend_height + 8, body, title,
+    svg = svg_document(frame.width, frame.height + 20, body, title,
                        role="group")
     ident = re.search(r'id="(m[0-9a-f]{8})-titre"', svg)
     svg = svg.replace("PID-nd", f"{ident.group(1) if ident else 'm'}-nd")
@@ -639,7 +694,7 @@ def perimeter_map(data: MapData, name: str, level: str, areas: Mapping[str, Plac
            f'<figcaption><span class="titre-graphique">{esc(title)}</span>'
            f'<span class="sous-titre-graphique">{esc(caption)}</span></figcaption>',
            f'<div class="dessin" aria-describedby="{ident.group(1) if ident else "m"}-alt">'
-           f"{svg}</div>",
+           f"{svg}</div>", legend_html(items),
            f'<p class="source">{esc(source)}</p>',
            f'<p id="{ident.group(1) if ident else "m"}-alt" class="alternative">{esc(alt)}</p>',
            '<details class="donnees"><summary>Ce que montre la carte</summary>',
