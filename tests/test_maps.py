@@ -288,3 +288,53 @@ def test_without_commune_outlines_the_perimeter_map_paints_departements():
                         frozenset({"92"}), {})
     level, areas = maps.perimeter_areas(data, {"59"})
     assert level == "departement" and list(areas) == ["59"]
+
+
+# --------------------------------------------------------------------------- real data
+
+
+@pytest.fixture(scope="module")
+def real_maps(built_project):
+    paths, _ = built_project
+    return paths, maps.load_map_data(paths.outlines, paths.quarter_links)
+
+
+def test_the_contracts_quarter_is_drawn_in_its_commune_among_its_neighbours(real_maps):
+    paths, data = real_maps
+    # Read in the published file: Cité Jardins is QN09204M, in Châtenay-Malabry (92019).
+    assert data.links["QP092005"] == ("QN09204M", FROM_CONTRACT)
+    svg = maps.locator_map(data, "QN09204M", "QP092005")
+    assert len(svg.encode()) <= 80_000
+    alt = svg.chart.alt
+    assert "Cité Jardins (périmètre 2024, code QN09204M)" in alt
+    assert "dans sa commune, Châtenay-Malabry" in alt
+    neighbours = alt.split("Communes voisines : ")[1].split(".")[0]
+    for neighbour in ("Antony", "Clamart", "Plessis-Robinson", "Sceaux",
+                      "Verrières-le-Buisson"):
+        assert neighbour in neighbours
+
+
+def test_a_2015_quarter_whose_communes_changed_is_not_drawn(real_maps):
+    _, data = real_maps
+    # Agnettes: Asnières-sur-Seine and Gennevilliers in 2015, Gennevilliers alone in 2024.
+    assert data.links["QP092013"] == ("", NOT_LINKED)
+    html = maps.locator_figure(data, "QP092013", "Agnettes").text
+    assert "<svg" not in html and "correspondance 2015-2024 non établie" in html
+
+
+def test_the_index_of_a_departement_maps_its_communes_and_links_its_quarters(real_maps):
+    from evalqpv.publish.perimeter import perimeter_map_html
+    from evalqpv.publish.selection import resolve_perimeter
+
+    paths, data = real_maps
+    perimeter = resolve_perimeter("92", paths)
+    assert len(perimeter.quarters) == 21
+    hrefs = {q.code: f"../{q.code}/index.html" for q in perimeter.quarters}
+    html = perimeter_map_html(paths, perimeter, 2025, hrefs)
+    linked = {old for old, (new, _) in data.links.items() if new and old.startswith("QP092")}
+    links = re.findall(r'<a href="\.\./(QP\d+)/index\.html"', html)
+    assert sorted(links) == sorted(linked) and len(links) >= 10
+    assert "Revenu disponible médian par unité de consommation (2019)" in html
+    assert html.count("<tr>") >= 36 + 19  # the 36 communes and the 2024 quarters drawn
+    assert "non publié" not in re.sub(r"<ul.*?</ul>", "", html, flags=re.S)
+    assert len(html.encode()) < 120_000
