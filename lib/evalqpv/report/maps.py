@@ -294,12 +294,17 @@ def legend_html(items: Sequence[tuple[str, str, str]]) -> str:
     return f'<ul class="legende-carte">{"".join(out)}</ul>'
 
 
-def locator_legend(name: str) -> str:
-    return legend_html([(QUARTER, QUARTER_EDGE, f"{name} ({GEOGRAPHY})"),
-                        (OTHER_QPV, OTHER_QPV_EDGE,
-                         f"autre quartier prioritaire ({GEOGRAPHY})"),
-                        (OWN_COMMUNE, OWN_COMMUNE_EDGE, "commune du quartier"),
-                        (COMMUNE, COMMUNE_EDGE, "autre commune")])
+def locator_legend(name: str, where: Located | None = None) -> str:
+    """The legend of what a locator map draws (everything when `where` is None)."""
+    items = [(QUARTER, QUARTER_EDGE, f"{name} ({GEOGRAPHY})")]
+    if where is None or where.others:
+        items.append((OTHER_QPV, OTHER_QPV_EDGE, f"autre quartier prioritaire ({GEOGRAPHY})"))
+    if where is None or where.communes:
+        items += [(OWN_COMMUNE, OWN_COMMUNE_EDGE, "commune du quartier"),
+                  (COMMUNE, COMMUNE_EDGE, "autre commune")]
+    elif where.missing_communes:
+        items.append((COMMUNE, COMMUNE_EDGE, "département"))
+    return legend_html(items)
 
 
 # --------------------------------------------------------------------------- locator
@@ -346,7 +351,10 @@ def _locator_frame(data: MapData, quarter: Place, communes: Sequence[Place],
     import shapely  # noqa: PLC0415 - heavy, only when a map is drawn
 
     around = shapely.unary_union([quarter.geometry, *(c.geometry for c in communes)])
-    return frame_around(around.bounds, 0.18, 0.72, width)
+    minx, miny, maxx, maxy = around.bounds
+    grow = max(0.0, (4_000 - max(maxx - minx, maxy - miny)) / 2)  # 4 km across at least
+    return frame_around((minx - grow, miny - grow, maxx + grow, maxy + grow), 0.18, 0.72,
+                        width)
 
 
 def locator_map(data: MapData, code_2024: str, code_2015: str = "",
@@ -364,6 +372,12 @@ def locator_map(data: MapData, code_2024: str, code_2015: str = "",
     drawn_communes = [c for code, c in sorted(data.communes.items())
                       if c.geometry.intersects(box)]
     own_codes = {c.code for c in where.communes}
+    if not where.communes:  # commune outlines not delivered: the départements instead
+        for code in sorted({_departement(c) for c in quarter.communes}):
+            if code in data.departements:
+                d = path_data(data.departements[code].geometry, frame)
+                body.append(f'<path d="{d}" fill="{COMMUNE}" stroke="{COMMUNE_EDGE}" '
+                            'stroke-width="1.2"/>')
     for commune in drawn_communes:
         own = commune.code in own_codes
         d = path_data(commune.geometry, frame)
@@ -457,7 +471,8 @@ def locator_text(where: Located, code_2015: str = "") -> ChartText:
     """The map's words: title, text alternative (what is drawn, where), its table."""
     quarter = where.quarter
     name = shown_name(quarter.libelle)
-    communes = _names(where.communes) if where.communes else ", ".join(quarter.communes)
+    communes = (_names(where.communes) if where.communes else
+                "de code Insee " + ", ".join(quarter.communes))
     alt = (f"Carte de localisation. Le quartier prioritaire {name} ({GEOGRAPHY}, code "
            f"{quarter.code}) est dessiné en orange dans sa commune, {communes}"
            if len(where.communes) <= 1 else
@@ -512,7 +527,7 @@ def locator_figure(data: MapData | None, code: str, libelle: str, own_2024: str 
     # accessible description.
     html = figure(svg, alt=chart.alt, caption=caption, title=chart.title, source=chart.source)
     html = html.replace("</div>", "</div>" + locator_legend(shown_name(
-        data.qpv[code_2024].libelle)), 1)
+        data.qpv[code_2024].libelle), locate(data, code_2024, width)), 1)
     html = html.replace('<figure class="graphique">', '<figure class="graphique carte">', 1
                         ).replace("Les données du graphique", "Ce que montre la carte", 1)
     return Html(html)
