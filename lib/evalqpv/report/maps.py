@@ -691,10 +691,11 @@ def perimeter_map(data: MapData, name: str, level: str, areas: Mapping[str, Plac
     ident = re.search(r'id="(m[0-9a-f]{8})-titre"', svg)
     svg = svg.replace("PID-nd", f"{ident.group(1) if ident else 'm'}-nd")
     counted = [v for c, v in values.items() if c in areas]
-    alt = (f"Carte de {name} : {len(areas)} {area_word}"
-           + (f", colorées selon {statistic.libelle.lower()} en {statistic.year} "
-              f"({len(counted)} publiés), en {len(labels)} classes de même effectif, du plus "
-              "clair (le plus bas) au plus foncé" if statistic and counted else "")
+    alt = (f"Carte du périmètre, {name} : {len(areas)} {area_word}"
+           + (f", {'colorées' if level == 'commune' else 'colorés'} selon {statistic.libelle.lower()} en {statistic.year} "
+              f"(valeur publiée pour {len(counted)}), en {len(labels)} classes de même "
+              "effectif, du plus clair (le plus bas) au plus foncé"
+              if statistic and counted else "")
            + f". {len(drawn)} quartiers prioritaires de la géographie 2024 y sont dessinés, "
            f"dont {linked_count} liés aux rapports d'un quartier de la géographie 2015 ; les "
            f"autres : {NOT_LINKED} ou pas de rapport.")
