@@ -692,7 +692,8 @@ def perimeter_map(data: MapData, name: str, level: str, areas: Mapping[str, Plac
     svg = svg.replace("PID-nd", f"{ident.group(1) if ident else 'm'}-nd")
     counted = [v for c, v in values.items() if c in areas]
     alt = (f"Carte du périmètre, {name} : {len(areas)} {area_word}"
-           + (f", {'colorées' if level == 'commune' else 'colorés'} selon {statistic.libelle.lower()} en {statistic.year} "
+           + (f", {'colorées' if level == 'commune' else 'colorés'} selon "
+              f"{statistic.libelle.lower()} en {statistic.year} "
               f"(valeur publiée pour {len(counted)}), en {len(labels)} classes de même "
               "effectif, du plus clair (le plus bas) au plus foncé"
               if statistic and counted else "")
