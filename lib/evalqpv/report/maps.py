@@ -26,7 +26,7 @@ from typing import Any
 
 from .. import frenchnumbers as fn
 from ..ingest.contours import polygonal
-from .html import ChartText, DataTable, Html, Svg, esc, figure, table
+from .html import ChartText, DataTable, Html, Svg, csv_link, esc, figure, table
 
 INK = "#1a1a1a"
 MUTED = "#595959"
@@ -44,6 +44,7 @@ CLASSES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 NO_DATA = "#ffffff"
 WIDTH = 520  # px, like the charts (shrinks with the page on a phone)
 COMPACT_WIDTH = 380  # the synthesis's map
+LARGE = 150  # areas or quarters beyond which a perimeter map is lightened
 GEOGRAPHY = "périmètre 2024"
 NOT_LINKED = "correspondance 2015-2024 non établie"
 SOURCE = ("Contours : ANCT, quartiers prioritaires 2024 ; IGN Admin Express COG 2018 "
@@ -177,7 +178,7 @@ def frame_around(bounds: tuple[float, float, float, float], margin: float, ratio
 
 def path_data(geometry: Any, frame: Frame, tolerance_px: float = 0.5) -> str:
     """SVG path data of a (multi)polygon clipped to the frame, simplified to
-    `tolerance_px` pixels: integer-free decimals kept to one place."""
+    `tolerance_px` pixels; one decimal, none when the tolerance is a pixel or more."""
     import shapely  # noqa: PLC0415 - heavy, only when a map is drawn
 
     clipped = shapely.clip_by_rect(geometry, frame.minx, frame.miny, frame.maxx, frame.maxy)
@@ -190,6 +191,8 @@ def path_data(geometry: Any, frame: Frame, tolerance_px: float = 0.5) -> str:
             points = [frame.px(x, y) for x, y in ring.coords[:-1]]
             if len(points) < 3:
                 continue
+            if tolerance_px >= 1:
+                points = [(round(x), round(y)) for x, y in points]
             out.append("M" + "L".join(f"{num(x)} {num(y)}" for x, y in points) + "Z")
     return "".join(out)
 
@@ -633,22 +636,31 @@ def perimeter_map(data: MapData, name: str, level: str, areas: Mapping[str, Plac
              if any(_departement(i) in deps for i in q.communes)}
     values = statistic.values if statistic else {}
     bounds_ = classify([v for c, v in sorted(values.items()) if c in areas])
-    tolerance = 0.6 if len(areas) < 200 else 1.0
+    tolerance = 0.6 if len(areas) < 200 else 2.0
+    # A large perimeter (a region, France) keeps its page light: its quarters are dots
+    # linked from the table above the map, and its lists are offered as CSV files.
+    large = len(areas) > LARGE or len(quarters) > LARGE
     body = [f'<rect width="{num(frame.width)}" height="{num(frame.height)}" fill="#fff"/>',
             '<defs><pattern id="PID-nd" width="6" height="6" patternUnits="userSpaceOnUse" '
             'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
             f'<path d="M0 0V6" stroke="{COMMUNE_EDGE}" stroke-width="1"/></pattern></defs>']
+    by_fill: dict[str, list[str]] = {}  # areas grouped by colour: one <g> per class
     for code, area in sorted(areas.items()):
         d = path_data(area.geometry, frame, tolerance)
-        if not d:
-            continue
-        fill = (CLASSES[class_of(values[code], bounds_)] if code in values and bounds_
-                else "url(#PID-nd)")
-        body.append(f'<path d="{d}" fill="{fill}" stroke="#ffffff" stroke-width="0.6"/>')
+        if d:
+            fill = (CLASSES[class_of(values[code], bounds_)] if code in values and bounds_
+                    else "url(#PID-nd)")
+            by_fill.setdefault(fill, []).append(f'<path d="{d}"/>')
+    for fill in [*CLASSES, "url(#PID-nd)"]:
+        if fill in by_fill:
+            body.append(f'<g fill="{fill}" stroke="#ffffff" stroke-width="0.6">'
+                        + "".join(by_fill[fill]) + "</g>")
     body.append(f'<path d="{path_data(whole, frame, tolerance)}" fill="none" stroke="{MUTED}" '
                 'stroke-width="1.2"/>')
     rows: list[tuple[str, ...]] = []
     linked_count = 0
+    dots_linked: list[str] = []  # drawn after the loop, grouped by colour
+    dots_other: list[str] = []
     for code, quarter in sorted(drawn.items()):
         old = by_2024.get(code, "")
         target = reports.get(old)
@@ -660,21 +672,30 @@ def perimeter_map(data: MapData, name: str, level: str, areas: Mapping[str, Plac
             shape_ = f'<circle cx="{num(x)}" cy="{num(y)}" r="3.5"'
         else:
             shape_ = f'<path d="{path_data(quarter.geometry, frame, 0.4)}"'
-        if target is not None and target.href:
+        if target is not None and target.href and large:
+            linked_count += 1
+            dots_linked.append(f"{shape_}/>")
+            state = f"rapports de {old}"
+        elif target is not None and target.href:
             linked_count += 1
             body.append(f'<a href="{esc(target.href)}" aria-label="{esc(nom)} : rapports '
                         f'du quartier ({esc(old)})">{shape_} fill="{QUARTER}" '
                         f'stroke="{QUARTER_EDGE}" stroke-width="0.8"/></a>')
             state = f"lié aux rapports de {old}"
         else:
-            body.append(f'{shape_} fill="{OTHER_QPV}" stroke="{OTHER_QPV_EDGE}" '
-                        'stroke-width="0.8"/>')
+            dots_other.append(f"{shape_}/>")
             state = (f"{old} : pas de rapport dans ce périmètre" if old else NOT_LINKED)
         rows.append((nom, code, ", ".join(quarter.communes), state))
+    for dots, fill, stroke in ((dots_other, OTHER_QPV, OTHER_QPV_EDGE),
+                               (dots_linked, QUARTER, QUARTER_EDGE)):
+        if dots:
+            body.append(f'<g fill="{fill}" stroke="{stroke}" stroke-width="0.8">'
+                        + "".join(dots) + "</g>")
     body.append(north_arrow(frame.width - 22, 8))
     body.append(scale_bar(frame, 12, frame.height - 10))
-    items = [(QUARTER, QUARTER_EDGE, f"quartier prioritaire ({GEOGRAPHY}), lien vers ses "
-              "rapports"), (OTHER_QPV, OTHER_QPV_EDGE, f"quartier prioritaire "
+    items = [(QUARTER, QUARTER_EDGE, f"quartier prioritaire ({GEOGRAPHY}), "
+              + ("qui a ses rapports (liens dans le tableau)" if large else
+                 "lien vers ses rapports")), (OTHER_QPV, OTHER_QPV_EDGE, f"quartier prioritaire "
               f"({GEOGRAPHY}) sans rapport lié")]
     labels = class_labels(bounds_, statistic.unit) if statistic and bounds_ else []
     items += [(CLASSES[i], COMMUNE_EDGE, text) for i, text in enumerate(labels)]
@@ -716,15 +737,18 @@ def perimeter_map(data: MapData, name: str, level: str, areas: Mapping[str, Plac
            f'<p id="{ident.group(1) if ident else "m"}-alt" class="alternative">{esc(alt)}</p>',
            '<details class="donnees"><summary>Ce que montre la carte</summary>',
            _table(("Quartier (2024)", "Code 2024", "Commune(s)", "Rapports"), rows,
-                  f"Quartiers prioritaires dessinés ({GEOGRAPHY})"),
+                  f"Quartiers prioritaires dessinés ({GEOGRAPHY})", large=large),
            _table(("Territoire", "Code", what or "Valeur"), area_rows,
-                  f"{area_word.capitalize()} du périmètre", numeric=(2,)),
+                  f"{area_word.capitalize()} du périmètre", numeric=(2,), large=large),
            "</details></figure>"]
     return Html("".join(out))
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], caption: str,
-           numeric: Sequence[int] = ()) -> str:
+           numeric: Sequence[int] = (), large: bool = False) -> str:
+    if large:  # too long to read on a page: a file to open in a spreadsheet
+        return (f"<p>{esc(caption)} : {len(rows)} lignes.</p>"
+                + csv_link([list(headers), *rows], caption, "la liste"))
     return table(headers, rows, caption=caption, numeric=numeric)
 
 
