@@ -632,8 +632,9 @@ def perimeter_map(data: MapData, name: str, level: str, areas: Mapping[str, Plac
     by_2024 = data.quarters_2015()
     reports = {q.code: q for q in quarters}
     deps = {_departement(a) for a in areas} if level == "commune" else set(areas)
-    drawn = {c: q for c, q in sorted(data.qpv.items())
-             if any(_departement(i) in deps for i in q.communes)}
+    box = shapely.box(frame.minx, frame.miny, frame.maxx, frame.maxy)
+    drawn = {c: q for c, q in sorted(data.qpv.items())  # overseas quarters are off the map
+             if any(_departement(i) in deps for i in q.communes) and q.geometry.within(box)}
     values = statistic.values if statistic else {}
     bounds_ = classify([v for c, v in sorted(values.items()) if c in areas])
     tolerance = 0.6 if len(areas) < 200 else 2.0
