@@ -133,7 +133,7 @@ def _statistic(paths: ProjectPaths, level: str, codes: set[str], year: int
                                            strict=True) if c in codes and int(a) == latest})
     ind = referentiel[MAP_INDICATOR]
     return maps.Statistic(ind.libelle, ind.unite, latest, " ; ".join(sources),
-                     {c: v for c, (_, v) in sorted(by_year[latest].items())})
+                          {c: v for c, (_, v) in sorted(by_year[latest].items())})
 
 
 def _state(jobs: list[Job], outcomes: dict[tuple[str, str], Outcome]) -> str:

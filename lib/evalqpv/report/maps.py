@@ -22,11 +22,14 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import frenchnumbers as fn
 from ..ingest.contours import polygonal
 from .html import ChartText, DataTable, Html, Svg, csv_link, esc, figure, table
+
+if TYPE_CHECKING:
+    from .context import ReportContext
 
 INK = "#1a1a1a"
 MUTED = "#595959"
@@ -753,7 +756,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], caption: str,
     return table(headers, rows, caption=caption, numeric=numeric)
 
 
-def location_map(ctx: Any, compact: bool = False) -> Html:
+def location_map(ctx: ReportContext, compact: bool = False) -> Html:
     """The report section: the locator map of the report's quarter (a ReportContext);
     `compact` draws it smaller (the synthesis, whose six pages are counted)."""
     data = load_map_data(ctx.paths.outlines, ctx.paths.quarter_links)
