@@ -138,6 +138,11 @@ def test_browser_budgets_and_verdicts(tmp_path):
     failures = browser.size_failures([big, small])
     assert len(failures) == 1 and "synthese.html" in failures[0]
     assert browser.page_budget(big) == browser.PAGE_BUDGETS["synthese"]
+    (tmp_path / "perimetres").mkdir()
+    perimeter = tmp_path / "perimetres" / "92.html"
+    perimeter.write_text("<code>QP092001</code>" * 26, encoding="utf-8")
+    assert browser.page_budget(perimeter) == 3 + 2  # 26 quarters: two pages of table
+    assert browser.size_failures([small, perimeter]) == []
     assert browser.pdf_failures(3, 2, "index.html") and not browser.pdf_failures(2, 2, "x")
     assert browser.pdf_failures(0, 2, "x")
     assert browser.print_clip_failures("x.html", []) == []

@@ -79,6 +79,11 @@ class ProjectPaths:
         """National reforms that break a series (evalqpv.ruptures)."""
         return self.config / "ruptures.csv"
 
+    @property
+    def correspondence(self) -> Path:
+        """Which 2024 quarter draws a 2015 quarter on a map (store.outlines)."""
+        return self.config / "correspondance_qpv.csv"
+
     def label(self, path: Path) -> str:
         """The path shown to users: relative to the project root when inside it, every
         control character of its name made visible (problems.printable)."""
@@ -124,6 +129,16 @@ class ProjectPaths:
     @property
     def years(self) -> Path:
         return self.processed / "annees.json"
+
+    @property
+    def outlines(self) -> Path:
+        """The outlines of the maps, in Lambert-93 (store.outlines)."""
+        return self.processed / "contours.json"
+
+    @property
+    def quarter_links(self) -> Path:
+        """Each 2015 quarter and the 2024 quarter that draws it, or why none."""
+        return self.processed / "correspondance_qpv.csv"
 
     @property
     def manifest(self) -> Path:

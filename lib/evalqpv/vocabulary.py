@@ -159,6 +159,8 @@ POPULATION = "population"
 
 QPV2015 = "qpv2015"
 QPV2024 = "qpv2024"
+# The commune-level statistic that the maps of a perimeter paint (classed choropleth).
+MAP_INDICATOR = "revenu_median_disponible"
 GEOGRAPHIES = (QPV2015, QPV2024, "")
 
 # Codes used where producers have none of their own.

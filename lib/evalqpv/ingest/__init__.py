@@ -68,6 +68,9 @@ class ReadContext:
     # The départements of the official geography (None when it lists none): a QPV code
     # whose département is not among them is no quarter.
     departements: frozenset[str] | None = None
+    # The communes whose outlines are delivered (data/raw/contours/): readers keep the
+    # statistic that the maps paint (MAP_INDICATOR) for these communes too.
+    communes_carte: frozenset[str] = frozenset()
 
     def label(self, path: Path) -> str:
         """The path shown to users: relative to the project root."""

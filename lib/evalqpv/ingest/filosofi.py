@@ -2,7 +2,8 @@
 
 The year in the name is the income year. Levels: COM, EPCI, DEP, REG, METROPOLE.
 Commune rows are kept only for communes that host a QPV (the comparisons the
-reports need), unless no QPV list is known.
+reports need), unless no QPV list is known; the communes drawn on the maps (outlines
+delivered) also keep the statistic the maps paint (MAP_INDICATOR).
 """
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ import re
 from pathlib import Path
 
 from ..problems import Problems
-from ..vocabulary import CODE_FRANCE_METRO, COMMUNE, DEPARTEMENT, EPCI, FRANCE, REGION
+from ..vocabulary import (
+    CODE_FRANCE_METRO,
+    COMMUNE,
+    DEPARTEMENT,
+    EPCI,
+    FRANCE,
+    MAP_INDICATOR,
+    REGION,
+)
 from . import FileId, Observation, ReadContext, Reader, ReadResult
 from .published import is_total_row, open_published, published_number
 
@@ -73,9 +82,13 @@ def read_filosofi_file(path: Path, file: FileId, ctx: ReadContext,
                              ligne=line, colonne="CODGEO", valeur=libelle,
                              attendu="un code officiel de territoire (COG)")
             continue
-        elif keep is not None and code not in keep:
-            continue
-        for rule in present:
+        wanted = present
+        if niveau != FRANCE and keep is not None and code not in keep:
+            if code not in ctx.communes_carte:
+                continue
+            # a commune outside the report's levels: only what the maps paint
+            wanted = [r for r in present if r.indicateur == MAP_INDICATOR]
+        for rule in wanted:
             column = rule.column(year)
             raw = cells[index[column.upper()]]
             parsed = published_number(raw, label, line, column, problems)

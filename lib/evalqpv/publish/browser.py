@@ -1,9 +1,10 @@
 """The reports opened in a real browser, as a committee member would: `make
 controle-navigateur`.
 
-Every HTML page of a year's folder (the six reports and the index) is opened in
-headless Chromium (Debian's `chromium`, driven by Playwright for Python; Playwright's
-own browser download is never used) at 1 280 px (laptop) and at 390 px (phone), and:
+Every HTML page of a year's folder (the reports, the index, the partners' pages and the
+perimeters' indexes with their maps) is opened in headless Chromium (Debian's
+`chromium`, driven by Playwright for Python; Playwright's own browser download is never
+used) at 1 280 px (laptop) and at 390 px (phone), and:
 
 - no request may leave the file (every request that is not file:, data:, blob: or
   about: is recorded and blocked, and no element may point to the network);
@@ -70,6 +71,10 @@ MAX_PAGE_BYTES = 350_000
 MAX_SET_BYTES = 1_500_000
 TILE_HEIGHT = 2400  # CSS px per screenshot tile
 PARTNERS = "partenaires"  # the partners' pages, beside the year's reports
+# The index of a perimeter (reports/<annee>/perimetres/<p>.html): its header and map take
+# three A4 pages, and its table one more for every 25 quarters.
+PERIMETERS = "perimetres"
+PERIMETER_PAGE_BASE, PERIMETER_QUARTERS_PER_PAGE = 3, 25
 # What a page must show on its first screen at 1 280 px, without scrolling: the
 # committee's answer (the contract's targets and their status) on the synthesis.
 FIRST_SCREEN = {"synthese": "table.decision"}
@@ -202,6 +207,9 @@ def page_budget(html: Path) -> int:
     if html.parent.name == PARTNERS:
         owed = owed_by(html)
         return PARTNER_PAGE_BASE + -(-owed // PARTNER_INDICATORS_PER_PAGE)
+    if html.parent.name == PERIMETERS:
+        rows = html.read_text(encoding="utf-8").count("<code>QP")
+        return PERIMETER_PAGE_BASE + -(-rows // PERIMETER_QUARTERS_PER_PAGE)
     return PAGE_BUDGETS.get(html.stem, max(PAGE_BUDGETS.values()))
 
 
@@ -232,7 +240,7 @@ def size_failures(pages: list[Path]) -> list[str]:
     sent on its own) heavier than MAX_SET_BYTES together."""
     out = [f"{p.name} pèse {ko(p.stat().st_size)} (maximum {ko(MAX_PAGE_BYTES)})."
            for p in pages if p.stat().st_size > MAX_PAGE_BYTES]
-    total = sum(p.stat().st_size for p in pages if p.parent.name != PARTNERS)
+    total = sum(p.stat().st_size for p in pages if p.parent.name not in (PARTNERS, PERIMETERS))
     if total > MAX_SET_BYTES:
         out.append(f"L'ensemble des pages pèse {ko(total)} (maximum {ko(MAX_SET_BYTES)}).")
     return out
@@ -467,8 +475,9 @@ def pages_of(folder: Path) -> list[Path]:
     order = ["index", *REPORT_TITLES]
     pages = [p for p in folder.glob("*.html") if p.is_file()]
     partners = sorted(p for p in (folder / PARTNERS).glob("*.html") if p.is_file())
+    perimeters = sorted(p for p in (folder / PERIMETERS).glob("*.html") if p.is_file())
     return sorted(pages, key=lambda p: (order.index(p.stem) if p.stem in order
-                                        else len(order), p.name)) + partners
+                                        else len(order), p.name)) + partners + perimeters
 
 
 def run(folder: Path, axe_js: Path, chromium: str, timeout: float = 120,

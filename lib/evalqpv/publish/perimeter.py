@@ -11,17 +11,20 @@ import os
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..frenchnumbers import with_unit
 from ..problems import Problems
 from ..referentiel import load_referentiel
 from ..settings import ProjectPaths, load_contract
 from ..store.atomic import write_text_if_changed
-from ..vocabulary import QPV
+from ..vocabulary import COMMUNE, DEPARTEMENT, MAP_INDICATOR, QPV
 from .export import STYLE, TEMPLATES
 from .jobs import Job, Outcome
-from .selection import Perimeter, Plan
+from .selection import FRANCE_CODE, Perimeter, Plan
+
+if TYPE_CHECKING:
+    from ..report.maps import Statistic
 
 # Figures every quarter has in the public files, shown for each one.
 HEADLINE = ("population", "taux_pauvrete", "revenu_median_disponible")
@@ -79,6 +82,60 @@ def _headline_filter(indicators: list[str]) -> Any:
     return (pc.field("niveau") == QPV) & pc.field("indicateur").isin(indicators)
 
 
+def perimeter_map_html(paths: ProjectPaths, perimeter: Perimeter, year: int,
+                       links: dict[str, str]) -> str:
+    """The perimeter's map (report.maps): its communes (or départements) painted with
+    the latest value of MAP_INDICATOR up to `year`, its 2024 quarters linked to the
+    reports of the 2015 quarters they certainly draw (`links`: code -> relative href)."""
+    from ..report import maps  # noqa: PLC0415 - shapely, only when writing
+
+    data = maps.load_map_data(paths.outlines, paths.quarter_links)
+    if data is None:
+        return ('<p class="carte-absente">Carte non dessinée : les contours ne sont pas dans '
+                "les données livrées.</p>")
+    departements = {q.departement[0] for q in perimeter.quarters if q.departement[0]}
+    level, areas = maps.perimeter_areas(data, departements, perimeter.code == FRANCE_CODE)
+    statistic = _statistic(paths, level, set(areas), year)
+    quarters = [maps.Linked(q.code, q.libelle, links.get(q.code, ""))
+                for q in perimeter.quarters]
+    return maps.perimeter_map(data, perimeter.libelle, level, areas, quarters,
+                              statistic).text
+
+
+def _statistic(paths: ProjectPaths, level: str, codes: set[str], year: int
+               ) -> Statistic | None:
+    """The latest year up to `year` of MAP_INDICATOR on these areas, read by a filter."""
+    import pyarrow.compute as pc  # noqa: PLC0415 - pyarrow, only when writing
+
+    from ..report import maps  # noqa: PLC0415 - shapely, only when writing
+    from ..store.parquet import read_parquet  # noqa: PLC0415 - pyarrow, only when writing
+
+    problems = Problems()
+    referentiel = load_referentiel(paths.referentiel, paths.label(paths.referentiel),
+                                   problems, load_contract(paths))
+    if MAP_INDICATOR not in referentiel or not paths.store_parquet.exists():
+        return None
+    niveau = COMMUNE if level == "commune" else DEPARTEMENT
+    rows = read_parquet(paths.store_parquet, (pc.field("niveau") == niveau)
+                        & (pc.field("indicateur") == MAP_INDICATOR))
+    by_year: dict[int, dict[str, tuple[str, float]]] = {}
+    for code, annee, millesime, valeur in zip(
+            rows["code"], rows["annee"], rows["millesime"], rows["valeur"],
+            strict=True):
+        if code in codes and valeur and int(annee) <= year:
+            kept = by_year.setdefault(int(annee), {})
+            if code not in kept or millesime > kept[code][0]:
+                kept[code] = (millesime, float(valeur))
+    if not by_year:
+        return None
+    latest = max(by_year)
+    sources = sorted({s for c, a, s in zip(rows["code"], rows["annee"], rows["source"],
+                                           strict=True) if c in codes and int(a) == latest})
+    ind = referentiel[MAP_INDICATOR]
+    return maps.Statistic(ind.libelle, ind.unite, latest, " ; ".join(sources),
+                          {c: v for c, (_, v) in sorted(by_year[latest].items())})
+
+
 def _state(jobs: list[Job], outcomes: dict[tuple[str, str], Outcome]) -> str:
     failed = [j.name for j in jobs if not outcomes[(j.territoire, j.name)].ok]
     present = sum(1 for j in jobs if j.html.exists())
@@ -99,6 +156,7 @@ def write_perimeter_index(paths: ProjectPaths, perimeter: Perimeter, plan: Plan,
     skipped = dict(plan.skipped)
     titles, figures = headline(paths, {q.code for q in plan.quarters}, plan.year)
     rows = []
+    hrefs: dict[str, str] = {}
     for quarter in perimeter.quarters:
         communes = ", ".join(lib for _, lib in quarter.communes)
         if quarter.code in skipped:
@@ -108,6 +166,7 @@ def write_perimeter_index(paths: ProjectPaths, perimeter: Perimeter, plan: Plan,
             continue
         mine = by_quarter.get(quarter.code, [])
         link = os.path.relpath(out_dirs[quarter.code] / "index.html", page.parent)
+        hrefs[quarter.code] = Path(link).as_posix()
         rows.append(QuarterRow(quarter.code, quarter.libelle, communes, Path(link).as_posix(),
                                figures[quarter.code], _state(mine, outcomes)))
     env = Environment(loader=FileSystemLoader(TEMPLATES / "perimetre"), autoescape=False,
@@ -115,6 +174,7 @@ def write_perimeter_index(paths: ProjectPaths, perimeter: Perimeter, plan: Plan,
     env.filters["esc"] = escape
     html = env.get_template("index.html.j2").render(
         annee=plan.year, libelle=perimeter.libelle, quartiers=rows, sautes=len(plan.skipped),
-        titres=titles, css=STYLE.read_text(encoding="utf-8"))
+        titres=titles, carte=perimeter_map_html(paths, perimeter, plan.year, hrefs),
+        css=STYLE.read_text(encoding="utf-8"))
     write_text_if_changed(page, html)
     return page

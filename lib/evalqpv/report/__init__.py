@@ -5,7 +5,7 @@ A notebook does `from evalqpv import report`, `ctx = report.prepare(annee, terri
 written from the data (no figure is typed in a notebook or here).
 
 Modules: `context` (what a report is about), `indicators` (series, statuses: pure
-functions), `messages`, `followup`, `comparisons`, `portrait`, `methods` (sections),
+functions), `messages`, `followup`, `comparisons`, `portrait`, `methods`, `maps` (sections),
 `charts`, `html`, `wording` (presentation).
 """
 
@@ -30,6 +30,7 @@ from .followup import (
     partners,
 )
 from .impact import comparables, impact, position_summary
+from .maps import location_map
 from .messages import axis_verdicts, header, key_messages, territories_table
 from .methods import changes, methods
 from .partner import (
@@ -69,6 +70,7 @@ __all__ = [
     "header",
     "impact",
     "key_messages",
+    "location_map",
     "methods",
     "milestones",
     "missing",

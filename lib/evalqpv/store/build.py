@@ -25,6 +25,7 @@ from ..ingest import (
     ReturnRecord,
     ledger,
 )
+from ..ingest import contours as contours_reader
 from ..ingest import geography as geography_reader
 from ..ingest.checks import (
     check_duplicates,
@@ -56,6 +57,7 @@ from .changes import Change, compare, read_rows
 from .commit import recover, staged_store
 from .consolidate import Conflict, consolidate, fill_labels, write_store
 from .fingerprint import outputs_state, remember_outputs, write_manifest
+from .outlines import Quarter, link_quarters, read_link_table, write_links, write_outlines
 from .parquet import write_parquet
 from .requests import (
     REQUEST_COLUMNS,
@@ -80,6 +82,8 @@ class BuildResult:
     referentiel: Referentiel | None = None
     changes: list[Change] | None = None  # None: no previous store to compare with
     returns: list[ReturnRecord] = field(default_factory=list)  # partners' returns found
+    outlines: contours_reader.Outlines | None = None  # the maps' outlines (Lambert-93)
+    links: dict[str, tuple[str, str]] = field(default_factory=dict)  # 2015 -> 2024
     requests: list[ledger.Request] = field(default_factory=list)  # the request ledgers
 
     @property
@@ -130,6 +134,12 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
     geo = geography_reader.read_geography(paths, problems)
     if geo.departements:
         ctx = replace(ctx, departements=frozenset(geo.departements))
+    contour_files = [p for p in raw_files(paths)
+                     if contours_reader.identify(p.relative_to(paths.raw)) is not None]
+    outlines = contours_reader.read_outlines(paths, contour_files, set(geo.communes),
+                                             set(geo.departements), problems)
+    result.outlines = outlines
+    ctx = replace(ctx, communes_carte=frozenset(outlines.communes))
 
     observations: list[Observation] = []
     quarters: dict[str, tuple[str, str]] = {}
@@ -163,6 +173,7 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
                 published.add(read.summary.fichier)
         if reader.lists_quarters:
             result.qpvs = _place(quarters, geo, problems)
+    result.links = _link(paths, contract, result.qpvs, outlines, problems)
     _check_duplicate_returns(result.returns, problems)
     for path, year in ledgers:
         result.requests += ledger.read_ledger(path, paths.label(path), year, referentiel, day,
@@ -250,6 +261,8 @@ def _files_by_reader(paths: ProjectPaths, problems: Problems,
             continue
         if geography_reader.identify(rel) is not None:
             continue  # official lists: read once, before the observations
+        if contours_reader.identify(rel) is not None:
+            continue  # outlines for the maps: read once, with the official lists
         year = ledger.identify(rel)
         if year is not None:
             ledgers.append((path, year))
@@ -285,6 +298,22 @@ def _place(quarters: dict[str, tuple[str, str]], geo: Geography,
                              "officielle : ses comparaisons communales manqueront.",
                              attendu="des noms de communes du COG du même département")
     return qpvs
+
+
+def _link(paths: ProjectPaths, contract: Contract, qpvs: list[QpvPlace],
+          outlines: contours_reader.Outlines, problems: Problems) -> dict[str, tuple[str, str]]:
+    """Which 2024 outline draws each 2015 quarter (store.outlines)."""
+    table = read_link_table(paths, set(outlines.qpv), problems)
+    own = None
+    if contract.territoire_2024:
+        own = (contract.territoire, contract.territoire_2024)
+        if outlines.qpv and contract.territoire_2024 not in outlines.qpv:
+            problems.warning(paths.label(paths.contract), "le quartier 2024 du contrat est "
+                             "absent des contours livrés : sa carte ne sera pas dessinée.",
+                             colonne="territoire_2024", valeur=contract.territoire_2024)
+    return link_quarters(
+        {q.code: Quarter(q.libelle, tuple(c.code for c in q.communes)) for q in qpvs},
+        {c: Quarter(o.libelle, o.communes) for c, o in outlines.qpv.items()}, table, own)
 
 
 def _check_contract(contract: Contract, referentiel: Referentiel, paths: ProjectPaths,
@@ -324,6 +353,9 @@ def _write_outputs(live: ProjectPaths, paths: ProjectPaths, result: BuildResult)
     store being replaced). The manifest comes last: it fingerprints the files above."""
     _record_changes(live, paths, result)
     write_territories(paths, result.qpvs)
+    if result.outlines is not None:
+        write_outlines(paths.outlines, result.outlines)
+    write_links(paths.quarter_links, result.links)
     write_csv_atomic(paths.conflicts,
                      ["nature", "indicateur", "niveau", "code", "geographie", "annee",
                       "valeurs"],

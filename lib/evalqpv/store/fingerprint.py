@@ -39,7 +39,8 @@ def input_fingerprint(paths: ProjectPaths) -> dict[str, str]:
     """SHA-256 of every input of the store: raw files (the same list the build reads,
     through symbolic links) and configuration."""
     config = (paths.referentiel, paths.variables, paths.contract, paths.objectives,
-              paths.claims, paths.comparison, paths.analyses, paths.ruptures)
+              paths.claims, paths.comparison, paths.analyses, paths.ruptures,
+              paths.correspondence)
     inputs = [*raw_files(paths), *(p for p in config if p.is_file())]
     return {paths.label(p): sha256(p) for p in sorted(inputs)}
 
