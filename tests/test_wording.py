@@ -56,3 +56,14 @@ def test_status_counts_agree():
     assert status_count(2, "en bonne voie") == "2 en bonne voie"
     assert status_count(2, "échu, non renseigné") == "2 échus, non renseignés"
     assert status_count(2, "non transmis") == "2 non transmis"
+
+
+def test_a_long_partner_comment_is_cut_at_a_word_in_tables():
+    from evalqpv.report.wording import comment_words
+    assert comment_words("aucune action cette année") \
+        == " — commentaire du partenaire : « aucune action cette année »"
+    long = "Le chiffre comprend les personnes accompagnées par l'antenne de quartier et " \
+        "celles orientées vers le site central ; la part exacte est inconnue."
+    cut = comment_words(long, limit=40)
+    assert cut == (" — commentaire du partenaire : « Le chiffre comprend les personnes… » "
+                   "(en entier sur sa page)")

@@ -31,7 +31,7 @@ from .context import ReportContext
 from .html import Collapse, Html, badge, bullets, esc, table
 from .indicators import difference
 from .trends import family
-from .wording import NO_TARGET, level_name, status_count, target_text
+from .wording import NO_TARGET, comment_words, level_name, status_count, target_text
 
 OTHER_QUARTER = ("<p>Ce quartier n'est pas celui du contrat évalué : {what} du contrat ne "
                  "s'appliquent pas ici.</p>")
@@ -97,7 +97,7 @@ def _values(ctx: ReportContext, ind: Indicator) -> tuple[str, str, str, str]:
     if last is not None and last.conflit:
         last_text += " ⚠ sources divergentes"
     if last is not None and last.comment:
-        last_text += f" — commentaire du partenaire : « {last.comment} »"
+        last_text += comment_words(last.comment)
     if a.elsewhere is not None:
         other, point = a.elsewhere
         last_text += (f" (ailleurs : {other.libelle}, {level_name(other.niveau)} : "
@@ -177,7 +177,7 @@ def _commitment_row(ctx: ReportContext, ind: Indicator, with_partner: bool) -> l
              + f" ({a.last.annee}{', ' + a.last.periode if a.last.periode else ''})"
              if a.last else "–")
     if a.last is not None and a.last.comment:
-        value += f" — commentaire du partenaire : « {a.last.comment} »"
+        value += comment_words(a.last.comment)
     where = f"{level_name(a.level.niveau)} : {a.level.libelle}" if a.last else "–"
     if a.last is None and a.elsewhere is not None:
         other, point = a.elsewhere

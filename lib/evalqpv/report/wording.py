@@ -83,3 +83,16 @@ def status_count(n: int, status: str) -> str:
     """A count of indicators by status, agreed: « 1 atteint », « 16 atteints », « 3 en
     retard »."""
     return fn.count(n, status, STATUS_PLURALS.get(status, status))
+
+
+COMMENT_LIMIT = 90  # characters of a partner's comment shown in an axis report's tables
+
+
+def comment_words(comment: str, limit: int = COMMENT_LIMIT) -> str:
+    """A partner's comment beside its figure in a table: whole when short, else cut at a
+    word with « … » (the partner's page gives it whole)."""
+    text = " ".join(comment.split())
+    if len(text) <= limit:
+        return f" — commentaire du partenaire : « {text} »"
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.")
+    return f" — commentaire du partenaire : « {cut}… » (en entier sur sa page)"
