@@ -12,17 +12,9 @@ from __future__ import annotations
 from .. import frenchnumbers as fn
 from ..referentiel import Indicator
 from ..vocabulary import (
-    A_COLLECTER,
-    A_VENIR,
-    ATTEINT,
     AXES,
     CONTEXT,
-    ECHU_SANS_DONNEE,
-    EN_BONNE_VOIE,
-    EN_RETARD,
     GOVERNANCE,
-    NON_COMPARABLE,
-    NON_TRANSMIS,
     THEME_TITLES,
     TRANSVERSAL,
 )
@@ -30,8 +22,9 @@ from .context import ReportContext
 from .followup import status_cell
 from .html import GroupRow, Html, esc, table
 from .impact import axis_position
+from .indicators import is_contract_figure
 from .messages import AxisSummary, axis_summary, contract_period
-from .wording import lower_first, target_text
+from .wording import TARGET_STATUS_WORDS, lower_first, target_count, target_text
 
 # Every theme, the context last: the counts of the head rows then add up to the
 # partners' table (each indicator belongs to one theme).
@@ -44,14 +37,6 @@ def contract_targets(ctx: ReportContext, theme: str) -> list[Indicator]:
             if i.axe == theme and i.cible is not None and not i.partner_objective]
 
 
-# How many targets are in each status, as the table's head row says it (« cible » is
-# feminine): « 2 atteintes, 1 à venir ».
-TARGET_WORDS = {ATTEINT: ("atteinte", "atteintes"), EN_BONNE_VOIE: ("en bonne voie",) * 2,
-                EN_RETARD: ("en retard",) * 2,
-                ECHU_SANS_DONNEE: ("échue sans chiffre", "échues sans chiffre"),
-                NON_TRANSMIS: ("non transmise", "non transmises"),
-                NON_COMPARABLE: ("non comparable", "non comparables"),
-                A_VENIR: ("à venir",) * 2, A_COLLECTER: ("à collecter",) * 2}
 NAMED = 3  # partners named in a line; their pages and the completeness table list all
 
 
@@ -69,19 +54,18 @@ def verdict_line(ctx: ReportContext, summary: AxisSummary, before: str | None = 
         said = (f"{period} : " + ("" if summary.axe == CONTEXT else
                                   "rien ne peut encore être jugé, ")
                 + "aucun chiffre reçu pour ses "
-                f"{fn.count(summary.indicators, 'indicateur')}")
+                f"{fn.count(summary.indicators, 'indicateur propre')}")
         if missing:
             said += (f" ; {fn.count(missing, 'chiffre')} de {ctx.annee} "
                      f"{'attendu' if missing < 2 else 'attendus'} ({who})")
     else:
         targets = sum(summary.statuses.values())
-        parts = [f"{n} {TARGET_WORDS.get(s, (s, s))[n > 1]}"
-                 for s, n in sorted(summary.statuses.items(),
-                                    key=lambda x: _status_rank(x[0])) if n]
+        parts = [target_count(n, s) for s, n in sorted(summary.statuses.items(),
+                                                         key=lambda x: _status_rank(x[0])) if n]
         said = f"{period} : " + (f"{fn.count(targets, 'cible')} du contrat, {', '.join(parts)} ; "
                                  if targets else "")
         said += (f"{fn.count(summary.measured, 'indicateur mesuré', 'indicateurs mesurés')} "
-                 f"sur {fn.number(summary.indicators, 0)}")
+                 f"sur ses {fn.count(summary.indicators, 'indicateur propre')}")
         if missing:
             said += (f" ; {fn.count(missing, 'chiffre')} de {ctx.annee} "
                      f"{'manque' if missing < 2 else 'manquent'} ({who})")
@@ -97,7 +81,7 @@ def verdict_line(ctx: ReportContext, summary: AxisSummary, before: str | None = 
 
 
 def _status_rank(status: str) -> int:
-    order = list(TARGET_WORDS)
+    order = list(TARGET_STATUS_WORDS)
     return order.index(status) if status in order else len(order)
 
 
@@ -110,8 +94,11 @@ def _figure(ctx: ReportContext, ind: Indicator) -> str:
         where = f", {level.libelle}"
     if point is None:
         return "–"
+    value = fn.with_unit(point.valeur, ind.unite, point.statut)
+    if is_contract_figure(point):  # the contract's own description, not a measurement
+        return f"{value} (chiffre du contrat{where})"
     when = f"{point.annee}" + (f", {point.periode}" if point.periode else "") + where
-    return f"{fn.with_unit(point.valeur, ind.unite, point.statut)} ({when})"
+    return f"{value} ({when})"
 
 
 def decision_table(ctx: ReportContext) -> Html:
@@ -130,8 +117,8 @@ def decision_table(ctx: ReportContext) -> Html:
         head = (f"<strong>{esc(title)}</strong> — "
                 f"{esc(verdict_line(ctx, summary, before))}")
         if not targets:
-            head += " " + esc("Le contrat ne fixe aucune cible chiffrée sur cet "
-                              + ("axe." if theme in AXES else "thème."))
+            head += " " + esc("Le contrat ne fixe aucune cible chiffrée sur "
+                              + ("cet axe." if theme in AXES else "ce thème."))
         rows.append(GroupRow(Html(head)))
         for ind in targets:
             a = ctx.assess(ind)

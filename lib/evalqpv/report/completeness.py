@@ -105,7 +105,8 @@ def unread_returns(ctx: ReportContext) -> str:
              f" ({r['fichier'].rsplit('/', 1)[-1]}) : {RETURN_STATES[r['statut']]} — "
              f"{_first_sentence(r['message'])}" for r in bad]
     return ("<p>Retours reçus mais pas lus en entier (leurs chiffres manquent ci-dessus ; "
-            "la correction à demander est dans le rapport de validation des données) :</p>"
+            "la correction à demander est dans le rapport de validation que l'équipe "
+            "d'évaluation reçoit à chaque mise à jour des données) :</p>"
             + bullets(items))
 
 

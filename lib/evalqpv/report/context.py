@@ -48,6 +48,7 @@ from ..vocabulary import (
     QPV,
     QPV2024,
     REPORTS,
+    SANS_CIBLE,
     STATUSES,
     SYNTHESIS,
     WHOLE_CONTRACT,
@@ -176,8 +177,8 @@ class ReportContext:
         sent = [p for p in self.partners_who_sent() if p in partners]
         value = 100 * len(sent) / len(partners) if partners else 0.0
         return Point(self.annee, round(value, 1), "valeur",
-                     f"Signataires dont le retour de {self.annee} a été reçu (il tient lieu "
-                     f"d'évaluation annuelle) : {len(sent)} sur {len(partners)}", "", False)
+                     f"Signataires dont des chiffres de {self.annee} ont été reçus : "
+                     f"{len(sent)} sur {len(partners)}", "", False)
 
     def partners_who_sent(self) -> list[str]:
         """The partners who sent at least one figure of the evaluated year."""
@@ -278,6 +279,10 @@ class ReportContext:
                     verdict = self._judge(ind, level, points)
                     if verdict.status in (NON_COMPARABLE, ATTEINT):
                         found = replace(found, status=verdict.status, reason=verdict.reason)
+                    elif ind.cible is None and found.status == A_COLLECTER:
+                        # a figure came, on another level: nothing to collect, no target
+                        found = replace(found, status=SANS_CIBLE,
+                                        reason=f"chiffre donné pour {level.libelle}")
                     shown = {p.annee: p for p in self.series(ind.id, level)}
                     found = replace(found, elsewhere=(level, shown.get(there.annee, there)))
                     break

@@ -29,8 +29,6 @@ from .html import Html, table
 from .messages import published_recency
 from .wording import target_text
 
-# A partner that sent less than this share of what was asked is to be reminded.
-PARTIAL_SHARE = 0.5
 NAMED = 3  # more partners than this in « Concerne » are counted, and named in « why »
 
 
@@ -45,14 +43,15 @@ class Proposal:
 
 
 def proposals(ctx: ReportContext) -> list[Proposal]:
-    """Every proposal the data support, the most pressing first: targets overdue and
-    late, partners silent since the contract began, public series to request, targets
-    to word again at the mid-term review."""
+    """Every proposal the data support, the most pressing first: the collection to launch
+    (or an agreement with partners asked in vain), targets overdue and late, returns to
+    ask again, reminders, public series to request, targets to word again at the mid-term
+    review."""
     if not ctx.own_contract:
         return []
-    out = _targets(ctx)
+    out = _silent_partners(ctx)  # nothing can be judged before the figures are asked for
+    out += _targets(ctx)
     out += _unread(ctx)
-    out += _silent_partners(ctx)
     out += _partial_partners(ctx)
     out += _public_series(ctx)
     out += _undated_targets(ctx)
@@ -85,7 +84,8 @@ def _targets(ctx: ReportContext) -> list[Proposal]:
                 and a.last.annee >= ctx.contract.debut:  # a dated milestone needs no decision
             value = fn.with_unit(a.last.valeur, ind.unite, a.last.statut)
             out.append(Proposal(
-                f"Faire le point avec le partenaire sur « {ind.libelle} » : pas encore tenu.",
+                f"Faire le point avec le partenaire sur « {ind.libelle} » : pas encore "
+                "réalisé.",
                 f"Cible du contrat : {target_text(ind)} ; chiffre de {a.last.annee} : "
                 f"{value}.", whom(ctx, ind), (ind.id,)))
         elif a.status in (EN_RETARD, NON_TRANSMIS):
@@ -124,8 +124,11 @@ def _silent_partners(ctx: ReportContext) -> list[Proposal]:
     out = []
     if unasked:
         out.append(Proposal(
-            f"Lancer la collecte de {ctx.annee} : envoyer le fichier des chiffres à remplir, "
-            "avec une date de retour, "
+            f"Lancer la collecte de {ctx.annee}"
+            + (f" (et demander les chiffres de {debut} à {ctx.annee - 1}, jamais reçus)"
+               if years > 2 else f" (et demander ceux de {debut}, jamais reçus)"
+               if years == 2 else "")
+            + " : envoyer le fichier des chiffres à remplir, avec une date de retour, "
             + ("au partenaire à qui aucune demande n'est enregistrée."
                if len(unasked) < 2 else
                f"aux {len(unasked)} partenaires à qui aucune demande n'est enregistrée."),
@@ -166,24 +169,30 @@ def _unread(ctx: ReportContext) -> list[Proposal]:
 
 
 def _partial_partners(ctx: ReportContext) -> list[Proposal]:
-    """Partners who answered, but for less than half of what was asked."""
+    """Partners who answered but not for everything asked: one reminder, each partner
+    with what came and what was asked (their pages list what is missing)."""
     asked: dict[str, list[Indicator]] = {}
     partners = set(ctx.referentiel.partners())
     for ind in ctx.indicators():
         if ctx.expected(ind) and ind.partenaire in partners:
             asked.setdefault(ind.partenaire, []).append(ind)
-    out = []
+    short: list[tuple[str, list[Indicator], list[Indicator]]] = []
     for partner, inds in sorted(asked.items()):
         got = [i for i in inds if ctx.received(i)]
-        if got and len(got) < PARTIAL_SHARE * len(inds):
-            out.append(Proposal(
-                "Relancer le partenaire pour les chiffres manquants de l'année.",
-                f"{fn.count(len(got), 'chiffre')} de {ctx.annee} "
-                f"{'reçu' if len(got) < 2 else 'reçus'} sur {len(inds)} "
-                f"{'demandé' if len(inds) < 2 else 'demandés'} ; la liste est sur sa page.",
-                partner,
-                tuple(i.id for i in inds if not ctx.received(i))))
-    return out
+        if got and len(got) < len(inds):
+            short.append((partner, inds, got))
+    if not short:
+        return []
+    short.sort(key=lambda x: (len(x[2]) / len(x[1]), x[0]))  # the least complete first
+    return [Proposal(
+        f"Relancer pour les chiffres de {ctx.annee} qui manquent encore "
+        + ("le partenaire qui a répondu en partie." if len(short) < 2 else
+           f"les {len(short)} partenaires qui ont répondu en partie."),
+        "Reçus sur demandés : " + " ; ".join(
+            f"{partner} {len(got)} sur {len(inds)}" for partner, inds, got in short)
+        + " ; la liste de ce qui manque est sur la page de chacun.",
+        _whom_of([(p, inds) for p, inds, _ in short]),
+        tuple(i.id for _, inds, _ in short for i in inds if not ctx.received(i)))]
 
 
 def _public_series(ctx: ReportContext) -> list[Proposal]:
@@ -222,9 +231,8 @@ def _undated_targets(ctx: ReportContext) -> list[Proposal]:
             ", ".join(sorted({i.partenaire for i in undated})), tuple(i.id for i in undated)))
     if compared:
         out.append(Proposal(
-            "Proposer, à la revue de mi-parcours, de reformuler les cibles dont les chiffres "
-            "disponibles portent sur un autre périmètre, ou d'obtenir le chiffre du périmètre "
-            "de la cible.",
+            "Proposer, à la revue de mi-parcours, de reformuler les cibles qui ne peuvent pas "
+            "être jugées telles qu'elles sont écrites (ou d'obtenir le chiffre qui les juge).",
             " ; ".join(f"{i.libelle} : {ctx.assess(i).reason}" for i in compared) + ".",
             ", ".join(sorted({i.partenaire for i in compared})), tuple(i.id for i in compared)))
     return out

@@ -38,7 +38,7 @@ from .context import ReportContext
 from .html import Html, bullets, esc, table
 from .indicators import Point, is_contract_figure, latest, value_in
 from .trends import STABLE, Trend, favourable
-from .wording import level_name, lower_first, status_count
+from .wording import level_name, lower_first, status_count, target_count
 
 MESSAGE_TYPES = ("contexte", "impact", "resultat")  # what key messages are about
 COMPARED_UNITS = ("pourcentage", "euros", "ratio", "indice")  # comparable across sizes
@@ -49,8 +49,10 @@ def header(ctx: ReportContext) -> Html:
     the quarter's series and the territories it is compared with (the page's own header
     already names the quarter, its commune and the year)."""
     t = ctx.territory
-    comparators = ", ".join(f"{lv.libelle} ({level_name(lv.niveau)})"
-                            for lv in t.comparators if lv.niveau not in (FRANCE,))
+    comparators = ", ".join(
+        lv.libelle if lv.libelle.lower() == level_name(lv.niveau).lower()
+        else f"{lv.libelle} ({level_name(lv.niveau)})"
+        for lv in t.comparators if lv.niveau not in (FRANCE,))
     return Html(
         f'<p class="lead">{esc(year_framing(ctx))}</p>'
         f"<p>Séries du quartier dans la géographie prioritaire {esc(t.qpv.geographie[3:])} "
@@ -379,14 +381,15 @@ def axis_verdict(ctx: ReportContext, summary: AxisSummary) -> str:
     if c.debut and ctx.annee >= c.debut:
         if not summary.measured:
             parts.append(f"Aucun chiffre de la période du contrat ({contract_period(ctx)}) "
-                         f"n'a encore été reçu pour les {summary.indicators} indicateurs de "
-                         "l'axe : rien ne peut encore être jugé.")
+                         f"n'a encore été reçu pour les {summary.indicators} indicateurs que "
+                         "suit le rapport de l'axe (les siens et ceux d'autres thèmes qu'il "
+                         "montre) : rien ne peut encore être jugé.")
         else:
-            judged = [status_count(summary.statuses[s], s) for s in TARGET_STATUSES
+            judged = [target_count(summary.statuses[s], s) for s in TARGET_STATUSES
                       if summary.statuses.get(s)]
             parts.append(f"Période du contrat ({contract_period(ctx)}) : "
-                         f"{fn.count(summary.measured, 'indicateur mesuré')} sur "
-                         f"{fn.number(summary.indicators)}"
+                         f"{fn.count(summary.measured, 'indicateur mesuré')} sur les "
+                         f"{fn.number(summary.indicators)} que suit le rapport de l'axe"
                          + (f" ; cibles du contrat : {' ; '.join(judged)}" if judged else "")
                          + ".")
             if summary.since:

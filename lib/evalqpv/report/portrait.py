@@ -10,7 +10,7 @@ from ..territory import Level
 from ..vocabulary import CODE_FRANCE, CONTEXT, FRANCE
 from .context import ReportContext
 from .html import Html, esc, table
-from .indicators import Point, series
+from .indicators import Point, is_contract_figure, series
 
 
 def section_i_tables(ctx: ReportContext) -> Html:
@@ -104,9 +104,17 @@ def time_series_table(ctx: ReportContext, ids: tuple[str, ...] | None = None) ->
         if not data[indicator_id]:
             continue
         ind = ctx.referentiel[indicator_id]
-        rows.append([ind.libelle] + [
-            fn.with_unit(data[indicator_id][y].valeur, ind.unite, data[indicator_id][y].statut)
-            if y in data[indicator_id] else "" for y in years])
+        rows.append([ind.libelle] + [_cell(ind, data[indicator_id][y])
+                                     if y in data[indicator_id] else "" for y in years])
     return Html(table(["Indicateur"] + [str(y) for y in years], rows,
                       numeric=tuple(range(1, len(years) + 1)), css_class="series",
-                      caption=f"{ctx.territory.libelle} : valeurs par année de référence"))
+                      caption=f"{ctx.territory.libelle} : valeurs par année de référence")
+                + "<p>« (contrat) » : chiffre imprimé dans le contrat, d'une autre source que "
+                "les publications de la même ligne ; un écart avec elles n'est pas une "
+                "évolution.</p>")
+
+
+def _cell(ind: Indicator, point: Point) -> str:
+    """A year's figure; the contract's own figures said so, beside a published series."""
+    text = fn.with_unit(point.valeur, ind.unite, point.statut)
+    return f"{text} (contrat)" if is_contract_figure(point) else text

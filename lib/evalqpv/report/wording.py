@@ -5,7 +5,15 @@ from __future__ import annotations
 from .. import frenchnumbers as fn
 from ..referentiel import Indicator
 from ..vocabulary import (
+    A_COLLECTER,
+    A_VENIR,
+    ATTEINT,
+    ECHU_SANS_DONNEE,
+    EN_BONNE_VOIE,
+    EN_RETARD,
     LEVEL_NAMES,
+    NON_COMPARABLE,
+    NON_TRANSMIS,
     OPERATOR_WORDS,
     STATUS_PLURALS,
     TARGET_CUMULATIVE,
@@ -96,3 +104,19 @@ def comment_words(comment: str, limit: int = COMMENT_LIMIT) -> str:
         return f" — commentaire du partenaire : « {text} »"
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.")
     return f" — commentaire du partenaire : « {cut}… » (en entier sur sa page)"
+
+
+# How many targets are in each status (« cible » is feminine): « 2 atteintes, 1 à venir ».
+TARGET_STATUS_WORDS = {
+    ATTEINT: ("atteinte", "atteintes"), EN_BONNE_VOIE: ("en bonne voie",) * 2,
+    EN_RETARD: ("en retard",) * 2,
+    ECHU_SANS_DONNEE: ("échue sans chiffre", "échues sans chiffre"),
+    NON_TRANSMIS: ("non transmise", "non transmises"),
+    NON_COMPARABLE: ("non comparable", "non comparables"),
+    A_VENIR: ("à venir",) * 2, A_COLLECTER: ("à collecter",) * 2}
+
+
+def target_count(n: int, status: str) -> str:
+    """« 1 atteinte », « 2 atteintes », « 3 en retard »: targets counted by status."""
+    words = TARGET_STATUS_WORDS.get(status, (status, status))
+    return f"{fn.number(n)} {words[n > 1]}"
