@@ -59,11 +59,10 @@ def partner_completeness(ctx: ReportContext) -> Html:
     received = sum(int(str(r["recus"])) for r in rows)
     none = ("" if received else f"<p><strong>Aucun chiffre de {ctx.annee} n'a été reçu à ce "
             "jour</strong>, ni d'un partenaire ni d'un producteur.</p>")
-    text = (none + f"<p>Pour chaque partenaire (son nom mène à sa page : ses engagements, "
-            f"ce qu'il a transmis, ce qui manque), les indicateurs qu'il doit fournir pour "
-            f"{ctx.annee} et ceux pour lesquels un chiffre de {ctx.annee} a été reçu ; les "
-            "chiffres imprimés dans le contrat, les jalons pas encore échus et les "
-            "engagements portant sur une autre commune ne comptent pas.</p>"
+    text = (none + f"<p>Ce que chaque partenaire doit pour {ctx.annee} et ce qu'il a "
+            "transmis ; son nom mène à sa page (ses engagements de l'annexe 1 un à un, ce "
+            "qui manque et depuis quand). Les chiffres imprimés dans le contrat et les jalons "
+            "pas encore échus ne comptent pas.</p>"
             + table(["Partenaire", "Indicateurs attendus", f"Reçus pour {ctx.annee}",
                      "Complétude", "Dernier chiffre reçu", "Demande"], shown,
                     numeric=(1, 2, 3),
