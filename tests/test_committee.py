@@ -168,3 +168,19 @@ def test_each_axis_verdict_reads_the_contract_years_then_the_start(year_2025):
     # an axis with nothing received says so, and whose figures are missing
     transition = next(h for h in said if "Axe 4" in h)
     assert "rien ne peut encore être jugé" in transition
+
+
+def test_the_head_rows_add_up_to_the_partners_table(year_2025):
+    """Each theme counts its own indicators: over the themes of the committee's table, the
+    figures missing from each partner are those of the partners' table."""
+    from collections import Counter
+
+    from evalqpv.report.committee import THEMES_SHOWN
+    from evalqpv.report.messages import axis_summary
+
+    missing: Counter[str] = Counter()
+    for theme in THEMES_SHOWN:
+        missing.update(axis_summary(year_2025, theme, own=True).missing)
+    rows = completeness_rows(year_2025)
+    assert rows and all(missing[str(r["partenaire"])] == int(str(r["attendus"]))
+                        - int(str(r["recus"])) for r in rows)
