@@ -143,6 +143,16 @@ def test_browser_budgets_and_verdicts(tmp_path):
     perimeter.write_text("<code>QP092001</code>" * 26, encoding="utf-8")
     assert browser.page_budget(perimeter) == 3 + 2  # 26 quarters: two pages of table
     assert browser.size_failures([small, perimeter]) == []
+    # a national index lists 1 400 quarters: 350 KB and 200 bytes per quarter it lists
+    france = tmp_path / "perimetres" / "FRANCE.html"
+    rows = "<code>QP092001</code>" * 1400
+    france.write_text(rows + "x" * (browser.MAX_PAGE_BYTES + 200 * 1400 - len(rows)),
+                      encoding="utf-8")
+    assert browser.byte_budget(france) == 350_000 + 280_000
+    assert browser.size_failures([france]) == []
+    france.write_text(france.read_text(encoding="utf-8") + "x", encoding="utf-8")
+    (heavy,) = browser.size_failures([france])
+    assert "FRANCE.html" in heavy and "630" in heavy
     assert browser.pdf_failures(3, 2, "index.html") and not browser.pdf_failures(2, 2, "x")
     assert browser.pdf_failures(0, 2, "x")
     assert browser.print_clip_failures("x.html", []) == []

@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..frenchnumbers import with_unit
+from ..frenchnumbers import count, with_unit
 from ..problems import Problems
 from ..referentiel import load_referentiel
 from ..settings import ProjectPaths, load_contract
@@ -140,8 +140,9 @@ def _state(jobs: list[Job], outcomes: dict[tuple[str, str], Outcome]) -> str:
     failed = [j.name for j in jobs if not outcomes[(j.territoire, j.name)].ok]
     present = sum(1 for j in jobs if j.html.exists())
     if not failed:
-        return f"{present} rapport(s)"
-    return f"{present} rapport(s) ; échec de la dernière exécution : {', '.join(failed)}"
+        return count(present, "rapport")
+    return (f"{count(present, 'rapport')} ; échec de la dernière exécution : "
+            f"{', '.join(failed)}")
 
 
 def write_perimeter_index(paths: ProjectPaths, perimeter: Perimeter, plan: Plan,
