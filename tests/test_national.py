@@ -77,3 +77,33 @@ def test_the_warm_process_loads_them_before_forking(built_project, fresh_cache, 
     national._LOADED.clear()
     forkserver._preload(replace(shipped, root=tmp_path / "vide"))
     assert not national._LOADED
+
+
+def test_rates_asked_in_pieces_are_those_of_one_reading(built_project, fresh_cache):
+    """The rates kept per process: a report asking for two counts gets the frame that
+    rates_values gives for these two alone, whatever was computed before."""
+    paths, _ = built_project
+    national._RATES.clear()
+    values = national.national_values(paths.store, "qpv2015")
+    people = values[values["indicateur"] == "population"]
+    years = cf.national_years(people)["population"]
+    counts = sorted(set(values["indicateur"]) - {"population"})[:4]
+    assert len(counts) == 4
+    national.national_rates(paths.store, "qpv2015", counts[2:])
+    mine, used = national.national_rates(paths.store, "qpv2015", counts[:3])
+    direct, direct_used = cf.rates_values(values, counts[:3], years=years)
+    pd.testing.assert_frame_equal(mine, direct)
+    assert used == direct_used
+    national._RATES.clear()
+
+
+def test_the_warm_process_computes_the_distributions_of_all_qpv(built_project, fresh_cache,
+                                                                tmp_path):
+    paths, _ = built_project
+    national._GROUPS.clear()
+    shipped = make_job(ProjectPaths(ROOT), "emploi", 2025, "QP092005", tmp_path, "k", "c")
+    forkserver._preload(replace(shipped, root=paths.root))
+    (groups,) = [g for k, g in national._GROUPS.items() if k[2] == "qpv2015"]
+    assert any(key[-1] == "ensemble_qpv" and str(key[0]).endswith(cf.RATE_SUFFIX)
+               for key in groups._groups)
+    national._GROUPS.clear()

@@ -56,9 +56,27 @@ import pandas as pd
 
 from .. import frenchnumbers as fn
 from ..ingest.registry import is_hand_filled
+from .groups import (
+    GROUPS,
+    TIE_DECIMALS,
+    Distribution,
+    GroupStats,
+    NationalGroups,
+    Variation,
+    changes,
+    group_members,
+    group_statistics,
+    groups_of,
+    restrict,
+    territory_row,
+    value_at,
+    year_series,
+)
+
+__all__ = ["GROUPS", "TIE_DECIMALS", "Distribution", "GroupStats", "NationalGroups", "Variation", "changes",
+           "group_members", "group_statistics"]
 
 GEOGRAPHY = "qpv2015"
-GROUPS = ("ensemble_qpv", "qpv_region", "qpv_departement", "qpv_comparables")
 TABLE_COLUMNS = (
     "indicateur", "annee", "annee_debut", "groupe", "effectif", "valeur_quartier", "rang",
     "part_inferieure", "mediane_groupe", "variation_quartier", "variation_mediane",
@@ -71,7 +89,6 @@ TABLE_COLUMNS = (
     "denominateur",
 )
 INTEGER_COLUMNS = ("annee", "annee_debut", "effectif", "rang", "rang_variation")
-TIE_DECIMALS = 9
 DISTANCE_DECIMALS = 10
 MINIMUM_GROUP = 2  # the fewest QPV a group needs to be ranked (the quarter included)
 # A count per 100 inhabitants (rate_values): its values, and how they read.
@@ -80,11 +97,9 @@ RATE_SUFFIX = "_pour_100_habitants"
 RATE_WORDS = "pour 100 habitants"
 
 Sens = Literal["hausse", "baisse", "neutre"]
-Variation = Literal["absolue", "relative"]
 
 _GROUP_SUFFIX = {"ensemble_qpv": "", "qpv_region": " de la région",
                  "qpv_departement": " du département", "qpv_comparables": " comparables"}
-_GROUP_TERRITORY_COLUMN = {"qpv_region": "region", "qpv_departement": "departement"}
 
 # How a position reads for a few indicators: (favourable end, unfavourable end).
 QUALIFIERS: dict[str, tuple[str, str]] = {
@@ -307,12 +322,6 @@ def rates_values(values: pd.DataFrame, numerators: Iterable[str],
     return out, used
 
 
-def _year_series(values: pd.DataFrame, indicateur: str, annee: int) -> pd.Series:
-    rows = values[(values["indicateur"] == indicateur) & (values["annee"] == annee)]
-    series = pd.Series(rows["valeur"].to_numpy(dtype=float), index=rows["code"].to_numpy())
-    return series.sort_index()
-
-
 # --------------------------------------------------------------------------- groups
 
 def urban_context(territories: pd.DataFrame) -> pd.Series:
@@ -348,87 +357,6 @@ def urban_context(territories: pd.DataFrame) -> pd.Series:
 _ARRONDISSEMENTS = ("751", "132", "6938")
 
 
-def _territory_row(territories: pd.DataFrame, quarter: str) -> pd.Series:
-    rows = territories[territories["code_qpv"] == quarter]
-    if rows.empty:
-        raise ValueError(f"Le quartier {quarter} n'est pas dans la table des territoires : "
-                         "sa région et son département sont inconnus.")
-    return rows.iloc[0]
-
-
-def group_members(territories: pd.DataFrame, quarter: str, groupe: str,
-                  comparables: Sequence[str] = ()) -> set[str] | None:
-    """The QPV codes of a group around the quarter (None: no restriction).
-
-    The quarter is always a member, so that it is counted in `effectif`.
-    """
-    if groupe == "ensemble_qpv":
-        return None
-    if groupe == "qpv_comparables":
-        return set(comparables) | {quarter}
-    if groupe in _GROUP_TERRITORY_COLUMN:
-        column = _GROUP_TERRITORY_COLUMN[groupe]
-        own = _territory_row(territories, quarter)[column]
-        return set(territories.loc[territories[column] == own, "code_qpv"]) | {quarter}
-    raise ValueError(f"Groupe inconnu : {groupe} (attendu : {', '.join(GROUPS)}).")
-
-
-def _groups(comparables: Sequence[str]) -> tuple[str, ...]:
-    return GROUPS if len(comparables) else GROUPS[:-1]
-
-
-def _restrict(series: pd.Series, members: set[str] | None) -> pd.Series:
-    return series if members is None else series[series.index.isin(members)]
-
-
-@dataclass(frozen=True)
-class GroupStats:
-    """Where the quarter stands in one group: the group's size (the quarter included),
-    its rank from the highest value, the shares of the group strictly below and above
-    it, and the group's median."""
-
-    effectif: int
-    rang: int
-    part_inferieure: float
-    part_superieure: float
-    mediane: float
-
-
-def group_statistics(group_values: pd.Series, quarter: str, *,
-                     median_of_others: bool = False) -> GroupStats:
-    """Rank, shares below/above and median of the quarter within one group's values.
-
-    `median_of_others`: the median of the group without the quarter. A group of
-    comparable QPV is the quarter's neighbours, not the quarter: counting it in their
-    median would pull the median toward it (with ten neighbours, the quarter is one value
-    in eleven). The QPV of a département or all QPV include the quarter, as they do in
-    fact. On NumPy arrays: a report asks for a thousand of these, pandas' indexing was
-    most of their cost."""
-    raw = group_values.to_numpy(dtype=float)
-    values = np.round(raw, TIE_DECIMALS)
-    where = _where(group_values, quarter)
-    own = values[where]
-    n = int(len(values))
-    lower = int((values < own).sum())
-    higher = int((values > own).sum())
-    median_of = np.delete(raw, where) if median_of_others else raw
-    return GroupStats(n, higher + 1, 100.0 * lower / n, 100.0 * higher / n,
-                      float(pd.Series(median_of).median()))
-
-
-def _where(series: pd.Series, code: str) -> int:
-    """Position of one QPV in a series indexed by code (the first, if repeated)."""
-    found = np.flatnonzero(series.index.to_numpy() == code)
-    if not len(found):
-        raise KeyError(code)
-    return int(found[0])
-
-
-def _at(series: pd.Series, code: str) -> float:
-    """One QPV's value in a series indexed by code."""
-    return float(series.to_numpy(dtype=float)[_where(series, code)])
-
-
 # --------------------------------------------------------------------------- position
 
 def position_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
@@ -437,33 +365,37 @@ def position_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                   unite: str = "nombre", nom: str | None = None,
                   qualificatifs: tuple[str, str] | None = None,
                   minimum: int = MINIMUM_GROUP,
-                  denominateur: Denominator | None = None) -> pd.DataFrame:
+                  denominateur: Denominator | None = None,
+                  national: NationalGroups | None = None) -> pd.DataFrame:
     """The quarter's rank and percentile in each group, for each year it has a value.
 
     Pass `annees=years_published_for_all(values, indicateur)`: without it, a year known
     only from the contract (the quarter alone) would give groups of one. A group with
     fewer than `minimum` QPV with a value that year gives no row. `denominateur`: for a
     rate per 100 inhabitants (unite RATE_UNIT), the population it is computed on.
+    `national`: the groups' distributions kept for every quarter of a run (then
+    `values` must hold every QPV's values of the indicator).
     """
     minimum = max(minimum, MINIMUM_GROUP)  # a group of one is never ranked
     sub = values[values["indicateur"] == indicateur]
     years = sorted(set(int(a) for a in (annees if annees is not None else sub["annee"])))
     label = nom or _quarter_name(territories, quarter)
     quals = qualificatifs or QUALIFIERS.get(indicateur, _DEFAULT_QUALIFIERS)
-    members = {g: group_members(territories, quarter, g, comparables)
-               for g in _groups(comparables)}  # the same every year
+    members = {g: group_members(territories, quarter, g, comparables)  # the same every year
+               if national is None or g == "qpv_comparables" else None
+               for g in groups_of(comparables)}
     by_year = {int(cast(int, a)): g for a, g in sub.groupby("annee", sort=False)}
     rows = []
     for annee in years:
-        series = _year_series(by_year.get(annee, sub.iloc[0:0]), indicateur, annee)
+        series = national.series(sub, indicateur, annee) if national is not None else \
+            year_series(by_year.get(annee, sub.iloc[0:0]), indicateur, annee)
         if quarter not in series.index:
             continue
-        for groupe in _groups(comparables):
-            group = _restrict(series, members[groupe])
-            if len(group) < minimum:
+        for groupe in groups_of(comparables):
+            stats = _stats(series, quarter, groupe, members[groupe], national,
+                           (indicateur, annee, "valeur"))
+            if stats is None or stats.effectif < minimum:
                 continue
-            stats = group_statistics(group, quarter,
-                                     median_of_others=groupe == "qpv_comparables")
             words = denominateur.words(annee) if denominateur else ""
             rows.append({
                 "indicateur": indicateur, "annee": annee, "annee_debut": None,
@@ -483,71 +415,48 @@ def position_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
 
 # --------------------------------------------------------------------------- change
 
-def changes(values: pd.DataFrame, indicateur: str, annee_debut: int, annee: int,
-            variation: Variation = "absolue") -> pd.DataFrame:
-    """Each QPV's change between two years (only QPV with a value both years).
-
-    'absolue': value(annee) - value(annee_debut), in the indicator's unit (points for a
-    rate); 'relative': percent change, for counts whose level mostly reflects size
-    (QPV with a start value <= 0 are left out).
-    """
-    if annee_debut >= annee:
-        raise ValueError(f"L'année de début ({annee_debut}) doit précéder l'année de fin "
-                         f"({annee}).")
-    start = _year_series(values, indicateur, annee_debut)
-    end = _year_series(values, indicateur, annee)
-    codes = start.index.intersection(end.index)
-    start, end = start[codes], end[codes]
-    if variation == "relative":
-        keep = start > 0
-        start, end = start[keep], end[keep]
-        change = 100.0 * (end / start - 1.0)
-    elif variation == "absolue":
-        change = end - start
-    else:
-        raise ValueError(f"Mesure de variation inconnue : {variation} "
-                         "(attendu : absolue ou relative).")
-    return pd.DataFrame({"valeur_debut": start, "valeur": end,
-                         "variation": change.round(TIE_DECIMALS)}).sort_index()
-
-
 def change_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                 indicateur: str, annee_debut: int, annee: int, *,
                 comparables: Sequence[str] = (), variation: Variation = "absolue",
                 sens: Sens = "neutre", unite: str = "nombre", nom: str | None = None,
                 seuil: float = 80.0, minimum: int = MINIMUM_GROUP,
-                denominateur: Denominator | None = None) -> pd.DataFrame:
+                denominateur: Denominator | None = None,
+                national: NationalGroups | None = None) -> pd.DataFrame:
     """The quarter's change against each group's changes, one row per group.
 
     On these rows every statistic (effectif, rang, part_inferieure, mediane_groupe) is
     computed on the same QPV: those of the group with a value both years; a group with
-    fewer than `minimum` of them gives no row.
+    fewer than `minimum` of them gives no row. `national`: as for `position_rows`.
     """
     minimum = max(minimum, MINIMUM_GROUP)  # a group of one is never ranked
-    table = changes(values, indicateur, annee_debut, annee, variation)
+    table = national.changes(values, indicateur, annee_debut, annee, variation) \
+        if national is not None else changes(values, indicateur, annee_debut, annee,
+                                             variation)
     if quarter not in table.index:
         return _as_table([])
     label = nom or _quarter_name(territories, quarter)
+    period = (indicateur, annee_debut, annee, variation)
     rows = []
-    for groupe in _groups(comparables):
-        members = group_members(territories, quarter, groupe, comparables)
-        group = table if members is None else table[table.index.isin(members)]
-        if len(group) < minimum:
+    for groupe in groups_of(comparables):
+        members = group_members(territories, quarter, groupe, comparables) \
+            if national is None or groupe == "qpv_comparables" else None
+        level = _stats(table["valeur"], quarter, groupe, members, national,
+                       (*period, "valeur"))
+        move = _stats(table["variation"], quarter, groupe, members, national,
+                      (*period, "variation"))
+        if level is None or move is None or level.effectif < minimum:
             continue
-        others = groupe == "qpv_comparables"
-        level = group_statistics(group["valeur"], quarter, median_of_others=others)
         words = denominateur.words(annee_debut, annee) if denominateur else ""
-        move = group_statistics(group["variation"], quarter, median_of_others=others)
-        own = _at(group["variation"], quarter)
+        own = value_at(table["variation"], quarter)
         rows.append({
             "indicateur": indicateur, "annee": annee, "annee_debut": annee_debut,
             "groupe": groupe, "effectif": level.effectif,
-            "valeur_quartier": _at(group["valeur"], quarter), "rang": level.rang,
+            "valeur_quartier": value_at(table["valeur"], quarter), "rang": level.rang,
             "part_inferieure": level.part_inferieure, "mediane_groupe": level.mediane,
             "variation_quartier": own, "variation_mediane": move.mediane,
             "part_variation_inferieure": move.part_inferieure,
             "part_superieure": level.part_superieure,
-            "valeur_debut_quartier": _at(group["valeur_debut"], quarter),
+            "valeur_debut_quartier": value_at(table["valeur_debut"], quarter),
             "rang_variation": move.rang,
             "part_variation_superieure": move.part_superieure,
             "ecart_variation": round(own - move.mediane, TIE_DECIMALS),
@@ -561,6 +470,64 @@ def change_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
     return _as_table(rows)
 
 
+def periods(years: list[int], debut: int) -> list[tuple[int, int]]:
+    """The changes shown: over the whole series before the contract; once the series
+    reaches the contract, also from the last year before it to the latest."""
+    before = [y for y in years if not debut or y < debut]
+    out = [(before[0], before[-1])] if len(before) >= 2 else []
+    if debut and before and years[-1] >= debut:
+        out.append((before[-1], years[-1]))
+    return out
+
+
+def variation_of(unite: str) -> Variation:
+    """How a change is measured: in percent for a count or an amount, whose level
+    mostly reflects size; in the unit (points for a rate) otherwise."""
+    return "relative" if unite in ("nombre", "euros") else "absolue"
+
+
+def warm(national: NationalGroups, frames: Iterable[pd.DataFrame], units: Mapping[str, str],
+         debut: int) -> None:
+    """Compute in `national`, for every indicator of `frames` published for all QPV,
+    what every quarter's position and change rows read alike: each year's values and
+    distribution of all QPV, each period's changes and their distribution. A process
+    does it once, before it forks a copy per notebook (publish.forkserver); a région's
+    or a département's distribution is computed by the copy that needs it (a quarter
+    needs one of each, a run a hundred)."""
+    for frame in frames:
+        years_of = national_years(frame)
+        for indicateur, rows in frame.groupby("indicateur", sort=True):
+            name = str(indicateur)
+            years = years_of.get(name, [])
+            columns: list[tuple[tuple[object, ...], pd.Series]] = []
+            for annee in years:
+                columns.append(((name, annee, "valeur"), national.series(rows, name, annee)))
+            unite = units.get(name.removesuffix(RATE_SUFFIX), "")
+            unit = RATE_UNIT if name.endswith(RATE_SUFFIX) else unite
+            for start, end in periods(years, debut):
+                table = national.changes(rows, name, start, end, variation_of(unit))
+                period = (name, start, end, variation_of(unit))
+                columns += [((*period, c), table[c]) for c in ("valeur", "variation")]
+            for key, column in columns:
+                national.distribution(key, column, "", "ensemble_qpv")
+
+
+def _stats(column: pd.Series, quarter: str, groupe: str, members: set[str] | None,
+           national: NationalGroups | None, key: tuple[object, ...]) -> GroupStats | None:
+    """The quarter's statistics in one group of `column` (values indexed by code, the
+    quarter's among them). All QPV, a région's or a département's are looked up in the
+    national index when there is one; the comparable QPV are always the quarter's own.
+    None: the group is empty."""
+    others = groupe == "qpv_comparables"
+    if national is not None and not others:
+        return national.distribution(key, column, quarter, groupe) \
+            .stats(value_at(column, quarter))
+    group = restrict(column, members)
+    if group.empty:
+        return None
+    return group_statistics(group, quarter, median_of_others=others)
+
+
 def impact_table(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                  indicateur: str, annees: Iterable[int] | None = None,
                  periodes: Iterable[tuple[int, int]] = (), *, comparables: Sequence[str] = (),
@@ -568,18 +535,19 @@ def impact_table(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                  unite: str = "nombre", nom: str | None = None,
                  seuil: float = 80.0, minimum: int = MINIMUM_GROUP,
                  qualificatifs: tuple[str, str] | None = None,
-                 denominateur: Denominator | None = None) -> pd.DataFrame:
+                 denominateur: Denominator | None = None,
+                 national: NationalGroups | None = None) -> pd.DataFrame:
     """Position rows for `annees` and change rows for each (annee_debut, annee) period."""
     values = values[values["indicateur"] == indicateur]  # once, not in every period
     parts = [position_rows(values, territories, quarter, indicateur, annees,
                            comparables=comparables, sens=sens, unite=unite, nom=nom,
                            qualificatifs=qualificatifs, minimum=minimum,
-                           denominateur=denominateur)]
+                           denominateur=denominateur, national=national)]
     for debut, fin in periodes:
         parts.append(change_rows(values, territories, quarter, indicateur, debut, fin,
                                  comparables=comparables, variation=variation, sens=sens,
                                  unite=unite, nom=nom, seuil=seuil, minimum=minimum,
-                                 denominateur=denominateur))
+                                 denominateur=denominateur, national=national))
     return sort_table(pd.concat(parts, ignore_index=True))
 
 
@@ -618,7 +586,7 @@ def baseline_matrix(values: pd.DataFrame, variables: Sequence[BaselineVariable])
     """
     columns = {}
     for var in variables:
-        series = _year_series(values, var.indicateur, var.annee)
+        series = year_series(values, var.indicateur, var.annee)
         if var.log:
             series = np.log(series.where(series > 0))
         columns[var.name] = series
@@ -659,7 +627,7 @@ def select_comparables(values: pd.DataFrame, quarter: str, selection: Selection,
     z = standardise(raw)
     if quarter not in z.index or z.loc[quarter].isna().any():
         missing = [c for c in raw.columns
-                   if quarter not in raw.index or math.isnan(_at(raw[c], quarter))]
+                   if quarter not in raw.index or math.isnan(value_at(raw[c], quarter))]
         raise ValueError(f"Le quartier {quarter} n'a pas de valeur pour : "
                          f"{', '.join(missing)} ; choisissez d'autres variables ou années.")
     candidates = z.dropna().drop(index=quarter)
@@ -668,7 +636,7 @@ def select_comparables(values: pd.DataFrame, quarter: str, selection: Selection,
             raise ValueError("La restriction « même territoire » demande la table des "
                              "territoires.")
         terr = territories.set_index("code_qpv")
-        own = _territory_row(territories, quarter)
+        own = territory_row(territories, quarter)
         keep = pd.Series(True, index=candidates.index)
         for column in selection.same:
             other = terr[column].reindex(candidates.index)
@@ -864,17 +832,32 @@ def _quarter_name(territories: pd.DataFrame | None, quarter: str) -> str:
 
 # --------------------------------------------------------------------------- table, CSV
 
+_FLOAT_COLUMNS = ("valeur_quartier", "part_inferieure", "mediane_groupe",
+                  "variation_quartier", "variation_mediane", "part_variation_inferieure",
+                  "part_superieure", "valeur_debut_quartier", "part_variation_superieure",
+                  "ecart_variation")
+
+
 def _as_table(rows: list[dict[str, object]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
-    for col in INTEGER_COLUMNS:
-        frame[col] = pd.array(frame[col].tolist(), dtype="Int64")
-    for col in ("valeur_quartier", "part_inferieure", "mediane_groupe", "variation_quartier",
-                "variation_mediane", "part_variation_inferieure", "part_superieure",
-                "valeur_debut_quartier", "part_variation_superieure", "ecart_variation"):
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
-    for col in ("indicateur", "groupe", "mesure_variation", "lecture", "denominateur"):
-        frame[col] = frame[col].astype(object).where(frame[col].notna(), "")
-    return frame
+    """The rows as a table of TABLE_COLUMNS: integers (Int64, missing as <NA>), floats
+    (missing as NaN) and text (missing as ""). Built column by column: a report builds
+    a hundred of these."""
+    data: dict[str, object] = {}
+    for col in TABLE_COLUMNS:
+        cells = [row.get(col) for row in rows]
+        if col in INTEGER_COLUMNS:
+            data[col] = pd.array([None if _missing(v) else int(cast(int, v)) for v in cells],
+                                 dtype="Int64")
+        elif col in _FLOAT_COLUMNS:
+            data[col] = pd.to_numeric(pd.Series(cells, dtype=object),
+                                      errors="coerce").astype(float)
+        else:
+            data[col] = pd.Series(["" if _missing(v) else v for v in cells], dtype=object)
+    return pd.DataFrame(data, columns=list(TABLE_COLUMNS))
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def sort_table(table: pd.DataFrame) -> pd.DataFrame:

@@ -32,13 +32,20 @@ from .charts import distribution_chart, to_svg
 from .context import ReportContext
 from .html import Html, bullets, esc, figure, table
 from .indicators import is_contract_figure, value_in
-from .national import national_rates, national_values
+from .national import (
+    DENOMINATOR,
+    denominator_label,
+    national_groups,
+    national_rates,
+    national_territories,
+    national_values,
+    rate_counts,
+)
 from .trends import RATE_NOISE, RELATIVE_NOISE
 from .wording import lower_first
 
 GROUP_NAMES = {"ensemble_qpv": "Ensemble des QPV", "qpv_region": "QPV de la région",
                "qpv_departement": "QPV du département", "qpv_comparables": "QPV comparables"}
-DENOMINATOR = "population"  # counts are compared per 100 inhabitants of this indicator
 STARTING_TITLE = "Situation de départ : le quartier parmi les quartiers prioritaires"
 IMPACT_TITLE = "Impact : le quartier comparé aux autres quartiers prioritaires depuis le " \
     "début du contrat"
@@ -75,6 +82,7 @@ class ImpactData:
     minimum: int = cf.MINIMUM_GROUP  # the fewest QPV a group needs to be ranked
     rates: pd.DataFrame | None = None  # counts per 100 inhabitants (cf.rate_values)
     denominators: dict[str, cf.Denominator] = field(default_factory=dict)  # by rate id
+    groups: cf.NationalGroups | None = None  # every group's distribution, kept per run
 
     def values_of(self, indicator: str) -> pd.DataFrame:
         """The national values of one indicator, or of one rate per 100 inhabitants
@@ -99,17 +107,15 @@ def impact_data(ctx: ReportContext) -> ImpactData:
     settings = load_comparison(ctx.paths)
     geography = ctx.territory.qpv.geographie
     values = national_values(ctx.paths.store, geography)
-    counts = [i.id for i in ctx.referentiel.indicators.values()
-              if i.unite == "nombre" and i.id != DENOMINATOR]
-    label = ctx.referentiel[DENOMINATOR].libelle.lower() if DENOMINATOR in ctx.referentiel \
-        else DENOMINATOR
-    rates, denominators = national_rates(ctx.paths.store, geography, counts, DENOMINATOR,
-                                         label)
-    territories = pd.read_csv(ctx.paths.territories, dtype=str, keep_default_na=False)
+    rates, denominators = national_rates(ctx.paths.store, geography,
+                                         rate_counts(ctx.referentiel), DENOMINATOR,
+                                         denominator_label(ctx.referentiel))
+    territories = national_territories(ctx.paths)
     national = {**cf.national_years(values), **cf.national_years(rates)}
     data = ImpactData(values, territories, national, pd.DataFrame(), None, "",
                       settings.seuil, minimum=settings.effectif_minimum, rates=rates,
-                      denominators=denominators)
+                      denominators=denominators,
+                      groups=national_groups(ctx.paths, geography))
     selection, problem = _selection(ctx, settings.reference, national)
     if selection is not None:
         missing = _missing_variables(ctx, data, selection)
@@ -179,18 +185,8 @@ def section_title(ctx: ReportContext) -> str:
         else STARTING_TITLE
 
 
-def _periods(years: list[int], debut: int) -> list[tuple[int, int]]:
-    """The changes shown: over the whole series before the contract; once the series
-    reaches the contract, also from the last year before it to the latest."""
-    before = [y for y in years if not debut or y < debut]
-    out = [(before[0], before[-1])] if len(before) >= 2 else []
-    if debut and before and years[-1] >= debut:
-        out.append((before[-1], years[-1]))
-    return out
-
-
 def _variation(ind: Indicator) -> cf.Variation:
-    return "relative" if ind.unite in ("nombre", "euros") else "absolue"
+    return cf.variation_of(ind.unite)
 
 
 def _sens(ind: Indicator) -> cf.Sens:
@@ -223,14 +219,15 @@ def _indicator_table(ctx: ReportContext, data: ImpactData, ind: Indicator) -> pd
     codes = list(data.comparables["code"]) if not data.comparables.empty else []
     rate = ind.unite == cf.RATE_UNIT
     return cf.impact_table(data.values_of(ind.id), data.territories, ctx.territory.code,
-                           ind.id, years, _periods(years, ctx.contract.debut),
+                           ind.id, years, cf.periods(years, ctx.contract.debut),
                            comparables=codes, variation=_variation(ind), sens=_sens(ind),
                            unite=ind.unite, nom=ctx.territory.libelle, seuil=data.seuil,
                            minimum=data.minimum,
                            qualificatifs=cf.rate_qualifiers(
                                ind.libelle.removesuffix(f" {cf.RATE_WORDS}"), _sens(ind))
                            if rate else None,
-                           denominateur=data.denominators.get(ind.id))
+                           denominateur=data.denominators.get(ind.id),
+                           national=data.groups)
 
 
 def _secret(ctx: ReportContext, data: ImpactData, ind: Indicator) -> bool:
