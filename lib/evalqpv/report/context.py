@@ -100,6 +100,9 @@ class ReportContext:
     _by_indicator: dict[str, pd.DataFrame] = field(default_factory=dict)
     _present: set[tuple[str, str, str]] = field(default_factory=set)
     _totals: dict[str, str | None] = field(default_factory=dict)
+    # per indicator, what many sections ask again: its levels, its observed years
+    _levels: dict[str, list[Level]] = field(default_factory=dict)
+    _observed: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def own_contract(self) -> bool:
@@ -320,12 +323,15 @@ class ReportContext:
     def observed_years(self, ind: Indicator) -> list[int]:
         """The years up to the evaluated one for which a producer or a partner gave a
         figure of this indicator, on any of the report's levels (never the contract's
-        own figures): what « received » means."""
-        years: set[int] = set()
-        for level in self.local_levels(ind):
-            years |= {p.annee for p in observations(self._raw_series(ind.id, level),
-                                                    self.annee)}
-        return sorted(years)
+        own figures): what « received » means. Kept: the follow-up tables, the
+        verdicts and the missing figures ask again for each indicator."""
+        if ind.id not in self._observed:
+            years: set[int] = set()
+            for level in self.local_levels(ind):
+                years |= {p.annee for p in observations(self._raw_series(ind.id, level),
+                                                        self.annee)}
+            self._observed[ind.id] = sorted(years)
+        return list(self._observed[ind.id])
 
     def received(self, ind: Indicator) -> bool:
         """A figure for the evaluated year came from its producer or partner."""
@@ -411,7 +417,13 @@ class ReportContext:
         return out
 
     def local_levels(self, ind: Indicator) -> list[Level]:
-        """Where the contract follows this indicator: the QPV first, then wider levels."""
+        """Where the contract follows this indicator: the QPV first, then wider levels
+        (found once per indicator: hundreds of questions ask)."""
+        if ind.id not in self._levels:
+            self._levels[ind.id] = self._local_levels(ind)
+        return list(self._levels[ind.id])
+
+    def _local_levels(self, ind: Indicator) -> list[Level]:
         levels = list(self.territory.local_and_comparators)
         mine = self.rows_of(ind.id)
         partner = mine[mine["niveau"] == PERIMETRE_PARTENAIRE]

@@ -399,8 +399,24 @@ def standardise(matrix: pd.DataFrame) -> pd.DataFrame:
     return z
 
 
+def standardised(values: pd.DataFrame, variables: Sequence[BaselineVariable],
+                 national: NationalGroups | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The baseline matrix of every QPV and its z-scores: they do not depend on the
+    quarter, and are made once per run with the national index."""
+    def make() -> tuple[pd.DataFrame, pd.DataFrame]:
+        raw = baseline_matrix(values, variables)
+        return raw, standardise(raw)
+
+    if national is None:
+        return make()
+    made: tuple[pd.DataFrame, pd.DataFrame] = national.kept(("baseline", tuple(variables)),
+                                                            make)
+    return made
+
+
 def select_comparables(values: pd.DataFrame, quarter: str, selection: Selection,
-                       territories: pd.DataFrame | None = None) -> pd.DataFrame:
+                       territories: pd.DataFrame | None = None,
+                       national: NationalGroups | None = None) -> pd.DataFrame:
     """The k QPV nearest to the quarter on standardised baseline variables.
 
     Euclidean distance on z-scores (each variable weighs the same), distances rounded to
@@ -408,11 +424,12 @@ def select_comparables(values: pd.DataFrame, quarter: str, selection: Selection,
     quarter and QPV with a missing baseline value are excluded; with `same`, only QPV
     sharing the quarter's territory columns (e.g. region) are candidates.
     Returns rang, code, distance, the raw baseline values and, with territories, names.
+    `national`: the matrices kept for every quarter of a run (`values` must then hold
+    every QPV's values of the variables).
     """
     if not selection.variables:
         raise ValueError("Aucune variable de référence : la sélection est impossible.")
-    raw = baseline_matrix(values, selection.variables)
-    z = standardise(raw)
+    raw, z = standardised(values, selection.variables, national)
     if quarter not in z.index or z.loc[quarter].isna().any():
         missing = [c for c in raw.columns
                    if quarter not in raw.index or math.isnan(value_at(raw[c], quarter))]
@@ -450,9 +467,10 @@ def overlap_matrix(lists: Mapping[str, Sequence[str]]) -> pd.DataFrame:
 
 
 def comparable_lists(values: pd.DataFrame, quarter: str, selections: Mapping[str, Selection],
-                     territories: pd.DataFrame) -> dict[str, list[str]]:
+                     territories: pd.DataFrame,
+                     national: NationalGroups | None = None) -> dict[str, list[str]]:
     """The comparable QPV chosen by each selection rule, by the rule's name."""
-    return {name: list(select_comparables(values, quarter, sel, territories)["code"])
+    return {name: list(select_comparables(values, quarter, sel, territories, national)["code"])
             for name, sel in selections.items()}
 
 

@@ -10,9 +10,9 @@ of sorting the same values again (publish.forkserver builds it before forking).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -177,6 +177,7 @@ class NationalGroups:
     _changes: dict[tuple[str, int, int, str], pd.DataFrame] = field(default_factory=dict)
     _groups: dict[tuple[object, ...], Distribution] = field(default_factory=dict)
     _member_codes: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    _kept: dict[tuple[object, ...], Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, territories: pd.DataFrame) -> NationalGroups:
@@ -200,6 +201,13 @@ class NationalGroups:
         if key not in self._changes:
             self._changes[key] = changes(values, indicateur, annee_debut, annee, variation)
         return self._changes[key]
+
+    def kept(self, key: tuple[object, ...], make: Callable[[], Any]) -> Any:
+        """Anything else every quarter reads alike (the years published for all, the
+        values split by indicator, a standardised baseline matrix): made once."""
+        if key not in self._kept:
+            self._kept[key] = make()
+        return self._kept[key]
 
     def distribution(self, key: tuple[object, ...], column: pd.Series, quarter: str,
                      groupe: str) -> Distribution:

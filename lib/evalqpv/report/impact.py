@@ -24,8 +24,8 @@ import pandas as pd
 
 from .. import frenchnumbers as fn
 from .. import secrecy
-from ..referentiel import Indicator
-from ..settings import ComparableRule, load_comparison
+from ..referentiel import Indicator, Referentiel
+from ..settings import ComparableRule, ProjectPaths, load_comparison
 from ..vocabulary import COMMUNE, COMPARISONS_MIME, QPV, WHOLE_CONTRACT
 from . import counterfactual as cf
 from .charts import distribution_chart, to_svg
@@ -86,12 +86,9 @@ class ImpactData:
 
     def values_of(self, indicator: str) -> pd.DataFrame:
         """The national values of one indicator, or of one rate per 100 inhabitants
-        (split once: every table asks)."""
+        (split once per run when there is a national index: every table asks)."""
         if not self._by_indicator:
-            frames = [self.values] + ([self.rates] if self.rates is not None else [])
-            for frame in frames:
-                self._by_indicator.update({str(k): g for k, g in
-                                           frame.groupby("indicateur", sort=False)})
+            self._by_indicator = split_by_indicator(self.values, self.rates, self.groups)
         return self._by_indicator.get(indicator, self.values.iloc[0:0])
 
     def values_for(self, indicators: list[str]) -> pd.DataFrame:
@@ -111,11 +108,11 @@ def impact_data(ctx: ReportContext) -> ImpactData:
                                          rate_counts(ctx.referentiel), DENOMINATOR,
                                          denominator_label(ctx.referentiel))
     territories = national_territories(ctx.paths)
-    national = {**cf.national_years(values), **cf.national_years(rates)}
+    groups = national_groups(ctx.paths, geography)
+    national = published_years(values, rates, groups)
     data = ImpactData(values, territories, national, pd.DataFrame(), None, "",
                       settings.seuil, minimum=settings.effectif_minimum, rates=rates,
-                      denominators=denominators,
-                      groups=national_groups(ctx.paths, geography))
+                      denominators=denominators, groups=groups)
     selection, problem = _selection(ctx, settings.reference, national)
     if selection is not None:
         missing = _missing_variables(ctx, data, selection)
@@ -126,7 +123,7 @@ def impact_data(ctx: ReportContext) -> ImpactData:
             try:
                 data.comparables = cf.select_comparables(
                     data.values_for([v.indicateur for v in selection.variables]),
-                    ctx.territory.code, selection, territories)
+                    ctx.territory.code, selection, territories, groups)
             except ValueError as exc:
                 problem = str(exc)
     data.rule, data.problem = selection, problem
@@ -134,30 +131,85 @@ def impact_data(ctx: ReportContext) -> ImpactData:
     return data
 
 
+def split_by_indicator(values: pd.DataFrame, rates: pd.DataFrame | None,
+                       groups: cf.NationalGroups | None) -> dict[str, pd.DataFrame]:
+    """The national values and rates, one frame per indicator (kept in the national
+    index: the split is the same for every quarter)."""
+    def make() -> dict[str, pd.DataFrame]:
+        out: dict[str, pd.DataFrame] = {}
+        for frame in [values] + ([rates] if rates is not None else []):
+            out.update({str(k): g for k, g in frame.groupby("indicateur", sort=False)})
+        return out
+
+    if groups is None:
+        return make()
+    made: dict[str, pd.DataFrame] = groups.kept(("par_indicateur",), make)
+    return made
+
+
+def published_years(values: pd.DataFrame, rates: pd.DataFrame,
+                    groups: cf.NationalGroups | None) -> dict[str, list[int]]:
+    """The years each indicator (or rate) is published for (almost) all QPV."""
+    def make() -> dict[str, list[int]]:
+        return {**cf.national_years(values), **cf.national_years(rates)}
+
+    if groups is None:
+        return make()
+    made: dict[str, list[int]] = groups.kept(("annees_nationales",), make)
+    return made
+
+
 def _name(ctx: ReportContext, indicator: str) -> str:
     """An indicator's name for a reader (a rate per 100 inhabitants says so)."""
+    return _name_in(ctx.referentiel, indicator)
+
+
+def _name_in(referentiel: Referentiel, indicator: str) -> str:
     base = indicator.removesuffix(cf.RATE_SUFFIX)
-    libelle = ctx.referentiel[base].libelle if base in ctx.referentiel else base
+    libelle = referentiel[base].libelle if base in referentiel else base
     return f"{libelle} {cf.RATE_WORDS}" if indicator != base else libelle
 
 
 def _selection(ctx: ReportContext, rule: ComparableRule,
                national: dict[str, list[int]]) -> tuple[cf.Selection | None, str]:
+    return selection_of(rule, ctx.referentiel, ctx.contract.baseline_year, national)
+
+
+def selection_of(rule: ComparableRule, referentiel: Referentiel, baseline_year: int,
+                 national: dict[str, list[int]]) -> tuple[cf.Selection | None, str]:
     """The rule with, for each variable, its last national year up to the baseline. A
     count is taken per 100 inhabitants, except a size in logarithm (the population):
     matching on size is its very purpose."""
     variables = []
     for name in rule.variables:
-        ind = ctx.referentiel.indicators.get(name)
+        ind = referentiel.indicators.get(name)
         if ind is not None and ind.unite == "nombre" and name not in rule.logarithme:
             name += cf.RATE_SUFFIX
         years = national.get(name, [])
         if not years:
-            return None, (f"la variable « {_name(ctx, name)} » n'est publiée pour "
-                          "l'ensemble des QPV aucune année")
-        before = [y for y in years if y <= ctx.contract.baseline_year] or years[:1]
+            return None, (f"la variable « {_name_in(referentiel, name)} » n'est publiée "
+                          "pour l'ensemble des QPV aucune année")
+        before = [y for y in years if y <= baseline_year] or years[:1]
         variables.append(cf.BaselineVariable(name, max(before), name in rule.logarithme))
     return cf.Selection(tuple(variables), rule.k, rule.meme), ""
+
+
+def warm(paths: ProjectPaths, referentiel: Referentiel, baseline_year: int,
+         values: pd.DataFrame, rates: pd.DataFrame, groups: cf.NationalGroups) -> None:
+    """Make in the national index what every quarter's comparison reads alike: the
+    values split by indicator, the years published for all, and the standardised
+    baseline matrix of every selection rule (config/comparaison.toml)."""
+    settings = load_comparison(paths)
+    national = published_years(values, rates, groups)
+    split = split_by_indicator(values, rates, groups)
+    for rule in (settings.reference, *settings.variantes):
+        selection, _ = selection_of(rule, referentiel, baseline_year, national)
+        if selection is None:
+            continue
+        names = [v.indicateur for v in selection.variables]
+        if all(n in split for n in names):
+            cf.standardised(pd.concat([split[n] for n in names], ignore_index=True),
+                            selection.variables, groups)
 
 
 def _missing_variables(ctx: ReportContext, data: ImpactData, selection: cf.Selection) -> str:
@@ -511,7 +563,7 @@ def _sensitivity(ctx: ReportContext, data: ImpactData) -> str:
         try:
             if chosen is None:
                 chosen = cf.comparable_lists(data.values_for(variables), ctx.territory.code,
-                                             selections, data.territories)
+                                             selections, data.territories, data.groups)
             table_ = cf.sensitivity(data.values_of(ind.id), data.territories,
                                     ctx.territory.code, selections, ind.id, years[-1],
                                     years[0], reference=settings.reference.nom,

@@ -41,6 +41,7 @@ class _Rates:
 _RATES: dict[tuple[object, ...], _Rates] = {}
 _TERRITORIES: dict[tuple[str, int, int], pd.DataFrame] = {}
 _GROUPS: dict[tuple[object, ...], cf.NationalGroups] = {}
+_PRELOADED: set[tuple[object, ...]] = set()  # versions of the inputs preloaded
 
 
 def national_values(store: Path, geography: str) -> pd.DataFrame:
@@ -127,8 +128,17 @@ def preload_project(paths: ProjectPaths) -> None:
     """Read and compute once, before a process forks a copy per notebook, everything
     the notebooks of any quarter read alike: the values of all QPV, the rates per 100
     inhabitants of every count of the référentiel, the distributions of all QPV per
-    indicator, year and period (counterfactual.warm), and the outlines of the maps."""
+    indicator, year and period (counterfactual.warm), and the outlines of the maps.
+
+    The warm process calls it before each copy it forks: done once per version of the
+    store and of the configuration, it then returns at once."""
     by_geography = preload(paths.store)
+    done = (_key(paths.store), *(_version(f) if f.exists() else (str(f), 0, 0) for f in (
+        paths.territories, paths.referentiel, paths.contract, paths.comparison,
+        paths.outlines, paths.quarter_links)))
+    if done in _PRELOADED:
+        return
+    _PRELOADED.clear()
     problems = Problems()
     contract = load_contract(paths, problems)
     referentiel = load_referentiel(paths.referentiel, paths.label(paths.referentiel),
@@ -139,9 +149,13 @@ def preload_project(paths: ProjectPaths) -> None:
             rates, _ = national_rates(paths.store, geography, rate_counts(referentiel),
                                       DENOMINATOR, denominator_label(referentiel))
             if paths.territories.exists():
-                cf.warm(national_groups(paths, geography), (values, rates), units,
-                        contract.debut)
+                groups = national_groups(paths, geography)
+                cf.warm(groups, (values, rates), units, contract.debut)
+                # the comparable QPV's rules are the impact section's own
+                from .impact import warm  # noqa: PLC0415 - impact imports this module
+                warm(paths, referentiel, contract.baseline_year, values, rates, groups)
     load_map_data(paths.outlines, paths.quarter_links)
+    _PRELOADED.add(done)
 
 
 def preload(store: Path) -> dict[str, pd.DataFrame]:
