@@ -20,7 +20,7 @@ from .claims import contract_claims
 from .committee import decision_table
 from .comparisons import compare, comparison_charts
 from .completeness import partner_completeness
-from .context import ReportContext, prepare
+from .context import ReportContext
 from .decisions import decisions
 from .followup import (
     all_statuses,
@@ -33,6 +33,7 @@ from .followup import (
     partners,
 )
 from .impact import comparables, impact, position_summary
+from .loading import prepare
 from .maps import location_map
 from .messages import axis_verdicts, header, key_messages, territories_table
 from .methods import changes, methods
