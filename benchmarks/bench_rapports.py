@@ -359,8 +359,9 @@ def perimeters(departement: str, region: str, sample: int) -> None:
 
 
 def before_after(departement: str, ref: str) -> None:
-    """The département with the code of `ref`, then with the working tree's, in one run."""
-    base = [str(BIN / "evalqpv"), "rapports", "--perimetre", departement, "--processus", "2"]
+    """The département with the code of `ref` (its lib/, notebooks and configuration, in
+    a temporary checkout with its own store, built before the measure), then with the
+    working tree's, in one run; the pages of both are compared byte for byte."""
     n = quarters_of(departement)
     with tempfile.TemporaryDirectory() as tmp:
         old = Path(tmp) / "avant"
@@ -368,15 +369,21 @@ def before_after(departement: str, ref: str) -> None:
                        check=True, capture_output=True)
         try:
             env = {**os.environ, "PYTHONPATH": str(old / "lib")}
+            command = [str(BIN / "evalqpv"), "--racine", str(old)]
+            subprocess.run([*command, "construire"], cwd=old, env=env, check=True,
+                           capture_output=True)
+            before = measure([[*command, "rapports", "--perimetre", departement,
+                               "--processus", "2"]], env)
+            pages_before = _pages(old)
             clear_cache()
-            before = measure([base], env)
-            pages_before = _pages()
-            clear_cache()
-            after = measure([base])
-            same = pages_before == _pages()
+            after = measure([[str(BIN / "evalqpv"), "rapports", "--perimetre", departement,
+                              "--processus", "2"]])
+            pages_after = _pages(ROOT)
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT,
                            check=False, capture_output=True)
+    shared = sorted(set(pages_before) & set(pages_after))
+    same = sum(pages_before[p] == pages_after[p] for p in shared)
     sha = subprocess.run(["git", "rev-parse", "--short", ref], cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout.strip()
     print(f"### Avant et après (`--perimetre {departement}`, {n} quartiers, deux processus, "
@@ -387,13 +394,18 @@ def before_after(departement: str, ref: str) -> None:
         print(f"| {name} | {fr(m.wall)} | {fr(m.cpu)} | {fr(m.cpu / n, 2)} | "
               f"{fr(m.peak / MIB, 0)} |")
     print(f"\nGain en CPU : **×{fr(before.cpu / after.cpu, 2)}** ; pages identiques octet "
-          f"pour octet : **{'oui' if same else 'non'}** ({len(pages_before)} pages).\n")
+          f"pour octet : **{same} sur {len(shared)}** (les pages des quartiers du "
+          "département et leurs index).\n")
+    differ = [p for p in shared if pages_before[p] != pages_after[p]]
+    if differ:
+        print("Pages différentes : " + ", ".join(differ[:8]) + ".\n")
 
 
-def _pages() -> dict[str, bytes]:
-    """Every HTML page of reports/ (audit copies and checks left out), by path."""
-    return {str(p.relative_to(ROOT)): p.read_bytes()
-            for p in sorted((ROOT / "reports").rglob("*.html"))
+def _pages(root: Path) -> dict[str, bytes]:
+    """Every HTML page of root/reports/ (checks left out), by path under reports/."""
+    reports = root / "reports"
+    return {str(p.relative_to(reports)): p.read_bytes()
+            for p in sorted(reports.rglob("*.html"))
             if "controle" not in p.parts and ".cache" not in p.parts}
 
 
