@@ -208,6 +208,23 @@ def test_a_worker_that_joined_later_with_other_versions_runs_no_task():
         "2.0.0 ici" in message
 
 
+def test_a_scheduler_without_workers_is_said_in_french(monkeypatch):
+    from distributed import LocalCluster
+
+    from evalqpv.publish import cluster
+
+    monkeypatch.setattr(cluster, "WORKER_WAIT_S", 0.5)
+    with LocalCluster(n_workers=0, processes=False, dashboard_address="127.0.0.1:0",
+                      scheduler_kwargs={"dashboard": False}) as empty:
+        address = empty.scheduler_address
+        with pytest.raises(ClusterError) as caught, \
+                cluster.connect(address, 1, versions=installed_versions([])):
+            pass
+    assert str(caught.value).startswith(
+        f"Aucun processus de calcul n'est connecté au planificateur Dask « {address} » "
+        "après 0,5 s : lancez `dask worker")
+
+
 # --------------------------------------------------------------------------- a real cluster
 
 

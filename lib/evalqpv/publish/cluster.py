@@ -20,11 +20,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .forkserver import seconds
 from .jobs import Job, Outcome, Rendered
 from .shipping import Shipment, discard
 from .task import run_job
 
 ENV_SCHEDULER = "EVALQPV_PLANIFICATEUR"
+WORKER_WAIT_S = 120.0  # for a cluster that starts its workers on demand
 
 
 class ClusterError(RuntimeError):
@@ -55,9 +57,10 @@ def connect(address: str | None, workers: int, dashboard: bool = False,
                 "Vérifiez l'adresse (par exemple tcp://serveur:8786) et que `dask scheduler` "
                 "et ses `dask worker` tournent.") from exc
         try:
-            if versions:
+            if versions is not None:
                 from .versions import check_workers  # noqa: PLC0415
 
+                _wait_for_a_worker(client, address)
                 check_workers(client, versions)
             yield client
         finally:
@@ -73,6 +76,18 @@ def connect(address: str | None, workers: int, dashboard: bool = False,
     finally:
         client.close()
         cluster.close()
+
+
+def _wait_for_a_worker(client: Any, address: str) -> None:
+    """Return once a worker is connected (the project is sent to those there)."""
+    timeout = WORKER_WAIT_S
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except TimeoutError as exc:
+        raise ClusterError(
+            f"Aucun processus de calcul n'est connecté au planificateur Dask « {address} » "
+            f"après {seconds(timeout)} s : lancez `dask worker {address}` sur les machines "
+            "de calcul, puis relancez.") from exc
 
 
 def dashboard_line(client: Any) -> str:
@@ -97,7 +112,11 @@ def execute_all(client: Any, jobs: list[Job], limit: float, priority: Callable[[
     if shipment is None:
         _submit_all(client, jobs, limit, priority, done, ())
         return
-    sent = client.scatter(shipment, broadcast=True, hash=False)
+    try:
+        sent = client.scatter(shipment, broadcast=True, hash=False)
+    except Exception as exc:  # a worker lost, the scheduler gone...
+        raise ClusterError(f"L'envoi du projet aux processus de calcul a échoué "
+                           f"({type(exc).__name__} : {exc}).") from exc
     try:
         _submit_all(client, jobs, limit, priority, done, (sent,))
     finally:
