@@ -65,6 +65,8 @@ def tiny(tmp_path: Path) -> ProjectPaths:
         "data/processed/validation.md": b"# Validation\n",
         "data/processed/territoires.csv": "code;libellé\nQP092005;Cité\n".encode(),
         "data/processed/manifeste.json": b"{}",
+        "data/processed/changements.csv": b"indicateur,avant,apres\n",
+        "data/processed/changements_tableur.csv": b"indicateur;avant;apres\n",
         "data/processed/.processed.verifie.json": b"{}",
         "data/raw/sig/IPRO_2021.csv": b"brut\n",
         "reports/2025/emploi.html": b"<html>",
@@ -79,8 +81,9 @@ def test_what_is_sent_is_what_reports_read(tiny):
     sent = shipped_files(tiny, [tiny.notebook("emploi")])
     assert sorted(sent) == [
         "config/contrat.toml", "config/referentiel.csv",
-        "data/processed/manifeste.json", "data/processed/observations.csv",
-        "data/processed/observations.parquet", "data/processed/territoires.csv",
+        "data/processed/changements.csv", "data/processed/manifeste.json",
+        "data/processed/observations.csv", "data/processed/observations.parquet",
+        "data/processed/territoires.csv",
         "notebooks/emploi.ipynb"]
     shipment = pack(tiny, [tiny.notebook("emploi")], {"pandas": "3.1.1"})
     # the CSV store travels as its header: the Parquet copy is what reports read
