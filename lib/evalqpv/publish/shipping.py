@@ -85,9 +85,9 @@ def shipped_files(paths: ProjectPaths, notebooks: Iterable[Path]) -> dict[str, P
 
 
 def _left_out(paths: ProjectPaths, path: Path) -> bool:
-    """Files of data/processed/ that no report reads: hidden files (caches), the
-    spreadsheet copies of CSV files, the previous store, the validation report, the
-    error log, and the CSV store when its Parquet copy is there."""
+    """Files that no report reads: hidden files (an interrupted atomic write's temporary
+    files, store.atomic), the spreadsheet copies of CSV files, the previous store, the
+    validation report, the error log, and the CSV store when its Parquet copy is there."""
     if any(part.startswith(".") for part in path.relative_to(paths.root).parts):
         return True
     if path.parent == paths.processed and path.name.endswith("_tableur.csv"):
