@@ -231,6 +231,63 @@ def test_a_scheduler_without_workers_is_said_in_french(monkeypatch):
 # --------------------------------------------------------------------------- a real cluster
 
 
+def _start(command: list[str], log: Path, **options: object) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log.open("w"),
+                            **options)
+
+
+def _stop(started: list[subprocess.Popen[bytes]]) -> None:
+    for process in reversed(started):
+        process.terminate()
+    for process in reversed(started):
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.mark.filterwarnings("ignore:Mismatched versions found")
+def test_a_real_worker_with_another_pandas_is_refused(tiny, tmp_path):
+    """A real `dask worker` whose metadata says pandas 0.0.1 (a dist-info placed first on
+    its path): the connection stops and names pandas with both versions; and a task sent
+    to it anyway (a worker that joined after the check) runs nothing and says why."""
+    fake = tmp_path / "faux-paquets"
+    (fake / "pandas-0.0.1.dist-info").mkdir(parents=True)
+    (fake / "pandas-0.0.1.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: pandas\nVersion: 0.0.1\n", encoding="utf-8")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(fake)}
+    started = [_start([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port",
+                       str(port), "--no-dashboard"], tmp_path / "s.log")]
+    try:
+        started.append(_start(
+            [str(BIN / "dask"), "worker", address, "--nthreads", "1", "--nworkers", "1",
+             "--host", "127.0.0.1", "--no-dashboard"], tmp_path / "w.log", env=env,
+            cwd=tmp_path))
+        here = installed_versions(key_packages())
+        from distributed import Client
+
+        from evalqpv.publish.cluster import connect, execute_all
+
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(1, timeout=120)
+        with pytest.raises(ClusterError) as caught, connect(address, 1, versions=here):
+            pass
+        message = str(caught.value)
+        assert f"pandas 0.0.1 sur ce processus de calcul, {here['pandas']} ici" in message
+        assert message.startswith(f"Le processus de calcul Dask {address[:-len(str(port))]}")
+        job = make_job(tiny, "emploi", 2025, "QP092005", tiny.reports_of_year(2025), "k", "c")
+        got = []
+        with connect(address, 1) as client:  # no check at connection: a late worker
+            execute_all(client, [job], 60.0, lambda j: 0, lambda j, r: got.append(r),
+                        pack(tiny, [job.notebook], here))
+        assert not got[0].outcome.ok
+        assert "pandas 0.0.1 sur ce processus de calcul" in got[0].outcome.message
+    finally:
+        _stop(started)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -319,12 +376,6 @@ def test_workers_that_cannot_see_the_project_make_the_pages_of_a_local_run(
         print(f"\nlocal : {local_seconds:.1f} s ; planificateur et 2 processus de calcul "
               f"sans le projet : {cluster_seconds:.1f} s")
     finally:
-        for process in reversed(started):
-            process.terminate()
-        for process in reversed(started):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        _stop(started)
         for folder in (cwd, scratch):
             shutil.rmtree(folder, ignore_errors=True)
