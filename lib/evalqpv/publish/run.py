@@ -209,12 +209,22 @@ def _execute(paths: ProjectPaths, todo: list[Job], workers: int | None, address:
     from .forkserver import POOL  # noqa: PLC0415
     from .outputs import write_rendered  # noqa: PLC0415
     from .progress import Progress  # noqa: PLC0415
+    from .shipping import Shipment, pack  # noqa: PLC0415
+    from .versions import installed_versions, key_packages  # noqa: PLC0415
 
     address = address or os.environ.get(ENV_SCHEDULER) or None
     durations = {(j.territoire, j.name): last_duration(paths, j) for j in todo}
     n = max(1, min(len(todo), workers or os.cpu_count() or 1))
+    shipment: Shipment | None = None
+    versions: dict[str, str] | None = None
     if address:
-        say(f"Exécution de {count(len(todo), 'notebook')} sur le cluster Dask {address}…")
+        # a cluster's workers may see nothing of the project: what the reports read is
+        # sent to them, and their packages must be this machine's (publish.shipping)
+        versions = installed_versions(key_packages())
+        shipment = pack(paths, sorted({j.notebook for j in todo}), versions)
+        say(f"Exécution de {count(len(todo), 'notebook')} sur le cluster Dask {address} "
+            f"(projet envoyé à chaque processus de calcul : "
+            f"{number(shipment.size / 1e6, 1)} Mo)…")
     else:
         POOL.get()  # the warm process starts while the cluster does
         say(f"Exécution de {count(len(todo), 'notebook')} sur {n} processus (cluster Dask "
@@ -237,12 +247,13 @@ def _execute(paths: ProjectPaths, todo: list[Job], workers: int | None, address:
         progress.advance(outcome.ok)
 
     try:
-        with connect(address, n, dashboard=dashboard) as client:
+        with connect(address, n, dashboard=dashboard, versions=versions) as client:
             if dashboard and not address:
                 say(dashboard_line(client))
             # longest first (durations of the last run): a shorter tail
             execute_all(client, todo, limit,
-                        lambda j: int(1000 * durations[(j.territoire, j.name)]), done)
+                        lambda j: int(1000 * durations[(j.territoire, j.name)]), done,
+                        shipment)
     finally:
         POOL.close()
     progress.close()
