@@ -141,19 +141,32 @@ def python(code: str, *args: str) -> str:
 def contract(annee: str, territoire: str) -> None:
     evalqpv = [str(BIN / "evalqpv"), "rapports", "--annee", annee, "--territoire", territoire]
     subprocess.run(evalqpv, cwd=ROOT, check=True, capture_output=True)  # store up to date
+    from evalqpv.publish.run import contract_partners
+    from evalqpv.vocabulary import PARTNER_NOTEBOOK
+
+    paths = ProjectPaths(ROOT)
+    contract_settings = load_contract(paths)
+    # the same pages as `evalqpv rapports`: the reports, and each partner's page when the
+    # quarter is the contract's
+    partners = contract_partners(paths, contract_settings) \
+        if territoire == contract_settings.territoire else []
+    runs = [(name, name, []) for name in NOTEBOOKS] + [
+        (PARTNER_NOTEBOOK, f"{PARTNER_NOTEBOOK}-{i}", ["-p", "partenaire", partner])
+        for i, partner in enumerate(partners)]
     with tempfile.TemporaryDirectory() as tmp:
         naive = []
-        for name in NOTEBOOKS:
-            out = Path(tmp) / f"{name}.ipynb"
-            naive.append([str(BIN / "papermill"), f"notebooks/{name}.ipynb", str(out),
-                          "-p", "annee", annee, "-p", "territoire", territoire,
+        for notebook, stem, extra in runs:
+            out = Path(tmp) / f"{stem}.ipynb"
+            naive.append([str(BIN / "papermill"), f"notebooks/{notebook}.ipynb", str(out),
+                          "-p", "annee", annee, "-p", "territoire", territoire, *extra,
                           "-k", "python3", "--no-progress-bar"])
             naive.append([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(out)])
         naive_m = measure(naive)
     clear_cache()
     cold = measure([evalqpv])
     warm = measure([evalqpv])
-    print(f"### Les six rapports du contrat ({territoire}, {annee})\n")
+    print(f"### Les rapports du contrat ({territoire}, {annee}) : {len(NOTEBOOKS)} rapports "
+          f"et {len(partners)} pages de partenaires, à froid\n")
     print("| pipeline | durée (s) | CPU (s) | mémoire maximale (Mio) |")
     print("|---|---:|---:|---:|")
     print(f"| naïf : papermill puis nbconvert (CLI), un notebook après l'autre | "
