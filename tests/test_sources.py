@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from evalqpv.frenchnumbers import ParsedNumber
-from evalqpv.ingest import FileId, ReadContext
+from evalqpv.ingest import FileId, ReadContext, long_tables
 from evalqpv.ingest.declared import load_sources
 from evalqpv.ingest.skeleton import Stamp, open_source
-from evalqpv.ingest.variables import VariableRules
+from evalqpv.ingest.variables import YEAR_ON_EACH_ROW, VariableRules, load_variable_rules
 from evalqpv.objectives import load_objectives
 from evalqpv.problems import Problems
 from evalqpv.referentiel import Indicator, Referentiel, load_referentiel
@@ -324,3 +324,29 @@ def test_an_uncited_indicator_stops_the_build_with_the_referentiel_line(mini):
     assert (error.fichier, error.ligne, error.valeur) == (
         "config/referentiel.csv", last, "licencies_sportifs")
     assert not result.ok
+
+
+# --------------------------------------------------------------------------- variables_sources.csv
+
+
+def test_the_families_read_year_by_row_are_those_of_their_readers():
+    assert set(YEAR_ON_EACH_ROW) == {f.famille for f in long_tables.FORMATS} | {"IPS"}
+
+
+@pytest.mark.parametrize(("famille", "rule", "expected"), [
+    ("IPRO", "ligne", "ne lit pas l'année sur chaque ligne"),
+    ("SSMSI", "millesime", "lit l'année sur chaque ligne"),
+])
+def test_a_year_rule_its_reader_cannot_follow_is_said(tmp_path, referentiel, famille, rule,
+                                                      expected):
+    path = tmp_path / "variables_sources.csv"
+    path.write_text("famille,variable,indicateur,millesime_min,millesime_max,annee_reference,"
+                    f"colonne_note,preuve\n{famille},X,population,2017,,{rule},,vérifié\n",
+                    encoding="utf-8")
+    problems = Problems()
+    rules = load_variable_rules(path, "config/variables_sources.csv", referentiel, problems)
+    (error,) = problems.errors
+    assert (error.ligne, error.colonne, error.valeur) == (2, "annee_reference", rule)
+    assert expected in error.message and not rules.rules
+    if famille == "IPRO":
+        assert "config/sources.csv" in (error.correction or "")
