@@ -1,7 +1,9 @@
 """Adding a source as the developer guide says (issue 20): a 3-column CSV declared in one
 line of config/sources.csv, its indicator in the référentiel and cited by a line of the
-contract. Also: each bad declaration, and each broken rule between the référentiel and
-config/objectifs.csv, is said in French with its file, line and column."""
+contract (the indicators here are the tests' own, « _essai »: a project that adds real
+ones keeps these tests true). Also: each bad declaration, and each broken rule between
+the référentiel and config/objectifs.csv, is said in French with its file, line and
+column."""
 
 from __future__ import annotations
 
@@ -27,13 +29,13 @@ CONTRACT = load_contract(ProjectPaths(ROOT))
 HEADER = ("source,fichiers,separateur,encodage,colonne_code,niveau,geographie,"
           "colonne_libelle,annee,variables,producteur,titre\n")
 LICENCES = ("licences_sportives,sport/*.csv,,,code_qpv,qpv,,,colonne:annee,"
-            "licencies=licencies_sportifs,Ville (service des sports),"
+            "licencies=licencies_essai,Ville (service des sports),"
             "Licenciés sportifs par quartier\n")
 # The file as the sports service sends it: three columns, one row per quarter and year.
 LICENCES_CSV = "code_qpv;annee;licencies\nQP092005;2022;412\nQP092005;2023;455\n" \
     "QP092005;2024;498\n"
 INDICATOR = {
-    "id": "licencies_sportifs", "libelle": "Licenciés sportifs du quartier",
+    "id": "licencies_essai", "libelle": "Licenciés sportifs du quartier",
     "axe": "emancipation", "section": "5.3",
     "objectif": "Faire de la dynamique des Jeux un accélérateur de développement social.",
     "type": "resultat", "unite": "nombre", "sens": "hausse",
@@ -89,10 +91,10 @@ def test_a_three_column_source_is_one_declaration(mini):
     deposit(mini.root, "sport/licencies.csv", LICENCES_CSV)
     declare(mini.root, LICENCES)
     add_indicator(mini.root)
-    cite(mini.root, "5.3", "2", "licencies_sportifs")
+    cite(mini.root, "5.3", "2", "licencies_essai")
     result = build(mini, write=False)
     assert result.ok, rendered(result.problems)
-    rows = [r for r in result.rows if r["indicateur"] == "licencies_sportifs"]
+    rows = [r for r in result.rows if r["indicateur"] == "licencies_essai"]
     assert [(r["annee"], r["valeur"], r["ligne"]) for r in rows] == [
         ("2022", "412", "2"), ("2023", "455", "3"), ("2024", "498", "4")]
     assert {(r["niveau"], r["code"], r["geographie"], r["colonne"], r["fichier"],
@@ -107,19 +109,19 @@ def test_the_year_may_come_from_the_file_name_or_be_fixed(mini):
     deposit(mini.root, "sport/licencies_2023.csv", "code_qpv;licencies\nQP092005;455\n")
     deposit(mini.root, "clubs/clubs.csv", "commune;clubs\n92019;31\n")
     add_indicator(mini.root)
-    add_indicator(mini.root, id="clubs_sportifs", variable_source="clubs", perimetre="commune",
+    add_indicator(mini.root, id="clubs_essai", variable_source="clubs", perimetre="commune",
                   denombre="autres", section="I.C")
-    cite(mini.root, "5.3", "2", "licencies_sportifs")
+    cite(mini.root, "5.3", "2", "licencies_essai")
     declare(mini.root,
             "licences,sport/licencies_{annee}.csv,;,utf-8,code_qpv,qpv,qpv2015,,fichier,"
-            "licencies=licencies_sportifs,Ville,\n",
-            "clubs,clubs/*.csv,,,commune,commune,,,2021,clubs=clubs_sportifs,Ville,Clubs\n")
+            "licencies=licencies_essai,Ville,\n",
+            "clubs,clubs/*.csv,,,commune,commune,,,2021,clubs=clubs_essai,Ville,Clubs\n")
     result = build(mini, write=False)
     assert result.ok, rendered(result.problems)
     got = {(r["indicateur"], r["code"], r["annee"], r["valeur"], r["millesime"])
-           for r in result.rows if r["indicateur"] in ("licencies_sportifs", "clubs_sportifs")}
-    assert got == {("licencies_sportifs", "QP092005", "2023", "455", "2023"),
-                   ("clubs_sportifs", "92019", "2021", "31", "")}
+           for r in result.rows if r["indicateur"] in ("licencies_essai", "clubs_essai")}
+    assert got == {("licencies_essai", "QP092005", "2023", "455", "2023"),
+                   ("clubs_essai", "92019", "2021", "31", "")}
 
 
 def test_a_file_of_a_declared_source_is_checked_row_by_row(mini):
@@ -128,14 +130,14 @@ def test_a_file_of_a_declared_source_is_checked_row_by_row(mini):
             "qp092005;2024;3\nQP092005;2023;beaucoup\n")
     declare(mini.root, LICENCES)
     add_indicator(mini.root)
-    cite(mini.root, "5.3", "2", "licencies_sportifs")
+    cite(mini.root, "5.3", "2", "licencies_essai")
     result = build(mini, write=False)
     texts = [p.render() for p in result.problems.items
              if p.fichier == "data/raw/sport/licencies.csv"]
     assert any("ligne 3, colonne « annee »" in t and "année illisible" in t for t in texts)
     assert any("ligne 4, colonne « code_qpv »" in t and "minuscules" in t for t in texts)
     assert any("ligne 5, colonne « licencies »" in t and "non numérique" in t for t in texts)
-    rows = [r for r in result.rows if r["indicateur"] == "licencies_sportifs"]
+    rows = [r for r in result.rows if r["indicateur"] == "licencies_essai"]
     assert [(r["annee"], r["valeur"]) for r in rows] == [("2024", "498")]
 
 
@@ -143,7 +145,7 @@ def test_a_file_without_a_declared_column_names_it_and_its_declaration(mini):
     deposit(mini.root, "sport/licencies.csv", "code_qpv;an;licencies\nQP092005;2024;498\n")
     declare(mini.root, LICENCES)
     add_indicator(mini.root)
-    cite(mini.root, "5.3", "2", "licencies_sportifs")
+    cite(mini.root, "5.3", "2", "licencies_essai")
     result = build(mini, write=False)
     (error,) = [p for p in result.problems.errors if "colonnes manquantes" in p.message]
     assert error.fichier == "data/raw/sport/licencies.csv" and error.colonne == "annee"
@@ -157,7 +159,7 @@ def test_without_a_declaration_the_file_is_unknown_and_the_message_says_where(mi
     assert error.fichier == "data/raw/sport/licencies.csv"
     declare(mini.root, LICENCES.replace("sport/*.csv", "sport/licences_*.csv"))
     add_indicator(mini.root)
-    cite(mini.root, "5.3", "2", "licencies_sportifs")
+    cite(mini.root, "5.3", "2", "licencies_essai")
     result = build(mini, write=False)
     (error,) = [p for p in result.problems.errors if "non reconnu" in p.message]
     assert "sport/licences_*.csv" in error.render()  # the declared pattern, beside the others
@@ -173,7 +175,7 @@ def referentiel() -> Referentiel:
 
 
 BAD = [
-    ("unknown indicator", LICENCES.replace("=licencies_sportifs", "=licences_inconnues"),
+    ("unknown indicator", LICENCES.replace("=licencies_essai", "=licences_inconnues"),
      "variables", "licences_inconnues", "indicateur inconnu du référentiel"),
     ("year rule", LICENCES.replace("colonne:annee", "ligne"), "annee", "ligne",
      "règle d'année invalide"),
@@ -193,7 +195,7 @@ BAD = [
      "séparateur inconnu"),
     ("encoding", LICENCES.replace("sport/*.csv,,,", "sport/*.csv,,latin9,"), "encodage",
      "latin9", "encodage inconnu"),
-    ("pair", LICENCES.replace("licencies=licencies_sportifs", "licencies"), "variables",
+    ("pair", LICENCES.replace("licencies=licencies_essai", "licencies"), "variables",
      "licencies", "illisible"),
     ("identifier", LICENCES.replace("licences_sportives", "Licences sportives"), "source",
      "Licences sportives", "identifiant de source invalide"),
@@ -206,10 +208,10 @@ def test_a_bad_declaration_is_named_by_line_and_column(tmp_path, referentiel, ca
                                                        column, value, message):
     path = tmp_path / "sources.csv"
     path.write_text(HEADER + "clubs,clubs/*.csv,,,commune,commune,,,2021,"
-                    "licencies=licencies_sportifs,Ville,\n" + line, encoding="utf-8")
+                    "licencies=licencies_essai,Ville,\n" + line, encoding="utf-8")
     problems = Problems()
-    ref = Referentiel({**referentiel.indicators, "licencies_sportifs": _indicator(
-        "licencies_sportifs", "5.3")})
+    ref = Referentiel({**referentiel.indicators, "licencies_essai": _indicator(
+        "licencies_essai", "5.3")})
     sources = load_sources(path, "config/sources.csv", ref, problems)
     (error,) = problems.errors
     assert (error.fichier, error.ligne, error.colonne, error.valeur) == (
@@ -235,8 +237,8 @@ def test_no_file_or_its_header_alone_declares_nothing(tmp_path, referentiel):
     (tmp_path / "sources.csv").write_text(HEADER, encoding="utf-8")
     assert not load_sources(tmp_path / "sources.csv", "x", referentiel, problems).declarations
     assert not problems.items
-    shipped = load_sources(ROOT / "config" / "sources.csv", "x", referentiel, problems)
-    assert not shipped.declarations and not problems.items
+    load_sources(ROOT / "config" / "sources.csv", "x", referentiel, problems)
+    assert not problems.items  # whatever the project declares, it declares it well
 
 
 # --------------------------------------------------------------------------- the skeleton
@@ -322,7 +324,7 @@ def test_an_uncited_indicator_stops_the_build_with_the_referentiel_line(mini):
     with (mini.root / "config" / "referentiel.csv").open(encoding="utf-8") as handle:
         last = sum(1 for _ in csv.reader(handle))
     assert (error.fichier, error.ligne, error.valeur) == (
-        "config/referentiel.csv", last, "licencies_sportifs")
+        "config/referentiel.csv", last, "licencies_essai")
     assert not result.ok
 
 
