@@ -238,7 +238,13 @@ def test_no_file_or_its_header_alone_declares_nothing(tmp_path, referentiel):
     assert not load_sources(tmp_path / "sources.csv", "x", referentiel, problems).declarations
     assert not problems.items
     load_sources(ROOT / "config" / "sources.csv", "x", referentiel, problems)
-    assert not problems.items  # whatever the project declares, it declares it well
+    assert not problems.items  # whatever the project declares (if it does), it declares well
+
+
+def test_the_guide_gives_the_header_of_the_declarations():
+    """config/sources.csv is not shipped (an input file more would change every page's
+    list of inputs): the guide gives the header line that creates it."""
+    assert HEADER.strip() in (ROOT / "docs" / "developpement.md").read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- the skeleton

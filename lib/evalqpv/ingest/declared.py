@@ -20,7 +20,9 @@ indicator. Its line says everything the reader needs:
 - `producteur` and `titre` (the source as the reports cite it; the producer when blank).
 
 The generic reader (`reader`) is registered once in ingest.registry; each declaration is
-checked when it is loaded, with the file, the line and the column of a bad one.
+checked when it is loaded, with the file, the line and the column of a bad one. The file
+is not shipped (an input more would change the list of inputs every page prints): the
+first source creates it, with the header the developer guide gives.
 """
 
 from __future__ import annotations
