@@ -17,8 +17,14 @@ resident memory of the whole process tree, sampled every 20 ms) are measured. Th
 machine's load average is printed: on a shared machine, the CPU time is the steadier
 figure.
 
+5. Before and after (`--avant <git ref>`): the same département, cold, two workers, with
+   the code of an earlier commit (its `lib/`, checked out in a temporary folder and put
+   first on PYTHONPATH) and with the code of the working tree, one after the other; the
+   pages of both are compared byte for byte.
+
 Usage: .venv/bin/python benchmarks/bench_rapports.py [--annee 2025] [--departement 92]
        [--region R53] [--echantillon 3] [--parties contrat,stock,profil,perimetres]
+       [--avant <git ref>]
 Writes Markdown to stdout, to paste in docs/benchmark.md.
 """
 
@@ -90,14 +96,14 @@ class Measure:
         self.wall, self.cpu, self.peak = wall, cpu, peak
 
 
-def measure(commands: list[list[str]]) -> Measure:
+def measure(commands: list[list[str]], env: dict[str, str] | None = None) -> Measure:
     """Run commands one after another."""
     peak = 0
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     for command in commands:
         proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+                                stderr=subprocess.DEVNULL, env=env)
         done = threading.Event()
 
         def sample(p: subprocess.Popen[bytes] = proc, ev: threading.Event = done) -> None:
@@ -352,6 +358,45 @@ def perimeters(departement: str, region: str, sample: int) -> None:
           f"machine (objectif : 30 min).\n")
 
 
+def before_after(departement: str, ref: str) -> None:
+    """The département with the code of `ref`, then with the working tree's, in one run."""
+    base = [str(BIN / "evalqpv"), "rapports", "--perimetre", departement, "--processus", "2"]
+    n = quarters_of(departement)
+    with tempfile.TemporaryDirectory() as tmp:
+        old = Path(tmp) / "avant"
+        subprocess.run(["git", "worktree", "add", "--detach", str(old), ref], cwd=ROOT,
+                       check=True, capture_output=True)
+        try:
+            env = {**os.environ, "PYTHONPATH": str(old / "lib")}
+            clear_cache()
+            before = measure([base], env)
+            pages_before = _pages()
+            clear_cache()
+            after = measure([base])
+            same = pages_before == _pages()
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT,
+                           check=False, capture_output=True)
+    sha = subprocess.run(["git", "rev-parse", "--short", ref], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    print(f"### Avant et après (`--perimetre {departement}`, {n} quartiers, deux processus, "
+          "à froid)\n")
+    print("| code | durée (s) | CPU (s) | CPU par quartier (s) | mémoire maximale (Mio) |")
+    print("|---|---:|---:|---:|---:|")
+    for name, m in ((f"avant ({sha})", before), ("après (arbre de travail)", after)):
+        print(f"| {name} | {fr(m.wall)} | {fr(m.cpu)} | {fr(m.cpu / n, 2)} | "
+              f"{fr(m.peak / MIB, 0)} |")
+    print(f"\nGain en CPU : **×{fr(before.cpu / after.cpu, 2)}** ; pages identiques octet "
+          f"pour octet : **{'oui' if same else 'non'}** ({len(pages_before)} pages).\n")
+
+
+def _pages() -> dict[str, bytes]:
+    """Every HTML page of reports/ (audit copies and checks left out), by path."""
+    return {str(p.relative_to(ROOT)): p.read_bytes()
+            for p in sorted((ROOT / "reports").rglob("*.html"))
+            if "controle" not in p.parts and ".cache" not in p.parts}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--annee", help="défaut : l'année que `evalqpv rapports` choisit "
@@ -361,6 +406,8 @@ def main() -> None:
     parser.add_argument("--region", default="R53")
     parser.add_argument("--echantillon", type=int, default=3)
     parser.add_argument("--parties", default="contrat,stock,profil,perimetres")
+    parser.add_argument("--avant", help="un commit antérieur : mesure le département avec "
+                        "son code puis avec celui de l'arbre de travail")
     args = parser.parse_args()
     if not args.annee:
         contract_settings = load_contract(ProjectPaths(ROOT))
@@ -378,6 +425,8 @@ def main() -> None:
         profile(args.annee, args.territoire)
     if "perimetres" in parts:
         perimeters(args.departement, args.region, args.echantillon)
+    if args.avant:
+        before_after(args.departement, args.avant)
     print(f"Charge moyenne à la fin : {fr(os.getloadavg()[0], 2)} ; mesure complète en "
           f"{fr((time.perf_counter() - started) / 60, 1)} min.")
 

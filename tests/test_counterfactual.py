@@ -809,3 +809,58 @@ def test_the_intercommunality_compared_says_why_in_one_sentence():
                     "Métropole du Grand Paris.")
     same = Territory("QP001001", "T", (Level("epci", "1", "Vallée Sud - Grand Paris"),))
     assert intercommunality_note(same, "Vallée Sud – Grand Paris", "un EPT") == ""
+
+
+# --------------------------------------------------------------------------- national index
+
+def test_a_distribution_places_a_value_as_group_statistics_does():
+    # 7 values with a tie at 20: for 20, 2 values below (5, 10), 3 above (30, 40, 50)
+    raw = np.array([10.0, 20.0, 20.0, 30.0, 40.0, 50.0, 5.0])
+    stats = cf.Distribution.of(raw).stats(20.0)
+    assert (stats.effectif, stats.rang) == (7, 4)            # 30, 40, 50 above: rank 4
+    assert stats.part_inferieure == pytest.approx(100 * 2 / 7)  # 5 and 10 below
+    assert stats.part_superieure == pytest.approx(100 * 3 / 7)
+    assert stats.mediane == 20.0                              # 5 10 20 [20] 30 40 50
+    # a float-noise tie (0.1 + 0.2 against 0.3) is a tie, as in group_statistics
+    noisy = cf.Distribution.of(np.array([0.1 + 0.2, 0.3, 1.0])).stats(0.3)
+    assert (noisy.rang, noisy.part_inferieure) == (2, 0.0)
+
+
+def test_the_national_index_gives_the_same_rows_for_every_quarter():
+    national = cf.NationalGroups.of(TERR)
+    for quarter in ("QP001003", "QP002001", "QP075002"):
+        for comparables in ((), ("QP001001", "QP075001")):
+            direct = cf.impact_table(VALUES, TERR, quarter, "x", [2020, 2021, 2022],
+                                     [(2020, 2022)], comparables=comparables)
+            indexed = cf.impact_table(VALUES, TERR, quarter, "x", [2020, 2021, 2022],
+                                      [(2020, 2022)], comparables=comparables,
+                                      national=national)
+            pd.testing.assert_frame_equal(indexed, direct)
+    # département 01 in 2020: 10, 20, 20, 30; QP001003 (20) has 30 above it: rank 2
+    rows = cf.position_rows(VALUES, TERR, "QP001003", "x", [2020], national=national)
+    dep = by_group(rows)["qpv_departement"]
+    assert (dep["effectif"], dep["rang"], dep["mediane_groupe"]) == (4, 2, 20.0)
+    # each group's distribution was computed once, whichever quarter asked
+    assert ("x", 2020, "valeur", "qpv_departement", "01") in national._groups
+
+
+def test_the_national_index_refuses_a_quarter_without_territory():
+    national = cf.NationalGroups.of(TERR)
+    values = values_of({("x", 2020): {**X2020, "QP099001": 7}})
+    with pytest.raises(ValueError, match="QP099001 n'est pas dans la table des territoires"):
+        cf.position_rows(values, TERR, "QP099001", "x", [2020], national=national)
+
+
+def test_warming_computes_every_year_and_period_of_all_qpv_once():
+    national = cf.NationalGroups.of(TERR)
+    cf.warm(national, [VALUES], {"x": "pourcentage"}, debut=2022)
+    # years published for all: 2020, 2021, 2022 (6 or 7 QPV each); periods before the
+    # contract (2020-2021) and into it (2021-2022)
+    assert set(national._series) == {("x", 2020), ("x", 2021), ("x", 2022)}
+    assert set(national._changes) == {("x", 2020, 2021, "absolue"),
+                                      ("x", 2021, 2022, "absolue")}
+    assert ("x", 2020, 2021, "absolue", "variation", "ensemble_qpv") in national._groups
+    before = dict(national._groups)
+    cf.position_rows(VALUES, TERR, "QP075001", "x", [2020], national=national)
+    assert national._groups[("x", 2020, "valeur", "ensemble_qpv")] \
+        is before[("x", 2020, "valeur", "ensemble_qpv")]

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 
 from evalqpv.referentiel import Indicator
 from evalqpv.report import counterfactual as cf
-from evalqpv.report.impact import IMPACT_TITLE, STARTING_TITLE, _periods, contract_period
+from evalqpv.report.counterfactual import periods as _periods
+from evalqpv.report.impact import IMPACT_TITLE, STARTING_TITLE, contract_period
 from evalqpv.report.impact import compared as compared_indicator
 
 

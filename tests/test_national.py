@@ -24,9 +24,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def fresh_cache():
-    national._LOADED.clear()
+    caches = (national._LOADED, national._RATES, national._GROUPS, national._PRELOADED)
+    for cache in caches:
+        cache.clear()
     yield
-    national._LOADED.clear()
+    for cache in caches:
+        cache.clear()
 
 
 def test_the_same_values_as_a_direct_reading(built_project, fresh_cache):
@@ -77,3 +80,49 @@ def test_the_warm_process_loads_them_before_forking(built_project, fresh_cache, 
     national._LOADED.clear()
     forkserver._preload(replace(shipped, root=tmp_path / "vide"))
     assert not national._LOADED
+
+
+def test_rates_asked_in_pieces_are_those_of_one_reading(built_project, fresh_cache):
+    """The rates kept per process: a report asking for two counts gets the frame that
+    rates_values gives for these two alone, whatever was computed before."""
+    paths, _ = built_project
+    values = national.national_values(paths.store, "qpv2015")
+    people = values[values["indicateur"] == "population"]
+    years = cf.national_years(people)["population"]
+    counts = sorted(set(values["indicateur"]) - {"population"})[:4]
+    assert len(counts) == 4
+    national.national_rates(paths.store, "qpv2015", counts[2:])
+    mine, used = national.national_rates(paths.store, "qpv2015", counts[:3])
+    direct, direct_used = cf.rates_values(values, counts[:3], years=years)
+    pd.testing.assert_frame_equal(mine, direct)
+    assert used == direct_used
+
+
+def test_the_warm_process_computes_the_distributions_of_all_qpv(built_project, fresh_cache,
+                                                                tmp_path):
+    paths, _ = built_project
+    shipped = make_job(ProjectPaths(ROOT), "emploi", 2025, "QP092005", tmp_path, "k", "c")
+    forkserver._preload(replace(shipped, root=paths.root))
+    (groups,) = [g for k, g in national._GROUPS.items() if k[2] == "qpv2015"]
+    assert any(key[-1] == "ensemble_qpv" and str(key[0]).endswith(cf.RATE_SUFFIX)
+               for key in groups._groups)
+
+
+def test_preloading_again_the_same_inputs_does_nothing(built_project, fresh_cache,
+                                                       monkeypatch):
+    """The warm process preloads before every copy it forks: only the first time may
+    cost anything, until the store or the configuration changes."""
+    paths, _ = built_project
+    calls: list[int] = []
+    real = cf.warm
+    monkeypatch.setattr(cf, "warm", lambda *a, **k: (calls.append(1), real(*a, **k)))
+    national.preload_project(paths)
+    first = len(calls)
+    assert first >= 1
+    national.preload_project(paths)
+    assert len(calls) == first
+    # what it keeps is keyed by the versions of its inputs (the store, the territories,
+    # the référentiel, the contract, the comparison rules, the outlines)
+    (done,) = national._PRELOADED
+    assert done[0] == national._key(paths.store)
+    assert str(paths.referentiel.resolve()) in {str(part[0]) for part in done}

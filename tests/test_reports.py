@@ -319,7 +319,7 @@ def test_failing_notebook_keeps_last_good_report_and_others_run(built, tmp_path)
     original = notebook.read_bytes()
     try:
         nb = nbformat.read(notebook, as_version=4)
-        nb.cells.insert(5, nbformat.v4.new_code_cell('raise ValueError("donnée piégée")'))
+        nb.cells.append(nbformat.v4.new_code_cell('raise ValueError("donnée piégée")'))
         nbformat.write(nb, notebook)
         (paths.root / "notebooks" / "transition.ipynb").touch()
         runner.clear_cache(paths)
@@ -329,7 +329,8 @@ def test_failing_notebook_keeps_last_good_report_and_others_run(built, tmp_path)
         notebook.write_bytes(original)
     assert code == 1
     summary = "\n".join(messages)
-    assert "« emploi », cellule 6" in summary and "ValueError : donnée piégée" in summary
+    assert f"« emploi », cellule {len(nb.cells)}" in summary  # the appended cell
+    assert "ValueError : donnée piégée" in summary
     assert "[1/2]" in summary and "[2/2]" in summary
     assert (paths.root / "reports" / str(year) / "emploi.html").read_bytes() == good
     assert (paths.root / "reports" / str(year) / "transition.html").exists()

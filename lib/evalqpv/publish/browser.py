@@ -19,9 +19,11 @@ used) at 1 280 px (laptop) and at 390 px (phone), and:
   the folder that is e-mailed: reports/controle-<annee>/ for reports/<annee>/,
   reports/controle-<annee>/<code>/ for reports/<annee>/<code>/ (output_folder).
 
-This module imports only the standard library and evalqpv's own stdlib-only modules (and,
-when it runs, playwright and pypdf):
-it runs from its own environment (.navigateur/, see the Makefile), with PYTHONPATH=lib.
+This module drives the browser (and is the command); the scripts it runs in each page
+are in browser_scripts.py, the budgets and the verdicts (pure functions, named here too)
+in browser_verdicts.py. The three import only the standard library and evalqpv's own
+stdlib-only modules (and, when the check runs, playwright and pypdf): the check runs
+from its own environment (.navigateur/, see the Makefile), with PYTHONPATH=lib.
 Messages are French; exit code 0 when every page passes, 1 when a check fails, 2 when
 the browser, axe-core or playwright is missing.
 """
@@ -29,21 +31,65 @@ the browser, axe-core or playwright is missing.
 from __future__ import annotations
 
 import argparse
-import csv
 import importlib
 import json
 import os
-import re
 import shutil
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..frenchnumbers import count
-from ..frenchnumbers import number as french_number
-from ..vocabulary import REPORT_TITLES, partner_stem
+from ..vocabulary import REPORT_TITLES
+from .browser_scripts import (
+    JS_AXE,
+    JS_OFFLINE_REFS,
+    JS_OVERFLOW,
+    JS_PRINT_CLIP,
+    JS_TOP,
+)
+from .browser_verdicts import (
+    FIRST_SCREEN,
+    MAX_PAGE_BYTES,
+    MAX_SET_BYTES,
+    PAGE_BUDGETS,
+    PARTNERS,
+    PERIMETERS,
+    PRINT_WIDTH,
+    TILE_HEIGHT,
+    PageResult,
+    axe_failures,
+    byte_budget,
+    count_pdf_pages,
+    first_screen_failures,
+    ko,
+    overflow_failures,
+    page_budget,
+    pdf_failures,
+    print_clip_failures,
+    size_failures,
+)
+
+# The budgets and verdicts are named here too (browser.PAGE_BUDGETS, browser.size_failures):
+# the guide and the tests read them from the check they belong to.
+__all__ = [
+    "MAX_PAGE_BYTES",
+    "MAX_SET_BYTES",
+    "PAGE_BUDGETS",
+    "axe_failures",
+    "byte_budget",
+    "first_screen_failures",
+    "main",
+    "overflow_failures",
+    "page_budget",
+    "pages_of",
+    "pdf_failures",
+    "print_clip_failures",
+    "report_folder",
+    "run",
+    "size_failures",
+]
 
 VIEWPORTS = (  # label, width, height, device scale factor, phone
     ("1280", 1280, 800, 1, False),
@@ -51,66 +97,6 @@ VIEWPORTS = (  # label, width, height, device scale factor, phone
 )
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice")
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
-# A4 pages when printed: what a committee member may be asked to read on paper.
-# Measured on the year where every partner answered (tests/fixtures/annee_complete: a
-# value for every indicator the référentiel asks a partner for), the longest a page gets:
-# index 2, contexte 6, emancipation 15, emploi 17, tranquillite 7, transition 6,
-# synthese 5, annexes 15, a partner's page 4. The budgets leave a page for the content to
-# grow, no more (the synthesis: the committee's six pages): a report that outgrows them
-# is one to shorten, not a budget to raise. Reference tables (definitions, producers,
-# unverifiable claims) open on screen and are not printed.
-PAGE_BUDGETS = {"index": 2, "contexte": 9, "emancipation": 17, "emploi": 18,
-                "tranquillite": 8, "transition": 7, "synthese": 6, "annexes": 17}
-# A partner's page (reports/<annee>/partenaires/<partenaire>.html) lists what it owes:
-# its budget follows from the référentiel, four pages and one for every ten indicators
-# (85 indicators: 11 pages on the full year; a partner of 3: 2 pages).
-PARTNER_PAGE_BASE, PARTNER_INDICATORS_PER_PAGE = 4, 10
-# Weight of a page, and of the year's reports together (what is e-mailed), on the same
-# full year: emancipation 303 KB, emploi 310 KB; 1,33 MB for the eight pages.
-MAX_PAGE_BYTES = 350_000
-MAX_SET_BYTES = 1_500_000
-TILE_HEIGHT = 2400  # CSS px per screenshot tile
-PARTNERS = "partenaires"  # the partners' pages, beside the year's reports
-# The index of a perimeter (reports/<annee>/perimetres/<p>.html): its header and map take
-# three A4 pages, and its table one more for every 25 quarters.
-PERIMETERS = "perimetres"
-PERIMETER_PAGE_BASE, PERIMETER_QUARTERS_PER_PAGE = 3, 25
-# Its weight: a page's, and 200 bytes more per quarter its table lists (measured on the
-# shipped data: France, 1 400 rows and its map, 594 KB; Île-de-France 243 KB; 92, 55 KB).
-PERIMETER_BYTES_PER_QUARTER = 200
-# What a page must show on its first screen at 1 280 px, without scrolling: the
-# committee's answer (the contract's targets and their status) on the synthesis.
-FIRST_SCREEN = {"synthese": "table.decision"}
-# The printable width of an A4 page at the reports' margins (210 mm - 2 x 12 mm, at
-# 96 px per inch): laid out at this width under print media, nothing may stick out of
-# the page or of a box that clips it (a table that scrolls on screen is cut on paper).
-PRINT_WIDTH = round((210 - 2 * 12) / 25.4 * 96)
-JS_PRINT_CLIP = r"""
-(pageWidth) => {
-  const out = [];
-  for (const el of document.querySelectorAll('main table, main svg, main img, main pre')) {
-    const r = el.getBoundingClientRect();
-    if (r.width === 0) continue;
-    let limit = pageWidth;
-    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement)
-      if (getComputedStyle(a).overflowX !== 'visible')
-        limit = Math.min(limit, a.getBoundingClientRect().right);
-    if (r.right <= limit + 1) continue;
-    const caption = el.querySelector ? el.querySelector('caption') : null;
-    let name = el.tagName.toLowerCase();
-    if (typeof el.className === 'string' && el.className.trim())
-      name += '.' + el.className.trim().split(/\s+/)[0];
-    if (caption) name += ` « ${caption.textContent.trim().slice(0, 60)} »`;
-    out.push(`${name} : ${Math.round(r.right - limit)} px coupés`);
-    if (out.length >= 3) break;
-  }
-  return out;
-}
-"""
-JS_TOP = """sel => { const e = document.querySelector(sel);
-  if (!e) return null; const r = e.getBoundingClientRect();
-  const row = e.querySelector('tbody tr'); const first = row ? row.getBoundingClientRect() : r;
-  return first.bottom + window.scrollY; }"""
 OUTPUT = "controle"  # reports/controle-<annee>/, beside reports/<annee>/
 
 # Without these flags Chromium reaches Google services even headless; the resolver rule
@@ -123,193 +109,6 @@ CHROMIUM_ARGS = (
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost", "--no-pings",
     "--disable-domain-reliability",
 )
-IMPACT_FR = {"critical": "critique", "serious": "grave", "moderate": "modéré",
-             "minor": "mineur"}
-
-# Elements that would load something from the network, even if no request fired.
-JS_OFFLINE_REFS = r"""
-() => {
-  const local = u => /^(file:|data:|blob:|about:|javascript:|#)/i.test(u);
-  const out = [];
-  const attrs = [['script[src]', 'src'], ['img[src]', 'src'], ['iframe[src]', 'src'],
-    ['embed[src]', 'src'], ['object[data]', 'data'], ['source[src]', 'src'],
-    ['video[src]', 'src'], ['audio[src]', 'src'], ['link[href]', 'href'],
-    ['image[href]', 'href'], ['use[href]', 'href']];
-  for (const [sel, attr] of attrs) {
-    for (const el of document.querySelectorAll(sel)) {
-      let v = el.getAttribute(attr) || '';
-      try { v = new URL(v, document.baseURI).href; } catch (e) {}
-      if (v && !local(v)) out.push(`<${el.tagName.toLowerCase()} ${attr}="${v}">`);
-    }
-  }
-  return [...new Set(out)];
-}
-"""
-
-# Page width against the emulated device width (not innerWidth: under mobile emulation
-# Chromium widens innerWidth to the content), and the outermost elements that stick out.
-JS_OVERFLOW = r"""
-(deviceWidth) => {
-  const sw = document.documentElement.scrollWidth;
-  const layout = document.documentElement.clientWidth;
-  const res = {scrollWidth: sw, layoutWidth: layout, culprits: []};
-  if (sw <= deviceWidth && layout <= deviceWidth) return res;
-  const vw = Math.max(layout, deviceWidth);
-  const clips = el => {
-    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement)
-      if (getComputedStyle(a).overflowX !== 'visible') return true;
-    return false;
-  };
-  for (const el of document.body.querySelectorAll('*')) {
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.right <= vw + 1 || clips(el)) continue;
-    const p = el.parentElement;
-    if (p && p !== document.body && p.getBoundingClientRect().right > vw + 1) continue;
-    let name = el.tagName.toLowerCase();
-    if (typeof el.className === 'string' && el.className.trim())
-      name += '.' + el.className.trim().split(/\s+/).slice(0, 2).join('.');
-    res.culprits.push(`${name} (${Math.round(r.width)} px)`);
-    if (res.culprits.length >= 3) break;
-  }
-  return res;
-}
-"""
-
-JS_AXE = r"""
-async (tags) => {
-  const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
-                                     resultTypes: ['violations', 'incomplete']});
-  const slim = v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
-                      target: v.nodes.length ? v.nodes[0].target.join(' ') : ''});
-  return {version: axe.version, violations: r.violations.map(slim),
-          incomplete: r.incomplete.map(v => v.id)};
-}
-"""
-
-
-@dataclass
-class PageResult:
-    """What the browser found on one page."""
-
-    path: Path
-    failures: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    data: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
-
-
-# --------------------------------------------------------------------------- budgets
-
-
-def page_budget(html: Path) -> int:
-    """The PDF page budget of a report (its file name says which; a partner's page is
-    in partenaires/)."""
-    if html.parent.name == PARTNERS:
-        owed = owed_by(html)
-        return PARTNER_PAGE_BASE + -(-owed // PARTNER_INDICATORS_PER_PAGE)
-    if html.parent.name == PERIMETERS:
-        rows = html.read_text(encoding="utf-8").count("<code>QP")
-        return PERIMETER_PAGE_BASE + -(-rows // PERIMETER_QUARTERS_PER_PAGE)
-    return PAGE_BUDGETS.get(html.stem, max(PAGE_BUDGETS.values()))
-
-
-def owed_by(page: Path) -> int:
-    """How many indicators of the project's référentiel the partner of a page owes."""
-    for folder in page.resolve().parents:
-        referentiel = folder / "config" / "referentiel.csv"
-        if referentiel.is_file():
-            with referentiel.open(encoding="utf-8", newline="") as handle:
-                return sum(partner_stem(row.get("partenaire", "")) == page.stem
-                           for row in csv.DictReader(handle))
-    return 0
-
-
-def first_screen_failures(name: str, selector: str, bottom: float | None,
-                          height: int) -> list[str]:
-    """The element (its caption, header and first row) must end within the first screen."""
-    if bottom is None:
-        return [f"{name} : « {selector} » est absent de la page."]
-    if bottom > height:
-        return [f"{name} : le début de « {selector} » finit à {bottom:.0f} px, au-delà du "
-                f"premier écran ({height} px) : il faut faire défiler pour le voir."]
-    return []
-
-
-def size_failures(pages: list[Path]) -> list[str]:
-    """Pages heavier than MAX_PAGE_BYTES, and the year's reports (a partner's page is
-    sent on its own) heavier than MAX_SET_BYTES together."""
-    out = [f"{p.name} pèse {ko(p.stat().st_size)} (maximum {ko(byte_budget(p))})."
-           for p in pages if p.stat().st_size > byte_budget(p)]
-    total = sum(p.stat().st_size for p in pages if p.parent.name not in (PARTNERS, PERIMETERS))
-    if total > MAX_SET_BYTES:
-        out.append(f"L'ensemble des pages pèse {ko(total)} (maximum {ko(MAX_SET_BYTES)}).")
-    return out
-
-
-def byte_budget(html: Path) -> int:
-    """MAX_PAGE_BYTES; a perimeter's index lists every quarter of its perimeter, so its
-    weight may grow with them (PERIMETER_BYTES_PER_QUARTER), as its page budget does."""
-    if html.parent.name == PERIMETERS:
-        rows = html.read_text(encoding="utf-8").count("<code>QP")
-        return MAX_PAGE_BYTES + PERIMETER_BYTES_PER_QUARTER * rows
-    return MAX_PAGE_BYTES
-
-
-def ko(size: int) -> str:
-    return f"{french_number(size / 1000)}\u00a0Ko"
-
-
-def axe_failures(violations: dict[str, dict[str, Any]], widths: int) -> list[str]:
-    """axe-core's violations in French, the most serious first."""
-    order = {"critical": 0, "serious": 1, "moderate": 2, "minor": 3}
-    out = []
-    for v in sorted(violations.values(), key=lambda v: (order.get(v["impact"], 9), v["id"])):
-        where = "" if len(v["widths"]) == widths else \
-            f" [à {'/'.join(v['widths'])} px seulement]"
-        out.append(f"axe-core : {v['id']} (impact {IMPACT_FR.get(v['impact'], v['impact'])}, "
-                   f"{count(v['nodes'], 'élément')}, ex. {v['target']}){where} : {v['help']}")
-    return out
-
-
-def overflow_failures(label: str, width: int, found: dict[str, Any]) -> list[str]:
-    out = []
-    if found["layoutWidth"] > width:
-        out.append(f"À {label} px, la page est mise en page sur {found['layoutWidth']} px : "
-                   "balise <meta name=\"viewport\"> absente ou inopérante.")
-    if found["scrollWidth"] > width:
-        culprits = " ; ".join(found["culprits"])
-        out.append(f"Défilement horizontal à {label} px : la page fait "
-                   f"{found['scrollWidth']} px de large" + (f" (en cause : {culprits})"
-                                                           if culprits else "") + ".")
-    return out
-
-
-def print_clip_failures(name: str, clipped: list[str]) -> list[str]:
-    """What printing cuts on the right of an A4 page (JS_PRINT_CLIP's findings)."""
-    if not clipped:
-        return []
-    return [f"Impression : des colonnes sortent de la page A4 dans {name} ("
-            + " ; ".join(clipped) + ")."]
-
-
-def pdf_failures(pages: int, budget: int, name: str) -> list[str]:
-    if pages < 1:
-        return [f"Impression : le PDF de {name} est vide."]
-    if pages > budget:
-        return [f"Impression : {pages} pages A4 pour un maximum de {budget} ({name})."]
-    return []
-
-
-def count_pdf_pages(pdf: Path) -> int:
-    try:
-        reader = importlib.import_module("pypdf").PdfReader(str(pdf))
-        return len(reader.pages)
-    except ImportError:
-        return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
-
 
 # --------------------------------------------------------------------------- browser
 

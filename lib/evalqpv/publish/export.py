@@ -61,13 +61,18 @@ class _Headings(HTMLParser):
 
 
 def table_of_contents(nb: Any) -> list[tuple[str, str]]:
-    """(anchor, title) of each second-level heading of the notebook's markdown cells."""
+    """(anchor, title) of each second-level heading of the notebook's markdown, in page
+    order: its markdown cells and the markdown its code cells display (report.axis)."""
     from nbconvert.filters.markdown import markdown2html  # noqa: PLC0415
 
     parser = _Headings()
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             parser.feed(markdown2html(cell.source))
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/markdown")
+            if text is not None and "text/html" not in output.get("data", {}):
+                parser.feed(markdown2html(text))
     return parser.found
 
 

@@ -149,13 +149,14 @@ def serve() -> None:
 
 def _preload(job: Job) -> None:
     """Load in the warm process what every notebook of the job's project reads alike
-    (the values of all QPV), so that its copies find it in memory. Never fails: a copy
-    that lacks it loads it itself, and says what went wrong."""
+    (the values, rates and distributions of all QPV, the maps' outlines), so that its
+    copies find it in memory. Never fails: a copy that lacks it loads it itself, and
+    says what went wrong."""
     try:
-        from ..report.national import preload  # noqa: PLC0415 - already imported
+        from ..report.national import preload_project  # noqa: PLC0415 - already imported
         from ..settings import ProjectPaths  # noqa: PLC0415
 
-        preload(ProjectPaths(job.root).store)
+        preload_project(ProjectPaths(job.root))
         gc.freeze()  # the new values too: copies do not touch their pages
     except Exception:  # the copy loads it itself and reports the problem
         pass

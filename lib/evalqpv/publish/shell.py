@@ -116,12 +116,14 @@ class ReportShell(InteractiveShell):
 
 
 def new_shell() -> ReportShell:
-    """A shell that keeps no history file and never colours a traceback."""
+    """A shell that keeps no history file and never colours a traceback. It is the
+    process's shell, as a kernel's is: `IPython.display.display` and `get_ipython()`
+    find it (a report section that shows several outputs, report.axis)."""
     config = Config()
     config.HistoryManager.enabled = False
     config.InteractiveShell.colors = "nocolor"
     config.InteractiveShell.xmode = "Plain"
-    shell: ReportShell = ReportShell(config=config)
+    shell: ReportShell = ReportShell.instance(config=config)
     return shell
 
 

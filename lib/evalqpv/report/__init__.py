@@ -6,18 +6,21 @@ written from the data (no figure is typed in a notebook or here).
 
 Modules: `context` (what a report is about), `indicators` (series, statuses: pure
 functions), `messages`, `followup`, `comparisons`, `portrait`, `methods`, `maps` (sections),
-`charts`, `html`, `wording` (presentation).
+`axis` (the sections every axis report shares, one call from its notebook), `charts`,
+`html`, `wording` (presentation). The section drawing the comparison charts is
+`comparison_charts`: the name `charts` is the module that draws them.
 """
 
 from __future__ import annotations
 
 from ..vocabulary import REPORT_TITLES as REPORTS
 from .analysis import axis_analysis
+from .axis import axis_report
 from .claims import contract_claims
 from .committee import decision_table
-from .comparisons import charts, compare
+from .comparisons import compare, comparison_charts
 from .completeness import partner_completeness
-from .context import ReportContext, prepare
+from .context import ReportContext
 from .decisions import decisions
 from .followup import (
     all_statuses,
@@ -30,6 +33,7 @@ from .followup import (
     partners,
 )
 from .impact import comparables, impact, position_summary
+from .loading import prepare
 from .maps import location_map
 from .messages import axis_verdicts, header, key_messages, territories_table
 from .methods import changes, methods
@@ -49,6 +53,7 @@ __all__ = [
     "all_statuses",
     "axes_overview",
     "axis_analysis",
+    "axis_report",
     "decision_table",
     "decisions",
     "axis_verdicts",
@@ -62,7 +67,7 @@ __all__ = [
     "partner_summary",
     "partner_workbook",
     "position_summary",
-    "charts",
+    "comparison_charts",
     "commitments",
     "comparables",
     "compare",

@@ -16,7 +16,7 @@ from .trends import PUBLISHED, family
 from .wording import span, unit_name
 
 
-def charts(ctx: ReportContext, limit: int = 6, budget: int = 60_000) -> Html:
+def comparison_charts(ctx: ReportContext, limit: int = 6, budget: int = 60_000) -> Html:
     """For each indicator with figures: the QPV against wider levels, and the gaps.
 
     The indicators the comparison territories have figures for come first (the

@@ -1,43 +1,33 @@
 """What a report is about, loaded once per notebook: the year, the quarter and its
 comparison levels, the référentiel, the contract, and the store's rows that matter.
 
-A notebook does `ctx = report.prepare(annee, territoire, "emploi")`, then calls the
-section functions of the report package with it.
+A notebook does `ctx = report.prepare(annee, territoire, "emploi")` (report/loading.py:
+the parameters checked, the store's rows read), then calls the section functions of the
+report package with it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
 from .. import secrecy
-from ..ingest.registry import is_hand_filled, is_partner_file
-from ..objectives import Claim, Objectives, load_claims, load_objectives
-from ..problems import Problems
-from ..referentiel import Indicator, Referentiel, load_referentiel
+from ..ingest.registry import is_partner_file
+from ..objectives import Claim, Objectives
+from ..referentiel import Indicator, Referentiel
 from ..ruptures import Break, breaks_of, load_breaks
-from ..settings import Contract, ProjectPaths, find_root, load_contract
-from ..store.load import load_store
+from ..settings import Contract, ProjectPaths
 from ..store.requests import PartnerRequest, load_requests, load_returns
-from ..store.tables import available_years
 from ..territory import (
     Level,
-    ParameterError,
     Territory,
-    check_year,
-    evaluation_years,
-    resolve_territory,
 )
 from ..vocabulary import (
     A_COLLECTER,
     A_VENIR,
     ATTEINT,
     CODE_ENSEMBLE_QPV,
-    COMMUNE,
-    DEPARTEMENT,
     ENSEMBLE_QPV,
     ETABLISSEMENT,
     NON_APPLICABLE,
@@ -45,14 +35,9 @@ from ..vocabulary import (
     NON_TRANSMIS,
     PARTNER_NOTEBOOK,
     PERIMETRE_PARTENAIRE,
-    QPV,
-    QPV2024,
-    REPORTS,
     SANS_CIBLE,
     STATUSES,
-    SYNTHESIS,
     WHOLE_CONTRACT,
-    code_qpv_of_departement,
 )
 from .indicators import (
     Judgement,
@@ -100,6 +85,9 @@ class ReportContext:
     _by_indicator: dict[str, pd.DataFrame] = field(default_factory=dict)
     _present: set[tuple[str, str, str]] = field(default_factory=set)
     _totals: dict[str, str | None] = field(default_factory=dict)
+    # per indicator, what many sections ask again: its levels, its observed years
+    _levels: dict[str, list[Level]] = field(default_factory=dict)
+    _observed: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def own_contract(self) -> bool:
@@ -320,12 +308,15 @@ class ReportContext:
     def observed_years(self, ind: Indicator) -> list[int]:
         """The years up to the evaluated one for which a producer or a partner gave a
         figure of this indicator, on any of the report's levels (never the contract's
-        own figures): what « received » means."""
-        years: set[int] = set()
-        for level in self.local_levels(ind):
-            years |= {p.annee for p in observations(self._raw_series(ind.id, level),
-                                                    self.annee)}
-        return sorted(years)
+        own figures): what « received » means. Kept: the follow-up tables, the
+        verdicts and the missing figures ask again for each indicator."""
+        if ind.id not in self._observed:
+            years: set[int] = set()
+            for level in self.local_levels(ind):
+                years |= {p.annee for p in observations(self._raw_series(ind.id, level),
+                                                        self.annee)}
+            self._observed[ind.id] = sorted(years)
+        return list(self._observed[ind.id])
 
     def received(self, ind: Indicator) -> bool:
         """A figure for the evaluated year came from its producer or partner."""
@@ -411,7 +402,13 @@ class ReportContext:
         return out
 
     def local_levels(self, ind: Indicator) -> list[Level]:
-        """Where the contract follows this indicator: the QPV first, then wider levels."""
+        """Where the contract follows this indicator: the QPV first, then wider levels
+        (found once per indicator: hundreds of questions ask)."""
+        if ind.id not in self._levels:
+            self._levels[ind.id] = self._local_levels(ind)
+        return list(self._levels[ind.id])
+
+    def _local_levels(self, ind: Indicator) -> list[Level]:
         levels = list(self.territory.local_and_comparators)
         mine = self.rows_of(ind.id)
         partner = mine[mine["niveau"] == PERIMETRE_PARTENAIRE]
@@ -449,58 +446,3 @@ def _public(point: Point) -> bool:
     """The figure is already public: a producer published it (with its own secrecy),
     or the contract prints it. Only a partner's return can be masked."""
     return not all(is_partner_file(f) for f in point.fichier.split(" | "))
-
-
-def _hand_filled_only(files: str) -> bool:
-    """Every file a store row cites is filled by hand (contract, partners' returns)."""
-    return all(is_hand_filled(f) for f in files.split(" | "))
-
-
-def prepare(annee: object, territoire: object, rapport: str = SYNTHESIS,
-            racine: str | Path | None = None) -> ReportContext:
-    """Validate the parameters and load what the report needs.
-
-    `territoire` None or empty: the contract's quarter (config/contrat.toml); `annee`
-    None or empty: the year `make rapports` evaluates, the contract's last elapsed year
-    (its baseline year before it begins), never before the quarter's first year in the
-    store. Raises ParameterError with a French message when the territory is
-    unknown or the store has no figure for the year.
-    """
-    if rapport not in (*REPORTS, PARTNER_NOTEBOOK):
-        raise ParameterError(f"Rapport inconnu : « {rapport} ». Attendu : "
-                             + ", ".join((*REPORTS, PARTNER_NOTEBOOK)) + ".")
-    paths = ProjectPaths(find_root(Path(racine) if racine else None))
-    contract = load_contract(paths)
-    territory = resolve_territory(territoire or contract.territoire, paths)
-    if territory.code == contract.territoire and contract.territoire_2024:
-        territory = replace(territory, other_geography=Level(
-            QPV, contract.territoire_2024, f"{territory.libelle} (périmètre 2024)", QPV2024))
-    available = available_years(paths, territory.code)
-    if not available:
-        raise ParameterError(f"Aucune donnée pour le territoire {territory.code}.")
-    today = date.today().year
-    if annee is None or annee == "":
-        annee = max(min(available), contract.default_year(today))
-    year = check_year(annee, available, evaluation_years(contract.fin, today))
-    keys = {f"{lv.niveau}|{lv.code}" for lv in territory.local_and_comparators}
-    dep = territory.level(DEPARTEMENT)
-    keys |= {f"{ENSEMBLE_QPV}|{code_qpv_of_departement(dep.code)}"} if dep else set()
-    # Partner perimeters come from this contract's own returns and transcription: they
-    # belong to the contract's quarter, not to a quarter evaluated for comparison.
-    own = territory.code == contract.territoire
-    communes = {lv.code for lv in territory.levels if lv.niveau == COMMUNE}
-    local = load_store(paths.store, keys, keep_levels=(PERIMETRE_PARTENAIRE,) if own else (),
-                       attached_to=communes)
-    if not own:  # the contract's transcription and partners' returns are not about it
-        local = local[~local["fichier"].map(_hand_filled_only)]
-    problems = Problems()
-    referentiel = load_referentiel(paths.referentiel, paths.label(paths.referentiel), problems,
-                                   contract)
-    objectives = load_objectives(paths.objectives, paths.label(paths.objectives), problems,
-                                 referentiel, contract)
-    claims = load_claims(paths.claims, paths.label(paths.claims), problems, referentiel)
-    if problems.errors:
-        raise ParameterError("La configuration contient des erreurs : lancez `make construire` et "
-                             "lisez data/processed/validation.md.")
-    return ReportContext(year, territory, rapport, referentiel, local.reset_index(drop=True),
-                         paths, contract, objectives, claims)

@@ -48,270 +48,67 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Literal, cast
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
-from .. import frenchnumbers as fn
-from ..ingest.registry import is_hand_filled
-
-GEOGRAPHY = "qpv2015"
-GROUPS = ("ensemble_qpv", "qpv_region", "qpv_departement", "qpv_comparables")
-TABLE_COLUMNS = (
-    "indicateur", "annee", "annee_debut", "groupe", "effectif", "valeur_quartier", "rang",
-    "part_inferieure", "mediane_groupe", "variation_quartier", "variation_mediane",
-    "part_variation_inferieure",
-    # beyond the minimum asked: what the sentences need, kept for audit
-    "part_superieure", "valeur_debut_quartier", "rang_variation", "part_variation_superieure",
-    "ecart_variation", "mesure_variation", "lecture",
-    # a rate per 100 inhabitants: the population it is computed on (« population
-    # municipale 2018 »); empty for a rate, an amount or an index published as such
-    "denominateur",
+from .comparison_table import TABLE_COLUMNS, as_table, sort_table, table_to_csv, write_table
+from .comparison_text import (
+    DEFAULT_QUALIFIERS,
+    QUALIFIERS,
+    Sens,
+    change_sentence,
+    change_words,
+    position_sentence,
+    quarter_name,
+    rate_qualifiers,
+    value_words,
 )
-INTEGER_COLUMNS = ("annee", "annee_debut", "effectif", "rang", "rang_variation")
-TIE_DECIMALS = 9
+from .groups import (
+    GROUPS,
+    TIE_DECIMALS,
+    Distribution,
+    GroupStats,
+    NationalGroups,
+    Variation,
+    changes,
+    group_members,
+    group_statistics,
+    groups_of,
+    restrict,
+    territory_row,
+    value_at,
+    year_series,
+)
+from .qpv_values import (
+    GEOGRAPHY,
+    RATE_SUFFIX,
+    RATE_UNIT,
+    RATE_WORDS,
+    Denominator,
+    clean_observations,
+    coverage,
+    latest_millesime,
+    national_years,
+    nearest_year,
+    rate_values,
+    rates_values,
+    ratio_values,
+    years_published_for_all,
+)
+
+# What the comparisons' callers read as `counterfactual.<name>`, wherever it lives.
+__all__ = ["GEOGRAPHY", "GROUPS", "QUALIFIERS", "RATE_SUFFIX", "RATE_UNIT", "RATE_WORDS",
+           "TABLE_COLUMNS", "TIE_DECIMALS", "Denominator", "Distribution", "GroupStats",
+           "NationalGroups", "Sens", "Variation", "change_sentence", "change_words",
+           "changes", "clean_observations", "coverage", "group_members", "group_statistics",
+           "latest_millesime", "national_years", "nearest_year", "position_sentence",
+           "rate_qualifiers", "rate_values", "rates_values", "ratio_values", "sort_table",
+           "table_to_csv", "value_words", "write_table", "years_published_for_all"]
+
 DISTANCE_DECIMALS = 10
 MINIMUM_GROUP = 2  # the fewest QPV a group needs to be ranked (the quarter included)
-# A count per 100 inhabitants (rate_values): its values, and how they read.
-RATE_UNIT = "pour_100_habitants"
-RATE_SUFFIX = "_pour_100_habitants"
-RATE_WORDS = "pour 100 habitants"
-
-Sens = Literal["hausse", "baisse", "neutre"]
-Variation = Literal["absolue", "relative"]
-
-_GROUP_SUFFIX = {"ensemble_qpv": "", "qpv_region": " de la région",
-                 "qpv_departement": " du département", "qpv_comparables": " comparables"}
-_GROUP_TERRITORY_COLUMN = {"qpv_region": "region", "qpv_departement": "departement"}
-
-# How a position reads for a few indicators: (favourable end, unfavourable end).
-QUALIFIERS: dict[str, tuple[str, str]] = {
-    "taux_pauvrete": ("les moins pauvres", "les plus pauvres"),
-    "taux_bas_revenus": ("les moins pauvres", "les plus pauvres"),
-    "revenu_median_disponible": ("aux revenus les plus élevés", "aux revenus les plus faibles"),
-    "taux_emploi_15_64": ("au taux d'emploi le plus élevé", "au taux d'emploi le plus faible"),
-    "taux_emploi_15_64_femmes": ("au taux d'emploi des femmes le plus élevé",
-                                 "au taux d'emploi des femmes le plus faible"),
-}
-_DEFAULT_QUALIFIERS = ("les mieux placés sur cet indicateur",
-                       "les moins bien placés sur cet indicateur")
-
-
-def rate_qualifiers(libelle: str, sens: Sens) -> tuple[str, str]:
-    """How a position reads for a count per 100 inhabitants (favourable end first):
-    « avec le moins de demandeurs d'emploi … pour 100 habitants »."""
-    what = libelle[:1].lower() + libelle[1:] if libelle[1:2].islower() else libelle
-    of = f"d'{what}" if what[:1].lower() in "aeiouyéèêàâîôûh" else f"de {what}"
-    fewest, most = f"avec le moins {of} {RATE_WORDS}", f"avec le plus {of} {RATE_WORDS}"
-    return (most, fewest) if sens == "hausse" else (fewest, most)
-
-
-# --------------------------------------------------------------------------- values
-
-def latest_millesime(text: object) -> str:
-    """'2021 | 2017' -> '2021': a merged row is as recent as its latest publication."""
-    parts = [p.strip() for p in str(text).split("|") if p.strip()]
-    return max(parts) if parts else ""
-
-
-def _latest_millesimes(texts: pd.Series) -> pd.Series:
-    """latest_millesime of each row, computed once per distinct text (a few dozen for
-    two hundred thousand rows)."""
-    texts = texts.astype(str)
-    latest = {text: latest_millesime(text) for text in texts.unique()}
-    return texts.map(latest).astype(str)
-
-
-def clean_observations(observations: pd.DataFrame, geographie: str = GEOGRAPHY) -> pd.DataFrame:
-    """One comparable value per (indicateur, code, annee) for the QPV of one geography.
-
-    Keeps published numbers only (statut 'valeur', finite), so that secrets and bounds
-    never enter a rank; resolves conflicts by the latest millesime (module docstring).
-    Returns columns indicateur, code, annee (int), valeur (float), millesime.
-    """
-    obs = observations
-    valeur = pd.to_numeric(obs["valeur"], errors="coerce").astype(float)
-    keep = ((obs["niveau"] == "qpv") & (obs["geographie"] == geographie)
-            & (obs["statut"] == "valeur") & np.isfinite(valeur))
-    if "fichier" in obs.columns:
-        keep &= ~_hand_filled(obs["fichier"])
-    frame = pd.DataFrame({
-        "indicateur": obs.loc[keep, "indicateur"].astype(str),
-        "code": obs.loc[keep, "code"].astype(str),
-        "annee": pd.to_numeric(obs.loc[keep, "annee"]).astype(int),
-        "valeur": valeur[keep],
-        "millesime": _latest_millesimes(obs.loc[keep, "millesime"])
-        if "millesime" in obs.columns else "",
-        "source": obs.loc[keep, "source"].astype(str) if "source" in obs.columns else "",
-    })
-    tie_breakers = [c for c in ("source", "fichier", "ligne") if c in obs.columns]
-    for col in tie_breakers:
-        frame["_" + col] = obs.loc[keep, col].astype(str)
-    order = ["indicateur", "code", "annee", "millesime"] + ["_" + c for c in tie_breakers] \
-        + ["valeur"]
-    frame = frame.sort_values(order, kind="mergesort")
-    frame = frame.drop_duplicates(["indicateur", "code", "annee"], keep="last")
-    frame = frame[["indicateur", "code", "annee", "valeur", "millesime", "source"]]
-    frame["source"] = frame["source"].astype("category")  # a few dozen distinct texts
-    return frame.sort_values(["indicateur", "annee", "code"], kind="mergesort") \
-        .reset_index(drop=True)
-
-
-def _hand_filled(files: pd.Series) -> pd.Series:
-    """Rows whose every cited file is filled by hand (the contract's transcription, a
-    partner's return), decided once per distinct text."""
-    texts = files.astype(str)
-    known = {t: all(is_hand_filled(f) for f in t.split(" | ")) for t in texts.unique()}
-    return texts.map(known).astype(bool)
-
-
-def coverage(values: pd.DataFrame) -> pd.DataFrame:
-    """How many QPV have a value, per indicator and year: tells national series apart
-    from figures printed only for the quarter (the contract's own values)."""
-    out = values.groupby(["indicateur", "annee"], sort=True)["code"].nunique()
-    return out.rename("effectif").reset_index()
-
-
-def national_years(values: pd.DataFrame, min_share: float = 0.5) -> dict[str, list[int]]:
-    """years_published_for_all of every indicator that has such years, from one count
-    of the QPV per indicator and year."""
-    cov = coverage(values)
-    out: dict[str, list[int]] = {}
-    for indicateur, rows in cov.groupby("indicateur", sort=True):
-        threshold = min_share * rows["effectif"].max()
-        years = [int(a) for a in rows.loc[rows["effectif"] >= threshold, "annee"]]
-        if years:
-            out[str(indicateur)] = years
-    return out
-
-
-def years_published_for_all(values: pd.DataFrame, indicateur: str,
-                            min_share: float = 0.5) -> list[int]:
-    """Years where the indicator covers at least `min_share` of its best-covered year.
-
-    A year known for one QPV only (a figure of the contract) is not a national
-    publication, and ranking the quarter alone would say nothing.
-    """
-    cov = coverage(values[values["indicateur"] == indicateur])
-    if cov.empty:
-        return []
-    threshold = min_share * cov["effectif"].max()
-    return [int(a) for a in cov.loc[cov["effectif"] >= threshold, "annee"]]
-
-
-def ratio_values(values: pd.DataFrame, numerator: str, denominator: str, name: str, *,
-                 denominator_year: int | None = None, scale: float = 100.0) -> pd.DataFrame:
-    """A derived indicator (e.g. job seekers per 100 inhabitants), in the shape of `values`.
-
-    Counts mostly measure a quarter's size; a ratio makes quarters of different sizes
-    comparable. With `denominator_year`, every year uses that year's denominator (the
-    census population is not published every year); otherwise the same year's.
-    """
-    num = values[values["indicateur"] == numerator][["code", "annee", "valeur"]]
-    den = values[values["indicateur"] == denominator][["code", "annee", "valeur"]]
-    if denominator_year is not None:
-        den = den[den["annee"] == denominator_year].drop(columns="annee")
-        merged = num.merge(den, on="code", suffixes=("", "_den"))
-    else:
-        merged = num.merge(den, on=["code", "annee"], suffixes=("", "_den"))
-    merged = merged[merged["valeur_den"] > 0]
-    out = pd.DataFrame({
-        "indicateur": name, "code": merged["code"], "annee": merged["annee"].astype(int),
-        "valeur": scale * merged["valeur"] / merged["valeur_den"], "millesime": "",
-    })
-    return out.sort_values(["annee", "code"], kind="mergesort").reset_index(drop=True)
-
-
-def nearest_year(year: int, years: Iterable[int]) -> int | None:
-    """The year of `years` nearest to `year` (the later one on a tie): the census
-    population a count of that year is divided by."""
-    known = sorted(set(years))
-    if not known:
-        return None
-    return min(known, key=lambda y: (abs(y - year), -y))
-
-
-@dataclass(frozen=True)
-class Denominator:
-    """What a rate per 100 inhabitants is computed on: the denominator's name and, for
-    each year of the count, the year of the denominator used."""
-
-    libelle: str  # « population municipale »
-    annees: Mapping[int, int]
-
-    def words(self, *annees: int) -> str:
-        """« population municipale 2018 », « population municipale 2013 et 2018 »."""
-        used = sorted({self.annees[a] for a in annees if a in self.annees})
-        return f"{self.libelle} {' et '.join(str(y) for y in used)}" if used else ""
-
-
-def rate_values(values: pd.DataFrame, numerator: str, denominator: str = "population", *,
-                libelle: str = "population municipale",
-                years: Iterable[int] | None = None) -> tuple[pd.DataFrame, Denominator]:
-    """A count per 100 inhabitants of each QPV, on the denominator (the census
-    population) of the year nearest to each year of the count.
-
-    `years`: the years the denominator is published for all QPV (those of `values`
-    when None). Returns the rates, in the shape of `values` (indicator
-    `numerator + RATE_SUFFIX`), and the denominator year used for each year.
-    QPV without a positive denominator that year are left out.
-    """
-    rates, used = rates_values(values, [numerator], denominator, libelle=libelle,
-                               years=years)
-    return rates, used.get(numerator + RATE_SUFFIX, Denominator(libelle, {}))
-
-
-def rates_values(values: pd.DataFrame, numerators: Iterable[str],
-                 denominator: str = "population", *, libelle: str = "population municipale",
-                 years: Iterable[int] | None = None,
-                 ) -> tuple[pd.DataFrame, dict[str, Denominator]]:
-    """`rate_values` of several counts in one pass (one merge for all of them): the
-    rates, and the denominator used by rate indicator."""
-    census = sorted(set(int(y) for y in (years if years is not None else
-                                         values.loc[values["indicateur"] == denominator,
-                                                    "annee"])))
-    names = sorted(set(numerators))
-    counts = values[values["indicateur"].isin(names)]
-    pool = values[(values["indicateur"] == denominator) & values["annee"].isin(census)]
-    nearest = {int(y): n for y in set(counts["annee"])
-               if (n := nearest_year(int(y), census)) is not None}
-    num = pd.DataFrame({"indicateur": counts["indicateur"].to_numpy(dtype=object),
-                        "code": counts["code"].to_numpy(dtype=object),
-                        "annee": counts["annee"].to_numpy(dtype=int),
-                        "valeur": counts["valeur"].to_numpy(dtype=float),
-                        "source": counts["source"].to_numpy(dtype=object)
-                        if "source" in counts.columns else ""})
-    num["annee_den"] = num["annee"].map(nearest)
-    num = num[num["annee_den"].notna()].astype({"annee_den": int})
-    den = pd.DataFrame({"code": pool["code"].to_numpy(dtype=object),
-                        "annee_den": pool["annee"].to_numpy(dtype=int),
-                        "valeur_den": pool["valeur"].to_numpy(dtype=float)})
-    merged = num.merge(den, on=["code", "annee_den"])
-    merged = merged[merged["valeur_den"] > 0]
-    out = pd.DataFrame({
-        "indicateur": merged["indicateur"] + RATE_SUFFIX, "code": merged["code"],
-        "annee": merged["annee"].astype(int),
-        "valeur": 100.0 * merged["valeur"] / merged["valeur_den"], "millesime": "",
-        "source": merged["source"]},
-        columns=["indicateur", "code", "annee", "valeur", "millesime", "source"])
-    out = out.sort_values(["indicateur", "annee", "code"], kind="mergesort") \
-        .reset_index(drop=True)
-    used = {}
-    for name in names:
-        mine = sorted(set(num.loc[num["indicateur"] == name, "annee"]))
-        if mine:
-            used[name + RATE_SUFFIX] = Denominator(libelle, {int(y): nearest[int(y)]
-                                                             for y in mine})
-    return out, used
-
-
-def _year_series(values: pd.DataFrame, indicateur: str, annee: int) -> pd.Series:
-    rows = values[(values["indicateur"] == indicateur) & (values["annee"] == annee)]
-    series = pd.Series(rows["valeur"].to_numpy(dtype=float), index=rows["code"].to_numpy())
-    return series.sort_index()
-
 
 # --------------------------------------------------------------------------- groups
 
@@ -348,87 +145,6 @@ def urban_context(territories: pd.DataFrame) -> pd.Series:
 _ARRONDISSEMENTS = ("751", "132", "6938")
 
 
-def _territory_row(territories: pd.DataFrame, quarter: str) -> pd.Series:
-    rows = territories[territories["code_qpv"] == quarter]
-    if rows.empty:
-        raise ValueError(f"Le quartier {quarter} n'est pas dans la table des territoires : "
-                         "sa région et son département sont inconnus.")
-    return rows.iloc[0]
-
-
-def group_members(territories: pd.DataFrame, quarter: str, groupe: str,
-                  comparables: Sequence[str] = ()) -> set[str] | None:
-    """The QPV codes of a group around the quarter (None: no restriction).
-
-    The quarter is always a member, so that it is counted in `effectif`.
-    """
-    if groupe == "ensemble_qpv":
-        return None
-    if groupe == "qpv_comparables":
-        return set(comparables) | {quarter}
-    if groupe in _GROUP_TERRITORY_COLUMN:
-        column = _GROUP_TERRITORY_COLUMN[groupe]
-        own = _territory_row(territories, quarter)[column]
-        return set(territories.loc[territories[column] == own, "code_qpv"]) | {quarter}
-    raise ValueError(f"Groupe inconnu : {groupe} (attendu : {', '.join(GROUPS)}).")
-
-
-def _groups(comparables: Sequence[str]) -> tuple[str, ...]:
-    return GROUPS if len(comparables) else GROUPS[:-1]
-
-
-def _restrict(series: pd.Series, members: set[str] | None) -> pd.Series:
-    return series if members is None else series[series.index.isin(members)]
-
-
-@dataclass(frozen=True)
-class GroupStats:
-    """Where the quarter stands in one group: the group's size (the quarter included),
-    its rank from the highest value, the shares of the group strictly below and above
-    it, and the group's median."""
-
-    effectif: int
-    rang: int
-    part_inferieure: float
-    part_superieure: float
-    mediane: float
-
-
-def group_statistics(group_values: pd.Series, quarter: str, *,
-                     median_of_others: bool = False) -> GroupStats:
-    """Rank, shares below/above and median of the quarter within one group's values.
-
-    `median_of_others`: the median of the group without the quarter. A group of
-    comparable QPV is the quarter's neighbours, not the quarter: counting it in their
-    median would pull the median toward it (with ten neighbours, the quarter is one value
-    in eleven). The QPV of a département or all QPV include the quarter, as they do in
-    fact. On NumPy arrays: a report asks for a thousand of these, pandas' indexing was
-    most of their cost."""
-    raw = group_values.to_numpy(dtype=float)
-    values = np.round(raw, TIE_DECIMALS)
-    where = _where(group_values, quarter)
-    own = values[where]
-    n = int(len(values))
-    lower = int((values < own).sum())
-    higher = int((values > own).sum())
-    median_of = np.delete(raw, where) if median_of_others else raw
-    return GroupStats(n, higher + 1, 100.0 * lower / n, 100.0 * higher / n,
-                      float(pd.Series(median_of).median()))
-
-
-def _where(series: pd.Series, code: str) -> int:
-    """Position of one QPV in a series indexed by code (the first, if repeated)."""
-    found = np.flatnonzero(series.index.to_numpy() == code)
-    if not len(found):
-        raise KeyError(code)
-    return int(found[0])
-
-
-def _at(series: pd.Series, code: str) -> float:
-    """One QPV's value in a series indexed by code."""
-    return float(series.to_numpy(dtype=float)[_where(series, code)])
-
-
 # --------------------------------------------------------------------------- position
 
 def position_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
@@ -437,33 +153,37 @@ def position_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                   unite: str = "nombre", nom: str | None = None,
                   qualificatifs: tuple[str, str] | None = None,
                   minimum: int = MINIMUM_GROUP,
-                  denominateur: Denominator | None = None) -> pd.DataFrame:
+                  denominateur: Denominator | None = None,
+                  national: NationalGroups | None = None) -> pd.DataFrame:
     """The quarter's rank and percentile in each group, for each year it has a value.
 
     Pass `annees=years_published_for_all(values, indicateur)`: without it, a year known
     only from the contract (the quarter alone) would give groups of one. A group with
     fewer than `minimum` QPV with a value that year gives no row. `denominateur`: for a
     rate per 100 inhabitants (unite RATE_UNIT), the population it is computed on.
+    `national`: the groups' distributions kept for every quarter of a run (then
+    `values` must hold every QPV's values of the indicator).
     """
     minimum = max(minimum, MINIMUM_GROUP)  # a group of one is never ranked
     sub = values[values["indicateur"] == indicateur]
     years = sorted(set(int(a) for a in (annees if annees is not None else sub["annee"])))
-    label = nom or _quarter_name(territories, quarter)
-    quals = qualificatifs or QUALIFIERS.get(indicateur, _DEFAULT_QUALIFIERS)
-    members = {g: group_members(territories, quarter, g, comparables)
-               for g in _groups(comparables)}  # the same every year
+    label = nom or quarter_name(territories, quarter)
+    quals = qualificatifs or QUALIFIERS.get(indicateur, DEFAULT_QUALIFIERS)
+    members = {g: group_members(territories, quarter, g, comparables)  # the same every year
+               if national is None or g == "qpv_comparables" else None
+               for g in groups_of(comparables)}
     by_year = {int(cast(int, a)): g for a, g in sub.groupby("annee", sort=False)}
     rows = []
     for annee in years:
-        series = _year_series(by_year.get(annee, sub.iloc[0:0]), indicateur, annee)
+        series = national.series(sub, indicateur, annee) if national is not None else \
+            year_series(by_year.get(annee, sub.iloc[0:0]), indicateur, annee)
         if quarter not in series.index:
             continue
-        for groupe in _groups(comparables):
-            group = _restrict(series, members[groupe])
-            if len(group) < minimum:
+        for groupe in groups_of(comparables):
+            stats = _stats(series, quarter, groupe, members[groupe], national,
+                           (indicateur, annee, "valeur"))
+            if stats is None or stats.effectif < minimum:
                 continue
-            stats = group_statistics(group, quarter,
-                                     median_of_others=groupe == "qpv_comparables")
             words = denominateur.words(annee) if denominateur else ""
             rows.append({
                 "indicateur": indicateur, "annee": annee, "annee_debut": None,
@@ -478,76 +198,53 @@ def position_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                     unite=unite, qualificatifs=quals, denominateur=words),
                 "denominateur": words,
             })
-    return _as_table(rows)
+    return as_table(rows)
 
 
 # --------------------------------------------------------------------------- change
-
-def changes(values: pd.DataFrame, indicateur: str, annee_debut: int, annee: int,
-            variation: Variation = "absolue") -> pd.DataFrame:
-    """Each QPV's change between two years (only QPV with a value both years).
-
-    'absolue': value(annee) - value(annee_debut), in the indicator's unit (points for a
-    rate); 'relative': percent change, for counts whose level mostly reflects size
-    (QPV with a start value <= 0 are left out).
-    """
-    if annee_debut >= annee:
-        raise ValueError(f"L'année de début ({annee_debut}) doit précéder l'année de fin "
-                         f"({annee}).")
-    start = _year_series(values, indicateur, annee_debut)
-    end = _year_series(values, indicateur, annee)
-    codes = start.index.intersection(end.index)
-    start, end = start[codes], end[codes]
-    if variation == "relative":
-        keep = start > 0
-        start, end = start[keep], end[keep]
-        change = 100.0 * (end / start - 1.0)
-    elif variation == "absolue":
-        change = end - start
-    else:
-        raise ValueError(f"Mesure de variation inconnue : {variation} "
-                         "(attendu : absolue ou relative).")
-    return pd.DataFrame({"valeur_debut": start, "valeur": end,
-                         "variation": change.round(TIE_DECIMALS)}).sort_index()
-
 
 def change_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                 indicateur: str, annee_debut: int, annee: int, *,
                 comparables: Sequence[str] = (), variation: Variation = "absolue",
                 sens: Sens = "neutre", unite: str = "nombre", nom: str | None = None,
                 seuil: float = 80.0, minimum: int = MINIMUM_GROUP,
-                denominateur: Denominator | None = None) -> pd.DataFrame:
+                denominateur: Denominator | None = None,
+                national: NationalGroups | None = None) -> pd.DataFrame:
     """The quarter's change against each group's changes, one row per group.
 
     On these rows every statistic (effectif, rang, part_inferieure, mediane_groupe) is
     computed on the same QPV: those of the group with a value both years; a group with
-    fewer than `minimum` of them gives no row.
+    fewer than `minimum` of them gives no row. `national`: as for `position_rows`.
     """
     minimum = max(minimum, MINIMUM_GROUP)  # a group of one is never ranked
-    table = changes(values, indicateur, annee_debut, annee, variation)
+    table = national.changes(values, indicateur, annee_debut, annee, variation) \
+        if national is not None else changes(values, indicateur, annee_debut, annee,
+                                             variation)
     if quarter not in table.index:
-        return _as_table([])
-    label = nom or _quarter_name(territories, quarter)
+        return as_table([])
+    label = nom or quarter_name(territories, quarter)
+    period = (indicateur, annee_debut, annee, variation)
     rows = []
-    for groupe in _groups(comparables):
-        members = group_members(territories, quarter, groupe, comparables)
-        group = table if members is None else table[table.index.isin(members)]
-        if len(group) < minimum:
+    for groupe in groups_of(comparables):
+        members = group_members(territories, quarter, groupe, comparables) \
+            if national is None or groupe == "qpv_comparables" else None
+        level = _stats(table["valeur"], quarter, groupe, members, national,
+                       (*period, "valeur"))
+        move = _stats(table["variation"], quarter, groupe, members, national,
+                      (*period, "variation"))
+        if level is None or move is None or level.effectif < minimum:
             continue
-        others = groupe == "qpv_comparables"
-        level = group_statistics(group["valeur"], quarter, median_of_others=others)
         words = denominateur.words(annee_debut, annee) if denominateur else ""
-        move = group_statistics(group["variation"], quarter, median_of_others=others)
-        own = _at(group["variation"], quarter)
+        own = value_at(table["variation"], quarter)
         rows.append({
             "indicateur": indicateur, "annee": annee, "annee_debut": annee_debut,
             "groupe": groupe, "effectif": level.effectif,
-            "valeur_quartier": _at(group["valeur"], quarter), "rang": level.rang,
+            "valeur_quartier": value_at(table["valeur"], quarter), "rang": level.rang,
             "part_inferieure": level.part_inferieure, "mediane_groupe": level.mediane,
             "variation_quartier": own, "variation_mediane": move.mediane,
             "part_variation_inferieure": move.part_inferieure,
             "part_superieure": level.part_superieure,
-            "valeur_debut_quartier": _at(group["valeur_debut"], quarter),
+            "valeur_debut_quartier": value_at(table["valeur_debut"], quarter),
             "rang_variation": move.rang,
             "part_variation_superieure": move.part_superieure,
             "ecart_variation": round(own - move.mediane, TIE_DECIMALS),
@@ -558,7 +255,65 @@ def change_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                 variation=variation, seuil=seuil, denominateur=words),
             "denominateur": words,
         })
-    return _as_table(rows)
+    return as_table(rows)
+
+
+def periods(years: list[int], debut: int) -> list[tuple[int, int]]:
+    """The changes shown: over the whole series before the contract; once the series
+    reaches the contract, also from the last year before it to the latest."""
+    before = [y for y in years if not debut or y < debut]
+    out = [(before[0], before[-1])] if len(before) >= 2 else []
+    if debut and before and years[-1] >= debut:
+        out.append((before[-1], years[-1]))
+    return out
+
+
+def variation_of(unite: str) -> Variation:
+    """How a change is measured: in percent for a count or an amount, whose level
+    mostly reflects size; in the unit (points for a rate) otherwise."""
+    return "relative" if unite in ("nombre", "euros") else "absolue"
+
+
+def warm(national: NationalGroups, frames: Iterable[pd.DataFrame], units: Mapping[str, str],
+         debut: int) -> None:
+    """Compute in `national`, for every indicator of `frames` published for all QPV,
+    what every quarter's position and change rows read alike: each year's values and
+    distribution of all QPV, each period's changes and their distribution. A process
+    does it once, before it forks a copy per notebook (publish.forkserver); a région's
+    or a département's distribution is computed by the copy that needs it (a quarter
+    needs one of each, a run a hundred)."""
+    for frame in frames:
+        years_of = national_years(frame)
+        for indicateur, rows in frame.groupby("indicateur", sort=True):
+            name = str(indicateur)
+            years = years_of.get(name, [])
+            columns: list[tuple[tuple[object, ...], pd.Series]] = []
+            for annee in years:
+                columns.append(((name, annee, "valeur"), national.series(rows, name, annee)))
+            unite = units.get(name.removesuffix(RATE_SUFFIX), "")
+            unit = RATE_UNIT if name.endswith(RATE_SUFFIX) else unite
+            for start, end in periods(years, debut):
+                table = national.changes(rows, name, start, end, variation_of(unit))
+                period = (name, start, end, variation_of(unit))
+                columns += [((*period, c), table[c]) for c in ("valeur", "variation")]
+            for key, column in columns:
+                national.distribution(key, column, "", "ensemble_qpv")
+
+
+def _stats(column: pd.Series, quarter: str, groupe: str, members: set[str] | None,
+           national: NationalGroups | None, key: tuple[object, ...]) -> GroupStats | None:
+    """The quarter's statistics in one group of `column` (values indexed by code, the
+    quarter's among them). All QPV, a région's or a département's are looked up in the
+    national index when there is one; the comparable QPV are always the quarter's own.
+    None: the group is empty."""
+    others = groupe == "qpv_comparables"
+    if national is not None and not others:
+        return national.distribution(key, column, quarter, groupe) \
+            .stats(value_at(column, quarter))
+    group = restrict(column, members)
+    if group.empty:
+        return None
+    return group_statistics(group, quarter, median_of_others=others)
 
 
 def impact_table(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
@@ -568,18 +323,19 @@ def impact_table(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                  unite: str = "nombre", nom: str | None = None,
                  seuil: float = 80.0, minimum: int = MINIMUM_GROUP,
                  qualificatifs: tuple[str, str] | None = None,
-                 denominateur: Denominator | None = None) -> pd.DataFrame:
+                 denominateur: Denominator | None = None,
+                 national: NationalGroups | None = None) -> pd.DataFrame:
     """Position rows for `annees` and change rows for each (annee_debut, annee) period."""
     values = values[values["indicateur"] == indicateur]  # once, not in every period
     parts = [position_rows(values, territories, quarter, indicateur, annees,
                            comparables=comparables, sens=sens, unite=unite, nom=nom,
                            qualificatifs=qualificatifs, minimum=minimum,
-                           denominateur=denominateur)]
+                           denominateur=denominateur, national=national)]
     for debut, fin in periodes:
         parts.append(change_rows(values, territories, quarter, indicateur, debut, fin,
                                  comparables=comparables, variation=variation, sens=sens,
                                  unite=unite, nom=nom, seuil=seuil, minimum=minimum,
-                                 denominateur=denominateur))
+                                 denominateur=denominateur, national=national))
     return sort_table(pd.concat(parts, ignore_index=True))
 
 
@@ -618,7 +374,7 @@ def baseline_matrix(values: pd.DataFrame, variables: Sequence[BaselineVariable])
     """
     columns = {}
     for var in variables:
-        series = _year_series(values, var.indicateur, var.annee)
+        series = year_series(values, var.indicateur, var.annee)
         if var.log:
             series = np.log(series.where(series > 0))
         columns[var.name] = series
@@ -643,8 +399,24 @@ def standardise(matrix: pd.DataFrame) -> pd.DataFrame:
     return z
 
 
+def standardised(values: pd.DataFrame, variables: Sequence[BaselineVariable],
+                 national: NationalGroups | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The baseline matrix of every QPV and its z-scores: they do not depend on the
+    quarter, and are made once per run with the national index."""
+    def make() -> tuple[pd.DataFrame, pd.DataFrame]:
+        raw = baseline_matrix(values, variables)
+        return raw, standardise(raw)
+
+    if national is None:
+        return make()
+    made: tuple[pd.DataFrame, pd.DataFrame] = national.kept(("baseline", tuple(variables)),
+                                                            make)
+    return made
+
+
 def select_comparables(values: pd.DataFrame, quarter: str, selection: Selection,
-                       territories: pd.DataFrame | None = None) -> pd.DataFrame:
+                       territories: pd.DataFrame | None = None,
+                       national: NationalGroups | None = None) -> pd.DataFrame:
     """The k QPV nearest to the quarter on standardised baseline variables.
 
     Euclidean distance on z-scores (each variable weighs the same), distances rounded to
@@ -652,14 +424,15 @@ def select_comparables(values: pd.DataFrame, quarter: str, selection: Selection,
     quarter and QPV with a missing baseline value are excluded; with `same`, only QPV
     sharing the quarter's territory columns (e.g. region) are candidates.
     Returns rang, code, distance, the raw baseline values and, with territories, names.
+    `national`: the matrices kept for every quarter of a run (`values` must then hold
+    every QPV's values of the variables).
     """
     if not selection.variables:
         raise ValueError("Aucune variable de référence : la sélection est impossible.")
-    raw = baseline_matrix(values, selection.variables)
-    z = standardise(raw)
+    raw, z = standardised(values, selection.variables, national)
     if quarter not in z.index or z.loc[quarter].isna().any():
         missing = [c for c in raw.columns
-                   if quarter not in raw.index or math.isnan(_at(raw[c], quarter))]
+                   if quarter not in raw.index or math.isnan(value_at(raw[c], quarter))]
         raise ValueError(f"Le quartier {quarter} n'a pas de valeur pour : "
                          f"{', '.join(missing)} ; choisissez d'autres variables ou années.")
     candidates = z.dropna().drop(index=quarter)
@@ -668,7 +441,7 @@ def select_comparables(values: pd.DataFrame, quarter: str, selection: Selection,
             raise ValueError("La restriction « même territoire » demande la table des "
                              "territoires.")
         terr = territories.set_index("code_qpv")
-        own = _territory_row(territories, quarter)
+        own = territory_row(territories, quarter)
         keep = pd.Series(True, index=candidates.index)
         for column in selection.same:
             other = terr[column].reindex(candidates.index)
@@ -694,9 +467,10 @@ def overlap_matrix(lists: Mapping[str, Sequence[str]]) -> pd.DataFrame:
 
 
 def comparable_lists(values: pd.DataFrame, quarter: str, selections: Mapping[str, Selection],
-                     territories: pd.DataFrame) -> dict[str, list[str]]:
+                     territories: pd.DataFrame,
+                     national: NationalGroups | None = None) -> dict[str, list[str]]:
     """The comparable QPV chosen by each selection rule, by the rule's name."""
-    return {name: list(select_comparables(values, quarter, sel, territories)["code"])
+    return {name: list(select_comparables(values, quarter, sel, territories, national)["code"])
             for name, sel in selections.items()}
 
 
@@ -749,172 +523,3 @@ def sensitivity(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
         row["codes"] = " | ".join(codes)
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-# --------------------------------------------------------------------------- French text
-
-def value_words(value: float, unite: str) -> str:
-    """A value as a sentence prints it: « 29,9 % », « 12,8 pour 100 habitants »."""
-    if unite == RATE_UNIT:
-        return f"{fn.number(value, 1)} {RATE_WORDS}"
-    return fn.with_unit(value, unite)
-
-
-def change_words(delta: float, unite: str, relative: bool = False) -> str:
-    """A change as a sentence prints it: « -0,8 point », « +0,5 pour 100 habitants »."""
-    if unite == RATE_UNIT and not relative:
-        return f"{fn.change(delta, 'indice')} {RATE_WORDS}"
-    return fn.change(delta, unite, relative)
-
-
-def position_sentence(nom: str, annee: int, groupe: str, effectif: int, valeur: float,
-                      part_inferieure: float, part_superieure: float, *, sens: Sens,
-                      unite: str, qualificatifs: tuple[str, str] = _DEFAULT_QUALIFIERS,
-                      denominateur: str = "") -> str:
-    """One French sentence placing the quarter in a group, following the desired direction.
-
-    hausse/baisse: 'parmi les x % de QPV ... les moins pauvres' (x counts the QPV at least
-    as well placed, the quarter included), or the unfavourable end when it is closer;
-    neutre: 'au-dessus de x % des QPV' (x = part_inferieure). A group of one places
-    nothing: ValueError. `denominateur`: what a rate is computed on, said beside it.
-    """
-    suffix = _GROUP_SUFFIX[groupe]
-    start = f"En {annee}, {nom} ({value_words(valeur, unite)}" \
-        + (f", {denominateur})" if denominateur else ")")
-    if effectif <= 1:
-        raise ValueError("Un groupe réduit au quartier ne se classe pas.")
-    count = f" ({fn.number(effectif)}{fn.NBSP}QPV comparés)"
-    if sens == "neutre":
-        return f"{start} est au-dessus de {fn.share(part_inferieure)} des QPV{suffix}{count}."
-    if sens not in ("hausse", "baisse"):
-        raise ValueError(f"Sens inconnu : {sens} (attendu : hausse, baisse ou neutre).")
-    # share of the group at least as well placed as the quarter (quarter included)
-    at_least_as_good = 100.0 - (part_inferieure if sens == "hausse" else part_superieure)
-    at_least_as_bad = 100.0 - (part_superieure if sens == "hausse" else part_inferieure)
-    best, worst = qualificatifs
-    if at_least_as_good <= at_least_as_bad:
-        return (f"{start} est parmi les {fn.share(at_least_as_good)} de QPV{suffix} "
-                f"{best}{count}.")
-    return f"{start} est parmi les {fn.share(at_least_as_bad)} de QPV{suffix} {worst}{count}."
-
-
-def change_sentence(nom: str, annee_debut: int, annee: int, groupe: str, effectif: int,
-                    variation_quartier: float, variation_mediane: float,
-                    part_variation_inferieure: float, part_variation_superieure: float, *,
-                    sens: Sens, unite: str, variation: Variation = "absolue",
-                    seuil: float = 80.0, denominateur: str = "") -> str:
-    """One French sentence on the quarter's change against a group's changes.
-
-    Descriptive (an 'écart d'évolution', a position in a distribution), never an effect:
-    the change is 'unusual' when at least `seuil` % of the group moved strictly less
-    (or strictly more) than the quarter; otherwise it is 'dans la moyenne'. A group of
-    one places nothing: ValueError.
-    """
-    suffix = _GROUP_SUFFIX[groupe]
-    own = change_words(variation_quartier, unite, variation == 'relative')
-    head = f"Entre {annee_debut} et {annee}, {nom} : {own}" \
-        + (f" ({denominateur})" if denominateur else "")
-    if effectif <= 1:
-        raise ValueError("Un groupe réduit au quartier ne se classe pas.")
-    gap = variation_quartier - variation_mediane
-    # the gap between two percent changes is in points, not in percent
-    gap_text = fn.change(gap, "pourcentage") if variation == "relative" \
-        else change_words(gap, unite)
-    median = change_words(variation_mediane, unite, variation == "relative")
-    head += (f", contre {median} pour la médiane des QPV{suffix} (écart d'évolution : "
-             f"{gap_text})")
-    below = round(part_variation_inferieure, 1)
-    above = round(part_variation_superieure, 1)
-    favourable: bool | None = None
-    if below >= seuil:
-        share = fn.share(part_variation_inferieure)
-        if variation_quartier > 0:
-            where = f"plus forte hausse que {share} des QPV{suffix}"
-        elif variation_quartier < 0:
-            where = f"plus faible baisse que {share} des QPV{suffix}"
-        else:
-            where = f"évolution supérieure à celle de {share} des QPV{suffix}"
-        favourable = {"hausse": True, "baisse": False}.get(sens)
-    elif above >= seuil:
-        share = fn.share(part_variation_superieure)
-        if variation_quartier < 0:
-            where = f"plus forte baisse que {share} des QPV{suffix}"
-        elif variation_quartier > 0:
-            where = f"plus faible hausse que {share} des QPV{suffix}"
-        else:
-            where = f"évolution inférieure à celle de {share} des QPV{suffix}"
-        favourable = {"hausse": False, "baisse": True}.get(sens)
-    else:
-        where = (f"évolution dans la moyenne des QPV{suffix} "
-                 f"({fn.share(part_variation_inferieure)} ont une évolution plus faible)")
-    if favourable is True:
-        where += ", dans le sens souhaité"
-    elif favourable is False:
-        where += ", à l'inverse du sens souhaité"
-    return f"{head} ; {where}."
-
-
-def _quarter_name(territories: pd.DataFrame | None, quarter: str) -> str:
-    if territories is not None and "libelle_qpv" in territories.columns:
-        rows = territories[territories["code_qpv"] == quarter]
-        if len(rows) and str(rows.iloc[0]["libelle_qpv"]):
-            return str(rows.iloc[0]["libelle_qpv"])
-    return quarter
-
-
-# --------------------------------------------------------------------------- table, CSV
-
-def _as_table(rows: list[dict[str, object]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
-    for col in INTEGER_COLUMNS:
-        frame[col] = pd.array(frame[col].tolist(), dtype="Int64")
-    for col in ("valeur_quartier", "part_inferieure", "mediane_groupe", "variation_quartier",
-                "variation_mediane", "part_variation_inferieure", "part_superieure",
-                "valeur_debut_quartier", "part_variation_superieure", "ecart_variation"):
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
-    for col in ("indicateur", "groupe", "mesure_variation", "lecture", "denominateur"):
-        frame[col] = frame[col].astype(object).where(frame[col].notna(), "")
-    return frame
-
-
-def sort_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Deterministic order: indicator, year, level rows before change rows (by start
-    year), then groups in the order of GROUPS."""
-    order = {g: i for i, g in enumerate(GROUPS)}
-    key = pd.DataFrame({
-        "i": table["indicateur"], "a": table["annee"].astype("Int64"),
-        "d": table["annee_debut"].astype("Int64").fillna(-1),
-        "g": table["groupe"].map(order),
-    })
-    index = key.sort_values(["i", "a", "d", "g"], kind="mergesort").index
-    return table.loc[index].reset_index(drop=True)
-
-
-def _format_cell(value: object, integer: bool) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return "oui" if value else "non"
-    if integer:
-        return str(int(float(str(value))))
-    if isinstance(value, (float, np.floating)):
-        text = f"{float(value):.6f}".rstrip("0").rstrip(".")
-        return "0" if text in ("-0", "") else text
-    return str(value)
-
-
-def table_to_csv(table: pd.DataFrame) -> str:
-    """The table as CSV text: comma separator, decimal point, floats with at most six
-    decimals and no trailing zeros, empty cells for missing values; same input, same bytes.
-    """
-    ordered = sort_table(table) if {"indicateur", "annee", "annee_debut", "groupe"} \
-        <= set(table.columns) else table
-    columns = list(ordered.columns)
-    cells = pd.DataFrame({c: [_format_cell(v, c in INTEGER_COLUMNS) for v in ordered[c]]
-                          for c in columns}, columns=columns)
-    return cells.to_csv(index=False, lineterminator="\n")
-
-
-def write_table(table: pd.DataFrame, path: Path) -> None:
-    """Write `table_to_csv(table)` in UTF-8."""
-    Path(path).write_text(table_to_csv(table), encoding="utf-8")

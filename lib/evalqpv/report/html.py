@@ -54,6 +54,23 @@ class Html:
         return f"<fragment HTML de {len(self.text)} caractères>"
 
 
+class Markdown:
+    """Text in markdown that Jupyter displays as a markdown cell would (a section's
+    heading and lead, written by the report rather than typed in each notebook)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:  # stable across runs (no memory address in saved notebooks)
+        return f"<texte markdown de {len(self.text)} caractères>"
+
+
 def esc(text: object) -> str:
     return escape(str(text), quote=True)
 

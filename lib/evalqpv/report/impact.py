@@ -24,21 +24,28 @@ import pandas as pd
 
 from .. import frenchnumbers as fn
 from .. import secrecy
-from ..referentiel import Indicator
-from ..settings import ComparableRule, load_comparison
+from ..referentiel import Indicator, Referentiel
+from ..settings import ComparableRule, ProjectPaths, load_comparison
 from ..vocabulary import COMMUNE, COMPARISONS_MIME, QPV, WHOLE_CONTRACT
 from . import counterfactual as cf
 from .charts import distribution_chart, to_svg
 from .context import ReportContext
 from .html import Html, bullets, esc, figure, table
 from .indicators import is_contract_figure, value_in
-from .national import national_rates, national_values
+from .national import (
+    DENOMINATOR,
+    denominator_label,
+    national_groups,
+    national_rates,
+    national_territories,
+    national_values,
+    rate_counts,
+)
 from .trends import RATE_NOISE, RELATIVE_NOISE
 from .wording import lower_first
 
 GROUP_NAMES = {"ensemble_qpv": "Ensemble des QPV", "qpv_region": "QPV de la région",
                "qpv_departement": "QPV du département", "qpv_comparables": "QPV comparables"}
-DENOMINATOR = "population"  # counts are compared per 100 inhabitants of this indicator
 STARTING_TITLE = "Situation de départ : le quartier parmi les quartiers prioritaires"
 IMPACT_TITLE = "Impact : le quartier comparé aux autres quartiers prioritaires depuis le " \
     "début du contrat"
@@ -75,15 +82,13 @@ class ImpactData:
     minimum: int = cf.MINIMUM_GROUP  # the fewest QPV a group needs to be ranked
     rates: pd.DataFrame | None = None  # counts per 100 inhabitants (cf.rate_values)
     denominators: dict[str, cf.Denominator] = field(default_factory=dict)  # by rate id
+    groups: cf.NationalGroups | None = None  # every group's distribution, kept per run
 
     def values_of(self, indicator: str) -> pd.DataFrame:
         """The national values of one indicator, or of one rate per 100 inhabitants
-        (split once: every table asks)."""
+        (split once per run when there is a national index: every table asks)."""
         if not self._by_indicator:
-            frames = [self.values] + ([self.rates] if self.rates is not None else [])
-            for frame in frames:
-                self._by_indicator.update({str(k): g for k, g in
-                                           frame.groupby("indicateur", sort=False)})
+            self._by_indicator = split_by_indicator(self.values, self.rates, self.groups)
         return self._by_indicator.get(indicator, self.values.iloc[0:0])
 
     def values_for(self, indicators: list[str]) -> pd.DataFrame:
@@ -99,17 +104,15 @@ def impact_data(ctx: ReportContext) -> ImpactData:
     settings = load_comparison(ctx.paths)
     geography = ctx.territory.qpv.geographie
     values = national_values(ctx.paths.store, geography)
-    counts = [i.id for i in ctx.referentiel.indicators.values()
-              if i.unite == "nombre" and i.id != DENOMINATOR]
-    label = ctx.referentiel[DENOMINATOR].libelle.lower() if DENOMINATOR in ctx.referentiel \
-        else DENOMINATOR
-    rates, denominators = national_rates(ctx.paths.store, geography, counts, DENOMINATOR,
-                                         label)
-    territories = pd.read_csv(ctx.paths.territories, dtype=str, keep_default_na=False)
-    national = {**cf.national_years(values), **cf.national_years(rates)}
+    rates, denominators = national_rates(ctx.paths.store, geography,
+                                         rate_counts(ctx.referentiel), DENOMINATOR,
+                                         denominator_label(ctx.referentiel))
+    territories = national_territories(ctx.paths)
+    groups = national_groups(ctx.paths, geography)
+    national = published_years(values, rates, groups)
     data = ImpactData(values, territories, national, pd.DataFrame(), None, "",
                       settings.seuil, minimum=settings.effectif_minimum, rates=rates,
-                      denominators=denominators)
+                      denominators=denominators, groups=groups)
     selection, problem = _selection(ctx, settings.reference, national)
     if selection is not None:
         missing = _missing_variables(ctx, data, selection)
@@ -120,7 +123,7 @@ def impact_data(ctx: ReportContext) -> ImpactData:
             try:
                 data.comparables = cf.select_comparables(
                     data.values_for([v.indicateur for v in selection.variables]),
-                    ctx.territory.code, selection, territories)
+                    ctx.territory.code, selection, territories, groups)
             except ValueError as exc:
                 problem = str(exc)
     data.rule, data.problem = selection, problem
@@ -128,30 +131,85 @@ def impact_data(ctx: ReportContext) -> ImpactData:
     return data
 
 
+def split_by_indicator(values: pd.DataFrame, rates: pd.DataFrame | None,
+                       groups: cf.NationalGroups | None) -> dict[str, pd.DataFrame]:
+    """The national values and rates, one frame per indicator (kept in the national
+    index: the split is the same for every quarter)."""
+    def make() -> dict[str, pd.DataFrame]:
+        out: dict[str, pd.DataFrame] = {}
+        for frame in [values] + ([rates] if rates is not None else []):
+            out.update({str(k): g for k, g in frame.groupby("indicateur", sort=False)})
+        return out
+
+    if groups is None:
+        return make()
+    made: dict[str, pd.DataFrame] = groups.kept(("par_indicateur",), make)
+    return made
+
+
+def published_years(values: pd.DataFrame, rates: pd.DataFrame,
+                    groups: cf.NationalGroups | None) -> dict[str, list[int]]:
+    """The years each indicator (or rate) is published for (almost) all QPV."""
+    def make() -> dict[str, list[int]]:
+        return {**cf.national_years(values), **cf.national_years(rates)}
+
+    if groups is None:
+        return make()
+    made: dict[str, list[int]] = groups.kept(("annees_nationales",), make)
+    return made
+
+
 def _name(ctx: ReportContext, indicator: str) -> str:
     """An indicator's name for a reader (a rate per 100 inhabitants says so)."""
+    return _name_in(ctx.referentiel, indicator)
+
+
+def _name_in(referentiel: Referentiel, indicator: str) -> str:
     base = indicator.removesuffix(cf.RATE_SUFFIX)
-    libelle = ctx.referentiel[base].libelle if base in ctx.referentiel else base
+    libelle = referentiel[base].libelle if base in referentiel else base
     return f"{libelle} {cf.RATE_WORDS}" if indicator != base else libelle
 
 
 def _selection(ctx: ReportContext, rule: ComparableRule,
                national: dict[str, list[int]]) -> tuple[cf.Selection | None, str]:
+    return selection_of(rule, ctx.referentiel, ctx.contract.baseline_year, national)
+
+
+def selection_of(rule: ComparableRule, referentiel: Referentiel, baseline_year: int,
+                 national: dict[str, list[int]]) -> tuple[cf.Selection | None, str]:
     """The rule with, for each variable, its last national year up to the baseline. A
     count is taken per 100 inhabitants, except a size in logarithm (the population):
     matching on size is its very purpose."""
     variables = []
     for name in rule.variables:
-        ind = ctx.referentiel.indicators.get(name)
+        ind = referentiel.indicators.get(name)
         if ind is not None and ind.unite == "nombre" and name not in rule.logarithme:
             name += cf.RATE_SUFFIX
         years = national.get(name, [])
         if not years:
-            return None, (f"la variable « {_name(ctx, name)} » n'est publiée pour "
-                          "l'ensemble des QPV aucune année")
-        before = [y for y in years if y <= ctx.contract.baseline_year] or years[:1]
+            return None, (f"la variable « {_name_in(referentiel, name)} » n'est publiée "
+                          "pour l'ensemble des QPV aucune année")
+        before = [y for y in years if y <= baseline_year] or years[:1]
         variables.append(cf.BaselineVariable(name, max(before), name in rule.logarithme))
     return cf.Selection(tuple(variables), rule.k, rule.meme), ""
+
+
+def warm(paths: ProjectPaths, referentiel: Referentiel, baseline_year: int,
+         values: pd.DataFrame, rates: pd.DataFrame, groups: cf.NationalGroups) -> None:
+    """Make in the national index what every quarter's comparison reads alike: the
+    values split by indicator, the years published for all, and the standardised
+    baseline matrix of every selection rule (config/comparaison.toml)."""
+    settings = load_comparison(paths)
+    national = published_years(values, rates, groups)
+    split = split_by_indicator(values, rates, groups)
+    for rule in (settings.reference, *settings.variantes):
+        selection, _ = selection_of(rule, referentiel, baseline_year, national)
+        if selection is None:
+            continue
+        names = [v.indicateur for v in selection.variables]
+        if all(n in split for n in names):
+            cf.standardised(pd.concat([split[n] for n in names], ignore_index=True),
+                            selection.variables, groups)
 
 
 def _missing_variables(ctx: ReportContext, data: ImpactData, selection: cf.Selection) -> str:
@@ -179,18 +237,8 @@ def section_title(ctx: ReportContext) -> str:
         else STARTING_TITLE
 
 
-def _periods(years: list[int], debut: int) -> list[tuple[int, int]]:
-    """The changes shown: over the whole series before the contract; once the series
-    reaches the contract, also from the last year before it to the latest."""
-    before = [y for y in years if not debut or y < debut]
-    out = [(before[0], before[-1])] if len(before) >= 2 else []
-    if debut and before and years[-1] >= debut:
-        out.append((before[-1], years[-1]))
-    return out
-
-
 def _variation(ind: Indicator) -> cf.Variation:
-    return "relative" if ind.unite in ("nombre", "euros") else "absolue"
+    return cf.variation_of(ind.unite)
 
 
 def _sens(ind: Indicator) -> cf.Sens:
@@ -223,14 +271,15 @@ def _indicator_table(ctx: ReportContext, data: ImpactData, ind: Indicator) -> pd
     codes = list(data.comparables["code"]) if not data.comparables.empty else []
     rate = ind.unite == cf.RATE_UNIT
     return cf.impact_table(data.values_of(ind.id), data.territories, ctx.territory.code,
-                           ind.id, years, _periods(years, ctx.contract.debut),
+                           ind.id, years, cf.periods(years, ctx.contract.debut),
                            comparables=codes, variation=_variation(ind), sens=_sens(ind),
                            unite=ind.unite, nom=ctx.territory.libelle, seuil=data.seuil,
                            minimum=data.minimum,
                            qualificatifs=cf.rate_qualifiers(
                                ind.libelle.removesuffix(f" {cf.RATE_WORDS}"), _sens(ind))
                            if rate else None,
-                           denominateur=data.denominators.get(ind.id))
+                           denominateur=data.denominators.get(ind.id),
+                           national=data.groups)
 
 
 def _secret(ctx: ReportContext, data: ImpactData, ind: Indicator) -> bool:
@@ -514,7 +563,7 @@ def _sensitivity(ctx: ReportContext, data: ImpactData) -> str:
         try:
             if chosen is None:
                 chosen = cf.comparable_lists(data.values_for(variables), ctx.territory.code,
-                                             selections, data.territories)
+                                             selections, data.territories, data.groups)
             table_ = cf.sensitivity(data.values_of(ind.id), data.territories,
                                     ctx.territory.code, selections, ind.id, years[-1],
                                     years[0], reference=settings.reference.nom,

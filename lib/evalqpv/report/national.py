@@ -11,16 +11,37 @@ them from memory instead of paying one to two seconds each.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ..settings import parquet_of
+from ..problems import Problems
+from ..referentiel import Referentiel, load_referentiel
+from ..settings import ProjectPaths, load_contract, parquet_of
 from ..store.load import load_qpv_rows
 from . import counterfactual as cf
+from .maps import load_map_data
+
+DENOMINATOR = "population"  # counts are compared per 100 inhabitants of this indicator
 
 _LOADED: dict[tuple[str, int, int], dict[str, pd.DataFrame]] = {}
-_RATES: dict[tuple[object, ...], tuple[pd.DataFrame, dict[str, cf.Denominator]]] = {}
+
+
+@dataclass
+class _Rates:
+    """The rates of every count asked so far, for one store version, geography and
+    denominator: each count's rates are computed once, whichever report asks first."""
+
+    frame: pd.DataFrame | None = None
+    used: dict[str, cf.Denominator] = field(default_factory=dict)
+    asked: set[str] = field(default_factory=set)  # counts computed (with or without rates)
+
+
+_RATES: dict[tuple[object, ...], _Rates] = {}
+_TERRITORIES: dict[tuple[str, int, int], pd.DataFrame] = {}
+_GROUPS: dict[tuple[object, ...], cf.NationalGroups] = {}
+_PRELOADED: set[tuple[object, ...]] = set()  # versions of the inputs preloaded
 
 
 def national_values(store: Path, geography: str) -> pd.DataFrame:
@@ -33,22 +54,108 @@ def national_values(store: Path, geography: str) -> pd.DataFrame:
 
 
 def national_rates(store: Path, geography: str, counts: Iterable[str],
-                   denominator: str = "population",
+                   denominator: str = DENOMINATOR,
                    libelle: str = "population municipale",
                    ) -> tuple[pd.DataFrame, dict[str, cf.Denominator]]:
-    """Every count of `counts` per 100 inhabitants of every QPV (counterfactual.rate_values,
+    """Every count of `counts` per 100 inhabitants of every QPV (counterfactual.rates_values,
     on the census years the denominator is published for all QPV), and the denominator
-    used, by rate indicator: computed once per process and version of the store."""
-    key = (_key(store), geography, tuple(sorted(set(counts))), denominator, libelle)
+    used, by rate indicator.
+
+    Each count's rates are computed once per process and version of the store: the
+    preloaded process computes those of every count of the référentiel before it forks
+    (`preload_project`), and a notebook only selects its own. A count's rates do not
+    depend on the other counts computed with it, so the selection is the frame that
+    `rates_values` would have returned for `counts` alone."""
+    key = (_key(store), geography, denominator, libelle)
     if key not in _RATES:
-        _RATES.clear()
+        for old in [k for k in _RATES if k[0] != key[0]]:
+            del _RATES[old]  # an older store's rates are of no further use
+        _RATES[key] = _Rates()
+    known = _RATES[key]
+    names = sorted({str(c) for c in counts})
+    missing = [n for n in names if n not in known.asked]
+    if missing or known.frame is None:
         values = national_values(store, geography)
         people = values[values["indicateur"] == denominator]
         years = cf.national_years(people).get(denominator, [])
-        frame, used = cf.rates_values(values, [str(c) for c in key[2]], denominator,
-                                      libelle=libelle, years=years)
-        _RATES[key] = (frame, used)
-    return _RATES[key]
+        more, used = cf.rates_values(values, missing, denominator, libelle=libelle,
+                                     years=years)
+        frames = [f for f in (known.frame, more) if f is not None]
+        known.frame = pd.concat(frames, ignore_index=True).sort_values(
+            ["indicateur", "annee", "code"], kind="mergesort").reset_index(drop=True) \
+            if len(frames) > 1 else more
+        known.used.update(used)
+        known.asked.update(missing)
+    wanted = {n + cf.RATE_SUFFIX for n in names}
+    mine = known.frame[known.frame["indicateur"].isin(wanted)].reset_index(drop=True)
+    return mine, {k: v for k, v in known.used.items() if k in wanted}
+
+
+def national_territories(paths: ProjectPaths) -> pd.DataFrame:
+    """territoires.csv (every QPV, its communes, département and région), read once per
+    version of the file."""
+    key = _version(paths.territories)
+    if key not in _TERRITORIES:
+        _TERRITORIES.clear()
+        _TERRITORIES[key] = pd.read_csv(paths.territories, dtype=str, keep_default_na=False)
+    return _TERRITORIES[key]
+
+
+def national_groups(paths: ProjectPaths, geography: str) -> cf.NationalGroups:
+    """The distributions of every group of QPV (counterfactual.NationalGroups), kept for
+    every quarter this process reports on, per version of the store and geography."""
+    key = (_key(paths.store), _version(paths.territories), geography)
+    if key not in _GROUPS:
+        for old in [k for k in _GROUPS if k[:2] != key[:2]]:
+            del _GROUPS[old]
+        _GROUPS[key] = cf.NationalGroups.of(national_territories(paths))
+    return _GROUPS[key]
+
+
+def rate_counts(referentiel: Referentiel) -> list[str]:
+    """The counts of the référentiel compared among QPV per 100 inhabitants."""
+    return [i.id for i in referentiel.indicators.values()
+            if i.unite == "nombre" and i.id != DENOMINATOR]
+
+
+def denominator_label(referentiel: Referentiel) -> str:
+    """The denominator's name as a reader sees it (« population municipale »)."""
+    return referentiel[DENOMINATOR].libelle.lower() if DENOMINATOR in referentiel \
+        else DENOMINATOR
+
+
+def preload_project(paths: ProjectPaths) -> None:
+    """Read and compute once, before a process forks a copy per notebook, everything
+    the notebooks of any quarter read alike: the values of all QPV, the rates per 100
+    inhabitants of every count of the référentiel, the distributions of all QPV per
+    indicator, year and period (counterfactual.warm), and the outlines of the maps.
+
+    The warm process calls it before each copy it forks: done once per version of the
+    store and of the configuration, it then returns at once."""
+    by_geography = preload(paths.store)
+    done = (_key(paths.store), *(_version(f) if f.exists() else (str(f), 0, 0) for f in (
+        paths.territories, paths.referentiel, paths.contract, paths.comparison,
+        paths.outlines, paths.quarter_links)))
+    if done in _PRELOADED:
+        return
+    _PRELOADED.clear()
+    problems = Problems()
+    contract = load_contract(paths, problems)
+    referentiel = load_referentiel(paths.referentiel, paths.label(paths.referentiel),
+                                   problems, contract)
+    if not problems.errors:
+        units = {i.id: i.unite for i in referentiel.indicators.values()}
+        for geography, values in by_geography.items():
+            rates, _ = national_rates(paths.store, geography, rate_counts(referentiel),
+                                      DENOMINATOR, denominator_label(referentiel))
+            if paths.territories.exists():
+                groups = national_groups(paths, geography)
+                cf.warm(groups, (values, rates), units, contract.debut)
+                # the comparable QPV's rules are the impact section's own
+                from .impact import warm  # noqa: PLC0415 - impact imports this module
+                warm(paths, referentiel, contract.baseline_year, values, rates, groups)
+    load_map_data(paths.outlines, paths.quarter_links)
+    _PRELOADED.add(done)
 
 
 def preload(store: Path) -> dict[str, pd.DataFrame]:
@@ -67,6 +174,9 @@ def preload(store: Path) -> dict[str, pd.DataFrame]:
 def _key(store: Path) -> tuple[str, int, int]:
     """The file a reading comes from (the Parquet copy when there is one), and its
     version: a rebuilt store is read again."""
-    source = parquet_of(store) if parquet_of(store).exists() else store
-    stat = source.stat()
-    return str(source.resolve()), stat.st_mtime_ns, stat.st_size
+    return _version(parquet_of(store) if parquet_of(store).exists() else store)
+
+
+def _version(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path.resolve()), stat.st_mtime_ns, stat.st_size

@@ -1,0 +1,254 @@
+"""Groups of QPV and where a quarter stands in one: pure functions on tables, and the
+national index that computes each group's distribution once per run.
+
+A quarter's rank among all QPV, those of its région or its département, needs the
+sorted values and the median of the group; those do not depend on the quarter. The
+`NationalGroups` index keeps them per indicator, year and group, and the changes of all
+QPV per period, so that the thousand quarters of a run each look themselves up instead
+of sorting the same values again (publish.forkserver builds it before forking).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+GROUPS = ("ensemble_qpv", "qpv_region", "qpv_departement", "qpv_comparables")
+TIE_DECIMALS = 9
+GROUP_TERRITORY_COLUMN = {"qpv_region": "region", "qpv_departement": "departement"}
+
+Variation = Literal["absolue", "relative"]
+
+
+def territory_row(territories: pd.DataFrame, quarter: str) -> pd.Series:
+    rows = territories[territories["code_qpv"] == quarter]
+    if rows.empty:
+        raise ValueError(f"Le quartier {quarter} n'est pas dans la table des territoires : "
+                         "sa région et son département sont inconnus.")
+    return rows.iloc[0]
+
+
+def group_members(territories: pd.DataFrame, quarter: str, groupe: str,
+                  comparables: Sequence[str] = ()) -> set[str] | None:
+    """The QPV codes of a group around the quarter (None: no restriction).
+
+    The quarter is always a member, so that it is counted in `effectif`.
+    """
+    if groupe == "ensemble_qpv":
+        return None
+    if groupe == "qpv_comparables":
+        return set(comparables) | {quarter}
+    if groupe in GROUP_TERRITORY_COLUMN:
+        column = GROUP_TERRITORY_COLUMN[groupe]
+        own = territory_row(territories, quarter)[column]
+        return set(territories.loc[territories[column] == own, "code_qpv"]) | {quarter}
+    raise ValueError(f"Groupe inconnu : {groupe} (attendu : {', '.join(GROUPS)}).")
+
+
+def groups_of(comparables: Sequence[str]) -> tuple[str, ...]:
+    return GROUPS if len(comparables) else GROUPS[:-1]
+
+
+def restrict(series: pd.Series, members: set[str] | None) -> pd.Series:
+    return series if members is None else series[series.index.isin(members)]
+
+
+@dataclass(frozen=True)
+class GroupStats:
+    """Where the quarter stands in one group: the group's size (the quarter included),
+    its rank from the highest value, the shares of the group strictly below and above
+    it, and the group's median."""
+
+    effectif: int
+    rang: int
+    part_inferieure: float
+    part_superieure: float
+    mediane: float
+
+
+def group_statistics(group_values: pd.Series, quarter: str, *,
+                     median_of_others: bool = False) -> GroupStats:
+    """Rank, shares below/above and median of the quarter within one group's values.
+
+    `median_of_others`: the median of the group without the quarter. A group of
+    comparable QPV is the quarter's neighbours, not the quarter: counting it in their
+    median would pull the median toward it (with ten neighbours, the quarter is one value
+    in eleven). The QPV of a département or all QPV include the quarter, as they do in
+    fact. On NumPy arrays: a report asks for a thousand of these, pandas' indexing was
+    most of their cost."""
+    raw = group_values.to_numpy(dtype=float)
+    values = np.round(raw, TIE_DECIMALS)
+    where = where_in(group_values, quarter)
+    own = values[where]
+    n = int(len(values))
+    lower = int((values < own).sum())
+    higher = int((values > own).sum())
+    median_of = np.delete(raw, where) if median_of_others else raw
+    return GroupStats(n, higher + 1, 100.0 * lower / n, 100.0 * higher / n,
+                      float(pd.Series(median_of).median()))
+
+
+def where_in(series: pd.Series, code: str) -> int:
+    """Position of one QPV in a series indexed by code (the first, if repeated)."""
+    found = np.flatnonzero(series.index.to_numpy() == code)
+    if not len(found):
+        raise KeyError(code)
+    return int(found[0])
+
+
+def value_at(series: pd.Series, code: str) -> float:
+    """One QPV's value in a series indexed by code."""
+    return float(series.to_numpy(dtype=float)[where_in(series, code)])
+
+
+# --------------------------------------------------------------------------- national index
+
+@dataclass(frozen=True)
+class Distribution:
+    """One group's values, as `group_statistics` reads them: sorted after rounding to
+    TIE_DECIMALS, and the median of the raw values (a median does not depend on order)."""
+
+    rounded: np.ndarray
+    mediane: float
+
+    @classmethod
+    def of(cls, raw: np.ndarray) -> Distribution:
+        return cls(np.sort(np.round(raw, TIE_DECIMALS)), float(pd.Series(raw).median()))
+
+    def stats(self, own: float) -> GroupStats:
+        """`group_statistics` of a member whose raw value is `own` (without
+        median_of_others): the same integers and shares, by binary search."""
+        value = np.round(own, TIE_DECIMALS)
+        n = int(len(self.rounded))
+        lower = int(np.searchsorted(self.rounded, value, side="left"))
+        higher = n - int(np.searchsorted(self.rounded, value, side="right"))
+        return GroupStats(n, higher + 1, 100.0 * lower / n, 100.0 * higher / n,
+                          self.mediane)
+
+
+def year_series(values: pd.DataFrame, indicateur: str, annee: int) -> pd.Series:
+    rows = values[(values["indicateur"] == indicateur) & (values["annee"] == annee)]
+    series = pd.Series(rows["valeur"].to_numpy(dtype=float), index=rows["code"].to_numpy())
+    return series.sort_index()
+
+
+def changes(values: pd.DataFrame, indicateur: str, annee_debut: int, annee: int,
+            variation: Variation = "absolue") -> pd.DataFrame:
+    """Each QPV's change between two years (only QPV with a value both years).
+
+    'absolue': value(annee) - value(annee_debut), in the indicator's unit (points for a
+    rate); 'relative': percent change, for counts whose level mostly reflects size
+    (QPV with a start value <= 0 are left out).
+    """
+    if annee_debut >= annee:
+        raise ValueError(f"L'année de début ({annee_debut}) doit précéder l'année de fin "
+                         f"({annee}).")
+    start = year_series(values, indicateur, annee_debut)
+    end = year_series(values, indicateur, annee)
+    codes = start.index.intersection(end.index)
+    start, end = start[codes], end[codes]
+    if variation == "relative":
+        keep = start > 0
+        start, end = start[keep], end[keep]
+        change = 100.0 * (end / start - 1.0)
+    elif variation == "absolue":
+        change = end - start
+    else:
+        raise ValueError(f"Mesure de variation inconnue : {variation} "
+                         "(attendu : absolue ou relative).")
+    return pd.DataFrame({"valeur_debut": start, "valeur": end,
+                         "variation": change.round(TIE_DECIMALS)}).sort_index()
+
+
+@dataclass
+class NationalGroups:
+    """The distributions of every group of QPV, computed once per indicator, year (or
+    period) and group, whatever the quarter: the quarter's own statistics are then a
+    binary search. A group of comparable QPV is the quarter's own and is never kept here.
+
+    `place`: for each QPV code, its région and its département (territories.csv)."""
+
+    place: Mapping[str, Mapping[str, str]]
+    _series: dict[tuple[str, int], pd.Series] = field(default_factory=dict)
+    _changes: dict[tuple[str, int, int, str], pd.DataFrame] = field(default_factory=dict)
+    _groups: dict[tuple[object, ...], Distribution] = field(default_factory=dict)
+    _member_codes: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    _kept: dict[tuple[object, ...], Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, territories: pd.DataFrame) -> NationalGroups:
+        first = territories.drop_duplicates("code_qpv", keep="first")  # as territory_row
+        place = {column: dict(zip(first["code_qpv"].astype(str), first[column].astype(str),
+                                  strict=True))
+                 for column in GROUP_TERRITORY_COLUMN.values()}
+        return cls(place)
+
+    def series(self, values: pd.DataFrame, indicateur: str, annee: int) -> pd.Series:
+        """`year_series` of the indicator's values (all QPV of `values`), kept."""
+        key = (indicateur, annee)
+        if key not in self._series:
+            self._series[key] = year_series(values, indicateur, annee)
+        return self._series[key]
+
+    def changes(self, values: pd.DataFrame, indicateur: str, annee_debut: int, annee: int,
+                variation: Variation) -> pd.DataFrame:
+        """`changes` of all QPV over one period, kept."""
+        key = (indicateur, annee_debut, annee, variation)
+        if key not in self._changes:
+            self._changes[key] = changes(values, indicateur, annee_debut, annee, variation)
+        return self._changes[key]
+
+    def kept(self, key: tuple[object, ...], make: Callable[[], Any]) -> Any:
+        """Anything else every quarter reads alike (the years published for all, the
+        values split by indicator, a standardised baseline matrix): made once."""
+        if key not in self._kept:
+            self._kept[key] = make()
+        return self._kept[key]
+
+    def distribution(self, key: tuple[object, ...], column: pd.Series, quarter: str,
+                     groupe: str) -> Distribution:
+        """The distribution of `column` (indexed by code) over the quarter's group:
+        all QPV, or those of its région or département. `key` names what `column` is
+        (indicator, year or period, column name)."""
+        if groupe == "ensemble_qpv":
+            full: tuple[object, ...] = (*key, groupe)
+            if full not in self._groups:
+                self._groups[full] = Distribution.of(column.to_numpy(dtype=float))
+            return self._groups[full]
+        where = self.place[GROUP_TERRITORY_COLUMN[groupe]]
+        if quarter not in where:
+            raise ValueError(f"Le quartier {quarter} n'est pas dans la table des "
+                             "territoires : sa région et son département sont inconnus.")
+        full = (*key, groupe, where[quarter])
+        if full not in self._groups:
+            self._groups[full] = Distribution.of(
+                _values_of(column, self._members(groupe, where[quarter])))
+        return self._groups[full]
+
+    def _members(self, groupe: str, own: str) -> np.ndarray:
+        """The codes of the QPV of one région or département, sorted."""
+        key = (groupe, own)
+        if key not in self._member_codes:
+            where = self.place[GROUP_TERRITORY_COLUMN[groupe]]
+            self._member_codes[key] = np.array(sorted(c for c, v in where.items() if v == own),
+                                               dtype=object)
+        return self._member_codes[key]
+
+
+def _values_of(column: pd.Series, members: np.ndarray) -> np.ndarray:
+    """The values of `column` (indexed by unique codes) for the codes in `members`
+    (sorted), in the column's order: a binary search of a few dozen members in a
+    sorted index of a thousand codes, where hashing the index would cost a hundred times
+    more."""
+    codes = column.index.to_numpy()
+    values = column.to_numpy(dtype=float)
+    if not (column.index.is_unique and column.index.is_monotonic_increasing):
+        return np.asarray(values[column.index.isin(members)], dtype=float)
+    found = np.searchsorted(codes, members)
+    inside = found < len(codes)
+    found, wanted = found[inside], members[inside]
+    return np.asarray(values[np.sort(found[codes[found] == wanted])], dtype=float)
