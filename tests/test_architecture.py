@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from evalqpv.ingest.registry import READERS, identify
+from evalqpv.ingest.declared import load_sources
+from evalqpv.ingest.registry import READERS, identify, readers
 from evalqpv.problems import Problems
 from evalqpv.referentiel import load_referentiel
 from evalqpv.settings import ProjectPaths, SettingsError, load_contract
@@ -22,14 +23,22 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_shipped_raw_file_has_exactly_one_reader():
+    """Every reader of the registry, the one of the sources that config/sources.csv
+    declares included."""
     raw = ROOT / "data" / "raw"
+    paths = ProjectPaths(ROOT)
+    problems = Problems()
+    referentiel = load_referentiel(paths.referentiel, "referentiel.csv", problems,
+                                   load_contract(paths))
+    among = readers(load_sources(paths.sources, "sources.csv", referentiel, problems))
+    assert not problems.items, [p.render() for p in problems.items]
     for path in raw.rglob("*.csv"):
         rel = path.relative_to(raw)
         if rel.parts[0] == "geographie":
             continue
-        claimed = [r.name for r in READERS if r.identify(rel) is not None]
+        claimed = [r.name for r in among if r.identify(rel) is not None]
         assert len(claimed) == 1, (rel, claimed)
-        assert identify(rel) is not None
+        assert identify(rel, among) is not None
 
 
 def test_quarter_listing_readers_come_before_those_that_need_them():

@@ -103,7 +103,52 @@ def load_objectives(path: Path, label: str, problems: Problems, referentiel: Ref
         seen[key] = number
         lines.append(ObjectiveLine(section, int(row["ligne"]), row["texte"], ids,
                                    row["raison_non_suivi"], row["priorite"]))
+    check_citations(tuple(lines), label, referentiel, problems)
     return Objectives(tuple(lines))
+
+
+def check_citations(lines: tuple[ObjectiveLine, ...], label: str, referentiel: Referentiel,
+                    problems: Problems) -> None:
+    """The référentiel against the contract's lines, each error on the référentiel's row:
+
+    - an indicator of a section that config/objectifs.csv follows (a section with at
+      least one line there: the objectives tables, the governance rules, each
+      signatory's commitments) answers a line of it: one cites it;
+    - `prioritaire` says « oui » exactly when a line with a strategic priority (column
+      `priorite`) cites the indicator.
+    """
+    followed = {line.section for line in lines}
+    citing: dict[str, list[ObjectiveLine]] = {}
+    for line in lines:
+        for indicator in line.indicateurs:
+            citing.setdefault(indicator, []).append(line)
+    where = referentiel.label or "config/referentiel.csv"
+    for ind in referentiel.indicators.values():
+        cited = citing.get(ind.id, [])
+        if ind.section in followed and not cited:
+            problems.error(where, f"indicateur de la section {ind.section}, qu'aucune ligne "
+                           f"de {label} ne cite.", ligne=ind.ligne or None, colonne="id",
+                           valeur=ind.id, attendu=f"une ligne de {label} (section "
+                           f"{ind.section}) dont la colonne « indicateurs » le cite",
+                           correction=f"ajoutez « {ind.id} » à la colonne « indicateurs » de "
+                           "la ligne du contrat qu'il suit (identifiants séparés par « ; »), "
+                           "ou rangez-le dans une section de contexte")
+        priority = [line for line in cited if line.priorite]
+        if ind.prioritaire and not priority:
+            problems.error(where, f"indicateur prioritaire qu'aucune ligne prioritaire de "
+                           f"{label} ne cite.", ligne=ind.ligne or None, colonne="prioritaire",
+                           valeur="oui", attendu="vide, ou une ligne de " + label
+                           + " avec une priorité (colonne « priorite ») qui le cite",
+                           correction="videz la colonne « prioritaire », ou citez "
+                           "l'indicateur dans la ligne prioritaire qu'il suit")
+        elif priority and not ind.prioritaire:
+            first = priority[0]
+            problems.error(where, "indicateur cité par une ligne prioritaire mais non marqué "
+                           "prioritaire.", ligne=ind.ligne or None, colonne="prioritaire",
+                           valeur="", attendu=f"« oui » : la ligne {first.ligne} de la "
+                           f"section {first.section} de {label} (priorité « {first.priorite} »)"
+                           " le cite", correction="écrivez « oui » dans la colonne "
+                           "« prioritaire », ou retirez l'indicateur de la ligne prioritaire")
 
 
 # --------------------------------------------------------------------------- claims

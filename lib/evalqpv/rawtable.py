@@ -10,7 +10,7 @@ file, line and column; nothing is raised.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
@@ -75,18 +75,36 @@ class RawTable:
         return {name: i for i, name in enumerate(self.header) if name}
 
     def required_columns(self, columns: tuple[str, ...] | list[str], problems: Problems,
-                         correction: str = "") -> dict[str, int] | None:
+                         correction: str = "", *, message: str = "colonnes manquantes."
+                         ) -> dict[str, int] | None:
         """The column index when every required column is there; otherwise one error
         naming the missing ones (line 1), and None: the file is not read further."""
         index = self.column_index()
-        missing = [c for c in columns if c not in index]
-        if not missing:
+        if has_columns(self.label, index, columns, problems, message=message,
+                       correction=correction):
             return index
-        problems.error(self.label, "colonnes manquantes.", ligne=1, colonne=", ".join(missing),
-                       attendu="les colonnes " + ", ".join(columns),
-                       correction=correction or "rétablissez les colonnes supprimées ou "
-                       "renommées (voir le fichier livré avec la boîte à outils)")
         return None
+
+
+def has_columns(label: str, present: Iterable[str], columns: Sequence[str],
+                problems: Problems, *, ligne: int = 1, message: str = "colonnes manquantes.",
+                shown: Mapping[str, str] | None = None, attendu: str = "",
+                correction: str = "") -> bool:
+    """True when every required column is present; otherwise one error naming the
+    missing ones (as `shown` spells them), with what was expected, and False. The one
+    missing-column check of every reader (a CSV's header, a workbook's header row)."""
+    found = set(present)
+    missing = [c for c in columns if c not in found]
+    if not missing:
+        return True
+    names = shown or {}
+    problems.error(label, message, ligne=ligne,
+                   colonne=", ".join(names.get(c, c) for c in missing),
+                   attendu=attendu or "les colonnes " + ", ".join(names.get(c, c)
+                                                                  for c in columns),
+                   correction=correction or "rétablissez les colonnes supprimées ou "
+                   "renommées (voir le fichier livré avec la boîte à outils)")
+    return False
 
 
 def read_delimited(

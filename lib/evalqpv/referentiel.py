@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .frenchnumbers import NotANumber, parse_french_number
@@ -82,6 +82,7 @@ class Indicator:
     # or anything else (structures, actions, meetings: never masked).
     denombre: str = ""
     calcul: str = ""  # a figure the toolkit computes (CALCULATIONS), not read from a file
+    ligne: int = field(default=0, compare=False)  # its line in config/referentiel.csv
 
     @property
     def counts_people(self) -> bool:
@@ -104,6 +105,7 @@ class Indicator:
 class Referentiel:
     indicators: dict[str, Indicator]
     _partners: list[str] = field(default_factory=list, compare=False, repr=False)
+    label: str = field(default="", compare=False)  # its file, as shown to users
 
     def __contains__(self, indicator_id: object) -> bool:
         return indicator_id in self.indicators
@@ -166,8 +168,8 @@ def load_referentiel(path: Path, label: str, problems: Problems,
                            attendu="un identifiant unique par ligne",
                            correction="renommez l'une des deux lignes ou fusionnez-les")
             continue
-        indicators[indicator.id] = indicator
-    return Referentiel(indicators)
+        indicators[indicator.id] = replace(indicator, ligne=line)
+    return Referentiel(indicators, label=label)
 
 
 def _separator(path: Path) -> str:

@@ -55,6 +55,11 @@ class ProjectPaths:
         return self.config / "variables_sources.csv"
 
     @property
+    def sources(self) -> Path:
+        """Simple sources declared as data (ingest.declared)."""
+        return self.config / "sources.csv"
+
+    @property
     def contract(self) -> Path:
         return self.config / "contrat.toml"
 

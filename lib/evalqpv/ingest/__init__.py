@@ -1,9 +1,11 @@
 """Ingest: one reader per kind of source, each turning raw files into Observations.
 
 Every reader has the same shape (`Reader`) and is listed once, in reading order, in
-`ingest.registry.READERS`: adding a source is one module and one line there. A reader
-never formats for display and never writes: it returns observations and records
-problems (file, line, column) in the Problems it is given.
+`ingest.registry.READERS`. Adding a simple source (one row per territory and year, one
+column per indicator) is one line of config/sources.csv, read by `ingest.declared`;
+a source of another layout is one module on the skeleton of `ingest.skeleton` and one
+line in the registry. A reader never formats for display and never writes: it returns
+observations and records problems (file, line, column) in the Problems it is given.
 """
 
 from __future__ import annotations

@@ -21,8 +21,9 @@ from ..vocabulary import (
     MAP_INDICATOR,
     REGION,
 )
-from . import FileId, Observation, ReadContext, Reader, ReadResult
-from .published import is_total_row, open_published, published_number
+from . import FileId, ReadContext, Reader, ReadResult
+from .published import is_total_row, published_number
+from .skeleton import Stamp, open_source
 
 PATTERN = re.compile(r"^FILO(\d{4})_DISP_(COM|EPCI|DEP|REG|METROPOLE)\.csv$", re.I)
 LEVELS = {"COM": COMMUNE, "EPCI": EPCI, "DEP": DEPARTEMENT, "REG": REGION,
@@ -39,7 +40,7 @@ def identify(rel: Path) -> FileId | None:
 def read_filosofi_file(path: Path, file: FileId, ctx: ReadContext,
                        problems: Problems) -> ReadResult:
     year, level = file.millesime or 0, file.variant
-    result, table = open_published(path, ctx, problems, READER.name, year)
+    result, table, _ = open_source(path, ctx, problems, READER.name, year)
     label, summary = result.summary.fichier, result.summary
     if table is None:
         return result
@@ -68,7 +69,8 @@ def read_filosofi_file(path: Path, file: FileId, ctx: ReadContext,
     niveau = LEVELS[level]
     i_code, i_lib = index["CODGEO"], index.get("LIBGEO")
     keep = ctx.communes_retenues if niveau == COMMUNE else None
-    source = f"Insee, Filosofi {year} – revenus disponibles ({level})"
+    stamp = Stamp("Insee, DGFiP, Cnaf, Cnav, CCMSA",
+                  f"Insee, Filosofi {year} – revenus disponibles ({level})", str(year), label)
     out = result.observations
     for line, cells in table.rows:
         code = cells[i_code].strip()
@@ -94,12 +96,8 @@ def read_filosofi_file(path: Path, file: FileId, ctx: ReadContext,
             parsed = published_number(raw, label, line, column, problems)
             if parsed is None:
                 continue
-            out.append(Observation(
-                indicateur=rule.indicateur, niveau=niveau, code=code,
-                libelle_territoire=libelle, geographie="", annee=year, valeur=parsed.valeur,
-                statut=parsed.statut, valeur_publiee=raw.strip(), qualite="",
-                producteur="Insee, DGFiP, Cnaf, Cnav, CCMSA", source=source,
-                millesime=str(year), fichier=label, ligne=line, colonne=column))
+            out.append(stamp(rule.indicateur, niveau, code, year, parsed, raw, line, column,
+                             libelle=libelle))
     summary.observations = len(out)
     return result
 

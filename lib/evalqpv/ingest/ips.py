@@ -12,8 +12,9 @@ from pathlib import Path
 
 from ..problems import Problems
 from ..vocabulary import ETABLISSEMENT
-from . import FileId, Observation, ReadContext, Reader, ReadResult
-from .published import open_published, published_number
+from . import FileId, ReadContext, Reader, ReadResult
+from .published import published_number
+from .skeleton import UNKNOWN_LAYOUT, Stamp, open_source
 
 PATTERN = re.compile(r"^fr-en-ips_colleges_(\d{4})\.csv$", re.I)
 EXPECTED_NAMES = ("fr-en-ips_colleges_AAAA.csv",)
@@ -30,23 +31,16 @@ def identify(rel: Path) -> FileId | None:
 def read_ips_file(path: Path, file: FileId, ctx: ReadContext,
                   problems: Problems) -> ReadResult:
     millesime = file.millesime
-    result, table = open_published(path, ctx, problems, READER.name, millesime)
-    label, summary = result.summary.fichier, result.summary
+    result, table, index = open_source(path, ctx, problems, READER.name, millesime,
+                                       list(COLUMNS.values()), correction=UNKNOWN_LAYOUT)
     if table is None:
-        return result
-    index = table.column_index()
-    missing = [c for c in COLUMNS.values() if c not in index]
-    if missing:
-        problems.error(label, "colonnes attendues absentes : mise en page inconnue.", ligne=1,
-                       colonne=", ".join(missing),
-                       attendu="les colonnes " + ", ".join(COLUMNS.values()))
         return result
     rules = ctx.rules.for_file(file.family, millesime or 0)
     if not rules:
         return result
     rule = rules[0]
     keep = ctx.communes_retenues
-    out = result.observations
+    label, out = result.summary.fichier, result.observations
     col = {k: index[v] for k, v in COLUMNS.items()}
     for line, cells in table.rows:
         commune = cells[col["commune"]].strip()
@@ -62,18 +56,14 @@ def read_ips_file(path: Path, file: FileId, ctx: ReadContext,
         parsed = published_number(raw, label, line, COLUMNS["ips"], problems)
         if parsed is None:
             continue
-        name = cells[col["nom"]].strip()
-        out.append(Observation(
-            indicateur=rule.indicateur, niveau=ETABLISSEMENT, code=cells[col["uai"]].strip(),
-            libelle_territoire=f"{name} ({cells[col['secteur']].strip()})", geographie="",
-            annee=int(year.group(1)), valeur=parsed.valeur, statut=parsed.statut,
-            valeur_publiee=raw.strip(), qualite="", producteur=PRODUCER,
-            source=f"{PRODUCER}, indices de position sociale des collèges, rentrée "
-                   f"{cells[col['annee']].strip()}",
-            millesime=str(millesime), fichier=label, ligne=line, colonne=COLUMNS["ips"],
-            rattachement=commune))
-    summary.observations = len(out)
-    summary.annees = {"IPS": max((o.annee for o in out), default=0)}
+        stamp = Stamp(PRODUCER, f"{PRODUCER}, indices de position sociale des collèges, "
+                      f"rentrée {cells[col['annee']].strip()}", str(millesime), label)
+        out.append(stamp(rule.indicateur, ETABLISSEMENT, cells[col["uai"]].strip(),
+                         int(year.group(1)), parsed, raw, line, COLUMNS["ips"],
+                         libelle=f"{cells[col['nom']].strip()} "
+                         f"({cells[col['secteur']].strip()})", rattachement=commune))
+    result.summary.observations = len(out)
+    result.summary.annees = {"IPS": max((o.annee for o in out), default=0)}
     return result
 
 

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from ..problems import Problems
 from ..vocabulary import COMMUNE, DEPARTEMENT, EPCI, REGION
-from . import FileId, Observation, ReadContext, Reader, ReadResult
-from .published import is_total_row, open_published, published_number
+from . import FileId, ReadContext, Reader, ReadResult
+from .published import is_total_row, published_number
+from .skeleton import UNKNOWN_LAYOUT, Stamp, open_source
 
 
 @dataclass(frozen=True)
@@ -61,24 +62,21 @@ def read_long_file(path: Path, file: FileId, ctx: ReadContext,
                    problems: Problems) -> ReadResult:
     fmt = next(f for f in FORMATS if f.famille == file.family)
     niveau, millesime = file.variant, file.millesime or 0
-    result, table = open_published(path, ctx, problems, fmt.famille, millesime)
-    label, summary = result.summary.fichier, result.summary
-    if table is None:
-        return result
-    index = table.column_index()
     needed = [fmt.code_columns[niveau], fmt.year_column, fmt.value_column]
     if fmt.category_column:
         needed.append(fmt.category_column)
-    missing = [c for c in needed if c not in index]
-    if missing:
-        problems.error(label, "colonnes attendues absentes : mise en page inconnue.", ligne=1,
-                       colonne=", ".join(missing), attendu="les colonnes " + ", ".join(needed))
+    result, table, index = open_source(path, ctx, problems, fmt.famille, millesime, needed,
+                                       correction=UNKNOWN_LAYOUT)
+    label, summary = result.summary.fichier, result.summary
+    if table is None:
         return result
     rules = {r.variable: r for r in ctx.rules.for_file(fmt.famille, millesime)}
     keep = ctx.communes_retenues if niveau == COMMUNE else None
     i_lib = index.get("libgeo")
     out = result.observations
     years: dict[str, int] = {}
+    stamp = Stamp(fmt.producer, f"{fmt.producer}, {fmt.title}, publication {millesime}",
+                  str(millesime), label)
     for line, cells in table.rows:
         variable = cells[index[fmt.category_column]] if fmt.category_column else fmt.value_column
         rule = rules.get(variable)
@@ -105,13 +103,9 @@ def read_long_file(path: Path, file: FileId, ctx: ReadContext,
         if parsed is None:
             continue
         years[variable] = max(years.get(variable, 0), year)
-        out.append(Observation(
-            indicateur=rule.indicateur, niveau=niveau, code=code,
-            libelle_territoire=cells[i_lib].strip() if i_lib is not None else "",
-            geographie="", annee=year, valeur=parsed.valeur, statut=parsed.statut,
-            valeur_publiee=raw.strip(), qualite="", producteur=fmt.producer,
-            source=f"{fmt.producer}, {fmt.title}, publication {millesime}",
-            millesime=str(millesime), fichier=label, ligne=line, colonne=fmt.value_column))
+        out.append(stamp(rule.indicateur, niveau, code, year, parsed, raw, line,
+                         fmt.value_column,
+                         libelle=cells[i_lib].strip() if i_lib is not None else ""))
     for variable in rules:
         if variable not in years:
             problems.warning(label, f"catégorie attendue absente : l'indicateur "

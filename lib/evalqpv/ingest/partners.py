@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..frenchnumbers import ParsedNumber, parse_french_number, share
 from ..problems import Problem, Problems, printable
-from ..rawtable import read_delimited
+from ..rawtable import has_columns, read_delimited
 from ..referentiel import Referentiel
 from ..vocabulary import (
     LEDGER_FILE,
@@ -141,14 +141,12 @@ def read_partner_file(path: Path, file: FileId, ctx: ReadContext,
             record.statut = RETURN_REFUSED
             return result
     index = {column_id(name): i for i, (name, _) in enumerate(header) if name}
-    missing = [c for c in REQUIRED if c not in index]
-    if missing:
-        problems.error(label, "colonnes obligatoires manquantes ou renommées.",
-                       ligne=rows.header_line,
-                       colonne=", ".join(RETURN_HEADERS[c] for c in missing),
-                       attendu="les colonnes " + ", ".join(RETURN_HEADERS[c] for c in REQUIRED)
-                       + " (et, au choix, " + ", ".join(RETURN_HEADERS[c] for c in OPTIONAL)
-                       + ")", correction="rétablissez les intitulés de colonnes du gabarit")
+    if not has_columns(label, index, REQUIRED, problems, ligne=rows.header_line,
+                       message="colonnes obligatoires manquantes ou renommées.",
+                       shown=RETURN_HEADERS, attendu="les colonnes "
+                       + ", ".join(RETURN_HEADERS[c] for c in REQUIRED) + " (et, au choix, "
+                       + ", ".join(RETURN_HEADERS[c] for c in OPTIONAL) + ")",
+                       correction="rétablissez les intitulés de colonnes du gabarit"):
         record.statut = RETURN_UNREADABLE
         return result
     personal = {i: kind for i, (name, _) in enumerate(header)

@@ -7,27 +7,13 @@ reported as a warning and skipped, never a reason to block the whole store.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from ..frenchnumbers import NotANumber, ParsedNumber, parse_french_number
 from ..problems import Problems
-from ..rawtable import RawTable, read_delimited
+from ..rawtable import RawTable
 from ..settings import QUARTER_CODE
-from . import FileSummary, ReadContext, ReadResult
+from . import ReadContext
 from .geography import departement_of_qpv
-
-
-def open_published(path: Path, ctx: ReadContext, problems: Problems, lecteur: str,
-                   millesime: object) -> tuple[ReadResult, RawTable | None]:
-    """An empty result for the validation report, and the file's table (None when it
-    cannot be read at all: the problem is recorded)."""
-    label = ctx.label(path)
-    result = ReadResult([], FileSummary(label, lecteur, str(millesime)))
-    table = read_delimited(path, label, problems, separator=";", stream=True)
-    result.summary.lignes = len(table.rows) if table is not None else 0
-    if table is not None:
-        result.summary.formats = number_formats(table)
-    return result, table
 
 
 def published_number(raw: str, label: str, line: int, column: str,
@@ -51,7 +37,7 @@ def is_total_row(code: str, libelle: str) -> bool:
 
 
 def check_quarter_code(code: str, label: str, line: int, ctx: ReadContext,
-                       problems: Problems) -> bool:
+                       problems: Problems, column: str = "CODGEO") -> bool:
     """A QPV code as the producer must print it: QP + 6 characters (2015 geography) or
     QN + 6 (2024), in capitals, without spaces, in a département of the official
     geography. Anything else is an error of the producer's file (never a new quarter)."""
@@ -67,7 +53,7 @@ def check_quarter_code(code: str, label: str, line: int, ctx: ReadContext,
         return True
     problems.error(label, f"code de quartier invalide ({reason}) : ce n'est pas un quartier "
                    "prioritaire de la géographie de ce fichier, la ligne n'est pas lue.",
-                   ligne=line, colonne="CODGEO", valeur=code,
+                   ligne=line, colonne=column, valeur=code,
                    attendu="un code de quartier existant, en capitales et sans espace : "
                    "QP suivi de 6 caractères (géographie 2015, QP059079) ou QN suivi de 6 "
                    "(géographie 2024)",

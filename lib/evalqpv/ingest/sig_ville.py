@@ -12,8 +12,9 @@ from pathlib import Path
 
 from ..problems import Problems
 from ..vocabulary import CODE_ENSEMBLE_QPV, ENSEMBLE_QPV, QPV, QPV2015, QPV2024
-from . import FileId, Observation, ReadContext, Reader, ReadResult
-from .published import check_quarter_code, is_total_row, open_published, published_number
+from . import FileId, ReadContext, Reader, ReadResult
+from .published import check_quarter_code, is_total_row, published_number
+from .skeleton import Stamp, open_source
 
 PATTERNS = (
     (re.compile(r"^(IPRO|DEMO|REVN)_(\d{4})\.csv$", re.I), None),
@@ -51,7 +52,7 @@ def read_sig_file(path: Path, file: FileId, ctx: ReadContext,
                   problems: Problems) -> ReadResult:
     """Read one SIG Ville file; also lists each QPV with its name and communes."""
     family, millesime = file.family, file.millesime or 0
-    result, table = open_published(path, ctx, problems, READER.name, millesime)
+    result, table, _ = open_source(path, ctx, problems, READER.name, millesime)
     label, summary = result.summary.fichier, result.summary
     if table is None:
         return result
@@ -88,7 +89,8 @@ def read_sig_file(path: Path, file: FileId, ctx: ReadContext,
     summary.annees = {r.column(millesime): r.reference_year(millesime) for r in present}
     i_code, i_lib = index["CODGEO"], index.get("LIBGEO")
     i_com = index.get("LIB_COM")
-    source = f"Insee, bases QPV – {THEMES[family]}, publication {millesime}"
+    stamp = Stamp(PRODUCERS[family], f"Insee, bases QPV – {THEMES[family]}, publication "
+                  f"{millesime}", str(millesime), label)
     out = result.observations
     listed: set[str] = set()
     for line, cells in table.rows:
@@ -120,13 +122,9 @@ def read_sig_file(path: Path, file: FileId, ctx: ReadContext,
                 continue
             notes = [f"{c}={cells[index[c.upper()]].strip()}" for c in rule.note_columns(millesime)
                      if c.upper() in index and cells[index[c.upper()]].strip() not in ("", "0")]
-            out.append(Observation(
-                indicateur=rule.indicateur, niveau=niveau, code=code,
-                libelle_territoire=libelle, geographie=geographie,
-                annee=rule.reference_year(millesime), valeur=parsed.valeur,
-                statut=parsed.statut, valeur_publiee=raw.strip(), qualite=";".join(notes),
-                producteur=PRODUCERS[family], source=source, millesime=str(millesime),
-                fichier=label, ligne=line, colonne=column))
+            out.append(stamp(rule.indicateur, niveau, code, rule.reference_year(millesime),
+                             parsed, raw, line, column, libelle=libelle,
+                             geographie=geographie, qualite=";".join(notes)))
     summary.observations = len(out)
     summary.quartiers = frozenset(listed)
     return result

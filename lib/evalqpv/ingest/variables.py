@@ -19,6 +19,11 @@ from ..referentiel import Referentiel
 COLUMNS = ("famille", "variable", "indicateur", "millesime_min", "millesime_max",
            "annee_reference", "colonne_note", "preuve")
 _RULE = re.compile(r"^(millesime(-(\d))?|(19|20)\d\d|ligne)$")
+# The families whose reader reads the reference year on each row of the file (the long
+# tables of ingest.long_tables, the collèges of ingest.ips): their rule is « ligne », and
+# only theirs. Another file whose year is in a column is a source of config/sources.csv
+# (ingest.declared, annee = colonne:<nom>).
+YEAR_ON_EACH_ROW = ("SSMSI", "NEET", "IPS")
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,18 @@ def load_variable_rules(path: Path, label: str, referentiel: Referentiel,
             problems.error(label, "règle d'année de référence invalide.", ligne=line,
                            colonne="annee_reference", valeur=row["annee_reference"],
                            attendu="« millesime », « millesime-N », une année fixe ou « ligne »")
+        elif (row["annee_reference"] == "ligne") != (row["famille"] in YEAR_ON_EACH_ROW):
+            per_row = row["famille"] in YEAR_ON_EACH_ROW
+            problems.error(label, f"règle d'année « {row['annee_reference']} » impossible pour "
+                           f"la famille {row['famille']} : son lecteur "
+                           + ("lit l'année sur chaque ligne." if per_row else
+                              "ne lit pas l'année sur chaque ligne."), ligne=line,
+                           colonne="annee_reference", valeur=row["annee_reference"],
+                           attendu="« ligne »" if per_row else "« millesime », « millesime-N » "
+                           "ou une année fixe",
+                           correction=None if per_row else "pour un fichier dont l'année est "
+                           "dans une colonne, déclarez la source dans config/sources.csv "
+                           "(annee = colonne:<nom>)")
         for col in ("millesime_min", "millesime_max"):
             if row[col] and not re.fullmatch(r"(19|20)\d\d", row[col]):
                 problems.error(label, "millésime invalide.", ligne=line, colonne=col,

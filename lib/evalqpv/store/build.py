@@ -33,10 +33,11 @@ from ..ingest.checks import (
     check_values,
     drop_frozen_releases,
 )
+from ..ingest.declared import load_sources
 from ..ingest.geography import Geography, QpvPlace, place_qpv
 from ..ingest.partners import settle
 from ..ingest.rawfiles import raw_files
-from ..ingest.registry import IGNORED_SUFFIXES, READERS, expected_names, identify
+from ..ingest.registry import IGNORED_SUFFIXES, expected_names, identify, readers
 from ..ingest.releases import check_releases
 from ..ingest.variables import load_variable_rules
 from ..objectives import load_claims, load_objectives
@@ -128,6 +129,7 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
         load_breaks(paths, problems, referentiel)  # config/ruptures.csv, checked here
     rules = load_variable_rules(paths.variables, paths.label(paths.variables), referentiel,
                                 problems)
+    sources = load_sources(paths.sources, paths.label(paths.sources), referentiel, problems)
     day = today or date.today()
     ctx = ReadContext(paths=paths, referentiel=referentiel, rules=rules, contract=contract,
                       annee_max=day.year)
@@ -147,7 +149,7 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
     releases: list[tuple[FileId, FileSummary]] = []
     ledgers: list[tuple[Path, int]] = []
     published: set[str] = set()  # the producers' files (neither hand-filled nor returns)
-    for reader, files in _files_by_reader(paths, problems, ledgers):
+    for reader, files in _files_by_reader(paths, problems, ledgers, readers(sources)):
         if reader.needs_quarters and ctx.communes_retenues is None and result.qpvs:
             ctx = replace(ctx, communes_retenues=frozenset(
                 c.code for q in result.qpvs for c in q.communes))
@@ -250,11 +252,11 @@ def _check_duplicate_returns(returns: list[ReturnRecord], problems: Problems) ->
                              correction="retirez les versions remplacées du dossier")
 
 
-def _files_by_reader(paths: ProjectPaths, problems: Problems,
-                     ledgers: list[tuple[Path, int]]) -> list[tuple[Reader, Files]]:
+def _files_by_reader(paths: ProjectPaths, problems: Problems, ledgers: list[tuple[Path, int]],
+                     among: tuple[Reader, ...]) -> list[tuple[Reader, Files]]:
     """Each reader with its files, in the registry's order; unknown files are errors.
     The request ledgers found are added to `ledgers` (path, collection year)."""
-    found: dict[int, Files] = {i: [] for i in range(len(READERS))}
+    found: dict[int, Files] = {i: [] for i in range(len(among))}
     for path in raw_files(paths, problems):
         rel = path.relative_to(paths.raw)
         if path.suffix.lower() in IGNORED_SUFFIXES:
@@ -267,18 +269,18 @@ def _files_by_reader(paths: ProjectPaths, problems: Problems,
         if year is not None:
             ledgers.append((path, year))
             continue
-        known = identify(rel)
+        known = identify(rel, among)
         if known is None:
             problems.error(paths.label(path), "fichier non reconnu : aucun lecteur ne sait le "
                            "lire.", attendu="un nom de fichier publié tel quel ("
-                           + ", ".join(expected_names()) + ")",
+                           + ", ".join(expected_names(among)) + ")",
                            correction="renommez le fichier comme le producteur le publie, ou "
                            "rangez-le dans le bon dossier (voir docs/donnees_brutes.md)")
             continue
         reader, file = known
-        found[READERS.index(reader)].append((path, file))
+        found[among.index(reader)].append((path, file))
     out = []
-    for i, reader in enumerate(READERS):
+    for i, reader in enumerate(among):
         files = found[i]
         if reader.sort_key is not None:
             order = reader.sort_key

@@ -38,7 +38,8 @@ def code_fingerprint() -> str:
 def input_fingerprint(paths: ProjectPaths) -> dict[str, str]:
     """SHA-256 of every input of the store: raw files (the same list the build reads,
     through symbolic links) and configuration."""
-    config = (paths.referentiel, paths.variables, paths.contract, paths.objectives,
+    config = (paths.referentiel, paths.variables, paths.sources, paths.contract,
+              paths.objectives,
               paths.claims, paths.comparison, paths.analyses, paths.ruptures,
               paths.correspondence)
     inputs = [*raw_files(paths), *(p for p in config if p.is_file())]
