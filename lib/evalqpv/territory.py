@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .errors import ParameterError as ParameterError  # its historical place
 from .problems import Problems
 from .settings import QUARTER_CODE, ProjectPaths, load_contract
 from .store.tables import read_territories
@@ -27,10 +28,6 @@ from .vocabulary import (
     QPV2024,
     REGION,
 )
-
-
-class ParameterError(ValueError):
-    """A report parameter is invalid; the message is French and says how to fix it."""
 
 
 @dataclass(frozen=True)

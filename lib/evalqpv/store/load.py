@@ -7,14 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import StoreMissing as StoreMissing  # its historical place
 from ..settings import parquet_of
 from ..vocabulary import ETABLISSEMENT
 from .consolidate import STORE_COLUMNS
 from .parquet import ORDER, read_parquet, store_filter, text_dtype
-
-
-class StoreMissing(RuntimeError):
-    """The store has not been built yet."""
 
 
 def load_store(path: Path, territories: AbstractSet[str] | None = None,
