@@ -19,8 +19,8 @@ from ..problems import first_errors
 from ..settings import Contract, ProjectPaths, load_contract, notebook_time_limit
 from ..store.atomic import write_text_atomic
 from ..store.fingerprint import code_fingerprint, store_is_current, store_key
-from ..store.tables import available_years
-from ..territory import ParameterError, check_year, evaluation_years, resolve_territory
+from ..store.tables import available_years, resolve_territory
+from ..territory import ParameterError, check_year, evaluation_years
 from ..vocabulary import PARTNER_NOTEBOOK, REPORTS, SYNTHESIS
 from .index import write_index
 from .jobs import (

@@ -19,13 +19,12 @@ from ..problems import Problems
 from ..referentiel import load_referentiel
 from ..settings import ProjectPaths, find_root, load_contract
 from ..store.load import load_store
-from ..store.tables import available_years
+from ..store.tables import available_years, resolve_territory
 from ..territory import (
     Level,
     ParameterError,
     check_year,
     evaluation_years,
-    resolve_territory,
 )
 from ..vocabulary import (
     COMMUNE,
