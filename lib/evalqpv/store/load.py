@@ -57,7 +57,7 @@ def _read_csv_filtered(path: Path, territories: AbstractSet[str], keep_levels: t
 
 
 QPV_COLUMNS = ["indicateur", "niveau", "code", "geographie", "annee", "valeur", "statut",
-               "millesime", "source", "fichier", "ligne"]
+               "millesime", "source", "fichier", "ligne", "origine"]
 
 
 def load_qpv_rows(path: Path, geographie: str | None = None) -> pd.DataFrame:
