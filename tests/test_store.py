@@ -90,3 +90,35 @@ def test_conflicting_figures_each_have_their_origin():
     rows, _ = consolidate([obs(29.9, fichier=CONTRACT), obs(31.0, fichier=PUBLISHED)])
     assert {r["valeur"]: r["origine"] for r in rows} == {"29.9": "contrat",
                                                         "31": "publication"}
+
+
+def test_the_built_store_carries_the_origin_the_reports_read(mini):
+    from evalqpv.store.build import build
+    from evalqpv.store.load import load_store
+
+    (mini.raw / "partenaires" / "2025" / "idsu.csv").write_text(
+        "indicateur;code;annee;valeur;commentaire\napprenants_fle;QP092005;2024;35;\n",
+        encoding="utf-8")
+    assert build(mini).ok
+    store = load_store(mini.store)  # the Parquet copy
+    origins = dict(zip(store["fichier"], store["origine"], strict=True))
+    assert origins["data/raw/partenaires/2025/idsu.csv"] == "partenaire"
+    assert origins["data/raw/sig-ville-qpv2015/IPRO_2021.csv"] == "publication"
+    assert set(store["origine"]) == {"partenaire", "publication"}
+
+
+def test_a_change_says_where_its_figure_came_from_even_from_an_older_store():
+    """A store written before the `origine` column: the vanished figure's origin comes
+    from its files."""
+    from evalqpv.store.changes import compare
+
+    def row(fichier, valeur, **more):
+        return {"indicateur": "x", "niveau": "qpv", "code": "QP092005", "geographie": "",
+                "annee": "2024", "libelle_territoire": "Q", "valeur": valeur,
+                "source": "s", "fichier": fichier, **more}
+
+    old = [row(PARTNER, "35")]
+    (gone,) = compare(old, [])
+    assert (gone.nature, gone.origine) == ("valeur disparue", "partenaire")
+    (revised,) = compare(old, [row(PUBLISHED, "36", origine="publication")])
+    assert revised.origine == "publication"
