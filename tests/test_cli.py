@@ -103,6 +103,23 @@ def test_a_bug_raising_valueerror_is_not_taken_for_a_users_mistake(mini, monkeyp
     assert "défaut injecté par le test" in trace and "write_templates" not in err
 
 
+def test_a_bug_met_while_writing_the_help_is_an_internal_error(mini, monkeypatch, capsys):
+    """The parser states the default year in its help (it reads the store): a bug there
+    is explained, not dumped, whatever the command; an unreadable store only leaves
+    the year unsaid."""
+    from evalqpv.publish import run as runner
+
+    assert run(mini, "construire").returncode == 0
+    mini.years.write_text("{pas du json", encoding="utf-8")
+    assert "aujourd'hui" not in cli.default_year_help(mini.root)
+    monkeypatch.setattr(runner, "default_year", _bug(KeyError))
+    capsys.readouterr()
+    assert cli.main(["--racine", str(mini.root), "valider"]) == 3
+    err = capsys.readouterr().err
+    assert "Erreur interne de la boîte à outils" in err and "Traceback" not in err
+    assert "KeyError" in (mini.processed / "erreur_interne.log").read_text(encoding="utf-8")
+
+
 def test_a_users_mistake_exits_2_with_its_french_message(mini, capsys):
     assert run(mini, "construire").returncode == 0
     capsys.readouterr()

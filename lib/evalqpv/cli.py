@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import locale
 import os
 import re
@@ -152,8 +153,8 @@ def default_year_help(root: Path | None) -> str:
         paths = ProjectPaths(root or find_root())
         contract = load_contract(paths)
         year = default_year(paths, contract, contract.territoire, date.today().year)
-    except (OSError, UserError):  # no project, no valid contract, no store: no year said
-        year = None
+    except (OSError, UserError, json.JSONDecodeError, UnicodeDecodeError):
+        year = None  # no project, no valid contract, no readable store: no year said
     said = f" ; aujourd'hui {year} pour le quartier du contrat" if year else ""
     return f"année d'évaluation ({DEFAULT_YEAR_RULE}{said})"
 
@@ -261,7 +262,14 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:
         utf8_mode()
     argv = sys.argv[1:] if argv is None else argv
-    args = parser(_root_in(argv)).parse_args(argv)
+    root = _root_in(argv)
+    try:
+        command_line = parser(root)  # its help reads the contract and the store
+    except Exception as exc:  # a bug: never a bare traceback for the evaluator
+        log = write_error_log(ProjectPaths(root or find_root()), exc)
+        print(internal_error_message(log), file=sys.stderr)
+        return INTERNAL_ERROR
+    args = command_line.parse_args(argv)
     paths = ProjectPaths(args.racine.resolve() if args.racine else find_root())
     try:
         previous = signal.signal(signal.SIGTERM, _stop)
