@@ -185,7 +185,7 @@ from pathlib import Path
 import pandas, pyarrow.parquet, pyarrow.compute
 from evalqpv.settings import ProjectPaths, load_contract
 from evalqpv.store.load import load_store
-from evalqpv.territory import resolve_territory
+from evalqpv.store.tables import resolve_territory
 paths = ProjectPaths(Path('.').resolve())
 t = resolve_territory(sys.argv[1], paths)
 keys = {f"{lv.niveau}|{lv.code}" for lv in t.levels}

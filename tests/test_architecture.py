@@ -216,3 +216,126 @@ def test_project_copy_without_contract_file_says_so(mini, tmp_path):
     result = build(ProjectPaths(tmp_path / "copie"), write=False)
     assert any("config/contrat.toml" in p.render() and "absent" in p.message
                for p in result.problems.errors)
+
+
+# --------------------------------------------------------------------------- layering
+# Floors of lib/evalqpv/, bottom to top (docs/developpement.md, « Le flux, et où il
+# vit »). A module imports only from its own floor and the floors below: data flows up,
+# nothing reaches back down the flow. Every top-level module is placed here by name: a
+# new one must be given its floor.
+SHARED = ("errors", "vocabulary", "problems", "secrecy", "frenchnumbers", "rawtable",
+          "settings", "referentiel", "objectives", "ruptures", "territory")
+FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("commun", ("__init__", *SHARED)),  # the package's own docstring and version, too
+    ("ingest", ("ingest",)),
+    ("store", ("store",)),
+    ("report", ("report",)),
+    ("publish", ("publish",)),
+    ("application", ("cli", "lab", "__main__")),
+)
+RULE = ("a module imports only its own floor and the floors below: "
+        + " < ".join(name for name, _ in FLOORS))
+
+
+def _floor(module: str) -> int | None:
+    """The floor of a module named relative to the package (« report.messages »)."""
+    head = module.split(".")[0] or "__init__"
+    return next((i for i, (_, names) in enumerate(FLOORS) if head in names), None)
+
+
+def _imported(path: Path, module: str, lib: Path) -> list[tuple[int, str]]:
+    """Every module of the package that a file imports (at its top or inside a function),
+    named relative to the package, with its line."""
+    import ast
+
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    if module == "__init__":
+        package = []
+    out: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, a.name.removeprefix("evalqpv."))
+                    for a in node.names if a.name.startswith("evalqpv.")]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - node.level + 1]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            elif node.module and (node.module + ".").startswith("evalqpv."):
+                target = node.module.removeprefix("evalqpv").lstrip(".")
+            else:
+                continue
+            if target:
+                out.append((node.lineno, target))
+            else:  # from .. import frenchnumbers (a module), __version__ (the package's)
+                out += [(node.lineno, a.name if (lib / f"{a.name}.py").exists()
+                         or (lib / a.name).is_dir() else "__init__") for a in node.names]
+    return out
+
+
+def layering_violations(lib: Path) -> list[str]:
+    """What breaks the floors in the package at `lib` (its folder, named evalqpv)."""
+    found = []
+    for path in sorted(lib.rglob("*.py")):
+        rel = path.relative_to(lib).with_suffix("")
+        module = ".".join(rel.parts[:-1] if rel.name == "__init__" and len(rel.parts) > 1
+                          else rel.parts)
+        own = _floor(module)
+        if own is None:
+            found.append(f"{module}: not placed on any floor (add it to FLOORS, "
+                         "tests/test_architecture.py, and to docs/developpement.md)")
+            continue
+        for line, target in _imported(path, module, lib):
+            floor = _floor(target)
+            if floor is None:
+                found.append(f"{module} (line {line}) imports {target}, which is on no floor")
+            elif floor > own:
+                found.append(f"{module} (floor {FLOORS[own][0]}, line {line}) imports {target} "
+                             f"(floor {FLOORS[floor][0]}): {RULE}")
+    return found
+
+
+def test_every_module_imports_only_its_floor_and_those_below():
+    assert layering_violations(ROOT / "lib" / "evalqpv") == []
+
+
+def test_the_layering_test_sees_an_import_up_the_floors(tmp_path):
+    """On a small made-up package: an import up the floors, at the top of a module, inside
+    a function or absolute, and a module placed on no floor, are each named."""
+    lib = tmp_path / "evalqpv"
+    files = {
+        "__init__.py": "",
+        "vocabulary.py": "X = 1\n",
+        "territory.py": "from .vocabulary import X\n",
+        "ingest/__init__.py": "from .. import vocabulary\n",
+        "ingest/reader.py": "from ..territory import X\n",
+        "store/__init__.py": "",
+        "store/tables.py": "from ..ingest import reader\n",
+        "report/__init__.py": "",
+        "report/page.py": "from ..store import tables\nfrom .. import territory\n",
+        "publish/__init__.py": "",
+        "publish/run.py": "from ..report import page\n",
+        "cli.py": "from .publish import run\n",
+    }
+    for name, text in files.items():
+        (lib / name).parent.mkdir(parents=True, exist_ok=True)
+        (lib / name).write_text(text, encoding="utf-8")
+    assert layering_violations(lib) == []  # every import goes down the floors
+
+    (lib / "report" / "page.py").write_text(
+        "from ..store import tables\nfrom ..publish import run\n", encoding="utf-8")
+    (violation,) = layering_violations(lib)
+    assert violation.startswith("report.page (floor report, line 2) imports publish "
+                                "(floor publish): a module imports only its own floor")
+    assert "commun < ingest < store < report < publish < application" in violation
+
+    (lib / "report" / "page.py").write_text(
+        "def later():\n    from ..publish.run import go  # noqa: PLC0415\n", encoding="utf-8")
+    (lib / "territory.py").write_text("from .store.tables import read\n", encoding="utf-8")
+    (lib / "ingest" / "reader.py").write_text("import evalqpv.cli\n", encoding="utf-8")
+    (lib / "nouveau.py").write_text("", encoding="utf-8")
+    found = layering_violations(lib)
+    assert [v.split(":")[0] for v in found] == [
+        "ingest.reader (floor ingest, line 1) imports cli (floor application)",
+        "nouveau",
+        "report.page (floor report, line 2) imports publish.run (floor publish)",
+        "territory (floor commun, line 1) imports store.tables (floor store)"]

@@ -493,7 +493,8 @@ def test_the_partners_territory_name_is_not_read(mini):
 
 
 def test_reports_are_refused_for_a_quarter_with_no_geography(mini):
-    from evalqpv.territory import ParameterError, resolve_territory
+    from evalqpv.store.tables import resolve_territory
+    from evalqpv.territory import ParameterError
 
     (mini.raw / "sig-ville-qpv2015" / "IPRO_2022.csv").write_bytes(
         published("ABCDE", "700") + "QP999999;Quartier fantôme;12\n".encode())

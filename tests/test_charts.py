@@ -23,7 +23,7 @@ from evalqpv.report.charts import (
 from evalqpv.report.html import figure
 from evalqpv.report.indicators import Point
 from evalqpv.territory import Level
-from evalqpv.vocabulary import BORNE_INF, VALEUR
+from evalqpv.vocabulary import BORNE_INF, ORIGINE_CONTRAT, ORIGINE_PUBLICATION, VALEUR
 
 NBSP = "\u00a0"
 QPV = Level("qpv", "QP001001", "Les Tilleuls", "qpv2015")
@@ -34,8 +34,9 @@ CONTRACT = "data/raw/contrat/chiffres_contrat.csv"
 
 
 def point(year: int, value: float, statut: str = VALEUR, fichier: str = PUBLISHED,
-          source: str = "Insee, bases QPV – Démographie, publication 2021") -> Point:
-    return Point(year, value, statut, source, fichier, False)
+          source: str = "Insee, bases QPV – Démographie, publication 2021",
+          origine: str = ORIGINE_PUBLICATION) -> Point:
+    return Point(year, value, statut, source, fichier, False, origine=origine)
 
 
 def texts(fig) -> list[str]:
@@ -75,7 +76,8 @@ def test_a_single_quarter_point_is_never_a_line_chart():
 
 def test_lines_break_at_missing_years_and_at_a_change_of_source():
     qpv = [point(2013, 30.0), point(2014, 29.5), point(2016, 30.2), point(2017, 30.0),
-           point(2018, 29.0, fichier=CONTRACT, source="Contrat de ville, section I")]
+           point(2018, 29.0, fichier=CONTRACT, source="Contrat de ville, section I",
+                 origine=ORIGINE_CONTRAT)]
     fig = comparison_chart([(QPV, qpv), (FRANCE, [point(2016, 14.0), point(2017, 14.2)])],
                            "pourcentage", label="Taux de pauvreté")
     segments = drawn_segments(fig)
@@ -259,7 +261,7 @@ def test_the_source_line_names_who_produces_the_published_figures():
     series = [point(2016, 347, source="Insee, bases QPV – Revenus, publication 2018"),
               point(2019, 593, source="Insee, bases QPV – Revenus, publication 2021"),
               point(2021, 526, fichier=CONTRACT, source="Contrat de ville de Testville, "
-                    "section I.C")]
+                    "section I.C", origine=ORIGINE_CONTRAT)]
     chart = comparison_chart([(QPV, series)], "nombre", label="Allocataires",
                              producer="Cnaf").chart
     assert chart.source.startswith("Sources : Cnaf, dans Insee, bases QPV (2016-2019) ; "

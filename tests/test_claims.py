@@ -16,6 +16,7 @@ from evalqpv.report.claims import (
     check,
 )
 from evalqpv.report.indicators import Point
+from evalqpv.vocabulary import ORIGINE_CONTRAT
 
 RATE = dataclasses.replace(BASE, unite="pourcentage")
 COUNT = dataclasses.replace(BASE, unite="nombre")
@@ -72,5 +73,5 @@ def test_trends_and_the_contract_own_figures():
     assert verdict(falling, [pub(2014, 29.7), pub(2019, 29.9)]) == NOT_CONFIRMED
     assert verdict(falling, [pub(2014, 35.0), pub(2019, 29.9)]) == CONFIRMED
     assert verdict(falling, [pub(2014, 25.0), pub(2019, 29.9)]) == CONTRADICTED
-    own = Point(2019, 29.9, "valeur", "Contrat", CONTRACT, False)
+    own = Point(2019, 29.9, "valeur", "Contrat", CONTRACT, False, origine=ORIGINE_CONTRAT)
     assert verdict(claim("niveau", 29.9), [own]) == UNCHECKABLE

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from evalqpv import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,6 +72,144 @@ def test_internal_error_is_explained_not_dumped(mini, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "Erreur interne" in err and "Traceback" not in err
     assert "RuntimeError" in (mini.processed / "erreur_interne.log").read_text(encoding="utf-8")
+
+
+def _bug(kind: type[Exception]):
+    def raising(*args, **kwargs):
+        raise kind("défaut injecté par le test")
+    return raising
+
+
+@pytest.mark.parametrize("kind", [ValueError, KeyError])
+def test_a_bug_raising_valueerror_is_not_taken_for_a_users_mistake(mini, monkeypatch, capsys,
+                                                                    kind):
+    """Issue 20: `except ValueError  # ParameterError, SettingsError` printed a bug as a
+    bad parameter, exit code 2. A bug is an internal error (3), with its traceback in the
+    log file that the message names."""
+    from evalqpv.publish import workbooks
+
+    assert run(mini, "construire").returncode == 0
+    capsys.readouterr()
+    monkeypatch.setattr(workbooks, "write_templates", _bug(kind))
+    assert cli.main(["--racine", str(mini.root), "gabarits", "--annee", "2025"]) == 3
+    err = capsys.readouterr().err
+    assert "Erreur interne de la boîte à outils" in err
+    assert "pas une erreur dans vos données ni dans vos paramètres" in err
+    assert "Traceback" not in err and "défaut injecté" not in err
+    log = mini.processed / "erreur_interne.log"
+    assert f"La trace complète de l'erreur est écrite dans {log}" in err
+    trace = log.read_text(encoding="utf-8")
+    assert trace.startswith("Traceback") and f"{kind.__name__}: " in trace
+    assert "défaut injecté par le test" in trace and "write_templates" not in err
+
+
+def test_a_bug_met_while_writing_the_help_is_an_internal_error(mini, monkeypatch, capsys):
+    """The parser states the default year in its help (it reads the store): a bug there
+    is explained, not dumped, whatever the command; an unreadable store only leaves
+    the year unsaid."""
+    from evalqpv.publish import run as runner
+
+    assert run(mini, "construire").returncode == 0
+    mini.years.write_text("{pas du json", encoding="utf-8")
+    assert "aujourd'hui" not in cli.default_year_help(mini.root)
+    monkeypatch.setattr(runner, "default_year", _bug(KeyError))
+    capsys.readouterr()
+    assert cli.main(["--racine", str(mini.root), "valider"]) == 3
+    err = capsys.readouterr().err
+    assert "Erreur interne de la boîte à outils" in err and "Traceback" not in err
+    assert "KeyError" in (mini.processed / "erreur_interne.log").read_text(encoding="utf-8")
+
+
+def test_a_users_mistake_exits_2_with_its_french_message(mini, capsys):
+    assert run(mini, "construire").returncode == 0
+    capsys.readouterr()
+    code = cli.main(["--racine", str(mini.root), "gabarits", "--annee", "2025",
+                     "--territoire", "QP099999"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "Quartier inconnu" in err and "QP099999" in err
+    assert "Erreur interne" not in err and "Traceback" not in err
+    assert not (mini.processed / "erreur_interne.log").exists()
+
+
+def test_a_configuration_error_met_by_a_command_exits_2(mini, monkeypatch, capsys):
+    """A UserError raised anywhere under a command (here the contract read by
+    `gabarits`) is the user's to fix: its message, exit code 2, no log."""
+    from evalqpv.settings import SettingsError
+
+    def invalid(*args, **kwargs):
+        raise SettingsError("config/contrat.toml illisible : corrigez la ligne 3.")
+
+    assert run(mini, "construire").returncode == 0
+    capsys.readouterr()
+    monkeypatch.setattr(cli, "load_contract", invalid)
+    assert cli.main(["--racine", str(mini.root), "gabarits", "--annee", "2025"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "config/contrat.toml illisible : corrigez la ligne 3."
+
+
+def test_the_report_runner_takes_a_bug_for_a_bug(mini, monkeypatch, capsys):
+    """publish.run caught ValueError (for ParameterError) and RuntimeError (for
+    ClusterError): a bug raising either was printed as the user's mistake, exit code 2."""
+    from evalqpv.publish import run as runner
+
+    assert run(mini, "construire").returncode == 0
+    monkeypatch.setattr(runner, "notebook_time_limit", _bug(ValueError))
+    capsys.readouterr()
+    assert cli.main(["--racine", str(mini.root), "rapports"]) == 3
+    assert "Erreur interne" in capsys.readouterr().err
+
+
+def test_no_handler_of_the_command_takes_a_builtin_error_for_a_users_mistake():
+    """The command and the runner tell a user's mistake by errors.UserError, never by a
+    built-in class that a bug raises too (the one ValueError left is signal.signal's,
+    outside the main thread)."""
+    import ast
+
+    lib = ROOT / "lib" / "evalqpv"
+    for module in (lib / "cli.py", lib / "publish" / "run.py"):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Try):
+                continue
+            for handler in node.handlers:
+                caught = handler.type
+                names = {n.id for n in ast.walk(caught) if isinstance(n, ast.Name)} \
+                    if caught is not None else set()
+                if names & {"ValueError", "RuntimeError", "Exception"} == {"ValueError"}:
+                    calls = [ast.unparse(c.func) for c in ast.walk(node)
+                             if isinstance(c, ast.Call) and c not in ast.walk(handler)]
+                    assert calls == ["signal.signal"], (module.name, handler.lineno)
+                else:
+                    assert not names & {"ValueError", "RuntimeError"}, \
+                        (module.name, handler.lineno, names)
+
+
+def test_one_family_of_errors_importable_where_it_was():
+    from evalqpv import errors
+    from evalqpv.frenchnumbers import NotANumber
+    from evalqpv.ingest.workbook import UnreadableWorkbook
+    from evalqpv.publish.cluster import ClusterError
+    from evalqpv.publish.forkserver import ServerGone
+    from evalqpv.publish.lock import RunInProgress
+    from evalqpv.publish.shell import CellError
+    from evalqpv.settings import SettingsError
+    from evalqpv.store.load import StoreMissing
+    from evalqpv.territory import ParameterError
+
+    users = (ParameterError, SettingsError, StoreMissing, RunInProgress, ClusterError,
+             UnreadableWorkbook)
+    for kind in users:
+        assert issubclass(kind, errors.UserError), kind
+    for kind in (ServerGone, CellError):
+        assert issubclass(kind, errors.ExecutionError) and not issubclass(kind, errors.UserError)
+    assert not issubclass(NotANumber, errors.UserError)
+    for kind in (*users, ServerGone, CellError, NotANumber):
+        assert issubclass(kind, errors.EvalqpvError), kind
+    # the former built-in bases stay, for callers that still catch them
+    assert issubclass(ParameterError, ValueError) and issubclass(SettingsError, ValueError)
+    assert issubclass(NotANumber, ValueError) and issubclass(StoreMissing, RuntimeError)
+    assert not issubclass(errors.UserError, ValueError)
 
 
 def test_rebuild_from_the_same_inputs_is_byte_identical(mini):

@@ -17,6 +17,12 @@ import pytest
 
 from evalqpv import frenchnumbers as fn
 from evalqpv.report import counterfactual as cf
+from evalqpv.vocabulary import (
+    ORIGINE_CONTRAT,
+    ORIGINE_PARTENAIRE,
+    ORIGINE_PUBLICATION,
+    ORIGINE_PUBLICATION_CONTRAT,
+)
 
 NBSP = "\u00a0"
 
@@ -687,16 +693,18 @@ def test_partner_and_contract_figures_are_never_ranked():
     """A figure of the contract's transcription or of a partner's return exists for one
     quarter: it never enters a distribution. A row citing a publication too does."""
     rows = [row("x", f"QP001{i:03d}", 2020, i) for i in range(1, 11)]
-    contract = dict(row("x", "QP001001", 2021, 99), fichier="data/raw/contrat/chiffres.csv")
+    rows = [dict(r, origine=ORIGINE_PUBLICATION) for r in rows]
+    contract = dict(row("x", "QP001001", 2021, 99), fichier="data/raw/contrat/chiffres.csv",
+                    origine=ORIGINE_CONTRAT)
     partner = dict(row("y", "QP001001", 2025, 23.7),
-                   fichier="data/raw/partenaires/2025/cpam.xlsx")
+                   fichier="data/raw/partenaires/2025/cpam.xlsx", origine=ORIGINE_PARTENAIRE)
     both = dict(row("x", "QP001002", 2020, 2), fichier="data/raw/contrat/chiffres.csv | "
-                "data/raw/sig-ville-qpv2015/REVN_2021.csv")
+                "data/raw/sig-ville-qpv2015/REVN_2021.csv", origine=ORIGINE_PUBLICATION_CONTRAT)
     vals = cf.clean_observations(store([*rows, contract, partner, both]))
     assert set(vals["indicateur"]) == {"x"} and set(vals["annee"]) == {2020}
     assert cf.national_years(vals) == {"x": [2020]}
     # the partner's figure alone would have made a « national » year of one QPV
-    alone = cf.clean_observations(store([dict(partner, fichier="data/raw/cpam.csv")]))
+    alone = cf.clean_observations(store([dict(partner, origine=ORIGINE_PUBLICATION)]))
     table = cf.impact_table(alone, territories({"QP001001": ("01", "84")}), "QP001001", "y",
                             [2025], minimum=10)
     assert table.empty

@@ -14,6 +14,7 @@ from evalqpv.report.indicators import (
     EN_RETARD,
     SANS_CIBLE,
     Point,
+    is_contract_figure,
     judge,
     latest,
     series,
@@ -91,6 +92,24 @@ def test_series_and_latest_from_a_store():
     assert last.valeur == 13.0 and previous.valeur == 10.0
     assert latest(points, 2019)[0].annee == 2019
     assert latest(points, 2018) == (None, None)
+
+
+def test_a_point_knows_who_typed_it_from_the_store_column():
+    """The store's `origine`, not the path in `fichier`, says whether a figure is the
+    contract's own, a partner's (its comment shown) or typed by hand at all."""
+    def row(annee, fichier, origine):
+        return {"indicateur": "x", "niveau": "qpv", "code": "QP1", "geographie": "",
+                "annee": annee, "valeur": 1.0, "statut": "valeur", "source": "s",
+                "fichier": fichier, "millesime": "2024", "conflit": "",
+                "qualite": "chiffre provisoire", "origine": origine}
+
+    store = pd.DataFrame([row(2019, "data/raw/partenaires/2025/a.csv", "publication"),
+                          row(2020, "x.csv", "contrat"), row(2021, "y.csv", "partenaire"),
+                          row(2022, "z.csv", "publication et contrat")])
+    p19, p20, p21, p22 = series(store, "x", Level("qpv", "QP1", "Q"))
+    assert [is_contract_figure(p) for p in (p19, p20, p21, p22)] == [False, True, False, False]
+    assert [p.hand_filled for p in (p19, p20, p21, p22)] == [False, True, True, False]
+    assert (p19.comment, p21.comment) == ("", "chiffre provisoire")
 
 
 @pytest.mark.parametrize("op", [">=", ">", "=", "<", "<="])

@@ -14,6 +14,7 @@ from evalqpv.vocabulary import (
     EN_RETARD,
     NON_APPLICABLE,
     NON_COMPARABLE,
+    ORIGINE_CONTRAT,
     SANS_CIBLE,
 )
 
@@ -144,7 +145,7 @@ def test_no_target():
 
 def contract_figure(year, value):
     return Point(year, value, "valeur", "Contrat", "data/raw/contrat/chiffres_contrat.csv",
-                 False)
+                 False, origine=ORIGINE_CONTRAT)
 
 
 def test_the_contract_own_figure_is_a_baseline_not_a_result():

@@ -62,3 +62,63 @@ def test_format_number_is_stable():
     assert format_number(5481.0) == "5481"
     assert format_number(29.9) == "29.9"
     assert format_number(None) == ""
+
+
+CONTRACT = "data/raw/contrat/chiffres_contrat.csv"
+PARTNER = "data/raw/partenaires/2025/idsu.xlsx"
+PUBLISHED = "data/raw/sig-ville-qpv2015/IPRO_2021.csv"
+
+
+def test_each_row_says_where_its_figure_comes_from():
+    """Issue 20: the reports read the `origine` column, not the paths of `fichier`."""
+    def origine(*files):
+        (row,), _ = consolidate([obs(29.9, fichier=f, ligne=i) for i, f in enumerate(files)])
+        return row["origine"]
+
+    assert origine(PUBLISHED) == "publication"
+    assert origine(CONTRACT) == "contrat"
+    assert origine(PARTNER) == "partenaire"
+    assert origine(CONTRACT, PARTNER) == "contrat et partenaire"
+    assert origine(CONTRACT, PUBLISHED) == "publication et contrat"
+    assert origine(PARTNER, PUBLISHED) == "publication"  # a publication confirms it
+    assert origine(CONTRACT, PARTNER, PUBLISHED) == "publication et contrat"
+    # a folder named like a hand-filled one elsewhere is no hand-filled file
+    assert origine("data/raw/sig-ville/contrat/x.csv", "contrat/x.csv") == "publication"
+
+
+def test_conflicting_figures_each_have_their_origin():
+    rows, _ = consolidate([obs(29.9, fichier=CONTRACT), obs(31.0, fichier=PUBLISHED)])
+    assert {r["valeur"]: r["origine"] for r in rows} == {"29.9": "contrat",
+                                                        "31": "publication"}
+
+
+def test_the_built_store_carries_the_origin_the_reports_read(mini):
+    from evalqpv.store.build import build
+    from evalqpv.store.load import load_store
+
+    (mini.raw / "partenaires" / "2025" / "idsu.csv").write_text(
+        "indicateur;code;annee;valeur;commentaire\napprenants_fle;QP092005;2024;35;\n",
+        encoding="utf-8")
+    assert build(mini).ok
+    store = load_store(mini.store)  # the Parquet copy
+    origins = dict(zip(store["fichier"], store["origine"], strict=True))
+    assert origins["data/raw/partenaires/2025/idsu.csv"] == "partenaire"
+    assert origins["data/raw/sig-ville-qpv2015/IPRO_2021.csv"] == "publication"
+    assert set(store["origine"]) == {"partenaire", "publication"}
+
+
+def test_a_change_says_where_its_figure_came_from_even_from_an_older_store():
+    """A store written before the `origine` column: the vanished figure's origin comes
+    from its files."""
+    from evalqpv.store.changes import compare
+
+    def row(fichier, valeur, **more):
+        return {"indicateur": "x", "niveau": "qpv", "code": "QP092005", "geographie": "",
+                "annee": "2024", "libelle_territoire": "Q", "valeur": valeur,
+                "source": "s", "fichier": fichier, **more}
+
+    old = [row(PARTNER, "35")]
+    (gone,) = compare(old, [])
+    assert (gone.nature, gone.origine) == ("valeur disparue", "partenaire")
+    (revised,) = compare(old, [row(PUBLISHED, "36", origine="publication")])
+    assert revised.origine == "publication"

@@ -2,10 +2,17 @@
 
 from evalqpv.report.indicators import Point
 from evalqpv.report.trends import DOWN, STABLE, UP, favourable, trend
+from evalqpv.vocabulary import (
+    ORIGINE_CONTRAT,
+    ORIGINE_PARTENAIRE,
+    ORIGINE_PUBLICATION,
+    ORIGINE_PUBLICATION_CONTRAT,
+)
 
 
-def pt(year, value, fichier="data/raw/sig-ville-qpv2015/REVN_2021.csv"):
-    return Point(year, value, "valeur", "src", fichier, False)
+def pt(year, value, fichier="data/raw/sig-ville-qpv2015/REVN_2021.csv",
+       origine=ORIGINE_PUBLICATION):
+    return Point(year, value, "valeur", "src", fichier, False, origine=origine)
 
 
 CONTRACT = "data/raw/contrat/chiffres_contrat.csv"
@@ -35,18 +42,24 @@ def test_counts_within_counting_noise_are_stable():
 
 def test_a_change_of_source_breaks_the_series():
     """The contract's 2019 figure is not chained to the Insee series."""
-    series = [pt(2013, 40.0, CONTRACT), pt(2016, 30.0), pt(2019, 30.5)]
+    series = [pt(2013, 40.0, CONTRACT, ORIGINE_CONTRAT), pt(2016, 30.0), pt(2019, 30.5)]
     t = trend(series, 2025, "pourcentage")
     assert t.start.annee == 2016 and t.broken and t.direction == STABLE
-    assert trend([pt(2013, 40.0, CONTRACT), pt(2019, 30.0)], 2025, "pourcentage") is None
+    assert trend([pt(2013, 40.0, CONTRACT, ORIGINE_CONTRAT), pt(2019, 30.0)], 2025,
+                 "pourcentage") is None
     # a figure printed by the contract and published by Insee belongs to the publications
-    both = [pt(2016, 30.0), pt(2019, 29.9, f"{CONTRACT} | data/raw/sig-ville/x.csv")]
+    both = [pt(2016, 30.0), pt(2019, 29.9, f"{CONTRACT} | data/raw/sig-ville/x.csv",
+                               ORIGINE_PUBLICATION_CONTRAT)]
     assert not trend(both, 2025, "pourcentage").broken
-    partner = [pt(2024, 10, "data/raw/partenaires/2025/idsu.csv"),
-               pt(2025, 20, "data/raw/partenaires/2026/idsu.csv")]
+    partner = [pt(2024, 10, "data/raw/partenaires/2025/idsu.csv", ORIGINE_PARTENAIRE),
+               pt(2025, 20, "data/raw/partenaires/2026/idsu.csv", ORIGINE_PARTENAIRE)]
     assert trend(partner, 2025, "nombre").direction == "hausse"  # one partner, year by year
-    mixed = [pt(2024, 10, "data/raw/partenaires/2025/idsu.csv"), pt(2025, 20, CONTRACT)]
+    mixed = [pt(2024, 10, "data/raw/partenaires/2025/idsu.csv", ORIGINE_PARTENAIRE),
+             pt(2025, 20, CONTRACT, ORIGINE_CONTRAT)]
     assert trend(mixed, 2025, "nombre") is None
+    other_partner = [pt(2024, 10, "data/raw/partenaires/2025/idsu.csv", ORIGINE_PARTENAIRE),
+                     pt(2025, 20, "data/raw/partenaires/2026/caf.csv", ORIGINE_PARTENAIRE)]
+    assert trend(other_partner, 2025, "nombre") is None
 
 
 def test_starts_at_the_baseline_year_when_the_series_has_it():
@@ -60,7 +73,7 @@ def test_starts_at_the_baseline_year_when_the_series_has_it():
 
 
 def test_a_later_figure_of_the_contract_leaves_the_trend_on_the_publications():
-    series = [pt(2013, 62.0), pt(2018, 59.7), pt(2019, 59.7, CONTRACT)]
+    series = [pt(2013, 62.0), pt(2018, 59.7), pt(2019, 59.7, CONTRACT, ORIGINE_CONTRAT)]
     t = trend(series, 2025, "pourcentage")
     assert (t.start.annee, t.end.annee, t.broken) == (2013, 2018, True)
     assert t.direction == "baisse"

@@ -3,15 +3,19 @@
 traceback). The Makefile's targets carry the same names (`make construire`, `make rapports
 RAPPORT=emploi`...); former spellings are still accepted, with a notice.
 
-Exit codes: 0 done; 1 the data has errors (or a report failed); 2 a bad parameter;
-3 an internal error (a bug: the detail goes to a log); 4 the system refused a write
-(disk full, read-only folder): nothing was half written.
+Exit codes: 0 done; 1 the data has errors (or a report failed); 2 a mistake the user can
+fix (errors.UserError: a bad parameter, an invalid configuration file...), its French
+message printed; 3 an internal error (any other exception: a bug of the toolkit, the
+traceback written to a log file that the message names), or another run holds the
+project; 4 the system refused a write (disk full, read-only folder): nothing was half
+written; 130 and 143 interrupted (Ctrl-C, SIGTERM).
 """
 
 from __future__ import annotations
 
 import argparse
 import errno
+import json
 import locale
 import os
 import re
@@ -28,6 +32,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
+from .errors import UserError
 from .frenchnumbers import count
 from .problems import first_errors
 from .settings import ProjectPaths, find_root, load_contract
@@ -148,8 +153,8 @@ def default_year_help(root: Path | None) -> str:
         paths = ProjectPaths(root or find_root())
         contract = load_contract(paths)
         year = default_year(paths, contract, contract.territoire, date.today().year)
-    except (OSError, ValueError):
-        year = None
+    except (OSError, UserError, json.JSONDecodeError, UnicodeDecodeError):
+        year = None  # no project, no valid contract, no readable store: no year said
     said = f" ; aujourd'hui {year} pour le quartier du contrat" if year else ""
     return f"année d'évaluation ({DEFAULT_YEAR_RULE}{said})"
 
@@ -257,7 +262,14 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:
         utf8_mode()
     argv = sys.argv[1:] if argv is None else argv
-    args = parser(_root_in(argv)).parse_args(argv)
+    root = _root_in(argv)
+    try:
+        command_line = parser(root)  # its help reads the contract and the store
+    except Exception as exc:  # a bug: never a bare traceback for the evaluator
+        log = write_error_log(ProjectPaths(root or find_root()), exc)
+        print(internal_error_message(log), file=sys.stderr)
+        return INTERNAL_ERROR
+    args = command_line.parse_args(argv)
     paths = ProjectPaths(args.racine.resolve() if args.racine else find_root())
     try:
         previous = signal.signal(signal.SIGTERM, _stop)
@@ -275,17 +287,17 @@ def main(argv: list[str] | None = None) -> int:
         print("Interrompu (Ctrl-C) : le stock précédent et les rapports déjà écrits sont "
               "conservés. Relancée, la commande reprend ce qui reste à faire.", file=sys.stderr)
         return 130
+    except UserError as exc:  # a bad parameter, an invalid configuration: French messages
+        print(str(exc), file=sys.stderr)
+        return 2
     except OSError as exc:  # a full disk, a read-only folder: the system, not a bug
         log = write_error_log(paths, exc)
         print(system_message(paths, exc)
               + (f" Détail technique : {log}" if log else ""), file=sys.stderr)
         return 4
-    except Exception as exc:  # never a bare traceback for the evaluator
-        log = write_error_log(paths, exc)
-        print("Erreur interne de la boîte à outils (ce n'est pas une erreur dans vos "
-              "données). Le stock précédent est conservé."
-              + (f" Détail technique : {log}" if log else ""), file=sys.stderr)
-        return 3
+    except Exception as exc:  # a bug: never a bare traceback for the evaluator
+        print(internal_error_message(write_error_log(paths, exc)), file=sys.stderr)
+        return INTERNAL_ERROR
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -356,6 +368,20 @@ def browser_check(paths: ProjectPaths, annee: int | None, territoire: str | None
     return subprocess.run(command, env=env, check=False).returncode
 
 
+INTERNAL_ERROR = 3  # the exit code of a bug
+
+
+def internal_error_message(log: Path | None) -> str:
+    """What the evaluator reads when the toolkit itself failed (a bug), in French."""
+    where = (f"La trace complète de l'erreur est écrite dans {log} : joignez ce fichier à "
+             "votre signalement." if log else
+             "La trace complète de l'erreur n'a pu être écrite dans aucun fichier (ni "
+             "data/processed/, ni le dossier temporaire du système).")
+    return ("Erreur interne de la boîte à outils : un défaut du programme, pas une erreur "
+            "dans vos données ni dans vos paramètres. Le stock précédent et les rapports "
+            f"déjà écrits sont conservés. {where}")
+
+
 def system_message(paths: ProjectPaths, exc: OSError) -> str:
     """What the system refused, where, and what to do, in French."""
     where = public_path(paths.label(Path(exc.filename))) if exc.filename \
@@ -405,13 +431,9 @@ def _templates(paths: ProjectPaths, annee: int, territoire: str | None) -> int:
         code = _run(paths, write=True)
         if code:
             return code
-    try:
-        contract = load_contract(paths)
-        quarter = (territoire or contract.territoire).strip().upper()
-        made = write_templates(paths, annee, quarter)
-    except ValueError as exc:  # ParameterError, SettingsError: French messages
-        print(str(exc), file=sys.stderr)
-        return 2
+    contract = load_contract(paths)  # a UserError ends the command with its message
+    quarter = (territoire or contract.territoire).strip().upper()
+    made = write_templates(paths, annee, quarter)
     for template in made:
         print(f"{template.path} : {template.partenaire}, "
               f"{count(template.indicateurs, 'indicateur')}")

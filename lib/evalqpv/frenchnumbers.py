@@ -17,6 +17,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from .errors import NotANumber as NotANumber  # its historical place
 from .secrecy import MASK, MASKED
 from .vocabulary import BORNE_INF, BORNE_SUP, NON_DISPONIBLE, SECRET, VALEUR
 
@@ -33,10 +34,6 @@ _SECRET_MARKERS = {"s", "(s)", "c", "(c)", "secret", "secret stat.", "secret sta
 class ParsedNumber:
     valeur: float | None
     statut: str
-
-
-class NotANumber(ValueError):
-    """Raised when a cell holds text that is not a number in any accepted form."""
 
 
 def parse_french_number(raw: str, *, decimal: str = ",") -> ParsedNumber:

@@ -45,9 +45,6 @@ class Objectives:
     def in_section(self, section: str) -> list[ObjectiveLine]:
         return [line for line in self.lines if line.section == section]
 
-    def of_indicator(self, indicator: str) -> list[ObjectiveLine]:
-        return [line for line in self.lines if indicator in line.indicateurs]
-
 
 def load_objectives(path: Path, label: str, problems: Problems, referentiel: Referentiel,
                     contract: Contract) -> Objectives:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .errors import SettingsError as SettingsError  # its historical place
 from .problems import Problems, printable
 from .vocabulary import NIVEAUX, REPORTS
 
@@ -24,10 +25,6 @@ QUARTER_CODE = re.compile(r"QP\d{2}[\dAB]\d{3}|QN\d{2}[\dAB]\d{2}[A-Z]")  # 2015
 # go on. `--delai` (make rapports DELAI=) or the EVALQPV_DELAI variable change it.
 NOTEBOOK_TIME_LIMIT = 600.0
 ENV_TIME_LIMIT = "EVALQPV_DELAI"
-
-
-class SettingsError(ValueError):
-    """A configuration file is missing or invalid; the message is French."""
 
 
 @dataclass(frozen=True)

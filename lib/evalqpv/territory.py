@@ -2,17 +2,20 @@
 
 Everything derives from the QPV code: its communes, EPCI, département and région come
 from data/processed/territoires.csv (built from the official lists), so that any QPV
-can be evaluated without a hand-written table.
+can be evaluated without a hand-written table. The store reads that table
+(store.tables.resolve_territory) and gives its rows to `territory_of`: this shared module
+reads no file of the store.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .errors import ParameterError as ParameterError  # its historical place
 from .problems import Problems
 from .settings import QUARTER_CODE, ProjectPaths, load_contract
-from .store.tables import read_territories
 from .vocabulary import (
     CODE_ENSEMBLE_QPV,
     CODE_FRANCE,
@@ -29,8 +32,16 @@ from .vocabulary import (
 )
 
 
-class ParameterError(ValueError):
-    """A report parameter is invalid; the message is French and says how to fix it."""
+@dataclass(frozen=True)
+class TerritoryRow:
+    """One QPV and the territories around it, as territoires.csv gives them."""
+
+    code: str
+    libelle: str
+    communes: tuple[tuple[str, str], ...]  # (code, libellé)
+    epci: tuple[str, str]
+    departement: tuple[str, str]
+    region: tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -72,17 +83,18 @@ class Territory:
         return next((lv for lv in self.levels if lv.niveau == niveau), None)
 
 
-def resolve_territory(code: object, paths: ProjectPaths) -> Territory:
-    """The QPV and its comparison levels, or a French message saying what is wrong."""
+def territory_of(code: object, rows: Mapping[str, TerritoryRow] | None,
+                 paths: ProjectPaths) -> Territory:
+    """The QPV and its comparison levels among `rows` (every QPV of the store, by code;
+    None when the store has not been built), or a French message saying what is wrong."""
     text = str(code).strip().upper()
     if not QUARTER_CODE.fullmatch(text):
         raise ParameterError(
             f"Paramètre « territoire » invalide : « {code} ». Attendu : un code de quartier "
             "prioritaire sur 8 caractères, par exemple QP092005 (géographie 2015).")
-    if not paths.territories.exists():
+    if rows is None:
         raise ParameterError(f"La table des territoires {paths.territories} n'existe pas : "
                              "lancez d'abord `make construire`.")
-    rows = read_territories(paths)
     row = rows.get(text)
     if row is None and text.startswith("QN"):
         raise ParameterError(_not_served(text, paths))

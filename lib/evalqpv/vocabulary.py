@@ -171,6 +171,17 @@ CODE_ENSEMBLE_QPV = "ENSEMBLE_QPV"
 # --------------------------------------------------------------------------- store
 
 CONFLICT = "oui"  # value of the store's `conflit` column when sources disagree
+# Where a store row's figure comes from (its `origine` column, written at consolidation
+# from the files it cites): a producer's publication (which the contract may print too),
+# or typed by hand: the contract's transcription, a partner's return, or both giving the
+# same value. A partner's return that a publication confirms is a publication.
+ORIGINE_PUBLICATION = "publication"
+ORIGINE_PUBLICATION_CONTRAT = "publication et contrat"
+ORIGINE_CONTRAT = "contrat"
+ORIGINE_PARTENAIRE = "partenaire"
+ORIGINE_CONTRAT_PARTENAIRE = "contrat et partenaire"
+HAND_FILLED_ORIGINS = (ORIGINE_CONTRAT, ORIGINE_PARTENAIRE, ORIGINE_CONTRAT_PARTENAIRE)
+CONTRACT_CITED = (ORIGINE_CONTRAT, ORIGINE_PUBLICATION_CONTRAT, ORIGINE_CONTRAT_PARTENAIRE)
 # Nature of a conflict between two figures for the same key.
 SOURCES_DIFFERENTES = "sources différentes"
 REVISION_PRODUCTEUR = "révision du producteur"

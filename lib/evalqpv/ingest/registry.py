@@ -40,14 +40,8 @@ def readers(sources: declared.Sources) -> tuple[Reader, ...]:
     return (*READERS, declared.reader(sources))
 
 
-# Folders of data/raw/ filled by hand for the contract (its transcription, the partners'
-# returns): their figures are about the contract's own quarter.
-HAND_FILLED_FOLDERS = (contract.FOLDER, partners.FOLDER)
-
-def is_hand_filled(fichier: str) -> bool:
-    """A store row's file (as cited, relative to the project) is filled by hand."""
-    parts = fichier.split("/")
-    return len(parts) > 3 and parts[:2] == ["data", "raw"] and parts[2] in HAND_FILLED_FOLDERS
+# Files of data/raw/ filled by hand for the contract (its transcription, the partners'
+# returns): store.consolidate writes what a row's files are (its `origine` column).
 
 
 def is_contract_file(fichier: str) -> bool:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from ..errors import UnreadableWorkbook as UnreadableWorkbook  # its historical place
 from ..problems import Problems
 from ..vocabulary import (
     COLLECTION_CODE_NAME,
@@ -47,10 +48,6 @@ CellRange = tuple[int, int, int, int]  # first row, first column, last row, last
 RESAVE = "enregistrez le classeur au format .xlsx (Excel : « Fichier > Enregistrer sous » > " \
     "« Classeur Excel (*.xlsx) » ; LibreOffice : « Enregistrer sous » > « Excel 2007-365 ») " \
     "puis déposez-le à nouveau, sous le même nom"
-
-
-class UnreadableWorkbook(Exception):
-    """The file cannot be opened as a workbook; the message is French."""
 
 
 @dataclass

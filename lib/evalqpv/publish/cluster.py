@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ..errors import ClusterError as ClusterError  # its historical place
 from .forkserver import seconds
 from .jobs import Job, Outcome, Rendered
 from .shipping import Shipment, discard
@@ -27,10 +28,6 @@ from .task import run_job
 
 ENV_SCHEDULER = "EVALQPV_PLANIFICATEUR"
 WORKER_WAIT_S = 120.0  # for a cluster that starts its workers on demand
-
-
-class ClusterError(RuntimeError):
-    """The cluster cannot be reached or started; the message is French."""
 
 
 @contextmanager

@@ -22,7 +22,8 @@ from typing import Any
 from .. import __version__
 from ..settings import ProjectPaths, load_contract
 from ..store.fingerprint import input_entries
-from ..territory import Territory, resolve_territory
+from ..store.tables import resolve_territory
+from ..territory import Territory
 from ..vocabulary import COMMUNE, REPORT_NAMES, REPORT_TITLES
 from .jobs import Job
 

@@ -33,6 +33,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
+from ..errors import ServerGone as ServerGone  # its historical place
 from ..frenchnumbers import number
 from .jobs import Job, Outcome, Rendered
 from .lifeline import die_with_parent, parent_alive
@@ -40,10 +41,6 @@ from .lifeline import die_with_parent, parent_alive
 HEADER = 8
 POLL_S = 0.5
 LOG_TAIL = 64_000  # characters of a notebook's own output kept in its log
-
-
-class ServerGone(RuntimeError):
-    """The warm process ended without replying (killed, out of memory...)."""
 
 
 # --------------------------------------------------------------------------- framing

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..frenchnumbers import share, with_unit
 from ..settings import ProjectPaths
 from ..store.atomic import write_text_if_changed
-from ..territory import resolve_territory
+from ..store.tables import resolve_territory
 from ..vocabulary import COMPLETENESS_MIME, QPV, REPORT_TITLES, SYNTHESIS
 from .export import STYLE, TEMPLATES, commune_of, contract_line, print_header, purge_css
 from .jobs import Job, Outcome

@@ -14,9 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
-class RunInProgress(RuntimeError):
-    """Another run holds the project; the message is French."""
+from ..errors import RunInProgress as RunInProgress  # its historical place
 
 
 @contextmanager

@@ -24,7 +24,7 @@ from ..store.atomic import write_text_atomic
 from ..store.load import load_store
 from ..store.requests import PartnerRequest, load_requests, years_missing
 from ..store.spreadsheet import french_cell, french_csv
-from ..territory import resolve_territory
+from ..store.tables import resolve_territory
 from .workbooks import level_for, owed, slug
 
 COLUMNS = ["Indicateur", "Libellé", "Code du territoire", "Territoire", "Année attendue",

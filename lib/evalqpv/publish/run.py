@@ -13,13 +13,14 @@ import time
 from collections.abc import Callable
 from datetime import date
 
+from ..errors import ClusterError, UserError
 from ..frenchnumbers import count, number
 from ..problems import first_errors
 from ..settings import Contract, ProjectPaths, load_contract, notebook_time_limit
 from ..store.atomic import write_text_atomic
 from ..store.fingerprint import code_fingerprint, store_is_current, store_key
-from ..store.tables import available_years
-from ..territory import ParameterError, check_year, evaluation_years, resolve_territory
+from ..store.tables import available_years, resolve_territory
+from ..territory import ParameterError, check_year, evaluation_years
 from ..vocabulary import PARTNER_NOTEBOOK, REPORTS, SYNTHESIS
 from .index import write_index
 from .jobs import (
@@ -81,7 +82,7 @@ def _run(paths: ProjectPaths, annee: int | None, territoire: str | None,
             year, code = _one_quarter(paths, annee, territoire or contract.territoire,
                                       contract)
             quarters = [code]
-    except ValueError as exc:  # ParameterError, SettingsError: French messages
+    except UserError as exc:  # ParameterError, SettingsError: French messages
         say(str(exc))
         return 2
     code, key = code_fingerprint(), store_key(paths)
@@ -116,7 +117,7 @@ def _run(paths: ProjectPaths, annee: int | None, territoire: str | None,
             outcomes.update(_execute(paths, todo, workers, planificateur, limit, say,
                                      detailed=perimeter is None,
                                      dashboard=tableau_de_bord))
-        except RuntimeError as exc:  # ClusterError: a French message
+        except ClusterError as exc:  # a French message
             say(str(exc))
             return 2
     by_quarter: dict[str, list[Job]] = {}

@@ -15,7 +15,6 @@ import base64
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from IPython.core.displayhook import DisplayHook
@@ -24,15 +23,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from traitlets import Type
 from traitlets.config import Config
 
-
-@dataclass
-class CellError(Exception):
-    """A cell raised: its position among the executed cells, its source and the error."""
-
-    index: int
-    source: str
-    ename: str
-    evalue: str
+from ..errors import CellError as CellError  # its historical place
 
 
 class _Outputs:

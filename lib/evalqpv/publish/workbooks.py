@@ -25,7 +25,8 @@ from ..referentiel import Indicator, Referentiel, load_referentiel
 from ..report.indicators import latest, series
 from ..settings import Contract, ProjectPaths, load_contract
 from ..store.load import load_store
-from ..territory import Level, Territory, resolve_territory
+from ..store.tables import resolve_territory
+from ..territory import Level, Territory
 from ..vocabulary import (
     COLLECTION_CODE_NAME,
     COLLECTION_COLUMNS,

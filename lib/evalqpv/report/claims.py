@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import frenchnumbers as fn
-from ..ingest.registry import is_hand_filled
 from ..objectives import Claim
 from ..referentiel import Indicator
 from ..store.tables import read_territories
@@ -51,7 +50,7 @@ def published(points: list[Point]) -> list[Point]:
     """The figures a publication gives (not only the contract or a partner), exact or
     published as a bound (« >95 »)."""
     return [p for p in points if p.valeur is not None and p.statut in (VALEUR, *BOUNDS)
-            and not all(is_hand_filled(f) for f in p.fichier.split(" | "))]
+            and not p.hand_filled]
 
 
 def slack(unit: str, claimed: float) -> float:

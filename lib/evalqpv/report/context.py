@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from .. import secrecy
-from ..ingest.registry import is_partner_file
 from ..objectives import Claim, Objectives
 from ..referentiel import Indicator, Referentiel
 from ..ruptures import Break, breaks_of, load_breaks
@@ -33,6 +32,7 @@ from ..vocabulary import (
     NON_APPLICABLE,
     NON_COMPARABLE,
     NON_TRANSMIS,
+    ORIGINE_PARTENAIRE,
     PARTNER_NOTEBOOK,
     PERIMETRE_PARTENAIRE,
     SANS_CIBLE,
@@ -174,7 +174,7 @@ class ReportContext:
             owed = {i.id: i.partenaire for i in self.referentiel.indicators.values()
                     if not i.calcul}
             rows = self.store[(self.store["annee"].astype(str) == str(self.annee))
-                              & self.store["fichier"].map(_from_partner)]
+                              & (self.store["origine"] == ORIGINE_PARTENAIRE)]
             self.cache["sent"] = sorted({owed[i] for i in rows["indicateur"] if i in owed})
         sent = self.cache["sent"]
         assert isinstance(sent, list)
@@ -438,11 +438,7 @@ def request_words(asked: PartnerRequest | None) -> str:
     return ", ".join(words)
 
 
-def _from_partner(files: object) -> bool:
-    return all(is_partner_file(f) for f in str(files).split(" | "))
-
-
 def _public(point: Point) -> bool:
     """The figure is already public: a producer published it (with its own secrecy),
     or the contract prints it. Only a partner's return can be masked."""
-    return not all(is_partner_file(f) for f in point.fichier.split(" | "))
+    return point.origine != ORIGINE_PARTENAIRE

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .. import frenchnumbers as fn
-from ..ingest.registry import is_contract_file, is_partner_file
 from ..referentiel import Indicator
 from ..territory import Level
 from ..vocabulary import (
@@ -24,8 +23,11 @@ from ..vocabulary import (
     ECHU_SANS_DONNEE,
     EN_BONNE_VOIE,
     EN_RETARD,
+    HAND_FILLED_ORIGINS,
     NON_APPLICABLE,
     NON_COMPARABLE,
+    ORIGINE_CONTRAT,
+    ORIGINE_PARTENAIRE,
     PERIODS,
     QPV,
     SANS_CIBLE,
@@ -60,13 +62,20 @@ class Point:
     conflit: bool
     periode: str = ""  # part of the year a count covers (T3...), blank for the whole year
     qualite: str = ""  # the partner's comment on its figure, or a correction's note
+    origine: str = ""  # the store's `origine` (vocabulary ORIGINE_*); blank: computed here
 
     @property
     def comment(self) -> str:
         """The partner's own comment on its figure (« chiffre provisoire »), if any."""
-        if not self.qualite or not all(is_partner_file(f) for f in self.fichier.split(" | ")):
+        if not self.qualite or self.origine != ORIGINE_PARTENAIRE:
             return ""
         return self.qualite
+
+    @property
+    def hand_filled(self) -> bool:
+        """Typed by hand (the contract's transcription, a partner's return), not
+        published by a producer."""
+        return self.origine in HAND_FILLED_ORIGINS
 
 
 def series(store: pd.DataFrame, indicateur: str, level: Level) -> list[Point]:
@@ -86,7 +95,8 @@ def series(store: pd.DataFrame, indicateur: str, level: Level) -> list[Point]:
         valeur = None if pd.isna(row["valeur"]) else float(row["valeur"])
         points.append(Point(int(str(annee)), valeur, row["statut"], row["source"], row["fichier"],
                             len(group) > 1 or row["conflit"] == CONFLICT,
-                            str(row.get("periode", "") or ""), str(row.get("qualite", "") or "")))
+                            str(row.get("periode", "") or ""), str(row.get("qualite", "") or ""),
+                            str(row.get("origine", "") or "")))
     return points
 
 
@@ -101,7 +111,7 @@ def latest(points: list[Point], annee: int) -> tuple[Point | None, Point | None]
 def is_contract_figure(point: Point) -> bool:
     """The figure is the contract's own (its transcription): a description of the
     situation before the contract, a baseline, never an observation of its results."""
-    return all(is_contract_file(f) for f in point.fichier.split(" | "))
+    return point.origine == ORIGINE_CONTRAT
 
 
 def observations(points: list[Point], annee: int) -> list[Point]:

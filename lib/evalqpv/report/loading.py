@@ -13,24 +13,23 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from ..ingest.registry import is_hand_filled
 from ..objectives import load_claims, load_objectives
 from ..problems import Problems
 from ..referentiel import load_referentiel
 from ..settings import ProjectPaths, find_root, load_contract
 from ..store.load import load_store
-from ..store.tables import available_years
+from ..store.tables import available_years, resolve_territory
 from ..territory import (
     Level,
     ParameterError,
     check_year,
     evaluation_years,
-    resolve_territory,
 )
 from ..vocabulary import (
     COMMUNE,
     DEPARTEMENT,
     ENSEMBLE_QPV,
+    HAND_FILLED_ORIGINS,
     PARTNER_NOTEBOOK,
     PERIMETRE_PARTENAIRE,
     QPV,
@@ -40,11 +39,6 @@ from ..vocabulary import (
     code_qpv_of_departement,
 )
 from .context import ReportContext
-
-
-def _hand_filled_only(files: str) -> bool:
-    """Every file a store row cites is filled by hand (contract, partners' returns)."""
-    return all(is_hand_filled(f) for f in files.split(" | "))
 
 
 def prepare(annee: object, territoire: object, rapport: str = SYNTHESIS,
@@ -83,7 +77,7 @@ def prepare(annee: object, territoire: object, rapport: str = SYNTHESIS,
     local = load_store(paths.store, keys, keep_levels=(PERIMETRE_PARTENAIRE,) if own else (),
                        attached_to=communes)
     if not own:  # the contract's transcription and partners' returns are not about it
-        local = local[~local["fichier"].map(_hand_filled_only)]
+        local = local[~local["origine"].isin(HAND_FILLED_ORIGINS)]
     problems = Problems()
     referentiel = load_referentiel(paths.referentiel, paths.label(paths.referentiel), problems,
                                    contract)

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from .. import __version__
 from .. import frenchnumbers as fn
-from ..ingest.registry import is_hand_filled
 from ..referentiel import Indicator
 from ..ruptures import Break, breaks_of, crossed, project_breaks
 from ..territory import Level
@@ -26,6 +25,7 @@ from ..vocabulary import (
     ENSEMBLE_QPV,
     ETABLISSEMENT,
     FRANCE,
+    HAND_FILLED_ORIGINS,
     NON_TRANSMIS,
     PERIMETRE_PARTENAIRE,
     QPV,
@@ -92,10 +92,10 @@ def published_recency(ctx: ReportContext) -> dict[str, int]:
     rows = store[(store["niveau"] == QPV) & (store["code"] == ctx.territory.code)
                  & store["valeur"].notna()]
     out: dict[str, int] = {}
-    for source, fichier, annee in zip(rows["source"], rows["fichier"], rows["annee"],
+    for source, origine, annee in zip(rows["source"], rows["origine"], rows["annee"],
                                       strict=True):
         year = int(str(annee))
-        if year > ctx.annee or all(is_hand_filled(f) for f in str(fichier).split(" | ")):
+        if year > ctx.annee or origine in HAND_FILLED_ORIGINS:
             continue
         for one_source in str(source).split(" | "):
             if one_source.startswith(ctx.contract.nom or "\0"):

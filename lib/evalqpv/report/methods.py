@@ -7,9 +7,16 @@ import pandas as pd
 
 from .. import frenchnumbers as fn
 from .. import secrecy
-from ..ingest.registry import is_partner_file
 from ..territory import Level
-from ..vocabulary import CONFLICT, PERIMETRE_PARTENAIRE, QPV, SECRET, SYNTHESIS, WHOLE_CONTRACT
+from ..vocabulary import (
+    CONFLICT,
+    ORIGINE_PARTENAIRE,
+    PERIMETRE_PARTENAIRE,
+    QPV,
+    SECRET,
+    SYNTHESIS,
+    WHOLE_CONTRACT,
+)
 from .context import ReportContext
 from .html import Html, bullets, esc, table
 from .messages import published_recency
@@ -150,7 +157,7 @@ def changes(ctx: ReportContext) -> Html:
         unit = ind.unite if ind else "nombre"
         people = ind.counts_people if ind else True
         files = str(getattr(row, "fichier", "") or "")
-        public = bool(files) and not all(is_partner_file(f) for f in files.split(" | "))
+        public = bool(files) and str(getattr(row, "origine", "")) != ORIGINE_PARTENAIRE
         level = Level(str(row.niveau), str(row.code), "", str(row.geographie))
         now_masked = any(p.annee == int(str(row.annee)) and p.statut == secrecy.MASKED
                          for p in ctx.series(str(row.indicateur), level))

@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 from .. import frenchnumbers as fn
-from ..ingest.registry import is_contract_file
 from ..referentiel import Indicator
 from ..territory import Level
-from ..vocabulary import CODE_FRANCE, CONTEXT, FRANCE
+from ..vocabulary import CODE_FRANCE, CONTEXT, CONTRACT_CITED, FRANCE, ORIGINE_CONTRAT
 from .context import ReportContext
 from .html import Html, esc, table
 from .indicators import Point, is_contract_figure, series
@@ -78,9 +77,8 @@ def _points(ctx: ReportContext, indicator: str, level: Level, contract: bool) ->
     """The series of a level as the contract's text gives it, or as the producers do (a
     store row that both give, with the same value, counts for both)."""
     rows = ctx.rows_of(indicator)
-    cites = rows["fichier"].map(lambda files: [is_contract_file(f) for f in
-                                               str(files).split(" | ")])
-    wanted = cites.map(any if contract else lambda c: not all(c)).astype(bool)
+    wanted = rows["origine"].isin(CONTRACT_CITED) if contract \
+        else rows["origine"] != ORIGINE_CONTRAT
     rows = rows[(rows["niveau"] == level.niveau) & (rows["code"] == level.code) & wanted]
     if level.geographie:
         rows = rows[rows["geographie"] == level.geographie]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..ingest.registry import is_hand_filled
+from ..vocabulary import HAND_FILLED_ORIGINS
 
 GEOGRAPHY = "qpv2015"
 # A count per 100 inhabitants (rate_values): its values, and how they read.
@@ -45,8 +45,8 @@ def clean_observations(observations: pd.DataFrame, geographie: str = GEOGRAPHY) 
     valeur = pd.to_numeric(obs["valeur"], errors="coerce").astype(float)
     keep = ((obs["niveau"] == "qpv") & (obs["geographie"] == geographie)
             & (obs["statut"] == "valeur") & np.isfinite(valeur))
-    if "fichier" in obs.columns:
-        keep &= ~_hand_filled(obs["fichier"])
+    if "origine" in obs.columns:  # the contract's or a partner's figures: one quarter only
+        keep &= ~obs["origine"].isin(HAND_FILLED_ORIGINS)
     frame = pd.DataFrame({
         "indicateur": obs.loc[keep, "indicateur"].astype(str),
         "code": obs.loc[keep, "code"].astype(str),
@@ -67,14 +67,6 @@ def clean_observations(observations: pd.DataFrame, geographie: str = GEOGRAPHY) 
     frame["source"] = frame["source"].astype("category")  # a few dozen distinct texts
     return frame.sort_values(["indicateur", "annee", "code"], kind="mergesort") \
         .reset_index(drop=True)
-
-
-def _hand_filled(files: pd.Series) -> pd.Series:
-    """Rows whose every cited file is filled by hand (the contract's transcription, a
-    partner's return), decided once per distinct text."""
-    texts = files.astype(str)
-    known = {t: all(is_hand_filled(f) for f in t.split(" | ")) for t in texts.unique()}
-    return texts.map(known).astype(bool)
 
 
 def coverage(values: pd.DataFrame) -> pd.DataFrame:

@@ -16,9 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..ingest.registry import is_hand_filled
 from ..ruptures import Break, crossed
-from ..vocabulary import VALEUR
+from ..vocabulary import ORIGINE_CONTRAT, ORIGINE_PARTENAIRE, VALEUR
 from .indicators import Point
 
 STABLE, UP, DOWN = "stable", "hausse", "baisse"
@@ -56,11 +55,12 @@ def family(point: Point) -> str:
     the release: the release rules of config/variables_sources.csv make them agree), or
     the hand-filled file it comes from (the contract's transcription, a partner's return).
     A figure that a publication gives too belongs to the publications."""
-    files = point.fichier.split(" | ")
-    if not all(is_hand_filled(f) for f in files):
+    if not point.hand_filled:
         return PUBLISHED
-    folder, *_, name = files[0].split("/")[2:]
-    return f"{folder}/{Path(name).stem}"  # a partner's returns, year after year
+    # its first file (the contract's, when a partner's return gives the same figure): a
+    # partner's returns, year after year, are one series
+    typed_by = ORIGINE_PARTENAIRE if point.origine == ORIGINE_PARTENAIRE else ORIGINE_CONTRAT
+    return f"{typed_by}/{Path(point.fichier.split(' | ')[0]).stem}"
 
 
 def noise(unit: str, start: float) -> float:

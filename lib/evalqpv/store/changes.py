@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..vocabulary import NOUVEAU, RETIRE, REVISE
+from .consolidate import origin
 
 COLUMNS = ["nature", "indicateur", "niveau", "code", "libelle_territoire", "geographie",
-           "annee", "avant", "apres", "source", "fichier"]
+           "annee", "avant", "apres", "source", "fichier", "origine"]
 
 Key = tuple[str, str, str, str, str]
 
@@ -29,6 +30,7 @@ class Change:
     apres: str
     source: str
     fichier: str = ""  # the files of the current figure (or of the vanished one)
+    origine: str = ""  # where that figure comes from (the store's column)
 
     def as_row(self) -> dict[str, str]:
         return {c: getattr(self, c) for c in COLUMNS}
@@ -59,7 +61,10 @@ def compare(previous: list[dict[str, str]], current: list[dict[str, str]]) -> li
         nature = NOUVEAU if not old else (RETIRE if not new else REVISE)
         changes.append(Change(nature, *key[:3], rows[0]["libelle_territoire"], key[3], key[4],
                               old, new, rows[0]["source"] if new else "",
-                              rows[0].get("fichier", "")))
+                              rows[0].get("fichier", ""),
+                              # a store written before the column existed: from its files
+                              rows[0].get("origine")
+                              or origin(rows[0].get("fichier", "").split(" | "))))
     return changes
 
 

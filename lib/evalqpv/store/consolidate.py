@@ -14,10 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..ingest import Observation
+from ..ingest.registry import is_contract_file, is_partner_file
 from ..vocabulary import (
     BORNE_INF,
     BORNE_SUP,
     CONFLICT,
+    ORIGINE_CONTRAT,
+    ORIGINE_CONTRAT_PARTENAIRE,
+    ORIGINE_PARTENAIRE,
+    ORIGINE_PUBLICATION,
+    ORIGINE_PUBLICATION_CONTRAT,
     REVISION_PRODUCTEUR,
     SOURCES_DIFFERENTES,
     VALEUR,
@@ -38,6 +44,7 @@ STORE_COLUMNS = [
     "statut",
     "valeur_publiee",
     "qualite",
+    "origine",
     "producteur",
     "source",
     "millesime",
@@ -164,7 +171,19 @@ def _merge(group: list[Observation], conflit: str) -> dict[str, str]:
             if text and text not in values:
                 values.append(text)
         row[field] = " | ".join(values)
+    row["origine"] = origin(o.fichier for o in group)
     return row
+
+
+def origin(files: Iterable[str]) -> str:
+    """Where a row's figure comes from, from the files it cites (vocabulary, ORIGINE_*):
+    a publication as soon as one is cited (saying whether the contract prints it too),
+    else who typed it. The reports read this column, never the paths."""
+    kinds = {ORIGINE_CONTRAT if is_contract_file(f) else ORIGINE_PARTENAIRE
+             if is_partner_file(f) else ORIGINE_PUBLICATION for f in files if f}
+    if not kinds or ORIGINE_PUBLICATION in kinds:
+        return ORIGINE_PUBLICATION_CONTRAT if ORIGINE_CONTRAT in kinds else ORIGINE_PUBLICATION
+    return kinds.pop() if len(kinds) == 1 else ORIGINE_CONTRAT_PARTENAIRE
 
 
 def format_number(value: float | None) -> str:

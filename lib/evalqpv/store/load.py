@@ -7,14 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import StoreMissing as StoreMissing  # its historical place
 from ..settings import parquet_of
 from ..vocabulary import ETABLISSEMENT
 from .consolidate import STORE_COLUMNS
 from .parquet import ORDER, read_parquet, store_filter, text_dtype
-
-
-class StoreMissing(RuntimeError):
-    """The store has not been built yet."""
 
 
 def load_store(path: Path, territories: AbstractSet[str] | None = None,
@@ -60,7 +57,7 @@ def _read_csv_filtered(path: Path, territories: AbstractSet[str], keep_levels: t
 
 
 QPV_COLUMNS = ["indicateur", "niveau", "code", "geographie", "annee", "valeur", "statut",
-               "millesime", "source", "fichier", "ligne"]
+               "millesime", "source", "fichier", "ligne", "origine"]
 
 
 def load_qpv_rows(path: Path, geographie: str | None = None) -> pd.DataFrame:

@@ -11,28 +11,17 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from ..ingest.geography import QpvPlace
 from ..settings import ProjectPaths
+from ..territory import Territory, territory_of
+from ..territory import TerritoryRow as TerritoryRow  # defined with the levels it gives
 from ..vocabulary import COMMUNE, DEPARTEMENT, NEAR_LEVELS, QPV
 from .atomic import write_csv_atomic, write_text_atomic
 
 TERRITORY_COLUMNS = ["code_qpv", "libelle_qpv", "communes", "libelles_communes", "epci",
                      "libelle_epci", "departement", "libelle_departement", "region",
                      "libelle_region"]
-
-
-@dataclass(frozen=True)
-class TerritoryRow:
-    """One QPV and the territories around it, as territoires.csv gives them."""
-
-    code: str
-    libelle: str
-    communes: tuple[tuple[str, str], ...]  # (code, libellé)
-    epci: tuple[str, str]
-    departement: tuple[str, str]
-    region: tuple[str, str]
 
 
 def write_territories(paths: ProjectPaths, qpvs: Iterable[QpvPlace]) -> None:
@@ -63,6 +52,13 @@ def read_territories(paths: ProjectPaths) -> dict[str, TerritoryRow]:
             r["code_qpv"], r["libelle_qpv"], communes, (r["epci"], r["libelle_epci"]),
             (r["departement"], r["libelle_departement"]), (r["region"], r["libelle_region"]))
     return out
+
+
+def resolve_territory(code: object, paths: ProjectPaths) -> Territory:
+    """The QPV and its comparison levels, from the store's territoires.csv, or a French
+    message (ParameterError) saying what is wrong."""
+    rows = read_territories(paths) if paths.territories.exists() else None
+    return territory_of(code, rows, paths)
 
 
 def write_years(paths: ProjectPaths, rows: Iterable[dict[str, str]],
