@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from evalqpv import report
@@ -192,9 +193,17 @@ def test_synthesis_opens_with_verdicts_and_reads_impact(built):
     # where the quarter stood among QPV before the contract
     table = page.split('class="tableau')[1].split("</table>")[0]
     heads = re.findall(r'<tr class="groupe">(.*?)</tr>', table)
+    # nothing can be judged while the store holds no figure of the contract's years for
+    # the quarter (its 2015 or 2024 code): true of the shipped data, not of a project that
+    # adds a source of recent figures (docs/developpement.md, « ajouter une source »)
+    store = pd.read_parquet(paths.store_parquet, columns=["code", "annee"])
+    recent = store[store["code"].isin(["QP092005", "QN09204M"])
+                   & (pd.to_numeric(store["annee"], errors="coerce") >= 2024)]
     for axis in ("Axe 1", "Axe 2", "Axe 3", "Axe 4"):
         head = next(h for h in heads if axis in h)
-        assert "2024-2025 : rien ne peut encore être jugé" in head, axis
+        assert "2024-2025 : " in head, axis
+        if recent.empty:
+            assert "2024-2025 : rien ne peut encore être jugé" in head, axis
         assert "Avant le contrat" in head, axis
     assert "médiane des QPV du département" in heads[0]
     annexes = pages["annexes"]

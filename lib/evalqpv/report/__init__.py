@@ -32,7 +32,8 @@ from .followup import (
     objectives,
     partners,
 )
-from .impact import comparables, impact, position_summary
+from .impact import comparables, impact
+from .impact_position import position_summary
 from .loading import prepare
 from .maps import location_map
 from .messages import axis_verdicts, header, key_messages, territories_table

@@ -21,7 +21,7 @@ from ..vocabulary import (
 from .context import ReportContext
 from .followup import status_cell
 from .html import GroupRow, Html, esc, table
-from .impact import axis_position
+from .impact_position import axis_position
 from .indicators import is_contract_figure
 from .messages import AxisSummary, axis_summary, contract_period
 from .wording import TARGET_STATUS_WORDS, lower_first, target_count, target_text

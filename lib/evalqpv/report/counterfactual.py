@@ -76,9 +76,12 @@ from .groups import (
     group_members,
     group_statistics,
     groups_of,
+    periods,
     restrict,
     territory_row,
     value_at,
+    variation_of,
+    warm,
     year_series,
 )
 from .qpv_values import (
@@ -105,7 +108,8 @@ __all__ = ["GEOGRAPHY", "GROUPS", "QUALIFIERS", "RATE_SUFFIX", "RATE_UNIT", "RAT
            "changes", "clean_observations", "coverage", "group_members", "group_statistics",
            "latest_millesime", "national_years", "nearest_year", "position_sentence",
            "rate_qualifiers", "rate_values", "rates_values", "ratio_values", "sort_table",
-           "table_to_csv", "value_words", "write_table", "years_published_for_all"]
+           "table_to_csv", "value_words", "write_table", "years_published_for_all", "periods",
+           "variation_of", "warm"]
 
 DISTANCE_DECIMALS = 10
 MINIMUM_GROUP = 2  # the fewest QPV a group needs to be ranked (the quarter included)
@@ -256,48 +260,6 @@ def change_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
             "denominateur": words,
         })
     return as_table(rows)
-
-
-def periods(years: list[int], debut: int) -> list[tuple[int, int]]:
-    """The changes shown: over the whole series before the contract; once the series
-    reaches the contract, also from the last year before it to the latest."""
-    before = [y for y in years if not debut or y < debut]
-    out = [(before[0], before[-1])] if len(before) >= 2 else []
-    if debut and before and years[-1] >= debut:
-        out.append((before[-1], years[-1]))
-    return out
-
-
-def variation_of(unite: str) -> Variation:
-    """How a change is measured: in percent for a count or an amount, whose level
-    mostly reflects size; in the unit (points for a rate) otherwise."""
-    return "relative" if unite in ("nombre", "euros") else "absolue"
-
-
-def warm(national: NationalGroups, frames: Iterable[pd.DataFrame], units: Mapping[str, str],
-         debut: int) -> None:
-    """Compute in `national`, for every indicator of `frames` published for all QPV,
-    what every quarter's position and change rows read alike: each year's values and
-    distribution of all QPV, each period's changes and their distribution. A process
-    does it once, before it forks a copy per notebook (publish.forkserver); a région's
-    or a département's distribution is computed by the copy that needs it (a quarter
-    needs one of each, a run a hundred)."""
-    for frame in frames:
-        years_of = national_years(frame)
-        for indicateur, rows in frame.groupby("indicateur", sort=True):
-            name = str(indicateur)
-            years = years_of.get(name, [])
-            columns: list[tuple[tuple[object, ...], pd.Series]] = []
-            for annee in years:
-                columns.append(((name, annee, "valeur"), national.series(rows, name, annee)))
-            unite = units.get(name.removesuffix(RATE_SUFFIX), "")
-            unit = RATE_UNIT if name.endswith(RATE_SUFFIX) else unite
-            for start, end in periods(years, debut):
-                table = national.changes(rows, name, start, end, variation_of(unit))
-                period = (name, start, end, variation_of(unit))
-                columns += [((*period, c), table[c]) for c in ("valeur", "variation")]
-            for key, column in columns:
-                national.distribution(key, column, "", "ensemble_qpv")
 
 
 def _stats(column: pd.Series, quarter: str, groupe: str, members: set[str] | None,

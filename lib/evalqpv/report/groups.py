@@ -10,12 +10,14 @@ of sorting the same values again (publish.forkserver builds it before forking).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+
+from .qpv_values import RATE_SUFFIX, RATE_UNIT, national_years
 
 GROUPS = ("ensemble_qpv", "qpv_region", "qpv_departement", "qpv_comparables")
 TIE_DECIMALS = 9
@@ -252,3 +254,47 @@ def _values_of(column: pd.Series, members: np.ndarray) -> np.ndarray:
     inside = found < len(codes)
     found, wanted = found[inside], members[inside]
     return np.asarray(values[np.sort(found[codes[found] == wanted])], dtype=float)
+
+
+# --------------------------------------------------------------------------- warming
+
+def periods(years: list[int], debut: int) -> list[tuple[int, int]]:
+    """The changes shown: over the whole series before the contract; once the series
+    reaches the contract, also from the last year before it to the latest."""
+    before = [y for y in years if not debut or y < debut]
+    out = [(before[0], before[-1])] if len(before) >= 2 else []
+    if debut and before and years[-1] >= debut:
+        out.append((before[-1], years[-1]))
+    return out
+
+
+def variation_of(unite: str) -> Variation:
+    """How a change is measured: in percent for a count or an amount, whose level
+    mostly reflects size; in the unit (points for a rate) otherwise."""
+    return "relative" if unite in ("nombre", "euros") else "absolue"
+
+
+def warm(national: NationalGroups, frames: Iterable[pd.DataFrame], units: Mapping[str, str],
+         debut: int) -> None:
+    """Compute in `national`, for every indicator of `frames` published for all QPV,
+    what every quarter's position and change rows read alike: each year's values and
+    distribution of all QPV, each period's changes and their distribution. A process
+    does it once, before it forks a copy per notebook (publish.forkserver); a région's
+    or a département's distribution is computed by the copy that needs it (a quarter
+    needs one of each, a run a hundred)."""
+    for frame in frames:
+        years_of = national_years(frame)
+        for indicateur, rows in frame.groupby("indicateur", sort=True):
+            name = str(indicateur)
+            years = years_of.get(name, [])
+            columns: list[tuple[tuple[object, ...], pd.Series]] = []
+            for annee in years:
+                columns.append(((name, annee, "valeur"), national.series(rows, name, annee)))
+            unite = units.get(name.removesuffix(RATE_SUFFIX), "")
+            unit = RATE_UNIT if name.endswith(RATE_SUFFIX) else unite
+            for start, end in periods(years, debut):
+                table = national.changes(rows, name, start, end, variation_of(unit))
+                period = (name, start, end, variation_of(unit))
+                columns += [((*period, c), table[c]) for c in ("valeur", "variation")]
+            for key, column in columns:
+                national.distribution(key, column, "", "ensemble_qpv")

@@ -18,31 +18,31 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from .. import frenchnumbers as fn
 from .. import secrecy
-from ..referentiel import Indicator, Referentiel
-from ..settings import ComparableRule, ProjectPaths, load_comparison
-from ..vocabulary import COMMUNE, COMPARISONS_MIME, QPV, WHOLE_CONTRACT
+from ..referentiel import Indicator
+from ..settings import load_comparison
+from ..vocabulary import COMPARISONS_MIME, QPV, WHOLE_CONTRACT
 from . import counterfactual as cf
 from .charts import distribution_chart, to_svg
 from .context import ReportContext
 from .html import Html, bullets, esc, figure, table
-from .indicators import is_contract_figure, value_in
+from .impact_data import (
+    ImpactData,
+    compared,
+    impact_data,
+    indicator_name,
+    indicator_table,
+    rule_selection,
+    sens_of,
+    variation_of_indicator,
+)
 from .national import (
     DENOMINATOR,
-    denominator_label,
-    national_groups,
-    national_rates,
-    national_territories,
-    national_values,
-    rate_counts,
 )
-from .trends import RATE_NOISE, RELATIVE_NOISE
-from .wording import lower_first
 
 GROUP_NAMES = {"ensemble_qpv": "Ensemble des QPV", "qpv_region": "QPV de la région",
                "qpv_departement": "QPV du département", "qpv_comparables": "QPV comparables"}
@@ -66,162 +66,6 @@ LIMITS = (
 )
 
 
-@dataclass
-class ImpactData:
-    """The national values and the comparable QPV, loaded once per report."""
-
-    values: pd.DataFrame
-    territories: pd.DataFrame
-    national: dict[str, list[int]]  # indicator -> years published for (almost) all QPV
-    comparables: pd.DataFrame  # empty when they cannot be chosen
-    rule: cf.Selection | None
-    problem: str  # why no comparable QPV, in French
-    seuil: float
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # indicator_table's
-    _by_indicator: dict[str, pd.DataFrame] = field(default_factory=dict)
-    minimum: int = cf.MINIMUM_GROUP  # the fewest QPV a group needs to be ranked
-    rates: pd.DataFrame | None = None  # counts per 100 inhabitants (cf.rate_values)
-    denominators: dict[str, cf.Denominator] = field(default_factory=dict)  # by rate id
-    groups: cf.NationalGroups | None = None  # every group's distribution, kept per run
-
-    def values_of(self, indicator: str) -> pd.DataFrame:
-        """The national values of one indicator, or of one rate per 100 inhabitants
-        (split once per run when there is a national index: every table asks)."""
-        if not self._by_indicator:
-            self._by_indicator = split_by_indicator(self.values, self.rates, self.groups)
-        return self._by_indicator.get(indicator, self.values.iloc[0:0])
-
-    def values_for(self, indicators: list[str]) -> pd.DataFrame:
-        """The rows of a few indicators (rates included), in one frame."""
-        parts = [self.values_of(i) for i in indicators]
-        return pd.concat(parts, ignore_index=True) if parts else self.values.iloc[0:0]
-
-
-def impact_data(ctx: ReportContext) -> ImpactData:
-    cached = ctx.cache.get("impact")
-    if isinstance(cached, ImpactData):
-        return cached
-    settings = load_comparison(ctx.paths)
-    geography = ctx.territory.qpv.geographie
-    values = national_values(ctx.paths.store, geography)
-    rates, denominators = national_rates(ctx.paths.store, geography,
-                                         rate_counts(ctx.referentiel), DENOMINATOR,
-                                         denominator_label(ctx.referentiel))
-    territories = national_territories(ctx.paths)
-    groups = national_groups(ctx.paths, geography)
-    national = published_years(values, rates, groups)
-    data = ImpactData(values, territories, national, pd.DataFrame(), None, "",
-                      settings.seuil, minimum=settings.effectif_minimum, rates=rates,
-                      denominators=denominators, groups=groups)
-    selection, problem = _selection(ctx, settings.reference, national)
-    if selection is not None:
-        missing = _missing_variables(ctx, data, selection)
-        if missing:
-            problem = (f"{ctx.territory.libelle} n'a pas de valeur publiée pour : "
-                       f"{missing}")
-        else:
-            try:
-                data.comparables = cf.select_comparables(
-                    data.values_for([v.indicateur for v in selection.variables]),
-                    ctx.territory.code, selection, territories, groups)
-            except ValueError as exc:
-                problem = str(exc)
-    data.rule, data.problem = selection, problem
-    ctx.cache["impact"] = data
-    return data
-
-
-def split_by_indicator(values: pd.DataFrame, rates: pd.DataFrame | None,
-                       groups: cf.NationalGroups | None) -> dict[str, pd.DataFrame]:
-    """The national values and rates, one frame per indicator (kept in the national
-    index: the split is the same for every quarter)."""
-    def make() -> dict[str, pd.DataFrame]:
-        out: dict[str, pd.DataFrame] = {}
-        for frame in [values] + ([rates] if rates is not None else []):
-            out.update({str(k): g for k, g in frame.groupby("indicateur", sort=False)})
-        return out
-
-    if groups is None:
-        return make()
-    made: dict[str, pd.DataFrame] = groups.kept(("par_indicateur",), make)
-    return made
-
-
-def published_years(values: pd.DataFrame, rates: pd.DataFrame,
-                    groups: cf.NationalGroups | None) -> dict[str, list[int]]:
-    """The years each indicator (or rate) is published for (almost) all QPV."""
-    def make() -> dict[str, list[int]]:
-        return {**cf.national_years(values), **cf.national_years(rates)}
-
-    if groups is None:
-        return make()
-    made: dict[str, list[int]] = groups.kept(("annees_nationales",), make)
-    return made
-
-
-def _name(ctx: ReportContext, indicator: str) -> str:
-    """An indicator's name for a reader (a rate per 100 inhabitants says so)."""
-    return _name_in(ctx.referentiel, indicator)
-
-
-def _name_in(referentiel: Referentiel, indicator: str) -> str:
-    base = indicator.removesuffix(cf.RATE_SUFFIX)
-    libelle = referentiel[base].libelle if base in referentiel else base
-    return f"{libelle} {cf.RATE_WORDS}" if indicator != base else libelle
-
-
-def _selection(ctx: ReportContext, rule: ComparableRule,
-               national: dict[str, list[int]]) -> tuple[cf.Selection | None, str]:
-    return selection_of(rule, ctx.referentiel, ctx.contract.baseline_year, national)
-
-
-def selection_of(rule: ComparableRule, referentiel: Referentiel, baseline_year: int,
-                 national: dict[str, list[int]]) -> tuple[cf.Selection | None, str]:
-    """The rule with, for each variable, its last national year up to the baseline. A
-    count is taken per 100 inhabitants, except a size in logarithm (the population):
-    matching on size is its very purpose."""
-    variables = []
-    for name in rule.variables:
-        ind = referentiel.indicators.get(name)
-        if ind is not None and ind.unite == "nombre" and name not in rule.logarithme:
-            name += cf.RATE_SUFFIX
-        years = national.get(name, [])
-        if not years:
-            return None, (f"la variable « {_name_in(referentiel, name)} » n'est publiée "
-                          "pour l'ensemble des QPV aucune année")
-        before = [y for y in years if y <= baseline_year] or years[:1]
-        variables.append(cf.BaselineVariable(name, max(before), name in rule.logarithme))
-    return cf.Selection(tuple(variables), rule.k, rule.meme), ""
-
-
-def warm(paths: ProjectPaths, referentiel: Referentiel, baseline_year: int,
-         values: pd.DataFrame, rates: pd.DataFrame, groups: cf.NationalGroups) -> None:
-    """Make in the national index what every quarter's comparison reads alike: the
-    values split by indicator, the years published for all, and the standardised
-    baseline matrix of every selection rule (config/comparaison.toml)."""
-    settings = load_comparison(paths)
-    national = published_years(values, rates, groups)
-    split = split_by_indicator(values, rates, groups)
-    for rule in (settings.reference, *settings.variantes):
-        selection, _ = selection_of(rule, referentiel, baseline_year, national)
-        if selection is None:
-            continue
-        names = [v.indicateur for v in selection.variables]
-        if all(n in split for n in names):
-            cf.standardised(pd.concat([split[n] for n in names], ignore_index=True),
-                            selection.variables, groups)
-
-
-def _missing_variables(ctx: ReportContext, data: ImpactData, selection: cf.Selection) -> str:
-    """The selection variables the quarter has no value for, by name and year."""
-    missing = []
-    for var in selection.variables:
-        rows = data.values_of(var.indicateur)
-        if not ((rows["code"] == ctx.territory.code) & (rows["annee"] == var.annee)).any():
-            missing.append(f"{_name(ctx, var.indicateur)} ({var.annee})")
-    return ", ".join(missing)
-
-
 def contract_period(ctx: ReportContext, data: ImpactData, inds: list[Indicator]) -> bool:
     """Whether a series published for all QPV reaches the contract's first year: only
     then does the section compare the contract period with its counterfactual."""
@@ -237,51 +81,6 @@ def section_title(ctx: ReportContext) -> str:
         else STARTING_TITLE
 
 
-def _variation(ind: Indicator) -> cf.Variation:
-    return cf.variation_of(ind.unite)
-
-
-def _sens(ind: Indicator) -> cf.Sens:
-    return "hausse" if ind.sens == "hausse" else "baisse" if ind.sens == "baisse" else "neutre"
-
-
-def compared(ctx: ReportContext, data: ImpactData, ind: Indicator) -> Indicator | None:
-    """The indicator as the quarter is placed on it among QPV: itself; a count per 100
-    inhabitants (an indicator of its own, RATE_UNIT); None when it is not published for
-    all QPV, or is the denominator itself (a size, never ranked)."""
-    if ind.unite == "nombre":
-        rate = ind.id + cf.RATE_SUFFIX
-        if ind.id == DENOMINATOR or rate not in data.national:
-            return None
-        return replace(ind, id=rate, libelle=f"{ind.libelle} {cf.RATE_WORDS}",
-                       unite=cf.RATE_UNIT)
-    return ind if ind.id in data.national else None
-
-
-def indicator_table(ctx: ReportContext, data: ImpactData, ind: Indicator) -> pd.DataFrame:
-    """The indicator's rows of comparaisons.csv (computed once: the synthesis shows some
-    and writes them all). `ind` as `compared` gives it."""
-    if ind.id not in data.tables:
-        data.tables[ind.id] = _indicator_table(ctx, data, ind)
-    return data.tables[ind.id]
-
-
-def _indicator_table(ctx: ReportContext, data: ImpactData, ind: Indicator) -> pd.DataFrame:
-    years = data.national.get(ind.id, [])
-    codes = list(data.comparables["code"]) if not data.comparables.empty else []
-    rate = ind.unite == cf.RATE_UNIT
-    return cf.impact_table(data.values_of(ind.id), data.territories, ctx.territory.code,
-                           ind.id, years, cf.periods(years, ctx.contract.debut),
-                           comparables=codes, variation=_variation(ind), sens=_sens(ind),
-                           unite=ind.unite, nom=ctx.territory.libelle, seuil=data.seuil,
-                           minimum=data.minimum,
-                           qualificatifs=cf.rate_qualifiers(
-                               ind.libelle.removesuffix(f" {cf.RATE_WORDS}"), _sens(ind))
-                           if rate else None,
-                           denominateur=data.denominators.get(ind.id),
-                           national=data.groups)
-
-
 def _secret(ctx: ReportContext, data: ImpactData, ind: Indicator) -> bool:
     """A small count of the quarter is never published (docs/secret_statistique.md),
     nor its rate, which would give it back."""
@@ -292,7 +91,7 @@ def _secret(ctx: ReportContext, data: ImpactData, ind: Indicator) -> bool:
     return any(secrecy.is_masked(float(v), unit, QPV) for v in own)
 
 
-def _ranked(ctx: ReportContext, data: ImpactData, inds: list[Indicator]) -> list[Indicator]:
+def ranked(ctx: ReportContext, data: ImpactData, inds: list[Indicator]) -> list[Indicator]:
     """`inds` as they are ranked among QPV (rates for counts), secret ones left out."""
     out: list[Indicator] = []
     for ind in inds:
@@ -306,7 +105,7 @@ def _ranked(ctx: ReportContext, data: ImpactData, inds: list[Indicator]) -> list
 def comparisons_table(ctx: ReportContext, data: ImpactData) -> pd.DataFrame:
     """Every indicator published for all QPV, every year: comparaisons.csv (counts per
     100 inhabitants; small counts of the quarter left out, as in the reports)."""
-    inds = _ranked(ctx, data, list(ctx.referentiel.indicators.values()))
+    inds = ranked(ctx, data, list(ctx.referentiel.indicators.values()))
     parts = [indicator_table(ctx, data, i) for i in inds]
     parts = [p for p in parts if not p.empty]
     if not parts:
@@ -318,11 +117,11 @@ def impact_indicators(ctx: ReportContext, data: ImpactData) -> list[Indicator]:
     """The synthesis: what the contract is about; an axis: its impact indicators (or,
     without any published for all QPV, what the contract is about on this axis). As
     they are ranked: a count is its rate per 100 inhabitants."""
-    about = _ranked(ctx, data, [ctx.referentiel[i] for i in ctx.contract.messages
+    about = ranked(ctx, data, [ctx.referentiel[i] for i in ctx.contract.messages
                                 if i in ctx.referentiel])
     if ctx.report in WHOLE_CONTRACT:  # the annexes carry comparaisons.csv
         return about[:5]
-    own = _ranked(ctx, data, [i for i in ctx.indicators()
+    own = ranked(ctx, data, [i for i in ctx.indicators()
                               if i.axe == ctx.report and i.type == "impact"])
     return own or [i for i in about if i.in_report(ctx.report)][:4]
 
@@ -376,7 +175,7 @@ def _framing(ctx: ReportContext, data: ImpactData, inds: list[Indicator]) -> str
     return text
 
 
-def _cell(value: float, unite: str) -> str:
+def cell_words(value: float, unite: str) -> str:
     return fn.number(value, 1) if unite == cf.RATE_UNIT else fn.with_unit(value, unite)
 
 
@@ -393,10 +192,10 @@ def _indicator_section(ctx: ReportContext, data: ImpactData, ind: Indicator) -> 
     year = int(levels["annee"].max())
     latest = levels[levels["annee"] == year]
     rows = [[GROUP_NAMES[str(r["groupe"])], fn.number(_float(r["effectif"])),
-             _cell(_float(r["valeur_quartier"]), ind.unite),
+             cell_words(_float(r["valeur_quartier"]), ind.unite),
              fn.number(_float(r["rang"])),
              fn.share(_float(r["part_inferieure"])),
-             _cell(_float(r["mediane_groupe"]), ind.unite)] for r in _records(latest)]
+             cell_words(_float(r["mediane_groupe"]), ind.unite)] for r in _records(latest)]
     sentences = [str(r["lecture"]) for r in _records(latest)]
     # one sentence (among all QPV); the table gives the region, département and
     # comparable QPV
@@ -522,7 +321,7 @@ def comparables(ctx: ReportContext) -> Html:
     if data.comparables.empty or data.rule is None:
         return Html(f"<p>Pas de QPV comparables : {esc(data.problem)}.</p>")
     rule = data.rule
-    variables = ", ".join(f"{_name(ctx, v.indicateur)} "
+    variables = ", ".join(f"{indicator_name(ctx, v.indicateur)} "
                           f"({v.annee}{', en logarithme' if v.log else ''})"
                           for v in rule.variables)
     intro = (f"<p>Les {rule.k} QPV les plus proches de {esc(ctx.territory.libelle)} avant le "
@@ -544,7 +343,7 @@ def _sensitivity(ctx: ReportContext, data: ImpactData) -> str:
     selections: dict[str, cf.Selection] = {}
     notes = []
     for rule in (settings.reference, *settings.variantes):
-        selection, problem = _selection(ctx, rule, data.national)
+        selection, problem = rule_selection(ctx, rule, data.national)
         if selection is None:
             notes.append(f"{rule.nom} : {problem}")
             continue
@@ -567,7 +366,7 @@ def _sensitivity(ctx: ReportContext, data: ImpactData) -> str:
             table_ = cf.sensitivity(data.values_of(ind.id), data.territories,
                                     ctx.territory.code, selections, ind.id, years[-1],
                                     years[0], reference=settings.reference.nom,
-                                    variation=_variation(ind), sens=_sens(ind),
+                                    variation=variation_of_indicator(ind), sens=sens_of(ind),
                                     unite=ind.unite, nom=ctx.territory.libelle,
                                     seuil=data.seuil, chosen=chosen, minimum=data.minimum,
                                     denominateur=data.denominators.get(ind.id))
@@ -602,122 +401,3 @@ def _float(value: object) -> float:
         return float(str(value)) if value is not None else math.nan
     except ValueError:
         return math.nan
-
-
-POSITION_GROUPS = (("qpv_departement", "Médiane des QPV du département"),
-                   ("qpv_comparables", "Médiane des QPV comparables"),
-                   ("ensemble_qpv", "Médiane de tous les QPV"))
-GROUP_SHORT = {"qpv_departement": "du département", "qpv_comparables": "comparables",
-               "ensemble_qpv": "de tous les QPV"}
-
-
-@dataclass(frozen=True)
-class Position:
-    """Where the quarter stands among QPV on one indicator, at the latest year published
-    for all: its value, each group's median (None: group not ranked), the share of all
-    QPV below it, and its latest change beside all QPV's median change."""
-
-    ind: Indicator
-    annee: int
-    valeur: float
-    medians: dict[str, float | None]
-    below: float
-    change: tuple[int, int, str, str] | None  # start, end, quarter's, median's (in words)
-    stable: bool = False  # the quarter's change stays within the source's noise
-
-    def value_words(self) -> str:
-        return _cell(self.valeur, self.ind.unite)
-
-
-def position(ctx: ReportContext, data: ImpactData, ind: Indicator) -> Position | None:
-    """The quarter's position on `ind` (as `compared` gives it), or None when it is not
-    ranked among all QPV."""
-    tab = indicator_table(ctx, data, ind)
-    positions = tab[tab["annee_debut"].isna()]
-    if positions.empty:
-        return None
-    year = int(positions["annee"].max())
-    now = positions[positions["annee"] == year].set_index("groupe")
-    if "ensemble_qpv" not in now.index:
-        return None
-    medians = {g: (float(str(now.loc[g, "mediane_groupe"])) if g in now.index else None)
-               for g, _ in POSITION_GROUPS}
-    changes = tab[tab["annee_debut"].notna() & (tab["groupe"] == "ensemble_qpv")]
-    change, stable = None, False
-    if not changes.empty:
-        last = changes.sort_values(["annee", "annee_debut"]).iloc[-1]
-        relative = last["mesure_variation"] == "relative"
-        unit = "pourcentage" if ind.unite == cf.RATE_UNIT else ind.unite
-        own = float(str(last["variation_quartier"]))
-        change = (int(last["annee_debut"]), int(last["annee"]),
-                  fn.change(own, unit, relative=relative),
-                  fn.change(float(str(last["variation_mediane"])), unit, relative=relative))
-        stable = abs(own) < (100 * RELATIVE_NOISE if relative else
-                             RATE_NOISE if unit == "pourcentage" else 0.0)
-    return Position(ind, year, float(str(now.loc["ensemble_qpv", "valeur_quartier"])),
-                    medians, float(str(now.loc["ensemble_qpv", "part_inferieure"])), change,
-                    stable)
-
-
-def position_summary(ctx: ReportContext) -> Html:
-    """The quarter among QPV in one table, for the committee: for each indicator the
-    contract is about (a count as its rate per 100 inhabitants), its latest published
-    value, the medians of the QPV of its département, of the comparable QPV and of all
-    QPV, the share of QPV below it, and its change against all QPV's median. The charts,
-    every group and the method are in the annexes."""
-    data = impact_data(ctx)
-    rows: list[list[object]] = []
-    for ind in impact_indicators(ctx, data):
-        pos = position(ctx, data, ind)
-        if pos is None:
-            continue
-        cells: list[object] = [f"{ind.libelle} ({pos.annee})", pos.value_words()]
-        cells += [_cell(m, ind.unite) if m is not None else "–" for m in pos.medians.values()]
-        cells.append(f"{fn.number(pos.below, 0)}{fn.NBSP}%")
-        cells.append("–" if pos.change is None else
-                     f"{pos.change[0]}-{pos.change[1]} : quartier "
-                     + (f"stable ({pos.change[2]})" if pos.stable else pos.change[2])
-                     + f", évolution médiane {pos.change[3]}")
-        rows.append(cells)
-    if not rows:
-        return Html("<p>Aucun indicateur publié pour l'ensemble des quartiers prioritaires "
-                    "ne permet de situer le quartier parmi eux.</p>")
-    return Html(table(["Indicateur (année)", ctx.territory.libelle,
-                       *[label for _, label in POSITION_GROUPS],
-                       "Part des QPV au chiffre plus bas", "Évolution du quartier et "
-                       "évolution médiane de tous les QPV"], rows, numeric=tuple(range(1, 7)),
-                      css_class="position",
-                      name="quartier-parmi-les-qpv",
-                      caption="Le quartier parmi les quartiers prioritaires, à la dernière "
-                      "année publiée pour tous"))
-
-
-def axis_position(ctx: ReportContext, axe: str) -> str | None:
-    """One sentence placing the quarter among QPV on an axis, for the committee's table:
-    the first indicator the contract is about on this axis (else the axis's own impact
-    indicator) that is ranked among all QPV. None when the axis has none."""
-    data = impact_data(ctx)
-    about = [ctx.referentiel[i] for i in ctx.contract.messages if i in ctx.referentiel]
-    candidates = _ranked(ctx, data, [i for i in about if i.in_report(axe)]) + _ranked(
-        ctx, data, [i for i in ctx.indicators() if i.axe == axe and i.type == "impact"])
-    for ind in candidates:
-        pos = position(ctx, data, ind)
-        if pos is None:
-            continue
-        medians = ", ".join(f"{GROUP_SHORT[g]} {_cell(m, ind.unite)}"
-                            for g, m in pos.medians.items() if m is not None)
-        text = f"{lower_first(ind.libelle)} : {pos.value_words()} en {pos.annee}"
-        commune = ctx.territory.level(COMMUNE)
-        other = None if ind.unite == cf.RATE_UNIT or commune is None else value_in(
-            ctx.published_first(ind.id, commune), pos.annee)
-        if commune is not None and other is not None and other.valeur is not None:
-            text += (f" ({commune.libelle} : {fn.with_unit(other.valeur, ind.unite, other.statut)}"
-                     + (", chiffre du contrat" if is_contract_figure(other) else "") + ")")
-        text += f" ; médiane des QPV {medians}"
-        if pos.change is not None:
-            start, end, own, median = pos.change
-            own = f"stable ({own})" if pos.stable else own
-            text += (f" ; de {start} à {end}, quartier {own}, évolution médiane de tous les "
-                     f"QPV {median}")
-        return text
-    return None

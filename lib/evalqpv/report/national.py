@@ -152,7 +152,7 @@ def preload_project(paths: ProjectPaths) -> None:
                 groups = national_groups(paths, geography)
                 cf.warm(groups, (values, rates), units, contract.debut)
                 # the comparable QPV's rules are the impact section's own
-                from .impact import warm  # noqa: PLC0415 - impact imports this module
+                from .impact_data import warm  # noqa: PLC0415 - it imports this module
                 warm(paths, referentiel, contract.baseline_year, values, rates, groups)
     load_map_data(paths.outlines, paths.quarter_links)
     _PRELOADED.add(done)
