@@ -4,7 +4,6 @@ the same bytes for the same input."""
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import cast
 
 import numpy as np
@@ -89,8 +88,3 @@ def table_to_csv(table: pd.DataFrame) -> str:
     cells = pd.DataFrame({c: [_format_cell(v, c in INTEGER_COLUMNS) for v in ordered[c]]
                           for c in columns}, columns=columns)
     return cells.to_csv(index=False, lineterminator="\n")
-
-
-def write_table(table: pd.DataFrame, path: Path) -> None:
-    """Write `table_to_csv(table)` in UTF-8."""
-    Path(path).write_text(table_to_csv(table), encoding="utf-8")

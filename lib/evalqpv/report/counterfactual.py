@@ -53,7 +53,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from .comparison_table import TABLE_COLUMNS, as_table, sort_table, table_to_csv, write_table
+from .comparison_table import TABLE_COLUMNS, as_table, sort_table, table_to_csv
 from .comparison_text import (
     DEFAULT_QUALIFIERS,
     QUALIFIERS,
@@ -97,8 +97,6 @@ from .qpv_values import (
     nearest_year,
     rate_values,
     rates_values,
-    ratio_values,
-    years_published_for_all,
 )
 
 # What the comparisons' callers read as `counterfactual.<name>`, wherever it lives.
@@ -107,8 +105,8 @@ __all__ = ["GEOGRAPHY", "GROUPS", "QUALIFIERS", "RATE_SUFFIX", "RATE_UNIT", "RAT
            "NationalGroups", "Sens", "Variation", "change_sentence", "change_words",
            "changes", "clean_observations", "coverage", "group_members", "group_statistics",
            "latest_millesime", "national_years", "nearest_year", "position_sentence",
-           "rate_qualifiers", "rate_values", "rates_values", "ratio_values", "sort_table",
-           "table_to_csv", "value_words", "write_table", "years_published_for_all", "periods",
+           "rate_qualifiers", "rate_values", "rates_values", "sort_table",
+           "table_to_csv", "value_words", "periods",
            "variation_of", "warm"]
 
 DISTANCE_DECIMALS = 10
@@ -116,37 +114,6 @@ MINIMUM_GROUP = 2  # the fewest QPV a group needs to be ranked (the quarter incl
 
 # --------------------------------------------------------------------------- groups
 
-def urban_context(territories: pd.DataFrame) -> pd.Series:
-    """Kind of EPCI of each QPV (metropole, cu, ca, cc, inconnu), read from its name.
-
-    The name's legal-form prefix (CU, CA, CC) decides; otherwise a name containing
-    "Métropole" is a métropole.
-
-    A rough urban context for the optional `same=("contexte_urbain",)` restriction:
-    metropolitan QPV and small-town QPV face different labour markets.
-    """
-    label = territories["libelle_epci"].fillna("").astype(str)
-    communes = territories["communes"].fillna("").astype(str) if "communes" in territories \
-        else pd.Series("", index=territories.index)
-
-    def kind(text: str, codes: str) -> str:
-        # the legal form prefix first: "CA Nîmes Métropole" is a communauté d'agglomération
-        for prefix, name in (("CU ", "cu"), ("CA ", "ca"), ("CC ", "cc")):
-            if text.startswith(prefix):
-                return name
-        if "métropole" in text.lower():
-            return "metropole"
-        # territoires.csv leaves the EPCI empty for QPV coded by municipal arrondissement
-        # (Paris 751xx, Marseille 132xx, Lyon 6938x): all three are in a métropole
-        if not text and any(c.startswith(_ARRONDISSEMENTS) for c in codes.split("|") if c):
-            return "metropole"
-        return "inconnu"
-
-    return pd.Series([kind(t, c) for t, c in zip(label, communes, strict=True)],
-                     index=territories.index, name="contexte_urbain")
-
-
-_ARRONDISSEMENTS = ("751", "132", "6938")
 
 
 # --------------------------------------------------------------------------- position
@@ -161,7 +128,7 @@ def position_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                   national: NationalGroups | None = None) -> pd.DataFrame:
     """The quarter's rank and percentile in each group, for each year it has a value.
 
-    Pass `annees=years_published_for_all(values, indicateur)`: without it, a year known
+    Pass `annees=national_years(values)[indicateur]`: without it, a year known
     only from the contract (the quarter alone) would give groups of one. A group with
     fewer than `minimum` QPV with a value that year gives no row. `denominateur`: for a
     rate per 100 inhabitants (unite RATE_UNIT), the population it is computed on.
@@ -419,13 +386,6 @@ def select_comparables(values: pd.DataFrame, quarter: str, selection: Selection,
                               "departement"]].rename(columns={"code_qpv": "code"})
         out = out.merge(labels, on="code", how="left")
     return out.reset_index(drop=True)
-
-
-def overlap_matrix(lists: Mapping[str, Sequence[str]]) -> pd.DataFrame:
-    """Number of QPV shared by each pair of comparable lists (diagonal: list size)."""
-    names = list(lists)
-    data = [[len(set(lists[a]) & set(lists[b])) for b in names] for a in names]
-    return pd.DataFrame(data, index=names, columns=names)
 
 
 def comparable_lists(values: pd.DataFrame, quarter: str, selections: Mapping[str, Selection],

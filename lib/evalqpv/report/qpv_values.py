@@ -77,8 +77,11 @@ def coverage(values: pd.DataFrame) -> pd.DataFrame:
 
 
 def national_years(values: pd.DataFrame, min_share: float = 0.5) -> dict[str, list[int]]:
-    """years_published_for_all of every indicator that has such years, from one count
-    of the QPV per indicator and year."""
+    """The years each indicator covers at least `min_share` of its best-covered year,
+    from one count of the QPV per indicator and year.
+
+    A year known for one QPV only (a figure of the contract) is not a national
+    publication, and ranking the quarter alone would say nothing."""
     cov = coverage(values)
     out: dict[str, list[int]] = {}
     for indicateur, rows in cov.groupby("indicateur", sort=True):
@@ -87,43 +90,6 @@ def national_years(values: pd.DataFrame, min_share: float = 0.5) -> dict[str, li
         if years:
             out[str(indicateur)] = years
     return out
-
-
-def years_published_for_all(values: pd.DataFrame, indicateur: str,
-                            min_share: float = 0.5) -> list[int]:
-    """Years where the indicator covers at least `min_share` of its best-covered year.
-
-    A year known for one QPV only (a figure of the contract) is not a national
-    publication, and ranking the quarter alone would say nothing.
-    """
-    cov = coverage(values[values["indicateur"] == indicateur])
-    if cov.empty:
-        return []
-    threshold = min_share * cov["effectif"].max()
-    return [int(a) for a in cov.loc[cov["effectif"] >= threshold, "annee"]]
-
-
-def ratio_values(values: pd.DataFrame, numerator: str, denominator: str, name: str, *,
-                 denominator_year: int | None = None, scale: float = 100.0) -> pd.DataFrame:
-    """A derived indicator (e.g. job seekers per 100 inhabitants), in the shape of `values`.
-
-    Counts mostly measure a quarter's size; a ratio makes quarters of different sizes
-    comparable. With `denominator_year`, every year uses that year's denominator (the
-    census population is not published every year); otherwise the same year's.
-    """
-    num = values[values["indicateur"] == numerator][["code", "annee", "valeur"]]
-    den = values[values["indicateur"] == denominator][["code", "annee", "valeur"]]
-    if denominator_year is not None:
-        den = den[den["annee"] == denominator_year].drop(columns="annee")
-        merged = num.merge(den, on="code", suffixes=("", "_den"))
-    else:
-        merged = num.merge(den, on=["code", "annee"], suffixes=("", "_den"))
-    merged = merged[merged["valeur_den"] > 0]
-    out = pd.DataFrame({
-        "indicateur": name, "code": merged["code"], "annee": merged["annee"].astype(int),
-        "valeur": scale * merged["valeur"] / merged["valeur_den"], "millesime": "",
-    })
-    return out.sort_values(["annee", "code"], kind="mergesort").reset_index(drop=True)
 
 
 def nearest_year(year: int, years: Iterable[int]) -> int | None:
