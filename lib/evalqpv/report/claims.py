@@ -222,7 +222,7 @@ def contract_claims(ctx: ReportContext) -> Html:
         finding = check(claim, ind, subject, other, other_name, ctx.annee)
         rows.append([claim.section, claim.citation, ind.libelle,
                      f"{subject_level.libelle} : {finding.figures}",
-                     Html(f'<span class="constat constat-{_slug(finding.verdict)}">'
+                     Html(f'<span class="constat constat-{_css_class(finding.verdict)}">'
                           f"{esc(finding.verdict)}</span>"), finding.verdict])
     if not rows:
         return Html("<p>Aucun constat chiffré du contrat n'est listé pour vérification.</p>")
@@ -256,6 +256,7 @@ def contract_claims(ctx: ReportContext) -> Html:
     return Html(intro + body + tail)
 
 
-def _slug(verdict: str) -> str:
+def _css_class(verdict: str) -> str:
+    """The CSS class of a claim's verdict (its colour in the table)."""
     return {CONFIRMED: "ok", NOT_CONFIRMED: "non", CONTRADICTED: "contre",
             UNCHECKABLE: "nv"}[verdict]
