@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -494,3 +496,40 @@ def test_synthesis_opens_with_the_contract_targets_and_proposals(built):
     assert "50 chaque année" not in main and "échéance 2030" not in main.split(
         "Caméras de vidéoprotection")[1][:400]
     assert 'href="annexes.html"' in main
+
+
+def test_papermill_runs_a_report_with_the_toolkit_engine(built, tmp_path):
+    """`papermill --engine evalqpv` (the entry point of pyproject.toml) runs the cells as
+    `evalqpv rapports` does: the same outputs as the audit copy of the page published."""
+    paths, year, _ = built
+    out = tmp_path / "tranquillite.ipynb"
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "papermill"), "--engine", "evalqpv",
+         "notebooks/tranquillite.ipynb", str(out), "-p", "annee", str(year),
+         "-p", "territoire", "QP092005", "--no-progress-bar"],
+        cwd=paths.root, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    mine = nbformat.read(out, as_version=4)
+    published = nbformat.read(paths.reports_of_year(year) / "notebooks" / "tranquillite.ipynb",
+                              as_version=4)
+
+    def outputs(nb: nbformat.NotebookNode) -> list[object]:
+        return [[{k: v for k, v in o.items() if k != "execution_count"} for o in c.outputs]
+                for c in nb.cells if c.cell_type == "code"]
+
+    assert outputs(mine) == outputs(published)
+    assert all(c.metadata.papermill.status == "completed" for c in mine.cells)
+    # a failing cell: papermill marks it, runs no other, and says which
+    broken = tmp_path / "casse.ipynb"
+    nb = nbformat.read(paths.root / "notebooks" / "tranquillite.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("1 / 0"))
+    nb.cells.append(nbformat.v4.new_code_cell("print('jamais')"))
+    nbformat.write(nb, broken)
+    failed = subprocess.run(
+        [str(Path(sys.executable).parent / "papermill"), "--engine", "evalqpv", str(broken),
+         str(tmp_path / "casse-sortie.ipynb"), "-p", "annee", str(year), "--no-progress-bar"],
+        cwd=paths.root, capture_output=True, text=True, check=False)
+    assert failed.returncode != 0 and "ZeroDivisionError" in failed.stderr
+    ran = nbformat.read(tmp_path / "casse-sortie.ipynb", as_version=4)
+    assert ran.cells[-2].metadata.papermill.status == "failed"
+    assert ran.cells[-1].outputs == []

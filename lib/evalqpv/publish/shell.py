@@ -131,17 +131,24 @@ def _captured() -> Iterator[None]:
 def run_cells(shell: ReportShell, nb: Any) -> Any:
     """Execute every code cell of `nb` in order, filling its outputs; stop at the first
     error and raise CellError (the notebook keeps the outputs up to that cell)."""
-    from nbformat import from_dict  # noqa: PLC0415 - loaded once in the warm process
-
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        outputs: list[dict[str, Any]] = []
-        _Outputs.current = outputs
-        with _captured():
-            result = shell.run_cell(cell.source, store_history=True, silent=False)
-        cell.outputs = [from_dict(o) for o in outputs]
-        error = result.error_before_exec or result.error_in_exec
+        error = run_cell(shell, cell)
         if error is not None:
             raise CellError(index, cell.source, type(error).__name__, str(error))
     return nb
+
+
+def run_cell(shell: ReportShell, cell: Any) -> BaseException | None:
+    """Execute one code cell, its outputs written into it as a kernel gives them; the
+    exception it raised, if any (its traceback is then the cell's error output)."""
+    from nbformat import from_dict  # noqa: PLC0415 - loaded once in the warm process
+
+    outputs: list[dict[str, Any]] = []
+    _Outputs.current = outputs
+    with _captured():
+        result = shell.run_cell(cell.source, store_history=True, silent=False)
+    cell.outputs = [from_dict(o) for o in outputs]
+    error: BaseException | None = result.error_before_exec or result.error_in_exec
+    return error

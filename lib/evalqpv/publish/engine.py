@@ -1,0 +1,38 @@
+"""The in-process executor as a papermill engine, for papermill's own users.
+
+`evalqpv rapports` runs each notebook's cells with IPython in a forked copy of a warm
+process (publish/shell.py), not in a Jupyter kernel. Registered under the name
+« evalqpv » (entry point `papermill.engine`, pyproject.toml), the same cell runner is
+available to anyone who drives papermill:
+
+    papermill -e evalqpv notebooks/emploi.ipynb sortie.ipynb -p annee 2025
+
+runs the notebook in papermill's own process, with the outputs a kernel would give.
+Papermill keeps its part: parameters, progress, the output notebook, and the error it
+raises when a cell fails (its cell is marked as failed, the others are not run).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from papermill.engines import Engine
+
+
+class InProcessEngine(Engine):  # type: ignore[misc]  # papermill has no type hints
+    """Cells run by IPython in this process (publish.shell), one after the other."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man: Any, kernel_name: str,
+                                 **kwargs: Any) -> None:
+        from .shell import new_shell, run_cell  # noqa: PLC0415 - IPython, when used
+
+        shell = new_shell()
+        for index, cell in enumerate(nb_man.nb.cells):
+            nb_man.cell_start(cell, index)
+            error = run_cell(shell, cell) if cell.cell_type == "code" else None
+            if error is not None:
+                nb_man.cell_exception(cell, cell_index=index, exception=error)
+                nb_man.cell_complete(cell, cell_index=index)
+                return  # papermill raises its execution error from the error output
+            nb_man.cell_complete(cell, cell_index=index)
