@@ -148,6 +148,20 @@ def test_national_years_of_every_indicator_at_once():
     assert cf.national_years(vals.iloc[0:0]) == {}
 
 
+# --------------------------------------------------------------------------- position
+
+def test_group_statistics_ties_share_the_minimum_rank():
+    values = pd.Series({"a": 50.0, "b": 20.0, "q": 20.0, "c": 10.0})
+    stats = cf.group_statistics(values, "q")
+    # one value strictly higher -> rank 2 for both 20s; one strictly lower -> 1/4
+    assert stats.rang == 2
+    assert cf.group_statistics(values, "b").rang == 2
+    assert stats.part_inferieure == 25.0
+    assert stats.part_superieure == 25.0
+    assert stats.mediane == 20.0
+    assert stats.effectif == 4
+
+
 def test_median_of_the_comparables_leaves_the_quarter_out():
     # the quarter (90) beside four neighbours 10 20 30 40: their median is 25, not 30
     values = pd.Series({"q": 90.0, "a": 10.0, "b": 20.0, "c": 30.0, "d": 40.0})
