@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from tests.helpers import free_port, scheduler, stop, worker
 
 from evalqpv.publish import run as runner
 from evalqpv.publish.execute import strip_volatile
@@ -222,29 +223,18 @@ def _shared_memory(pids: set[int]) -> set[str]:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_a_real_dask_cluster_runs_a_small_perimeter(project_copy, tmp_path):
-    """`dask scheduler` and two `dask worker` processes, as on a cluster whose workers
-    see the project at the same path."""
+    """`dask scheduler` and two `dask worker` processes, as on a cluster: the command
+    sends them the project (publish.shipping), and both take tasks."""
     paths = project_copy
-    port = _free_port()
+    port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     logs = tmp_path / "dask-logs"
     logs.mkdir()
-    started = [subprocess.Popen(
-        [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-         "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=(logs / "s.log").open("w"))]
+    started = [scheduler(port, logs / "s.log")]
     try:
         for n in (1, 2):
-            started.append(subprocess.Popen(
-                [str(BIN / "dask"), "worker", address, "--nthreads", "1", "--nworkers", "1",
-                 "--host", "127.0.0.1", "--no-dashboard", "--name", f"travailleur-{n}"],
-                stdout=subprocess.DEVNULL, stderr=(logs / f"w{n}.log").open("w")))
+            started.append(worker(address, logs / f"w{n}.log", "--name", f"travailleur-{n}"))
         from distributed import Client
 
         with Client(address, timeout="60s") as client:
@@ -264,13 +254,7 @@ def test_a_real_dask_cluster_runs_a_small_perimeter(project_copy, tmp_path):
         assert len(workers) == 2, where  # both workers took tasks
         assert (year / "perimetres" / "2B.html").exists()
     finally:
-        for process in reversed(started):
-            process.terminate()
-        for process in reversed(started):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(started)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")

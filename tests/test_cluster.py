@@ -9,7 +9,6 @@ import glob
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import copy_of_built
+from tests.helpers import free_port, scheduler, stop, worker
 
 from evalqpv import __version__
 from evalqpv.publish import run as runner
@@ -231,21 +231,6 @@ def test_a_scheduler_without_workers_is_said_in_french(monkeypatch):
 # --------------------------------------------------------------------------- a real cluster
 
 
-def _start(command: list[str], log: Path, **options: object) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log.open("w"),
-                            **options)
-
-
-def _stop(started: list[subprocess.Popen[bytes]]) -> None:
-    for process in reversed(started):
-        process.terminate()
-    for process in reversed(started):
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
 @pytest.mark.filterwarnings("ignore:Mismatched versions found")
 def test_a_real_worker_with_another_pandas_is_refused(tiny, tmp_path):
     """A real `dask worker` whose metadata says pandas 0.0.1 (a dist-info placed first on
@@ -255,16 +240,12 @@ def test_a_real_worker_with_another_pandas_is_refused(tiny, tmp_path):
     (fake / "pandas-0.0.1.dist-info").mkdir(parents=True)
     (fake / "pandas-0.0.1.dist-info" / "METADATA").write_text(
         "Metadata-Version: 2.1\nName: pandas\nVersion: 0.0.1\n", encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(fake)}
-    started = [_start([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port",
-                       str(port), "--no-dashboard"], tmp_path / "s.log")]
+    started = [scheduler(port, tmp_path / "s.log")]
     try:
-        started.append(_start(
-            [str(BIN / "dask"), "worker", address, "--nthreads", "1", "--nworkers", "1",
-             "--host", "127.0.0.1", "--no-dashboard"], tmp_path / "w.log", env=env,
-            cwd=tmp_path))
+        started.append(worker(address, tmp_path / "w.log", env=env, cwd=tmp_path))
         here = installed_versions(key_packages())
         from distributed import Client
 
@@ -285,13 +266,7 @@ def test_a_real_worker_with_another_pandas_is_refused(tiny, tmp_path):
         assert not got[0].outcome.ok
         assert "pandas 0.0.1 sur ce processus de calcul" in got[0].outcome.message
     finally:
-        _stop(started)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        stop(started)
 
 
 def _outputs(paths: ProjectPaths) -> dict[str, bytes]:
@@ -331,20 +306,16 @@ def test_workers_that_cannot_see_the_project_make_the_pages_of_a_local_run(
     scratch = Path(tempfile.mkdtemp(prefix="evalqpv-brouillon-"))
     hide = ["unshare", "-Urm", "sh", "-c",
             f'mount -t tmpfs cache "{tmp_path}" && exec "$@"', "sh"]
-    port = _free_port()
+    port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     logs = scratch / "dask-logs"
     logs.mkdir()
-    started = [subprocess.Popen(
-        [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-         "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=(logs / "s.log").open("w"))]
+    started = [scheduler(port, logs / "s.log")]
     try:
         for n in (1, 2):
-            started.append(subprocess.Popen(
-                [*hide, str(BIN / "dask"), "worker", address, "--nthreads", "1",
-                 "--nworkers", "1", "--host", "127.0.0.1", "--no-dashboard",
-                 "--name", f"travailleur-{n}", "--local-directory", str(scratch / f"w{n}")],
-                cwd=cwd, stdout=subprocess.DEVNULL, stderr=(logs / f"w{n}.log").open("w")))
+            started.append(worker(address, logs / f"w{n}.log", "--name", f"travailleur-{n}",
+                                  "--local-directory", str(scratch / f"w{n}"), prefix=hide,
+                                  cwd=cwd))
         from distributed import Client
 
         with Client(address, timeout="60s") as client:
@@ -377,6 +348,6 @@ def test_workers_that_cannot_see_the_project_make_the_pages_of_a_local_run(
         print(f"\nlocal : {local_seconds:.1f} s ; planificateur et 2 processus de calcul "
               f"sans le projet : {cluster_seconds:.1f} s")
     finally:
-        _stop(started)
+        stop(started)
         for folder in (cwd, scratch):
             shutil.rmtree(folder, ignore_errors=True)

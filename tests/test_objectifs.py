@@ -13,10 +13,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from tests.helpers import indicator as _indicator
 
 from evalqpv.objectives import ObjectiveLine, Objectives, load_objectives
 from evalqpv.problems import Problems
-from evalqpv.referentiel import Indicator, Referentiel, load_referentiel
+from evalqpv.referentiel import Referentiel, load_referentiel
 from evalqpv.settings import ProjectPaths, load_contract
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -199,17 +200,6 @@ def test_reference_values_sit_on_the_indicator_perimeter(ref, store_rows):
 
 
 # --------------------------------------------------------------------------- the checks can fail
-
-
-def _indicator(ind_id: str, section: str, **kw: object) -> Indicator:
-    base: dict[str, object] = dict(
-        id=ind_id, libelle="x", axe="emploi", section=section, objectif="x",
-        type="realisation", unite="nombre", sens="hausse", producteur="x", source="x",
-        partenaire="x", periodicite="annuelle", definition="x", variable_source="",
-        valeur_reference=None, statut_reference="", annee_reference=None, cible=None,
-        cible_operateur="", annee_cible=None, cible_texte="", echeance="", note="")
-    base.update(kw)
-    return Indicator(**base)  # type: ignore[arg-type]
 
 
 def test_the_checks_catch_bad_cases():

@@ -11,6 +11,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from tests.helpers import indicator as _indicator
 
 from evalqpv.frenchnumbers import ParsedNumber
 from evalqpv.ingest import FileId, ReadContext, long_tables
@@ -19,7 +20,7 @@ from evalqpv.ingest.skeleton import Stamp, open_source
 from evalqpv.ingest.variables import YEAR_ON_EACH_ROW, VariableRules, load_variable_rules
 from evalqpv.objectives import load_objectives
 from evalqpv.problems import Problems
-from evalqpv.referentiel import Indicator, Referentiel, load_referentiel
+from evalqpv.referentiel import Referentiel, load_referentiel
 from evalqpv.settings import ProjectPaths, load_contract
 from evalqpv.store.build import build
 
@@ -278,17 +279,6 @@ def test_a_stamp_makes_the_observations_of_one_file():
 
 
 # --------------------------------------------------------------------------- the contract's rules
-
-
-def _indicator(ind_id: str, section: str, **kw: object) -> Indicator:
-    base: dict[str, object] = dict(
-        id=ind_id, libelle="x", axe="emploi", section=section, objectif="x",
-        type="realisation", unite="nombre", sens="hausse", producteur="x", source="x",
-        partenaire="x", periodicite="annuelle", definition="x", variable_source="",
-        valeur_reference=None, statut_reference="", annee_reference=None, cible=None,
-        cible_operateur="", annee_cible=None, cible_texte="", echeance="", note="")
-    base.update(kw)
-    return Indicator(**base)  # type: ignore[arg-type]
 
 
 OBJECTIVES = ("section,ligne,texte,indicateurs,raison_non_suivi,priorite\n"
