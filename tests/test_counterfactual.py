@@ -366,7 +366,7 @@ def test_change_ties_are_not_split_by_float_noise():
 def test_relative_change_leaves_out_a_zero_start():
     vals = values_of({("n", 2016): {"QP001001": 200, "QP001002": 100, "QP001003": 0},
                       ("n", 2020): {"QP001001": 150, "QP001002": 110, "QP001003": 5}})
-    out = cf.changes(vals, "n", 2016, 2020, "relative")
+    out = cf.variations(vals, "n", 2016, 2020, "relative")
     # 150/200 - 1 = -25 % ; 110/100 - 1 = +10 % ; QP001003 started at 0
     assert out["variation"].to_dict() == {"QP001001": -25.0, "QP001002": pytest.approx(10.0)}
 
@@ -399,7 +399,7 @@ def test_no_change_row_when_the_quarter_misses_an_end():
 
 def test_period_must_go_forward():
     with pytest.raises(ValueError, match="doit précéder"):
-        cf.changes(VALUES, "x", 2022, 2020)
+        cf.variations(VALUES, "x", 2022, 2020)
 
 
 def test_no_sentence_speaks_of_an_effect():
@@ -843,7 +843,7 @@ def test_warming_computes_every_year_and_period_of_all_qpv_once():
     # years published for all: 2020, 2021, 2022 (6 or 7 QPV each); periods before the
     # contract (2020-2021) and into it (2021-2022)
     assert set(national._series) == {("x", 2020), ("x", 2021), ("x", 2022)}
-    assert set(national._changes) == {("x", 2020, 2021, "absolue"),
+    assert set(national._variations) == {("x", 2020, 2021, "absolue"),
                                       ("x", 2021, 2022, "absolue")}
     assert ("x", 2020, 2021, "absolue", "variation", "ensemble_qpv") in national._groups
     before = dict(national._groups)

@@ -121,7 +121,7 @@ def test_new_release_and_revised_figure(project):
                                                        "2020": "749"}
     (conflict,) = [c for c in result.conflicts if c.indicateur == "taux_emploi_15_64"]
     assert conflict.annee == 2013 and conflict.nature == "révision du producteur"
-    natures = {(c.nature, c.indicateur, c.annee) for c in result.changes}
+    natures = {(c.nature, c.indicateur, c.annee) for c in result.revisions}
     assert (REVISE, "taux_emploi_15_64", "2013") in natures
     assert (NOUVEAU, "demandeurs_emploi_abcde", "2017") in natures
     changes = (project.processed / "changements.csv").read_text(encoding="utf-8")

@@ -225,7 +225,7 @@ def test_a_store_edited_by_hand_is_never_trusted(mini):
     assert "Stock à jour" not in " ".join(messages)
     assert ",749," in mini.store.read_text(encoding="utf-8")
     assert store_is_current(mini)
-    changes = mini.changes.read_text(encoding="utf-8") if mini.changes.exists() else ""
+    changes = mini.revisions.read_text(encoding="utf-8") if mini.revisions.exists() else ""
     assert "750" not in changes, "a hand edit is not a change of the data"
 
 
@@ -559,7 +559,7 @@ def test_small_counts_never_reach_a_report(mini):
                 "victimes_vif_accompagnees;92019;2024;4;")
     assert build(mini).ok
     ctx = report.prepare(2024, "QP092005", "tranquillite", mini.root)
-    changes = report.changes(ctx).text
+    changes = report.revisions(ctx).text
     assert "Victimes" in changes and MASK_HTML in changes
     assert not re.search(r">\s*[34]\s*<", changes)
 

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 from evalqpv.referentiel import Indicator
 from evalqpv.report import counterfactual as cf
 from evalqpv.report.counterfactual import periods as _periods
-from evalqpv.report.impact import IMPACT_TITLE, STARTING_TITLE, contract_period
 from evalqpv.report.impact_data import compared as compared_indicator
+from evalqpv.report.impact_sections import IMPACT_TITLE, STARTING_TITLE, contract_period
 
 
 def indicator(id_: str, unite: str = "pourcentage") -> Indicator:

@@ -110,7 +110,7 @@ def test_the_built_store_carries_the_origin_the_reports_read(mini):
 def test_a_change_says_where_its_figure_came_from_even_from_an_older_store():
     """A store written before the `origine` column: the vanished figure's origin comes
     from its files."""
-    from evalqpv.store.changes import compare
+    from evalqpv.store.revisions import compare
 
     def row(fichier, valeur, **more):
         return {"indicateur": "x", "niveau": "qpv", "code": "QP092005", "geographie": "",

@@ -151,7 +151,7 @@ class ProjectPaths:
         return self.processed / "conflits.csv"
 
     @property
-    def changes(self) -> Path:
+    def revisions(self) -> Path:
         return self.processed / "changements.csv"
 
     @property
@@ -181,7 +181,7 @@ class ProjectPaths:
     def store_outputs(self) -> tuple[Path, ...]:
         """The files a build writes (or deliberately keeps) in the store's folder."""
         return (self.store, self.territories, self.years, self.manifest, self.conflicts,
-                self.changes, self.previous_store, self.spreadsheet_of(self.changes))
+                self.revisions, self.previous_store, self.spreadsheet_of(self.revisions))
 
     # outputs
     @property

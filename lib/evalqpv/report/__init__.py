@@ -5,10 +5,11 @@ A notebook does `from evalqpv import report`, `ctx = report.prepare(annee, terri
 written from the data (no figure is typed in a notebook or here).
 
 Modules: `context` (what a report is about), `indicators` (series, statuses: pure
-functions), `messages`, `followup`, `comparisons`, `portrait`, `methods`, `maps` (sections),
-`axis` (the sections every axis report shares, one call from its notebook), `charts`,
-`html`, `wording` (presentation). The section drawing the comparison charts is
-`comparison_charts`: the name `charts` is the module that draws them.
+functions), `messages`, `followup`, `comparisons`, `portrait`, `methods_sections`,
+`impact_sections`, `maps` (sections), `axis` (the sections every axis report shares,
+one call from its notebook), `charts`, `html`, `wording` (presentation). No section
+function bears the name of a module, so `report.<module>` is always the module (the
+section drawing the comparison charts is `comparison_charts`).
 """
 
 from __future__ import annotations
@@ -32,12 +33,12 @@ from .followup import (
     objectives,
     partners,
 )
-from .impact import comparables, impact
 from .impact_position import position_summary
+from .impact_sections import comparables, impact
 from .loading import prepare
 from .maps import location_map
 from .messages import axis_verdicts, header, key_messages, territories_table
-from .methods import changes, methods
+from .methods_sections import methods, revisions
 from .partner import (
     check_partner,
     partner_commitments,
@@ -60,7 +61,7 @@ __all__ = [
     "axis_verdicts",
     "coverage",
     "partners",
-    "changes",
+    "revisions",
     "check_partner",
     "partner_commitments",
     "partner_figures",

@@ -19,9 +19,9 @@ from .comparisons import comparison_charts
 from .context import ReportContext
 from .followup import commitments, missing, objectives
 from .html import Html, Markdown
-from .impact import impact
+from .impact_sections import impact
 from .messages import header, key_messages
-from .methods import methods
+from .methods_sections import methods
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,7 @@ def _long_csv(lines: list[tuple[Level, list[Point]]], unit: str,
 
 
 
-def source_changes(points: list[Point]) -> list[float]:
+def source_switches(points: list[Point]) -> list[float]:
     """Where the source of a series changes: halfway between the two years."""
     return [(a.annee + b.annee) / 2 for a, b in zip(points, points[1:], strict=False)
             if family(a) != family(b)]
@@ -204,7 +204,7 @@ def lines_text(drawn: list[tuple[Level, list[Point]]], unit: str, label: str,
                 if b.annee > a.annee + 1]
         if gaps:
             text += ", années manquantes"
-        if level is quarter_level and source_changes(points):
+        if level is quarter_level and source_switches(points):
             text += ", changement de source"
         parts.append(text)
     years = sorted({p.annee for _, points in drawn for p in points})

@@ -67,8 +67,8 @@ from .chart_text import (
     reforms_between,
     short_source,
     shown,
-    source_changes,
     source_line,
+    source_switches,
     usable,
 )
 from .indicators import Point
@@ -241,12 +241,12 @@ def _lines(drawn: list[tuple[Level, list[Point]]], unit: str, years: list[int],
                         markerfacecolor=colour if fill == "full" else "white", clip_on=False)
         if level.niveau == QPV:
             near = [b.year - 0.5 for b in reforms]
-            for x in source_changes(points):
+            for x in source_switches(points):
                 ax.axvline(x, color=MUTED, linewidth=1, linestyle=(0, (2, 2)), zorder=1)
                 ax.text(x, 1.0, "changement\nde source", transform=ax.get_xaxis_transform(),
                         ha=_label_side(x, [m for m in near if m != x]), va="bottom",
                         fontsize=FONT_SIZE - 2, color=INK)
-    source_breaks = {x for lv, pts in drawn if lv.niveau == QPV for x in source_changes(pts)}
+    source_breaks = {x for lv, pts in drawn if lv.niveau == QPV for x in source_switches(pts)}
     marks = sorted({reform.year - 0.5 for reform in reforms} | source_breaks)
     for reform in reforms:  # longer dashes, in ink: a reform, not a change of source
         x = reform.year - 0.5
@@ -264,7 +264,7 @@ def _lines(drawn: list[tuple[Level, list[Point]]], unit: str, years: list[int],
     ax.set_axisbelow(True)
     labels = [(level, points[-1]) for level, points in drawn]
     right = _label_space(labels, unit)
-    top = 0.86 if reforms or any(lv.niveau == QPV and source_changes(pts) for lv, pts in drawn) \
+    top = 0.86 if reforms or any(lv.niveau == QPV and source_switches(pts) for lv, pts in drawn) \
         else 0.95
     fig.tight_layout(pad=0.4, rect=(0, 0, 1 - right, top))
     _direct_labels(fig, ax, labels, unit)

@@ -72,7 +72,6 @@ from .groups import (
     GroupStats,
     NationalGroups,
     Variation,
-    changes,
     group_members,
     group_statistics,
     groups_of,
@@ -81,6 +80,7 @@ from .groups import (
     territory_row,
     value_at,
     variation_of,
+    variations,
     warm,
     year_series,
 )
@@ -103,11 +103,11 @@ from .qpv_values import (
 __all__ = ["GEOGRAPHY", "GROUPS", "QUALIFIERS", "RATE_SUFFIX", "RATE_UNIT", "RATE_WORDS",
            "TABLE_COLUMNS", "TIE_DECIMALS", "Denominator", "Distribution", "GroupStats",
            "NationalGroups", "Sens", "Variation", "change_sentence", "change_words",
-           "changes", "clean_observations", "coverage", "group_members", "group_statistics",
+           "clean_observations", "coverage", "group_members", "group_statistics",
            "latest_millesime", "national_years", "nearest_year", "position_sentence",
            "rate_qualifiers", "rate_values", "rates_values", "sort_table",
            "table_to_csv", "value_words", "periods",
-           "variation_of", "warm"]
+           "variation_of", "variations", "warm"]
 
 DISTANCE_DECIMALS = 10
 MINIMUM_GROUP = 2  # the fewest QPV a group needs to be ranked (the quarter included)
@@ -188,8 +188,8 @@ def change_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
     fewer than `minimum` of them gives no row. `national`: as for `position_rows`.
     """
     minimum = max(minimum, MINIMUM_GROUP)  # a group of one is never ranked
-    table = national.changes(values, indicateur, annee_debut, annee, variation) \
-        if national is not None else changes(values, indicateur, annee_debut, annee,
+    table = national.variations(values, indicateur, annee_debut, annee, variation) \
+        if national is not None else variations(values, indicateur, annee_debut, annee,
                                              variation)
     if quarter not in table.index:
         return as_table([])

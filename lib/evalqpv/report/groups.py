@@ -138,7 +138,7 @@ def year_series(values: pd.DataFrame, indicateur: str, annee: int) -> pd.Series:
     return series.sort_index()
 
 
-def changes(values: pd.DataFrame, indicateur: str, annee_debut: int, annee: int,
+def variations(values: pd.DataFrame, indicateur: str, annee_debut: int, annee: int,
             variation: Variation = "absolue") -> pd.DataFrame:
     """Each QPV's change between two years (only QPV with a value both years).
 
@@ -176,7 +176,7 @@ class NationalGroups:
 
     place: Mapping[str, Mapping[str, str]]
     _series: dict[tuple[str, int], pd.Series] = field(default_factory=dict)
-    _changes: dict[tuple[str, int, int, str], pd.DataFrame] = field(default_factory=dict)
+    _variations: dict[tuple[str, int, int, str], pd.DataFrame] = field(default_factory=dict)
     _groups: dict[tuple[object, ...], Distribution] = field(default_factory=dict)
     _member_codes: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     _kept: dict[tuple[object, ...], Any] = field(default_factory=dict)
@@ -196,13 +196,13 @@ class NationalGroups:
             self._series[key] = year_series(values, indicateur, annee)
         return self._series[key]
 
-    def changes(self, values: pd.DataFrame, indicateur: str, annee_debut: int, annee: int,
+    def variations(self, values: pd.DataFrame, indicateur: str, annee_debut: int, annee: int,
                 variation: Variation) -> pd.DataFrame:
-        """`changes` of all QPV over one period, kept."""
+        """`variations` of all QPV over one period, kept."""
         key = (indicateur, annee_debut, annee, variation)
-        if key not in self._changes:
-            self._changes[key] = changes(values, indicateur, annee_debut, annee, variation)
-        return self._changes[key]
+        if key not in self._variations:
+            self._variations[key] = variations(values, indicateur, annee_debut, annee, variation)
+        return self._variations[key]
 
     def kept(self, key: tuple[object, ...], make: Callable[[], Any]) -> Any:
         """Anything else every quarter reads alike (the years published for all, the
@@ -293,7 +293,7 @@ def warm(national: NationalGroups, frames: Iterable[pd.DataFrame], units: Mappin
             unite = units.get(name.removesuffix(RATE_SUFFIX), "")
             unit = RATE_UNIT if name.endswith(RATE_SUFFIX) else unite
             for start, end in periods(years, debut):
-                table = national.changes(rows, name, start, end, variation_of(unit))
+                table = national.variations(rows, name, start, end, variation_of(unit))
                 period = (name, start, end, variation_of(unit))
                 columns += [((*period, c), table[c]) for c in ("valeur", "variation")]
             for key, column in columns:

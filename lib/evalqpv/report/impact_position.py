@@ -11,8 +11,8 @@ from ..vocabulary import COMMUNE
 from . import counterfactual as cf
 from .context import ReportContext
 from .html import Html, table
-from .impact import cell_words, impact_indicators, ranked
 from .impact_data import ImpactData, impact_data, indicator_table
+from .impact_sections import cell_words, impact_indicators, ranked
 from .indicators import is_contract_figure, value_in
 from .trends import RATE_NOISE, RELATIVE_NOISE
 from .wording import lower_first

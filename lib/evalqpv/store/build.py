@@ -53,8 +53,6 @@ from ..settings import (
 )
 from ..vocabulary import CODE_FRANCE_METRO, COMMUNE, DEPARTEMENT, EPCI, FRANCE, QPV, REGION
 from .atomic import copy_atomic, write_csv_atomic
-from .changes import COLUMNS as CHANGE_COLUMNS
-from .changes import Change, compare, read_rows
 from .commit import recover, staged_store
 from .consolidate import Conflict, consolidate, fill_labels, write_store
 from .fingerprint import outputs_state, remember_outputs, write_manifest
@@ -67,6 +65,8 @@ from .requests import (
     request_rows,
     return_rows,
 )
+from .revisions import COLUMNS as REVISION_COLUMNS
+from .revisions import Revision, compare, read_rows
 from .spreadsheet import defuse_row, write_spreadsheet_copy
 from .tables import write_territories, write_years
 
@@ -81,7 +81,7 @@ class BuildResult:
     qpvs: list[QpvPlace] = field(default_factory=list)
     written: bool = False
     referentiel: Referentiel | None = None
-    changes: list[Change] | None = None  # None: no previous store to compare with
+    revisions: list[Revision] | None = None  # None: no previous store to compare with
     returns: list[ReturnRecord] = field(default_factory=list)  # partners' returns found
     outlines: contours_reader.Outlines | None = None  # the maps' outlines (Lambert-93)
     links: dict[str, tuple[str, str]] = field(default_factory=dict)  # 2015 -> 2024
@@ -353,7 +353,7 @@ def _known_labels(geo: Geography, qpvs: list[QpvPlace]) -> dict[tuple[str, str],
 def _write_outputs(live: ProjectPaths, paths: ProjectPaths, result: BuildResult) -> None:
     """Every file of the new store, written into the staging folder `paths` (`live`: the
     store being replaced). The manifest comes last: it fingerprints the files above."""
-    _record_changes(live, paths, result)
+    _record_revisions(live, paths, result)
     write_territories(paths, result.qpvs)
     if result.outlines is not None:
         write_outlines(paths.outlines, result.outlines)
@@ -371,13 +371,13 @@ def _write_outputs(live: ProjectPaths, paths: ProjectPaths, result: BuildResult)
     write_csv_atomic(paths.returns, RETURN_COLUMNS, return_rows(result.returns))
     write_csv_atomic(paths.requests, REQUEST_COLUMNS,
                      request_rows(merge_requests(result.requests, result.returns)))
-    for machine, numeric in ((paths.store, ("valeur",)), (paths.changes, ("avant", "apres"))):
+    for machine, numeric in ((paths.store, ("valeur",)), (paths.revisions, ("avant", "apres"))):
         if machine.exists():
             write_spreadsheet_copy(machine, paths.spreadsheet_of(machine), numeric)
     write_manifest(paths, __version__)
 
 
-def _record_changes(live: ProjectPaths, paths: ProjectPaths, result: BuildResult) -> None:
+def _record_revisions(live: ProjectPaths, paths: ProjectPaths, result: BuildResult) -> None:
     """Compare with the store being replaced (`live`); keep it as stock_precedent.csv.
 
     Rebuilding the same store changes nothing: the previous comparison is kept; so does
@@ -389,18 +389,18 @@ def _record_changes(live: ProjectPaths, paths: ProjectPaths, result: BuildResult
     try:
         previous = read_rows(live.store)
         if previous == [defuse_row(r) for r in result.rows] or outputs_state(live):
-            result.changes = ([Change(**r) for r in read_rows(live.changes)]
-                              if live.changes.exists() else None)
-            for kept in (live.changes, live.previous_store):
+            result.revisions = ([Revision(**r) for r in read_rows(live.revisions)]
+                              if live.revisions.exists() else None)
+            for kept in (live.revisions, live.previous_store):
                 if kept.exists():
                     copy_atomic(kept, paths.processed / kept.name)
             return
-        result.changes = compare(previous, result.rows)
+        result.revisions = compare(previous, result.rows)
     except (KeyError, TypeError, UnicodeDecodeError, csv.Error):
         result.problems.warning(live.label(live.store), "le stock remplacé est illisible : "
                                 "ce qui a changé depuis ne peut pas être calculé.",
                                 attendu="un stock écrit par la boîte à outils")
-        result.changes = None
+        result.revisions = None
         return
     copy_atomic(live.store, paths.previous_store)
-    write_csv_atomic(paths.changes, CHANGE_COLUMNS, [c.as_row() for c in result.changes])
+    write_csv_atomic(paths.revisions, REVISION_COLUMNS, [c.as_row() for c in result.revisions])

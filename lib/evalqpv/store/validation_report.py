@@ -34,7 +34,7 @@ def render(result: BuildResult) -> str:
               f"- conflits entre sources : {_int(len(result.conflicts))}", ""]
     lines += _problems("Erreurs (bloquantes)", p.blocking)
     lines += _returns(result)
-    lines += _changes(result)
+    lines += _revisions(result)
     lines += _conflicts(result)
     lines += _missing(result)
     lines += _problems("Avertissements (non bloquants)", p.warnings)
@@ -137,15 +137,15 @@ def _int(n: int) -> str:
     return number(n)
 
 
-def _changes(result: BuildResult) -> list[str]:
+def _revisions(result: BuildResult) -> list[str]:
     out = ["## Ce qui a changé depuis le stock précédent", ""]
-    if result.changes is None:
+    if result.revisions is None:
         return out + ["Aucun stock précédent différent de celui-ci : rien à comparer.", ""]
-    if not result.changes:
+    if not result.revisions:
         return out + ["Aucun chiffre nouveau, révisé ou disparu.", ""]
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for change in result.changes:
-        counts[change.nature][change.indicateur] += 1
+    for revision in result.revisions:
+        counts[revision.nature][revision.indicateur] += 1
     for nature in CHANGE_NATURES:
         if nature not in counts:
             continue

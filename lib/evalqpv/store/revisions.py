@@ -1,5 +1,10 @@
-"""What changed between two stores: new figures, figures revised by their producer,
-figures that disappeared. Pure functions on store rows."""
+"""The revisions between two stores: new figures, figures revised by their producer,
+figures that disappeared (the file `changements.csv`). Pure functions on store rows.
+
+In this code a « revision » is always this, a difference between two stores; a
+quarter's « variation » is the change of an indicator between two years
+(`report.groups.variations`); a source « switch » is where a series changes producer
+(`report.chart_text.source_switches`)."""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ Key = tuple[str, str, str, str, str]
 
 
 @dataclass(frozen=True)
-class Change:
+class Revision:
     nature: str
     indicateur: str
     niveau: str
@@ -48,10 +53,10 @@ def _values(rows: list[dict[str, str]]) -> str:
     return " ≠ ".join(sorted({r["valeur"] for r in rows if r["valeur"]}))
 
 
-def compare(previous: list[dict[str, str]], current: list[dict[str, str]]) -> list[Change]:
+def compare(previous: list[dict[str, str]], current: list[dict[str, str]]) -> list[Revision]:
     """Changes from `previous` to `current`, in the store's order."""
     before, after = _index(previous), _index(current)
-    changes: list[Change] = []
+    revisions: list[Revision] = []
     for key in sorted(set(before) | set(after)):
         old = _values(before.get(key, []))
         new = _values(after.get(key, []))
@@ -59,13 +64,13 @@ def compare(previous: list[dict[str, str]], current: list[dict[str, str]]) -> li
             continue
         rows = after.get(key) or before[key]
         nature = NOUVEAU if not old else (RETIRE if not new else REVISE)
-        changes.append(Change(nature, *key[:3], rows[0]["libelle_territoire"], key[3], key[4],
+        revisions.append(Revision(nature, *key[:3], rows[0]["libelle_territoire"], key[3], key[4],
                               old, new, rows[0]["source"] if new else "",
                               rows[0].get("fichier", ""),
                               # a store written before the column existed: from its files
                               rows[0].get("origine")
                               or origin(rows[0].get("fichier", "").split(" | "))))
-    return changes
+    return revisions
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:

@@ -136,9 +136,9 @@ def _geography(code: str) -> str:
     return f"géographie prioritaire {code[3:]}" if code.startswith("qpv") else code
 
 
-def changes(ctx: ReportContext) -> Html:
+def revisions(ctx: ReportContext) -> Html:
     """New and revised figures since the previous store, on this territory's levels."""
-    path = ctx.paths.changes
+    path = ctx.paths.revisions
     if not path.exists():
         return Html("<p>Aucune version précédente des données n'a été conservée : rien à "
                     "comparer pour cet exercice.</p>")
