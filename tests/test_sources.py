@@ -221,6 +221,29 @@ def test_a_bad_declaration_is_named_by_line_and_column(tmp_path, referentiel, ca
     assert [d.source for d in sources.declarations] == ["clubs"]  # the good line is kept
 
 
+def test_a_source_typed_by_a_partner_says_so_and_its_figures_are_a_partners(mini):
+    """The optional column « origine »: figures the city or a partner typed are stored as
+    a partner's (never ranked among all QPV); blank, the file is a producer's publication;
+    any other word is named by line and column."""
+    deposit(mini.root, "sport/licencies.csv", LICENCES_CSV)
+    add_indicator(mini.root)
+    cite(mini.root, "5.3", "2", "licencies_essai")
+    header = HEADER.replace("titre\n", "titre,origine\n")
+    for word, expected in (("partenaire", "partenaire"), ("", "publication")):
+        (mini.root / "config" / "sources.csv").write_text(
+            header + LICENCES.replace("\n", f",{word}\n"), encoding="utf-8")
+        result = build(mini, write=False)
+        assert result.ok, rendered(result.problems)
+        assert {r["origine"] for r in result.rows
+                if r["indicateur"] == "licencies_essai"} == {expected}
+    (mini.root / "config" / "sources.csv").write_text(
+        header + LICENCES.replace("\n", ",ville\n"), encoding="utf-8")
+    result = build(mini, write=False)
+    (error,) = [p for p in result.problems.errors if p.fichier == "config/sources.csv"]
+    assert (error.ligne, error.colonne, error.valeur) == (2, "origine", "ville")
+    assert "origine inconnue" in error.message and "partenaire" in error.attendu
+
+
 def test_a_source_declared_twice_is_an_error(tmp_path, referentiel):
     path = tmp_path / "sources.csv"
     path.write_text(HEADER + "clubs,clubs/*.csv,,,commune,commune,,,2021,"
@@ -267,14 +290,14 @@ def test_the_skeleton_checks_required_columns_once(tmp_path):
 
 
 def test_a_stamp_makes_the_observations_of_one_file():
-    stamp = Stamp("Producteur", "Source, 2024", "2024", "data/raw/x/f.csv")
+    stamp = Stamp("Producteur", "Source, 2024", "2024", "data/raw/x/f.csv", "publication")
     obs = stamp("population", "qpv", "QP092005", 2021, ParsedNumber(5481.0, "valeur"), " 5 481 ",
                 7, "POP", geographie="qpv2015")
     assert (obs.indicateur, obs.code, obs.annee, obs.valeur, obs.valeur_publiee, obs.ligne,
             obs.colonne, obs.producteur, obs.source, obs.millesime, obs.fichier,
-            obs.geographie, obs.qualite) == (
+            obs.geographie, obs.qualite, obs.origine) == (
         "population", "QP092005", 2021, 5481.0, "5 481", 7, "POP", "Producteur",
-        "Source, 2024", "2024", "data/raw/x/f.csv", "qpv2015", "")
+        "Source, 2024", "2024", "data/raw/x/f.csv", "qpv2015", "", "publication")
     assert FileId("X", None).millesime is None
 
 

@@ -1,13 +1,16 @@
 """Consolidation on hand-made observations: merge, conflict, bounds, unpublished."""
 
+import pytest
+
 from evalqpv.ingest import Observation
 from evalqpv.store.consolidate import consolidate, format_number
 
 
-def obs(value, status="valeur", fichier="a.csv", ligne=2, annee=2019, code="QP092005"):
+def obs(value, status="valeur", fichier="a.csv", ligne=2, annee=2019, code="QP092005",
+        origine="publication"):
     return Observation("taux_pauvrete", "qpv", code, "Cité Jardins", "qpv2015", annee, value,
                        status, "" if value is None else str(value), "", "Insee", "src " + fichier,
-                       "2021", fichier, ligne, "TP60")
+                       "2021", fichier, ligne, "TP60", origine=origine)
 
 
 def test_equal_values_become_one_row_citing_both():
@@ -70,24 +73,37 @@ PUBLISHED = "data/raw/sig-ville-qpv2015/IPRO_2021.csv"
 
 
 def test_each_row_says_where_its_figure_comes_from():
-    """Issue 20: the reports read the `origine` column, not the paths of `fichier`."""
-    def origine(*files):
-        (row,), _ = consolidate([obs(29.9, fichier=f, ligne=i) for i, f in enumerate(files)])
+    """Issue 20: each reader says where its figures come from; consolidation combines what
+    the readers said, and the reports read the `origine` column, never the paths."""
+    def origine(*origins):
+        (row,), _ = consolidate([obs(29.9, fichier=f"{o}.csv", ligne=i, origine=o)
+                                 for i, o in enumerate(origins)])
         return row["origine"]
 
-    assert origine(PUBLISHED) == "publication"
-    assert origine(CONTRACT) == "contrat"
-    assert origine(PARTNER) == "partenaire"
-    assert origine(CONTRACT, PARTNER) == "contrat et partenaire"
-    assert origine(CONTRACT, PUBLISHED) == "publication et contrat"
-    assert origine(PARTNER, PUBLISHED) == "publication"  # a publication confirms it
-    assert origine(CONTRACT, PARTNER, PUBLISHED) == "publication et contrat"
-    # a folder named like a hand-filled one elsewhere is no hand-filled file
-    assert origine("data/raw/sig-ville/contrat/x.csv", "contrat/x.csv") == "publication"
+    assert origine("publication") == "publication"
+    assert origine("contrat") == "contrat"
+    assert origine("partenaire") == "partenaire"
+    assert origine("contrat", "partenaire") == "contrat et partenaire"
+    assert origine("contrat", "publication") == "publication et contrat"
+    assert origine("partenaire", "publication") == "publication"  # a publication confirms it
+    assert origine("contrat", "partenaire", "publication") == "publication et contrat"
+
+
+def test_the_origin_is_the_readers_word_not_the_files_folder():
+    (row,), _ = consolidate([obs(29.9, fichier=CONTRACT, origine="publication")])
+    assert row["origine"] == "publication"
+    (row,), _ = consolidate([obs(29.9, fichier=PUBLISHED, origine="partenaire")])
+    assert row["origine"] == "partenaire"
+
+
+def test_an_observation_without_origin_is_a_bug_of_its_reader():
+    with pytest.raises(RuntimeError, match="a.csv.*ligne 2.*origine"):
+        consolidate([obs(29.9, origine="")])
 
 
 def test_conflicting_figures_each_have_their_origin():
-    rows, _ = consolidate([obs(29.9, fichier=CONTRACT), obs(31.0, fichier=PUBLISHED)])
+    rows, _ = consolidate([obs(29.9, fichier=CONTRACT, origine="contrat"),
+                           obs(31.0, fichier=PUBLISHED)])
     assert {r["valeur"]: r["origine"] for r in rows} == {"29.9": "contrat",
                                                         "31": "publication"}
 
@@ -105,6 +121,22 @@ def test_the_built_store_carries_the_origin_the_reports_read(mini):
     assert origins["data/raw/partenaires/2025/idsu.csv"] == "partenaire"
     assert origins["data/raw/sig-ville-qpv2015/IPRO_2021.csv"] == "publication"
     assert set(store["origine"]) == {"partenaire", "publication"}
+
+
+def test_on_the_shipped_data_each_reader_names_its_kind_of_file(built_project):
+    """The contract's transcription, the partners' returns and the producers' files each
+    give their origin; a figure cited by several keeps the combined one."""
+    import pandas as pd
+
+    paths, _ = built_project
+    store = pd.read_csv(paths.store, dtype=str, keep_default_na=False)
+    folders = store["fichier"].map(lambda f: frozenset(p.split("/")[2] for p in f.split(" | ")))
+    only_contract = store[folders == frozenset({"contrat"})]
+    assert len(only_contract) > 0 and set(only_contract["origine"]) == {"contrat"}
+    published = store[folders.map(lambda s: not s & {"contrat", "partenaires"})]
+    assert len(published) > 0 and set(published["origine"]) == {"publication"}
+    both = store[folders.map(lambda s: "contrat" in s and len(s) > 1 and "partenaires" not in s)]
+    assert len(both) > 0 and set(both["origine"]) == {"publication et contrat"}
 
 
 def test_a_change_says_where_its_figure_came_from_even_from_an_older_store():

@@ -44,6 +44,10 @@ class Observation(NamedTuple):
     # The part of the year a count covers when it is not the whole year: T1 to T4 (from
     # January to the end of that quarter), S1, S2. Blank: the whole reference year.
     periode: str = ""
+    # Where the figure comes from (vocabulary, ORIGINE_*): a producer's publication, the
+    # contract's print, a partner's return. Every reader sets it; consolidation refuses a
+    # blank one (a bug), and writes it to the store's column « origine ».
+    origine: str = ""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..frenchnumbers import parse_printed_value
 from ..problems import Problems
 from ..rawtable import RawTable, read_delimited
+from ..vocabulary import ORIGINE_CONTRAT
 from . import FileId, FileSummary, Observation, ReadContext, Reader, ReadResult
 from .handfilled import RowChecker
 
@@ -178,7 +179,7 @@ def read_contract(path: Path, file: FileId, ctx: ReadContext,
             producteur=contract.transcription_producteur,
             source=f"{contract.nom}, section {row['section']} ({row['source_citee']})",
             millesime=contract.transcription_millesime, fichier=label, ligne=line,
-            colonne="valeur_imprimee", periode=periode))
+            colonne="valeur_imprimee", periode=periode, origine=ORIGINE_CONTRAT))
     summary.observations = len(out)
     return result
 

@@ -17,7 +17,10 @@ indicator. Its line says everything the reader needs:
   `{annee}` of the file's name) or a fixed year (2024);
 - `variables`: `colonne=indicateur` pairs separated by « ; » (each indicator must be in
   config/referentiel.csv);
-- `producteur` and `titre` (the source as the reports cite it; the producer when blank).
+- `producteur` and `titre` (the source as the reports cite it; the producer when blank);
+- `origine` (optional column): `publication` (blank: a producer's published file) or
+  `partenaire` (figures a partner or the city typed, which the reports treat as a
+  partner's return: never ranked among all QPV, shown as declared).
 
 The generic reader (`reader`) is registered once in ingest.registry; each declaration is
 checked when it is loaded, with the file, the line and the column of a bad one. The file
@@ -36,7 +39,15 @@ from pathlib import Path
 from ..problems import Problems
 from ..rawtable import read_delimited
 from ..referentiel import Referentiel
-from ..vocabulary import GEOGRAPHIES, NIVEAUX, QPV, QPV2015, QPV2024
+from ..vocabulary import (
+    GEOGRAPHIES,
+    NIVEAUX,
+    ORIGINE_PARTENAIRE,
+    ORIGINE_PUBLICATION,
+    QPV,
+    QPV2015,
+    QPV2024,
+)
 from . import FileId, ReadContext, Reader, ReadResult
 from .contours import FOLDER as CONTOURS_FOLDER
 from .contract import FOLDER as CONTRACT_FOLDER
@@ -48,6 +59,9 @@ from .skeleton import Stamp, open_source
 
 COLUMNS = ("source", "fichiers", "separateur", "encodage", "colonne_code", "niveau",
            "geographie", "colonne_libelle", "annee", "variables", "producteur", "titre")
+OPTIONAL_COLUMNS = ("origine",)
+ORIGINS = {"": ORIGINE_PUBLICATION, ORIGINE_PUBLICATION: ORIGINE_PUBLICATION,
+           ORIGINE_PARTENAIRE: ORIGINE_PARTENAIRE}
 SEPARATORS = {"": ";", ";": ";", ",": ",", "tab": "\t"}
 ENCODINGS = ("", "utf-8", "windows-1252")
 # Folders whose files other readers read (or that hold no observation).
@@ -78,6 +92,7 @@ class Declaration:
     producteur: str
     titre: str
     ligne: int  # its line in config/sources.csv
+    origine: str = ORIGINE_PUBLICATION  # vocabulary ORIGINE_*
 
     @property
     def year_column(self) -> str:
@@ -132,9 +147,12 @@ def load_sources(path: Path, label: str, referentiel: Referentiel,
                                    "(voir docs/developpement.md, « Ajouter une source »)")
     if index is None:
         return Sources((), label)
+    optional = {c: table.header.index(c) for c in OPTIONAL_COLUMNS if c in table.header}
     out: list[Declaration] = []
     for line, cells in table.rows:
         row = {c: cells[index[c]].strip() for c in COLUMNS}
+        row |= {c: cells[i].strip() if (i := optional.get(c)) is not None and i < len(cells)
+                else "" for c in OPTIONAL_COLUMNS}
         before = len(problems.errors)
         decl = _check(row, line, label, referentiel, problems)
         if len(problems.errors) > before:
@@ -210,13 +228,18 @@ def _check(row: dict[str, str], line: int, label: str, referentiel: Referentiel,
             "« colonne=indicateur » (ex. licencies=licencies_sportifs)")
     if not row["producteur"]:
         bad("producteur", "producteur non précisé.", "qui publie ou transmet le fichier")
+    if row["origine"] not in ORIGINS:
+        bad("origine", "origine inconnue.", f"vide ou « {ORIGINE_PUBLICATION} » (un fichier "
+            f"publié par son producteur), ou « {ORIGINE_PARTENAIRE} » (des chiffres saisis "
+            "par un partenaire ou la ville)")
     return Declaration(
         source=row["source"], fichiers=pattern,
         separateur=SEPARATORS.get(row["separateur"], ";"),
         strict_encoding=row["encodage"] != "windows-1252", colonne_code=row["colonne_code"],
         niveau=row["niveau"], geographie=row["geographie"],
         colonne_libelle=row["colonne_libelle"], annee=annee, variables=tuple(variables),
-        producteur=row["producteur"], titre=row["titre"] or row["producteur"], ligne=line)
+        producteur=row["producteur"], titre=row["titre"] or row["producteur"], ligne=line,
+        origine=ORIGINS.get(row["origine"], ORIGINE_PUBLICATION))
 
 
 def read_declared(sources: Sources, path: Path, file: FileId, ctx: ReadContext,
@@ -235,7 +258,7 @@ def read_declared(sources: Sources, path: Path, file: FileId, ctx: ReadContext,
         return result
     label, summary, out = result.summary.fichier, result.summary, result.observations
     stamp = Stamp(decl.producteur, decl.titre + (f", {millesime}" if millesime else ""),
-                  millesime, label)
+                  millesime, label, decl.origine)
     check = RowChecker(ctx, problems, label)
     i_lib = index.get(decl.colonne_libelle) if decl.colonne_libelle else None
     years: dict[str, int] = {}

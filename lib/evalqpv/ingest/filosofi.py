@@ -19,6 +19,7 @@ from ..vocabulary import (
     EPCI,
     FRANCE,
     MAP_INDICATOR,
+    ORIGINE_PUBLICATION,
     REGION,
 )
 from . import FileId, ReadContext, Reader, ReadResult
@@ -70,7 +71,8 @@ def read_filosofi_file(path: Path, file: FileId, ctx: ReadContext,
     i_code, i_lib = index["CODGEO"], index.get("LIBGEO")
     keep = ctx.communes_retenues if niveau == COMMUNE else None
     stamp = Stamp("Insee, DGFiP, Cnaf, Cnav, CCMSA",
-                  f"Insee, Filosofi {year} – revenus disponibles ({level})", str(year), label)
+                  f"Insee, Filosofi {year} – revenus disponibles ({level})", str(year), label,
+                  ORIGINE_PUBLICATION)
     out = result.observations
     for line, cells in table.rows:
         code = cells[i_code].strip()

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from ..problems import Problems
-from ..vocabulary import ETABLISSEMENT
+from ..vocabulary import ETABLISSEMENT, ORIGINE_PUBLICATION
 from . import FileId, ReadContext, Reader, ReadResult
 from .published import published_number
 from .skeleton import UNKNOWN_LAYOUT, Stamp, open_source
@@ -57,7 +57,8 @@ def read_ips_file(path: Path, file: FileId, ctx: ReadContext,
         if parsed is None:
             continue
         stamp = Stamp(PRODUCER, f"{PRODUCER}, indices de position sociale des collèges, "
-                      f"rentrée {cells[col['annee']].strip()}", str(millesime), label)
+                      f"rentrée {cells[col['annee']].strip()}", str(millesime), label,
+                      ORIGINE_PUBLICATION)
         out.append(stamp(rule.indicateur, ETABLISSEMENT, cells[col["uai"]].strip(),
                          int(year.group(1)), parsed, raw, line, COLUMNS["ips"],
                          libelle=f"{cells[col['nom']].strip()} "

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..problems import Problems
-from ..vocabulary import COMMUNE, DEPARTEMENT, EPCI, REGION
+from ..vocabulary import COMMUNE, DEPARTEMENT, EPCI, ORIGINE_PUBLICATION, REGION
 from . import FileId, ReadContext, Reader, ReadResult
 from .published import is_total_row, published_number
 from .skeleton import UNKNOWN_LAYOUT, Stamp, open_source
@@ -76,7 +76,7 @@ def read_long_file(path: Path, file: FileId, ctx: ReadContext,
     out = result.observations
     years: dict[str, int] = {}
     stamp = Stamp(fmt.producer, f"{fmt.producer}, {fmt.title}, publication {millesime}",
-                  str(millesime), label)
+                  str(millesime), label, ORIGINE_PUBLICATION)
     for line, cells in table.rows:
         variable = cells[index[fmt.category_column]] if fmt.category_column else fmt.value_column
         rule = rules.get(variable)

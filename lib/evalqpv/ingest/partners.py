@@ -32,6 +32,7 @@ from ..referentiel import Referentiel
 from ..vocabulary import (
     LEDGER_FILE,
     NON_DISPONIBLE,
+    ORIGINE_PARTENAIRE,
     QPV,
     QPV2015,
     QPV2024,
@@ -213,7 +214,7 @@ def read_partner_file(path: Path, file: FileId, ctx: ReadContext,
             valeur_publiee=raw, qualite=comment(cells, index.get("commentaire")),
             producteur=cell("partenaire") or partner, source=partner,
             millesime=path.parent.name, fichier=label, ligne=line, colonne=col("valeur"),
-            periode=periode))
+            periode=periode, origine=ORIGINE_PARTENAIRE))
     summary.observations = len(out)
     return result
 

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from ..problems import Problems
-from ..vocabulary import CODE_ENSEMBLE_QPV, ENSEMBLE_QPV, QPV, QPV2015, QPV2024
+from ..vocabulary import CODE_ENSEMBLE_QPV, ENSEMBLE_QPV, ORIGINE_PUBLICATION, QPV, QPV2015, QPV2024
 from . import FileId, ReadContext, Reader, ReadResult
 from .published import check_quarter_code, is_total_row, published_number
 from .skeleton import Stamp, open_source
@@ -90,7 +90,7 @@ def read_sig_file(path: Path, file: FileId, ctx: ReadContext,
     i_code, i_lib = index["CODGEO"], index.get("LIBGEO")
     i_com = index.get("LIB_COM")
     stamp = Stamp(PRODUCERS[family], f"Insee, bases QPV – {THEMES[family]}, publication "
-                  f"{millesime}", str(millesime), label)
+                  f"{millesime}", str(millesime), label, ORIGINE_PUBLICATION)
     out = result.observations
     listed: set[str] = set()
     for line, cells in table.rows:

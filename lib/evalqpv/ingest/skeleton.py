@@ -57,6 +57,7 @@ class Stamp:
     source: str
     millesime: str
     fichier: str
+    origine: str  # ORIGINE_PUBLICATION for a producer's file; a declared source says
 
     def __call__(self, indicateur: str, niveau: str, code: str, annee: int,
                  parsed: ParsedNumber, raw: str, ligne: int, colonne: str, *,
@@ -67,4 +68,4 @@ class Stamp:
             geographie=geographie, annee=annee, valeur=parsed.valeur, statut=parsed.statut,
             valeur_publiee=raw.strip(), qualite=qualite, producteur=self.producteur,
             source=self.source, millesime=self.millesime, fichier=self.fichier, ligne=ligne,
-            colonne=colonne, rattachement=rattachement)
+            colonne=colonne, rattachement=rattachement, origine=self.origine)

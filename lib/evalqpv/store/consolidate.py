@@ -14,14 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..ingest import Observation
-from ..ingest.registry import is_contract_file, is_partner_file
 from ..vocabulary import (
     BORNE_INF,
     BORNE_SUP,
     CONFLICT,
     ORIGINE_CONTRAT,
     ORIGINE_CONTRAT_PARTENAIRE,
-    ORIGINE_PARTENAIRE,
     ORIGINE_PUBLICATION,
     ORIGINE_PUBLICATION_CONTRAT,
     REVISION_PRODUCTEUR,
@@ -171,16 +169,27 @@ def _merge(group: list[Observation], conflit: str) -> dict[str, str]:
             if text and text not in values:
                 values.append(text)
         row[field] = " | ".join(values)
-    row["origine"] = origin(o.fichier for o in group)
+    row["origine"] = origin(group)
     return row
 
 
-def origin(files: Iterable[str]) -> str:
-    """Where a row's figure comes from, from the files it cites (vocabulary, ORIGINE_*):
-    a publication as soon as one is cited (saying whether the contract prints it too),
-    else who typed it. The reports read this column, never the paths."""
-    kinds = {ORIGINE_CONTRAT if is_contract_file(f) else ORIGINE_PARTENAIRE
-             if is_partner_file(f) else ORIGINE_PUBLICATION for f in files if f}
+def origin(group: Iterable[Observation]) -> str:
+    """Where a row's figure comes from, from what each reader said of its observations
+    (vocabulary, ORIGINE_*): a publication as soon as one is cited (saying whether the
+    contract prints it too), else who typed it. The reports read this column, never the
+    paths."""
+    kinds = set()
+    for obs in group:
+        if not obs.origine:
+            raise RuntimeError(f"Erreur interne : une observation de {obs.fichier} (ligne "
+                               f"{obs.ligne}) n'a pas d'origine ; son lecteur doit la donner.")
+        kinds.add(obs.origine)
+    return combined_origin(kinds)
+
+
+def combined_origin(kinds: set[str]) -> str:
+    """One origin for a figure several files give: a publication wins, and says whether
+    the contract prints the figure too."""
     if not kinds or ORIGINE_PUBLICATION in kinds:
         return ORIGINE_PUBLICATION_CONTRAT if ORIGINE_CONTRAT in kinds else ORIGINE_PUBLICATION
     return kinds.pop() if len(kinds) == 1 else ORIGINE_CONTRAT_PARTENAIRE

@@ -13,8 +13,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..vocabulary import NOUVEAU, RETIRE, REVISE
-from .consolidate import origin
+from ..ingest.registry import is_contract_file, is_partner_file
+from ..vocabulary import (
+    NOUVEAU,
+    ORIGINE_CONTRAT,
+    ORIGINE_PARTENAIRE,
+    ORIGINE_PUBLICATION,
+    RETIRE,
+    REVISE,
+)
+from .consolidate import combined_origin
 
 COLUMNS = ["nature", "indicateur", "niveau", "code", "libelle_territoire", "geographie",
            "annee", "avant", "apres", "source", "fichier", "origine"]
@@ -67,10 +75,17 @@ def compare(previous: list[dict[str, str]], current: list[dict[str, str]]) -> li
         revisions.append(Revision(nature, *key[:3], rows[0]["libelle_territoire"], key[3], key[4],
                               old, new, rows[0]["source"] if new else "",
                               rows[0].get("fichier", ""),
-                              # a store written before the column existed: from its files
                               rows[0].get("origine")
-                              or origin(rows[0].get("fichier", "").split(" | "))))
+                              or _origin_of_files(rows[0].get("fichier", ""))))
     return revisions
+
+
+def _origin_of_files(fichier: str) -> str:
+    """The origin of a row of a store written before the column « origine » existed:
+    from the folders of the files it cites, as those stores were read."""
+    return combined_origin({ORIGINE_CONTRAT if is_contract_file(f) else ORIGINE_PARTENAIRE
+                            if is_partner_file(f) else ORIGINE_PUBLICATION
+                            for f in fichier.split(" | ") if f})
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
