@@ -14,20 +14,32 @@ raises when a cell fails (its cell is marked as failed, the others are not run).
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from papermill.engines import Engine
+
+NAME = "evalqpv"  # the entry point's name (pyproject.toml)
+
+# What ipykernel reports about its language: the executed notebook keeps the metadata
+# a kernel would have written, so that it looks as a kernel's run would.
+LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+    "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3", "version": sys.version.split()[0]}
 
 
 class InProcessEngine(Engine):  # type: ignore[misc]  # papermill has no type hints
     """Cells run by IPython in this process (publish.shell), one after the other."""
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man: Any, kernel_name: str,
+    def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, shell: Any = None,
                                  **kwargs: Any) -> None:
+        """`shell`: the warm process's own (evalqpv rapports); a new one otherwise."""
         from .shell import new_shell, run_cell  # noqa: PLC0415 - IPython, when used
 
-        shell = new_shell()
+        shell = shell if shell is not None else new_shell()
+        nb_man.nb.metadata.language_info = dict(LANGUAGE_INFO)
         for index, cell in enumerate(nb_man.nb.cells):
             nb_man.cell_start(cell, index)
             error = run_cell(shell, cell) if cell.cell_type == "code" else None

@@ -10,22 +10,14 @@ error. It writes nothing: the main process writes the files (publish.outputs).
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 import traceback
 from typing import Any
 
+from ..errors import CellError
 from ..vocabulary import COMPARISONS_MIME, KEY_FIGURES_MIME
 from .jobs import KERNEL, Job, Outcome, Rendered
-
-# What ipykernel reports about its language: the executed notebook keeps the metadata
-# a kernel would have written, so that the audit copy looks as papermill's would.
-LANGUAGE_INFO = {
-    "codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
-    "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
-    "pygments_lexer": "ipython3", "version": sys.version.split()[0]}
-
 
 # jsonschema (under nbformat) imports this optional package to check the "iri" format,
 # which compiles a grammar for seconds; nbformat's schemas use no format at all.
@@ -43,10 +35,10 @@ def warm_up() -> Any:
     import pandas as pd  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
     from nbconvert.filters.markdown import markdown2html  # noqa: PLC0415
-    from papermill.iorw import load_notebook_node  # noqa: PLC0415, F401
-    from papermill.parameterize import parameterize_notebook  # noqa: PLC0415, F401
+    from papermill import execute_notebook  # noqa: PLC0415, F401
 
     from .. import report  # noqa: PLC0415, F401
+    from .engine import InProcessEngine  # noqa: PLC0415, F401
     from .export import exporter  # noqa: PLC0415
     from .shell import new_shell  # noqa: PLC0415
 
@@ -71,8 +63,6 @@ def render(job: Job, shell: Any) -> Rendered:
     try:
         executed = execute(job, shell)
     except Exception as exc:
-        from .shell import CellError  # noqa: PLC0415
-
         if isinstance(exc, CellError):
             return failed(f"notebook « {job.name} », cellule {_source_cell(job, exc)} "
                           f"(« {_first_line(exc.source)} ») : {exc.ename} : {exc.evalue}")
@@ -97,20 +87,21 @@ def render(job: Job, shell: Any) -> Rendered:
 
 
 def execute(job: Job, shell: Any) -> Any:
-    """The notebook with papermill's parameters cell, executed by the in-process shell."""
-    from papermill.iorw import load_notebook_node  # noqa: PLC0415
-    from papermill.parameterize import parameterize_notebook  # noqa: PLC0415
+    """The notebook run by papermill's API with the in-process engine (publish.engine) and
+    the warm process's shell; a failing cell is raised as CellError."""
+    from papermill import execute_notebook  # noqa: PLC0415
+    from papermill.engines import papermill_engines  # noqa: PLC0415
+    from papermill.exceptions import PapermillExecutionError  # noqa: PLC0415
 
-    from .shell import run_cells  # noqa: PLC0415
+    from .engine import NAME, InProcessEngine  # noqa: PLC0415
 
-    nb = parameterize_notebook(load_notebook_node(str(job.notebook)), job.parameters,
-                               kernel_name=KERNEL, language="python")
-    nb.metadata.language_info = dict(LANGUAGE_INFO)
-    nb.metadata.papermill["exception"] = None
-    for cell in nb.cells:
-        cell.metadata.setdefault("papermill", {})
-    os.chdir(job.root)  # as papermill's cwd: relative paths start at the project
-    return run_cells(shell, nb)
+    papermill_engines.register(NAME, InProcessEngine)  # without the entry point installed
+    try:
+        return execute_notebook(str(job.notebook), None, parameters=job.parameters,
+                                engine_name=NAME, kernel_name=KERNEL, language="python",
+                                progress_bar=False, cwd=str(job.root), shell=shell)
+    except PapermillExecutionError as exc:
+        raise CellError(exc.cell_index, exc.source, exc.ename, exc.evalue) from None
 
 
 def _source_cell(job: Job, exc: Any) -> int:
