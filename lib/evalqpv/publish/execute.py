@@ -38,10 +38,11 @@ def warm_up() -> Any:
     from papermill import execute_notebook  # noqa: PLC0415, F401
 
     from .. import report  # noqa: PLC0415, F401
-    from .engine import InProcessEngine  # noqa: PLC0415, F401
+    from .engine import engine_class  # noqa: PLC0415
     from .export import exporter  # noqa: PLC0415
     from .shell import new_shell  # noqa: PLC0415
 
+    engine_class()
     exporter()  # template loaded and compiled once
     markdown2html("## titre")
     pd.DataFrame({"a": ["x", "y"], "b": [1, 2]}).groupby("a").size()
@@ -93,9 +94,9 @@ def execute(job: Job, shell: Any) -> Any:
     from papermill.engines import papermill_engines  # noqa: PLC0415
     from papermill.exceptions import PapermillExecutionError  # noqa: PLC0415
 
-    from .engine import NAME, InProcessEngine  # noqa: PLC0415
+    from .engine import NAME, engine_class  # noqa: PLC0415
 
-    papermill_engines.register(NAME, InProcessEngine)  # without the entry point installed
+    papermill_engines.register(NAME, engine_class())  # without the entry point installed
     try:
         return execute_notebook(str(job.notebook), None, parameters=job.parameters,
                                 engine_name=NAME, kernel_name=KERNEL, language="python",
