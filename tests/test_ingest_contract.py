@@ -103,7 +103,7 @@ def test_contract_file_names(rel, expected):
     assert identify(Path(rel)) == expected
 
 
-def read(root: Path, text: str, errata: str | None = None, name: str = "chiffres.csv"):
+def read(root: Path, text: str | bytes, errata: str | None = None, name: str = "chiffres.csv"):
     path = deposit(root, f"contrat/{name}", text)
     if errata is not None:
         deposit(root, "contrat/errata.csv", errata)
@@ -169,7 +169,7 @@ def test_a_transcription_with_a_missing_column_is_not_read(tmp_path):
 
 
 def test_a_transcription_in_cp1252_is_refused(tmp_path):
-    result, problems = read(tmp_path, (HEADER + ROWS).encode("cp1252"))  # type: ignore[arg-type]
+    result, problems = read(tmp_path, (HEADER + ROWS).encode("cp1252"))
     assert not result.observations
     (error,) = problems.errors
     assert error.ligne == 2 and "Windows-1252" in error.message  # « Cité », first row

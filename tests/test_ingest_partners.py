@@ -198,9 +198,10 @@ def test_a_percentage_cell_is_read_as_shown_for_a_share_and_refused_for_a_count(
     assert error.ligne == 4 and "n'est pas un pourcentage" in error.message
 
 
-STRUCTURE = {"colonnes": ["Indicateur", "Code du territoire", "Année", "Valeur", "Commentaire"],
-             "indicateurs": ["apprenants_fle", "sorties_positives"],
-             "territoire": ["QP092005"], "annee": [2025], "partenaire": ["France Travail"]}
+STRUCTURE: dict[str, list[object]] = {
+    "colonnes": ["Indicateur", "Code du territoire", "Année", "Valeur", "Commentaire"],
+    "indicateurs": ["apprenants_fle", "sorties_positives"],
+    "territoire": ["QP092005"], "annee": [2025], "partenaire": ["France Travail"]}
 ROW = [["apprenants_fle", "QP092005", 2024, 35, None]]
 
 

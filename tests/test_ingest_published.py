@@ -125,7 +125,7 @@ IPRO_2022 = (
 )
 
 
-def read_sig(root: Path, name: str, text: str, rules=RULES, indicators=INDICATORS, **kw):
+def read_sig(root: Path, name: str, text: str | bytes, rules=RULES, indicators=INDICATORS, **kw):
     path = deposit(root, f"sig-ville-qpv2015/{name}", text)
     file = identify(Path(name))
     assert file is not None
@@ -212,7 +212,7 @@ def test_the_rule_of_the_release_gives_the_year(tmp_path):
 
 def test_a_cp1252_line_in_a_release_is_read_with_a_warning(tmp_path):
     text = "CODGEO;LIBGEO;ABCDE\nQP092005;Cité Jardins;700\n".encode("cp1252")
-    result, problems = read_sig(tmp_path, "IPRO_2022.csv", text)  # type: ignore[arg-type]
+    result, problems = read_sig(tmp_path, "IPRO_2022.csv", text)
     (obs,) = result.observations
     assert obs.libelle_territoire == "Cité Jardins"
     assert not problems.errors
