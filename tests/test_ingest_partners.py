@@ -237,6 +237,30 @@ def test_a_renamed_required_column_makes_the_workbook_unreadable(tmp_path):
     assert "« Valeur » a été renommée en « Montant » (colonne D)" in error.message
 
 
+def test_columns_moved_and_an_indicator_added_are_read_with_warnings(tmp_path):
+    header = ("Code du territoire", "Indicateur", "Année", "Valeur", "Commentaire")
+    rows = [["QP092005", "apprenants_fle", 2024, 35, None],
+            ["QP092005", "sorties_positives", 2024, 40, None],
+            ["QP092005", "demandeurs", 2024, 700, None]]
+    result, problems = read(tmp_path, "2025/idsu.xlsx",
+                            workbook(rows, header=header, structure=STRUCTURE))
+    assert not problems.errors
+    assert [o.indicateur for o in result.observations] == [
+        "apprenants_fle", "sorties_positives", "demandeurs"]
+    moved, added = problems.warnings
+    assert "déplacées" in moved.message
+    assert (added.ligne, added.valeur) == (5, "demandeurs") and "ajouté" in added.message
+
+
+def test_a_partner_column_names_the_producer_of_its_row(tmp_path):
+    result, problems = read(tmp_path, "2025/idsu.csv", "indicateur;code;annee;valeur;partenaire\n"
+                            "apprenants_fle;QP092005;2024;35;Ville (PRE)\n"
+                            "apprenants_fle;92019;2024;80;\n")
+    assert not problems.items
+    assert [(o.producteur, o.source) for o in result.observations] == [
+        ("Ville (PRE)", "IDSU"), ("IDSU", "IDSU")]
+
+
 # --------------------------------------------------------------------------- settle, comment
 
 

@@ -218,3 +218,21 @@ def test_a_cp1252_line_in_a_release_is_read_with_a_warning(tmp_path):
     assert not problems.errors
     (warning,) = [p for p in problems.warnings if "Windows-1252" in p.message]
     assert warning.ligne == 2 and warning.fichier.endswith("IPRO_2022.csv")
+
+
+def test_a_filosofi_by_qpv_release_reads_its_variables_suffixed_with_its_year(tmp_path):
+    """data_filo19_qp_revdis.csv: incomes of 2019, every variable named with « _a19 »,
+    and two note columns (a blank or 0 note is no note)."""
+    rules = (rule("FILO_QP", "disp_q2_a{aa}", "revenu", colonne_note="note|DISP_NOTE_A{aa}"),)
+    text = ("codgeo;libgeo;disp_q2_a19;disp_q2_a18;note;disp_note_a19\n"
+            "QP092005;Cité Jardins;13\u202f520;13\u202f100;1;\n"
+            "QP092006;Autre;;12\u202f000;0;2\n")
+    result, problems = read_sig(tmp_path, "data_filo19_qp_revdis.csv", text, rules,
+                                [unit("revenu", "euros")])
+    assert not problems.items
+    got = [(o.code, o.annee, o.valeur, o.statut, o.colonne, o.qualite, o.millesime)
+           for o in result.observations]
+    assert got == [("QP092005", 2019, 13520.0, "valeur", "disp_q2_a19", "note=1", "2019"),
+                   ("QP092006", 2019, None, "secret", "disp_q2_a19", "DISP_NOTE_A19=2", "2019")]
+    assert result.summary.colonnes_non_utilisees == ["disp_q2_a18"]
+    assert result.quarters == {}  # no LIB_COM column: the communes come from elsewhere
