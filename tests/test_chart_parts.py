@@ -260,6 +260,9 @@ def test_the_histogram_ends_at_the_98th_percentile_only_past_a_long_tail():
     tail = [float(v) for v in range(49)] + [1000.0]
     assert _shown_high(tail, 3.0) == 48.0
     assert _shown_high(tail, 60.0) == 60.0  # the quarter stays on the chart
+    # the tail beyond the 98th percentile (48) against half the spread below it (24)
+    assert _shown_high(tail[:-1] + [72.0], 3.0) == 72.0
+    assert _shown_high(tail[:-1] + [72.5], 3.0) == 48.0
     assert _median([3.0, 1.0, 2.0]) == 2.0 and _median([4.0, 1.0]) == 2.5
     assert math.isnan(_median([]))
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+import evalqpv
 from evalqpv.errors import ServerGone
 from evalqpv.publish import browser_verdicts as bv
 from evalqpv.publish import task
@@ -32,7 +33,7 @@ from evalqpv.vocabulary import COMPLETENESS_MIME, REPORT_TITLES
 
 NBSP = "\u00a0"
 ROOT = Path(__file__).resolve().parents[1]
-LIB = ROOT / "lib"
+LIB = Path(evalqpv.__file__).resolve().parents[1]  # the package under test, for subprocesses
 
 
 # --------------------------------------------------------------------------- index
