@@ -192,15 +192,11 @@ def test_only_quarters_of_identified_releases_are_compared():
     assert not problems.items
 
 
-@pytest.mark.xfail(strict=True, reason="drop_frozen_releases compares each release with the "
-                   "one before it even when that one was itself dropped as a repeat: with "
-                   "three identical releases the third's warning says the values « restent "
-                   "celles de » the second's year, a year the store no longer holds")
 def test_three_identical_releases_keep_the_first_year_in_every_warning():
     problems = Problems()
     observations = release(2019, 2016, SAME) + release(2020, 2017, SAME) \
         + release(2021, 2018, SAME)
     kept = drop_frozen_releases(observations, problems)
-    assert {o.annee for o in kept} == {2016}  # true today: both repeats are dropped
+    assert {o.annee for o in kept} == {2016}  # both repeats are dropped
     last = next(w for w in problems.warnings if w.fichier.endswith("DEMO_2021.csv"))
-    assert "celles de 2016" in last.message
+    assert "celles de 2016" in last.message and "DEMO_2019.csv" in last.message

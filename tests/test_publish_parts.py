@@ -368,7 +368,7 @@ def test_pdf_verdicts_and_pages_counted_without_pypdf(tmp_path: Path, monkeypatc
 
 ENGINE_RUN = r"""
 import json, nbformat
-import papermill.engines  # as papermill's users do: see the xfail test below
+import papermill.engines  # as papermill's users do
 from evalqpv.publish.engine import InProcessEngine
 
 class Manager:
@@ -410,12 +410,20 @@ def test_papermill_finds_the_engine_under_its_name():
     assert entry.value == "evalqpv.publish.engine:InProcessEngine"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "import cycle: importing papermill.engines loads the « papermill.engine » entry points at "
-    "import time, which getattr evalqpv.publish.engine:InProcessEngine from this "
-    "half-imported module (AttributeError); it works only when papermill is imported first"))
+ENGINE_FIRST = """
+import evalqpv.publish.engine as engine
+cls = engine.InProcessEngine
+import papermill.engines
+print(cls is papermill.engines.papermill_engines.get_engine("evalqpv"), cls.__qualname__)
+"""
+
+
 def test_the_engine_module_imports_on_its_own():
+    """Importing papermill.engines loads every « papermill.engine » entry point: the
+    engine's module imported first must not hand papermill a half-made module, and
+    papermill must register the very class the module gives."""
     env = {**os.environ, "PYTHONPATH": str(LIB)}
-    done = subprocess.run([sys.executable, "-c", "import evalqpv.publish.engine"],
-                          capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run([sys.executable, "-c", ENGINE_FIRST], capture_output=True,
+                          text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr[-300:]
+    assert done.stdout.split() == ["True", "InProcessEngine"]

@@ -63,7 +63,9 @@ def drop_frozen_releases(observations: list[Observation], problems: Problems,
     """A published variable whose values are identical for every QPV in two successive
     releases of its family was not refreshed by the producer: say so with the evidence,
     and never let the repeat carry a new reference year (its observations are dropped;
-    the earlier release keeps the figures with their true year)."""
+    the earlier release keeps the figures with their true year). A release is compared
+    with the last one whose figures are kept, so that three identical releases all cite
+    the first."""
     from .sig_ville import identify  # noqa: PLC0415 - the family of a SIG Ville file
 
     groups: dict[tuple[str, str], dict[int, list[Observation]]] = defaultdict(
@@ -77,10 +79,12 @@ def drop_frozen_releases(observations: list[Observation], problems: Problems,
     stale: set[tuple[str, str]] = set()  # (fichier, colonne) of the repeats
     for (_family, column), releases in sorted(groups.items()):
         years = sorted(releases)
-        for earlier, later in zip(years, years[1:], strict=False):
+        earlier = years[0]  # the last release whose figures are kept: a repeat of a
+        for later in years[1:]:  # repeat is compared with the release the store keeps
             before = {o.code: (o.valeur, o.statut) for o in releases[earlier]}
             after = {o.code: (o.valeur, o.statut) for o in releases[later]}
             if len(before) < min_quarters or before != after:
+                earlier = later
                 continue
             old, new = releases[earlier][0], releases[later][0]
             evidence = (f"les {number(len(after))} QPV ont la même valeur dans {old.fichier} "
@@ -89,6 +93,7 @@ def drop_frozen_releases(observations: list[Observation], problems: Problems,
                 problems.warning(new.fichier, f"variable non mise à jour par le producteur : "
                                  f"{evidence} ; elle garde l'année de référence {old.annee} "
                                  "dans les deux publications.", colonne=column)
+                earlier = later
                 continue
             problems.warning(new.fichier, f"variable non mise à jour par le producteur : "
                              f"{evidence}. Ces valeurs ne sont pas datées de {new.annee} : "

@@ -217,22 +217,27 @@ def perimeter_map(data: MapData, name: str, level: str, areas: Mapping[str, Plac
     ident = re.search(r'id="(m[0-9a-f]{8})-titre"', svg)
     svg = svg.replace("PID-nd", f"{ident.group(1) if ident else 'm'}-nd")
     counted = [v for c, v in values.items() if c in areas]
-    alt = (f"Carte du périmètre, {name} : {len(areas)} {area_word}"
+    area_one = area_word[:-1]
+    alt = (f"Carte du périmètre, {name} : {fn.count(len(areas), area_one, area_word)}"
            + (f", {'colorées' if level == 'commune' else 'colorés'} selon "
               f"{statistic.libelle.lower()} en {statistic.year} "
-              f"(valeur publiée pour {len(counted)}), en {len(labels)} classes de même "
-              "effectif, du plus clair (le plus bas) au plus foncé"
+              f"(valeur publiée pour {fn.number(len(counted))}), en "
+              f"{fn.count(len(labels), 'classe')} de même effectif, du plus clair (le plus "
+              "bas) au plus foncé"
               if statistic and counted else "")
-           + f". {len(drawn)} quartiers prioritaires de la géographie 2024 y sont dessinés, "
-           f"dont {linked_count} liés aux rapports d'un quartier de la géographie 2015 ; les "
-           f"autres : {NOT_LINKED} ou pas de rapport.")
-    caption = (f"{what} par {area_word[:-1]}, et contours des quartiers prioritaires "
+           + f". {fn.count(len(drawn), 'quartier prioritaire')} de la géographie 2024 "
+           f"{'y sont dessinés' if len(drawn) > 1 else 'y est dessiné'}, dont "
+           f"{fn.count(linked_count, 'lié')} aux rapports d'un quartier de la géographie "
+           f"2015 ; les autres : {NOT_LINKED} ou pas de rapport.")
+    caption = (f"{what} par {area_one}, et contours des quartiers prioritaires "
                f"({GEOGRAPHY}). Les chiffres des rapports portent sur la géographie 2015 ; "
                "un quartier 2024 n'est lié qu'au quartier 2015 de même nom et de mêmes "
                "communes (ou donné par la table de correspondance).")
     source = (f"{statistic.source} ; " if statistic else "") + SOURCE
-    area_rows = [(p.libelle, c, fn.with_unit(values[c], statistic.unit) if c in values
-                  and statistic else "non publié") for c, p in sorted(areas.items())]
+    # without a statistic, the areas' table lists them only (no column of values asked for)
+    area_rows = [(p.libelle, c, *((fn.with_unit(values[c], statistic.unit) if c in values
+                                   else "non publié",) if statistic else ()))
+                 for c, p in sorted(areas.items())]
     out = ['<figure class="graphique carte">',
            f'<figcaption><span class="titre-graphique">{esc(title)}</span>'
            f'<span class="sous-titre-graphique">{esc(caption)}</span></figcaption>',
@@ -243,7 +248,7 @@ def perimeter_map(data: MapData, name: str, level: str, areas: Mapping[str, Plac
            '<details class="donnees"><summary>Ce que montre la carte</summary>',
            _table(("Quartier (2024)", "Code 2024", "Commune(s)", "Rapports"), rows,
                   f"Quartiers prioritaires dessinés ({GEOGRAPHY})", large=large),
-           _table(("Territoire", "Code", what or "Valeur"), area_rows,
+           _table(("Territoire", "Code", *((what,) if statistic else ())), area_rows,
                   f"{area_word.capitalize()} du périmètre", numeric=(2,), large=large),
            "</details></figure>"]
     return Html("".join(out))
@@ -252,6 +257,6 @@ def perimeter_map(data: MapData, name: str, level: str, areas: Mapping[str, Plac
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], caption: str,
            numeric: Sequence[int] = (), large: bool = False) -> str:
     if large:  # too long to read on a page: a file to open in a spreadsheet
-        return (f"<p>{esc(caption)} : {len(rows)} lignes.</p>"
+        return (f"<p>{esc(caption)} : {fn.count(len(rows), 'ligne')}.</p>"
                 + csv_link([list(headers), *rows], caption, "la liste"))
     return table(headers, rows, caption=caption, numeric=numeric)
