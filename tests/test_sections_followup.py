@@ -6,14 +6,6 @@ contract's."""
 from __future__ import annotations
 
 import pytest
-
-from evalqpv.report.followup import (
-    coverage,
-    deadline_text,
-    missing,
-    objectives,
-    partners,
-)
 from tests.helpers import indicator
 from tests.sections_kit import (
     NB,
@@ -23,6 +15,14 @@ from tests.sections_kit import (
     row,
     table_rows,
     text,
+)
+
+from evalqpv.report.followup import (
+    coverage,
+    deadline_text,
+    missing,
+    objectives,
+    partners,
 )
 
 EMPLOI = "1.2"  # the axis's own section, second in the contract
