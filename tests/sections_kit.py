@@ -18,6 +18,7 @@ from evalqpv.report.context import ReportContext
 from evalqpv.report.html import Html
 from evalqpv.settings import Contract, ProjectPaths
 from evalqpv.store.consolidate import STORE_COLUMNS
+from evalqpv.store.parquet import text_dtype
 from evalqpv.territory import Level, Territory
 
 NB = "\u00a0"  # the no-break space of French numbers (« 5 481 », « 29,9 % »)
@@ -47,10 +48,12 @@ def row(indicateur: str, annee: int, valeur: float | None, *, level: Level = QPV
 
 
 def store(rows: Iterable[dict[str, object]]) -> pd.DataFrame:
-    """The rows as load_store gives them: `annee` int, `valeur` float (NaN when none)."""
-    frame = pd.DataFrame(list(rows), columns=STORE_COLUMNS)
+    """The rows as load_store gives them: text columns of its text dtype, `annee` int,
+    `valeur` float (NaN when none)."""
+    text_rows = [{c: "" if r[c] is None else str(r[c]) for c in STORE_COLUMNS} for r in rows]
+    frame = pd.DataFrame(text_rows, columns=STORE_COLUMNS, dtype=object).astype(text_dtype())
     frame["annee"] = frame["annee"].astype(int)
-    frame["valeur"] = pd.to_numeric(frame["valeur"], errors="coerce").astype(float)
+    frame["valeur"] = pd.to_numeric(frame["valeur"].replace("", None), errors="coerce")
     return frame
 
 
