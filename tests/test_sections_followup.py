@@ -129,19 +129,21 @@ def test_missing_figures_are_grouped_by_partner_most_late_first(ctx):
 
 
 def test_missing_says_the_last_year_received(tmp_path):
-    inds = [ind("a", "Indicateur A", partenaire="CAF"), ind("b", "Indicateur B", partenaire="IDSU"),
-            ind("c", "Indicateur C", partenaire="IDSU")]
-    ctx = context(tmp_path, inds, [row("a", 2023, 4.0, origine="partenaire"),
-                                   row("c", 2025, 50.0)])
-    rows = table_rows(missing(ctx))
-    # IDSU owes one (b, never received); CAF one (a, received for 2023): a tie on the
-    # count, so the partners come alphabetically
-    assert [r[0] for r in rows] == ["CAF", "IDSU"]
-    assert rows[0][2] == "Indicateur A (dernier chiffre reçu : 2023)"
-    assert rows[1][2] == "Indicateur B (jamais reçu)"
-    synthesis = context(tmp_path, inds, [row("a", 2023, 4.0, origine="partenaire"),
-                                         row("c", 2025, 50.0)], report="synthese")
-    assert table_rows(missing(synthesis)) == [["CAF", "1", "0"], ["IDSU", "1", "1"]]
+    inds = [ind(i, f"Indicateur {i.upper()}", partenaire=p)
+            for i, p in (("a", "CAF"), ("b", "IDSU"), ("c", "IDSU"), ("d", "IDSU"),
+                         ("e", "Ville"))]
+    rows = [row("a", 2023, 4.0, origine="partenaire"), row("c", 2025, 50.0)]
+    fragment = missing(context(tmp_path, inds, rows))
+    # IDSU owes two (b and d, never received), CAF and Ville one each: the most first,
+    # then alphabetically
+    assert [r[:2] for r in table_rows(fragment)] == [["IDSU", "2"], ["CAF", "1"], ["Ville", "1"]]
+    shown = text(fragment)
+    assert "Indicateur A (dernier chiffre reçu : 2023)" in shown
+    assert "Indicateur B (jamais reçu) Indicateur D (jamais reçu)" in shown
+    assert "Indicateur C" not in shown
+    synthesis = context(tmp_path, inds, rows, report="synthese")
+    assert table_rows(missing(synthesis)) == [["IDSU", "2", "2"], ["CAF", "1", "0"],
+                                              ["Ville", "1", "1"]]
 
 
 def test_nothing_missing_is_said_in_french(tmp_path):
