@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from tests.helpers import indicator
 from tests.sections_kit import (
+    DEP_LEVEL,
     NB,
     OTHER_TERRITORY,
     context,
@@ -18,8 +19,11 @@ from tests.sections_kit import (
 )
 
 from evalqpv.report.followup import (
+    axes_overview,
+    commitments,
     coverage,
     deadline_text,
+    milestones,
     missing,
     objectives,
     partners,
@@ -199,3 +203,62 @@ def test_partners_lists_each_signatory_commitments_and_those_without_indicator(t
                                            "atteint"]
     assert "Engagements sans indicateur (1) : Informer les familles — pas de chiffre prévu" \
         in shown
+
+
+def test_commitments_say_the_perimeter_and_period_of_their_figure(tmp_path):
+    caf = "Annexe 1 – CAF"
+    inds = [indicator("acces_droits", caf, libelle="Accès aux droits", unite="pourcentage"),
+            indicator("ateliers", caf, libelle="Ateliers", unite="nombre", denombre="autres")]
+    rows = [row("acces_droits", 2021, 47.0, level=DEP_LEVEL),
+            row("ateliers", 2025, 12.0, periode="T3", origine="partenaire")]
+    fragment = commitments(context(tmp_path, inds, rows))
+    assert [r[0:1] + r[2:] for r in table_rows(fragment)] == [
+        # a figure of the département only: said so, never as the quarter's
+        ["CAF", "Accès aux droits", "département : Hauts-de-Seine",
+         f"47,0{NB}% (2021), chiffre départemental", "–", "–",
+         "sans cible chiffre donné pour Hauts-de-Seine"],
+        ["CAF", "Ateliers", "quartier : Cité Jardins", "12 (2025, T3)", "–", "–",
+         "sans cible"]]
+
+
+def test_commitments_absent_or_of_another_quarter_are_said_so(tmp_path):
+    assert text(commitments(context(tmp_path, INDICATORS, ROWS))) == (
+        "L'annexe 1 du contrat ne comporte pas d'engagement chiffré ou daté pour cet axe.")
+    assert text(commitments(context(tmp_path, INDICATORS, [], territory=OTHER_TERRITORY))) \
+        == ("Ce quartier n'est pas celui du contrat évalué : les engagements des partenaires "
+            "du contrat ne s'appliquent pas ici.")
+
+
+def test_axes_overview_gives_the_share_of_owed_figures_received(tmp_path):
+    rows = {r[0]: (r[1], r[-1]) for r in table_rows(axes_overview(
+        context(tmp_path, INDICATORS, ROWS, report="synthese")))}
+    # (indicators in the axis report, share of the owed figures received for 2025)
+    # employment: six (one linked from emancipation), five received; 5 / 6 = 83 %
+    assert rows["Axe 2 – Développement économique et emploi"] == ("6", f"83{NB}%")
+    assert rows["Axe 1 – Émancipation pour tous à travers la promotion de l'éducation"] == (
+        "1", f"100{NB}%")
+    assert rows["Axe 4 – Transition écologique et énergétique"] == ("0", "–")
+
+
+def test_milestones_dated_first_each_indicator_once(tmp_path):
+    gov = dict(axe="gouvernance", section="4")
+    inds = [ind("comites", "Comités de pilotage", unite="nombre", denombre="autres",
+                echeance="chaque année", **gov),
+            ind("finale", "Évaluation finale", unite="booleen", cible=1.0,
+                cible_operateur=">=", cible_nature="ponctuelle", annee_cible=2030, **gov),
+            ind("mi_parcours", "Évaluation à mi-parcours", unite="booleen", cible=1.0,
+                cible_operateur=">=", cible_nature="ponctuelle", annee_cible=2027, **gov)]
+    lines = [line("4", 1, "Réunir le comité de pilotage", "comites"),
+             line("4", 2, "Évaluer à mi-parcours et à la fin", "finale", "mi_parcours"),
+             line("4", 3, "Évaluer encore à mi-parcours", "mi_parcours")]
+    ctx = context(tmp_path, inds, [row("comites", 2025, 2.0)], lines=lines, report="synthese")
+    rows = table_rows(milestones(ctx))
+    assert [r[1:4] for r in rows] == [
+        ["Évaluation à mi-parcours", "2027", "réalisé dans le quartier, échéance 2027"],
+        ["Évaluation finale", "2030", "réalisé dans le quartier, échéance 2030"],
+        ["Comités de pilotage", "chaque année", "–"]]
+    assert rows[0][0] == "Évaluer à mi-parcours et à la fin"  # the first rule citing it
+    assert rows[0][5] == "à venir échéance 2027"
+    assert rows[2][4:] == ["2 (2025)", "sans cible"]
+    assert text(milestones(context(tmp_path, inds, []))) == (
+        "Aucune règle de gouvernance n'est suivie par un indicateur.")

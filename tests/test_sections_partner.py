@@ -152,3 +152,13 @@ def test_the_workbook_is_named_after_the_partner_for_next_year(ctx):
     shown = text(partner_workbook(ctx, "Conseil départemental"))
     assert shown.startswith("Pour 2026, l'équipe du contrat vous envoie votre classeur de "
                             "collecte (« conseil_departemental.xlsx »)")
+
+
+def test_a_signatory_is_named_with_its_place_in_the_contract(tmp_path):
+    caf = indicator("permanences_caf", "Annexe 1 – CAF", libelle="Permanences CAF",
+                    unite="nombre", denombre="autres", partenaire="CAF des Hauts-de-Seine")
+    ctx = context(tmp_path, [caf], [row("permanences_caf", 2024, 3.0, origine="partenaire")],
+                  report="partenaire")
+    assert text(partner_summary(ctx, "CAF des Hauts-de-Seine")) == (
+        "L'évaluation demande à CAF des Hauts-de-Seine, signataire de l'annexe 1 du contrat "
+        "(« CAF ») 1 chiffre pour 2025 : 0 reçu, 1 manquant ; 0 n'a jamais été reçu.")
