@@ -90,6 +90,16 @@ def test_a_figure_of_another_level_is_never_the_quarter_latest(tmp_path):
     assert (b.status, b.reason) == ("sans cible", "chiffre donné pour Châtenay-Malabry")
 
 
+def test_a_report_covers_its_axis_and_the_indicators_linked_to_it(tmp_path):
+    inds = [indicator("a", "1.1", axe="emancipation"),
+            indicator("b", "1.1", axe="emancipation", rapports=("emploi", "transition")),
+            indicator("c", "1.1", axe="emploi"), indicator("d", "1.1", axe="contexte")]
+    assert [i.id for i in context(tmp_path, inds, []).indicators()] == ["b", "c"]
+    for whole in ("synthese", "annexes", "partenaire"):
+        assert [i.id for i in context(tmp_path, inds, [], report=whole).indicators()] == [
+            "a", "b", "c", "d"]
+
+
 def test_another_quarter_is_judged_without_the_contract_targets(tmp_path):
     met = indicator("taux", "1.1", unite="pourcentage", cible=50.0, cible_operateur=">=",
                     cible_nature="stock", annee_cible=2030)
