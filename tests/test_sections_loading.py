@@ -4,6 +4,7 @@ French message, the defaults, and the rows loaded."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -86,3 +87,39 @@ def test_a_configuration_with_errors_is_refused(built):
     assert refused(2019, "QP092005", "emploi", built.root) == (
         "La configuration contient des erreurs : lancez `make construire` et lisez "
         "data/processed/validation.md.")
+
+
+def add_quarter_and_rows(paths) -> None:
+    """A second quarter of the same commune, and three rows written into the store: a
+    published figure of the commune, the contract's own figure of it, a partner's figure
+    on its perimeter (the Parquet copy removed: the CSV is read)."""
+    with paths.territories.open("a", encoding="utf-8") as handle:
+        handle.write("QP092999,Quartier fictif,92019,Châtenay-Malabry,200054781,"
+                     "Métropole du Grand Paris,92,Hauts-de-Seine,11,Île-de-France\n")
+    years = json.loads(paths.years.read_text(encoding="utf-8"))
+    paths.years.write_text(json.dumps({**years, "QP092999": [2020]}), encoding="utf-8")
+    base = ",,2020,,{v},valeur,{v},,{o},Insee,Source,2021,f.csv,2,V,\n"
+    with paths.store.open("a", encoding="utf-8") as handle:
+        handle.write("taux_pauvrete,commune,92019,Châtenay-Malabry," + base.format(
+            v=12, o="publication"))
+        handle.write("population,commune,92019,Châtenay-Malabry," + base.format(
+            v=34170, o="contrat"))
+        handle.write("population,perimetre_partenaire,ML92,Mission locale," + base.format(
+            v=50, o="partenaire"))
+    paths.store.with_suffix(".parquet").unlink()
+
+
+def test_another_quarter_never_sees_the_contract_nor_the_partners_figures(built):
+    add_quarter_and_rows(built)
+    own = prepare(2020, "QP092005", "emploi", built.root)
+    other = prepare(2020, "QP092999", "emploi", built.root)
+    assert not other.own_contract and other.territory.other_geography is None
+
+    def origins(ctx) -> set[tuple[str, str]]:
+        rows = ctx.store[ctx.store["niveau"] != "qpv"]
+        return set(zip(rows["niveau"], rows["origine"], strict=True))
+
+    assert origins(own) == {("commune", "publication"), ("commune", "contrat"),
+                            ("perimetre_partenaire", "partenaire")}
+    assert origins(other) == {("commune", "publication")}
+    assert set(other.store["code"]) == {"QP092999", "92019"}
