@@ -269,8 +269,8 @@ def test_milestones_dated_first_each_indicator_once(tmp_path):
         "Aucune règle de gouvernance n'est suivie par un indicateur.")
 
 
-@pytest.mark.xfail(strict=True, reason="lib bug: objectives() writes « pour 0 des 1 "
-                   "indicateurs » when a report has one indicator (the count is not agreed)")
 def test_a_single_indicator_is_counted_in_the_singular(tmp_path):
     ctx = context(tmp_path, [ind("a", "A")], [row("a", 2025, 3.0)])
     assert "des 1 indicateurs" not in text(objectives(ctx))
+    assert "ne fixe pas de cible chiffrée pour le seul indicateur de ce rapport" \
+        in text(objectives(ctx))

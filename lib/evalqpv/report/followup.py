@@ -63,9 +63,14 @@ def objectives(ctx: ReportContext) -> Html:
                                            "cible", name=1, group=9)))
     inds = [i for section in by_section.values() for i in section]
     targets = sum(i.cible is not None for i in inds)
-    intro = (f"<p>Le contrat fixe une cible chiffrée pour {targets} des {len(inds)} "
-             "indicateurs de ce rapport ; pour les autres, la colonne « Cible » porte un "
-             "tiret et le statut est « sans cible ».</p>" if inds else "")
+    dash = "la colonne « Cible » porte un tiret et le statut est « sans cible »"
+    if len(inds) == 1:
+        intro = ("<p>Le contrat fixe une cible chiffrée pour le seul indicateur de ce "
+                 "rapport.</p>" if targets else "<p>Le contrat ne fixe pas de cible chiffrée "
+                 f"pour le seul indicateur de ce rapport : {dash}.</p>")
+    else:
+        intro = (f"<p>Le contrat fixe une cible chiffrée pour {targets} des {len(inds)} "
+                 f"indicateurs de ce rapport ; pour les autres, {dash}.</p>" if inds else "")
     return Html(intro + "".join(out) or "<p>Aucun objectif pour ce rapport.</p>")
 
 

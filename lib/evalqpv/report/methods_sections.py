@@ -98,8 +98,8 @@ def caveats(ctx: ReportContext) -> list[str]:
                      "producteur (secret statistique ou effectif trop faible) : "
                      f"{'elle apparaît' if secret < 2 else 'elles apparaissent'} "
                      "« secret », jamais comme zéro.")
-    small = qpv[(qpv["valeur"] < SMALL_COUNT) & qpv["indicateur"].map(
-        lambda i: ctx.referentiel[i].unite == "nombre")]
+    counts = [i for i in inds if ctx.referentiel[i].unite == "nombre"]
+    small = qpv[(qpv["valeur"] < SMALL_COUNT) & qpv["indicateur"].isin(counts)]
     if not small.empty:
         n = len(small)
         notes.append(f"{fn.count(n, 'effectif')} du quartier "

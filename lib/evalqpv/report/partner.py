@@ -123,8 +123,9 @@ def partner_figures(ctx: ReportContext, partner: str) -> Html:
     if not rows:
         return Html("<p>Ce partenaire ne doit aucun chiffre au contrat.</p>")
     if all(all(c == "–" for c in r[2:]) for r in rows):  # the list is the missing one
-        return Html(f"<p>Aucun chiffre reçu de {years[0]} à {years[-1]} : les {len(rows)} "
-                    "indicateurs attendus sont listés ci-dessous.</p>")
+        listed = ("l'indicateur attendu est nommé ci-dessous" if len(rows) == 1 else
+                  f"les {fn.number(len(rows))} indicateurs attendus sont listés ci-dessous")
+        return Html(f"<p>Aucun chiffre reçu de {years[0]} à {years[-1]} : {listed}.</p>")
     headers = ["Indicateur", "Territoire", *[str(y) for y in years], "Commentaire du partenaire"]
     return Html(table(headers, rows, css_class="transmis", numeric=tuple(range(2, 2 + len(years))),
                       collapse=Collapse(tuple(range(2, 3 + len(years))),
