@@ -46,7 +46,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from evalqpv.settings import ProjectPaths, load_contract
+from evalqpv.contract_settings import load_contract
+from evalqpv.settings import ProjectPaths
 from evalqpv.vocabulary import REPORTS as NOTEBOOKS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -183,7 +184,8 @@ READ = """
 import sys, time
 from pathlib import Path
 import pandas, pyarrow.parquet, pyarrow.compute
-from evalqpv.settings import ProjectPaths, load_contract
+from evalqpv.contract_settings import load_contract
+from evalqpv.settings import ProjectPaths
 from evalqpv.store.load import load_store
 from evalqpv.store.tables import resolve_territory
 paths = ProjectPaths(Path('.').resolve())
@@ -231,7 +233,8 @@ warm = time.process_time() - warm_start
 from evalqpv.publish.export import to_html
 from evalqpv.publish.jobs import make_job
 from evalqpv.publish.shell import run_cells
-from evalqpv.settings import ProjectPaths, load_contract
+from evalqpv.contract_settings import load_contract
+from evalqpv.settings import ProjectPaths
 import evalqpv.publish.shell as sh
 paths = ProjectPaths(Path('.').resolve())
 out = {"warm_up": warm, "reports": {}}

@@ -151,9 +151,9 @@ def test_every_figure_typed_is_shown_on_its_partner_page(full_year):
     people of 1 to 10 shown « < 11 »)."""
     from evalqpv import frenchnumbers as fn
     from evalqpv import secrecy
+    from evalqpv.contract_settings import load_contract
     from evalqpv.problems import Problems
     from evalqpv.referentiel import load_referentiel
-    from evalqpv.settings import load_contract
 
     paths, _, _ = full_year
     ref = load_referentiel(paths.referentiel, "r", Problems(), load_contract(paths))

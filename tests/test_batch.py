@@ -17,12 +17,13 @@ import nbformat
 import pytest
 from tests.helpers import free_port, scheduler, stop, worker
 
+from evalqpv.contract_settings import load_contract
 from evalqpv.publish import run as runner
 from evalqpv.publish.execute import strip_volatile
 from evalqpv.publish.export import to_html
 from evalqpv.publish.forkserver import ForkServer
 from evalqpv.publish.jobs import make_job
-from evalqpv.settings import ProjectPaths, load_contract
+from evalqpv.settings import ProjectPaths
 
 BIN = Path(sys.executable).parent
 

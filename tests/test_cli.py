@@ -226,8 +226,8 @@ def test_the_help_states_the_default_year_the_code_takes(built_project):
     import re
     from datetime import date
 
+    from evalqpv.contract_settings import load_contract
     from evalqpv.publish.run import _one_quarter
-    from evalqpv.settings import load_contract
 
     paths, _ = built_project
     helped = subprocess.run([sys.executable, "-m", "evalqpv", "--racine", str(paths.root),

@@ -757,8 +757,9 @@ def test_rate_words_follow_the_desired_direction_and_french_elision():
 # --------------------------------------------------------------------------- settings
 
 def _comparison(tmp_path: Path, text: str):
+    from evalqpv.comparison_settings import load_comparison
     from evalqpv.problems import Problems
-    from evalqpv.settings import ProjectPaths, load_comparison
+    from evalqpv.settings import ProjectPaths
 
     (tmp_path / "config").mkdir(exist_ok=True)
     (tmp_path / "config" / "comparaison.toml").write_text(text, encoding="utf-8")

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from tests.helpers import indicator as _indicator
 
+from evalqpv.contract_settings import load_contract
 from evalqpv.objectives import ObjectiveLine, Objectives, load_objectives
 from evalqpv.problems import Problems
 from evalqpv.referentiel import Referentiel, load_referentiel
-from evalqpv.settings import ProjectPaths, load_contract
+from evalqpv.settings import ProjectPaths
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT = load_contract(ProjectPaths(ROOT))

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from evalqpv.contract_settings import load_contract
 from evalqpv.problems import Problems
 from evalqpv.referentiel import COLUMNS, load_referentiel
-from evalqpv.settings import ProjectPaths, load_contract
+from evalqpv.settings import ProjectPaths
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT = load_contract(ProjectPaths(ROOT))

@@ -15,11 +15,12 @@ import pandas as pd
 import pytest
 
 from evalqpv import report
+from evalqpv.contract_settings import load_contract
 from evalqpv.publish import browser
 from evalqpv.publish import run as runner
 from evalqpv.publish.jobs import output_dir
 from evalqpv.report.html import table
-from evalqpv.settings import ProjectPaths, load_contract
+from evalqpv.settings import ProjectPaths
 from evalqpv.territory import ParameterError
 from evalqpv.vocabulary import REPORTS
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from evalqpv.ingest.workbook import column_id, level_id, open_book, read_workbook, sniff
+from evalqpv.ingest.workbook import column_id, level_id, read_workbook
+from evalqpv.ingest.workbook_open import open_book, sniff
 from evalqpv.problems import Problems
 from evalqpv.publish.browser import output_folder
 from evalqpv.publish.reminders import write_reminders

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from evalqpv.contract_settings import load_contract
 from evalqpv.problems import Problems
 from evalqpv.referentiel import load_referentiel
 from evalqpv.report.indicators import Point
 from evalqpv.report.messages import trend_words
 from evalqpv.report.trends import trend
 from evalqpv.ruptures import Break, breaks_of, crossed, load_breaks, read_breaks
-from evalqpv.settings import ProjectPaths, SettingsError, load_contract
+from evalqpv.settings import ProjectPaths, SettingsError
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "indicateurs;date;libelle;producteur;ce_qui_change;source\n"

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from tests.helpers import indicator as _indicator
 
+from evalqpv.contract_settings import load_contract
 from evalqpv.frenchnumbers import ParsedNumber
 from evalqpv.ingest import FileId, ReadContext, long_tables
 from evalqpv.ingest.declared import load_sources
@@ -21,7 +22,7 @@ from evalqpv.ingest.variables import YEAR_ON_EACH_ROW, VariableRules, load_varia
 from evalqpv.objectives import load_objectives
 from evalqpv.problems import Problems
 from evalqpv.referentiel import Referentiel, load_referentiel
-from evalqpv.settings import ProjectPaths, load_contract
+from evalqpv.settings import ProjectPaths
 from evalqpv.store.build import build
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -32,9 +32,10 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from evalqpv.contract_settings import load_contract
 from evalqpv.problems import Problems
 from evalqpv.referentiel import Indicator, load_referentiel
-from evalqpv.settings import ProjectPaths, find_root, load_contract
+from evalqpv.settings import ProjectPaths, find_root
 from evalqpv.vocabulary import COLLECTION_COLUMNS, COLLECTION_SHEET, RETURN_HEADERS
 
 YEAR = 2025

@@ -32,10 +32,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
+from .contract_settings import load_contract
 from .errors import UserError
 from .frenchnumbers import count
 from .problems import first_errors
-from .settings import ProjectPaths, find_root, load_contract
+from .settings import ProjectPaths, find_root
 from .store.atomic import write_text_atomic
 from .store.build import build
 from .store.commit import public_path, recover

@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .contract_settings import Contract
 from .problems import Problems
 from .rawtable import read_delimited
 from .referentiel import Referentiel
-from .settings import Contract
 
 COLUMNS = ("section", "ligne", "texte", "indicateurs", "raison_non_suivi", "priorite")
 

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .contract_settings import Contract
 from .frenchnumbers import NotANumber, parse_french_number
 from .problems import Problems
 from .rawtable import read_delimited
-from .settings import Contract
 from .vocabulary import (
     COUNTED,
     COUNTED_OTHER,

@@ -13,9 +13,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .contract_settings import load_contract
 from .errors import ParameterError as ParameterError  # its historical place
 from .problems import Problems
-from .settings import QUARTER_CODE, ProjectPaths, load_contract
+from .settings import QUARTER_CODE, ProjectPaths
 from .vocabulary import (
     CODE_ENSEMBLE_QPV,
     CODE_FRANCE,

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from ..contract_settings import Contract
 from ..problems import Problems
 from ..referentiel import Referentiel
-from ..settings import Contract, ProjectPaths
+from ..settings import ProjectPaths
 from .variables import VariableRules
 
 

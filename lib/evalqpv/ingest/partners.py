@@ -58,8 +58,8 @@ from .workbook import (
     column_id,
     level_id,
     read_workbook,
-    sniff,
 )
+from .workbook_open import sniff
 
 FOLDER = "partenaires"
 REQUIRED, OPTIONAL = RETURN_REQUIRED, RETURN_OPTIONAL

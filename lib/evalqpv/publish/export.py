@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..settings import ProjectPaths, load_contract
+from ..contract_settings import load_contract
+from ..settings import ProjectPaths
 from ..store.fingerprint import input_entries
 from ..store.tables import resolve_territory
 from ..territory import Territory

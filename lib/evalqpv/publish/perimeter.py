@@ -13,10 +13,11 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..contract_settings import load_contract
 from ..frenchnumbers import count, with_unit
 from ..problems import Problems
 from ..referentiel import load_referentiel
-from ..settings import ProjectPaths, load_contract
+from ..settings import ProjectPaths
 from ..store.atomic import write_text_if_changed
 from ..vocabulary import COMMUNE, DEPARTEMENT, MAP_INDICATOR, QPV
 from .export import STYLE, TEMPLATES

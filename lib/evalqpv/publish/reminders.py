@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ..contract_settings import load_contract
 from ..problems import Problems
 from ..referentiel import load_referentiel
 from ..report.indicators import latest, series
-from ..settings import ProjectPaths, load_contract
+from ..settings import ProjectPaths
 from ..store.atomic import write_text_atomic
 from ..store.load import load_store
 from ..store.requests import PartnerRequest, load_requests, years_missing

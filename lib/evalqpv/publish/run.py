@@ -13,10 +13,11 @@ import time
 from collections.abc import Callable
 from datetime import date
 
+from ..contract_settings import Contract, load_contract
 from ..errors import ClusterError, UserError
 from ..frenchnumbers import count, number
 from ..problems import first_errors
-from ..settings import Contract, ProjectPaths, load_contract, notebook_time_limit
+from ..settings import ProjectPaths, notebook_time_limit
 from ..store.atomic import write_text_atomic
 from ..store.fingerprint import code_fingerprint, store_is_current, store_key
 from ..store.tables import available_years, resolve_territory

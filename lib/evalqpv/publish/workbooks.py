@@ -19,11 +19,12 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..contract_settings import Contract, load_contract
 from ..frenchnumbers import with_unit
 from ..problems import Problems
 from ..referentiel import Indicator, Referentiel, load_referentiel
 from ..report.indicators import latest, series
-from ..settings import Contract, ProjectPaths, load_contract
+from ..settings import ProjectPaths
 from ..store.load import load_store
 from ..store.tables import resolve_territory
 from ..territory import Level, Territory

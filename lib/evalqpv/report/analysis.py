@@ -5,7 +5,7 @@ emancipation…), as config/analyses.toml lists them."""
 from __future__ import annotations
 
 from .. import frenchnumbers as fn
-from ..settings import AnalysisTable, load_analyses
+from ..analysis_settings import AnalysisTable, load_analyses
 from ..vocabulary import COMMUNE, ENSEMBLE_QPV, SIZE_UNITS, VALEUR
 from .comparisons import schools_text
 from .context import ReportContext

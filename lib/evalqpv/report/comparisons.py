@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from .. import frenchnumbers as fn
+from ..comparison_settings import load_comparison
 from ..referentiel import Indicator
 from ..ruptures import breaks_of, load_breaks
-from ..settings import load_comparison
 from ..territory import Level, intercommunality_note
 from ..vocabulary import QPV, SIZE_UNITS, VALEUR
 from .charts import comparison_chart, to_svg

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from .. import secrecy
+from ..contract_settings import Contract
 from ..objectives import Claim, Objectives
 from ..referentiel import Indicator, Referentiel
 from ..ruptures import Break, breaks_of, load_breaks
-from ..settings import Contract, ProjectPaths
+from ..settings import ProjectPaths
 from ..store.requests import PartnerRequest, load_requests, load_returns
 from ..territory import (
     Level,

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from ..comparison_settings import ComparableRule, load_comparison
 from ..referentiel import Indicator, Referentiel
-from ..settings import ComparableRule, ProjectPaths, load_comparison
+from ..settings import ProjectPaths
 from . import counterfactual as cf
 from .context import ReportContext
 from .national import (

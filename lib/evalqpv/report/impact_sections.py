@@ -23,8 +23,8 @@ import pandas as pd
 
 from .. import frenchnumbers as fn
 from .. import secrecy
+from ..comparison_settings import load_comparison
 from ..referentiel import Indicator
-from ..settings import load_comparison
 from ..vocabulary import COMPARISONS_MIME, QPV, WHOLE_CONTRACT
 from . import counterfactual as cf
 from .charts import distribution_chart, to_svg

@@ -13,10 +13,11 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from ..contract_settings import load_contract
 from ..objectives import load_claims, load_objectives
 from ..problems import Problems
 from ..referentiel import load_referentiel
-from ..settings import ProjectPaths, find_root, load_contract
+from ..settings import ProjectPaths, find_root
 from ..store.load import load_store
 from ..store.tables import available_years, resolve_territory
 from ..territory import (

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..contract_settings import load_contract
 from ..problems import Problems
 from ..referentiel import Referentiel, load_referentiel
-from ..settings import ProjectPaths, load_contract, parquet_of
+from ..settings import ProjectPaths, parquet_of
 from ..store.load import load_qpv_rows
 from . import counterfactual as cf
 from .maps import load_map_data

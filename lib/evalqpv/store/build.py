@@ -14,6 +14,9 @@ from datetime import date
 from pathlib import Path
 
 from .. import __version__
+from ..analysis_settings import load_analyses
+from ..comparison_settings import load_comparison
+from ..contract_settings import Contract, load_contract
 from ..frenchnumbers import number
 from ..ingest import (
     FileId,
@@ -44,13 +47,7 @@ from ..objectives import load_claims, load_objectives
 from ..problems import Problems
 from ..referentiel import Referentiel, load_referentiel
 from ..ruptures import load_breaks
-from ..settings import (
-    Contract,
-    ProjectPaths,
-    load_analyses,
-    load_comparison,
-    load_contract,
-)
+from ..settings import ProjectPaths
 from ..vocabulary import CODE_FRANCE_METRO, COMMUNE, DEPARTEMENT, EPCI, FRANCE, QPV, REGION
 from .atomic import copy_atomic, write_csv_atomic
 from .commit import recover, staged_store
