@@ -9,10 +9,11 @@ from pathlib import Path
 
 from tests.helpers import indicator
 
+from evalqpv.contract_settings import Contract
 from evalqpv.ingest import Observation, ReadContext
 from evalqpv.ingest.variables import VariableRule, VariableRules
 from evalqpv.referentiel import Indicator, Referentiel
-from evalqpv.settings import Contract, ProjectPaths
+from evalqpv.settings import ProjectPaths
 
 CONTRACT = Contract(nom="Contrat de ville d'essai", territoire="QP092005",
                     transcription_producteur="Ville d'essai (transcription)",
