@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from evalqpv.contract_settings import Contract
 from evalqpv.objectives import ObjectiveLine, Objectives
 from evalqpv.referentiel import Indicator, Referentiel
 from evalqpv.report.context import ReportContext
 from evalqpv.report.html import Html
-from evalqpv.settings import Contract, ProjectPaths
+from evalqpv.settings import ProjectPaths
 from evalqpv.store.consolidate import STORE_COLUMNS
 from evalqpv.store.parquet import text_dtype
 from evalqpv.territory import Level, Territory

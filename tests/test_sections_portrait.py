@@ -18,8 +18,8 @@ from tests.sections_kit import (
     text,
 )
 
+from evalqpv.contract_settings import PortraitTable
 from evalqpv.report.portrait import section_i_tables, time_series_table
-from evalqpv.settings import PortraitTable
 
 PRINTED, PUBLISHED, BOTH = "contrat", "publication", "publication et contrat"
 
