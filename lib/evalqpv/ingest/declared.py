@@ -151,8 +151,8 @@ def load_sources(path: Path, label: str, referentiel: Referentiel,
     out: list[Declaration] = []
     for line, cells in table.rows:
         row = {c: cells[index[c]].strip() for c in COLUMNS}
-        row |= {c: cells[i].strip() if (i := optional.get(c)) is not None and i < len(cells)
-                else "" for c in OPTIONAL_COLUMNS}
+        row |= {c: cells[optional[c]].strip() if c in optional else ""
+                for c in OPTIONAL_COLUMNS}  # rows are padded to the header's width
         before = len(problems.errors)
         decl = _check(row, line, label, referentiel, problems)
         if len(problems.errors) > before:

@@ -1,10 +1,11 @@
 """The revisions between two stores: new figures, figures revised by their producer,
 figures that disappeared (the file `changements.csv`). Pure functions on store rows.
 
-In this code a « revision » is always this, a difference between two stores; a
-quarter's « variation » is the change of an indicator between two years
-(`report.groups.variations`); a source « switch » is where a series changes producer
-(`report.chart_text.source_switches`)."""
+In this code a « revision » is a figure that differs between two versions of the data:
+two stores here, or two releases of one producer (a conflict of nature
+REVISION_PRODUCTEUR, store.consolidate). A quarter's « variation » is the change of an
+indicator between two years (`report.groups.variations`); a source « switch » is where a
+series changes producer (`report.chart_text.source_switches`)."""
 
 from __future__ import annotations
 
