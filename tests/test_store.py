@@ -126,17 +126,33 @@ def test_the_built_store_carries_the_origin_the_reports_read(mini):
 def test_on_the_shipped_data_each_reader_names_its_kind_of_file(built_project):
     """The contract's transcription, the partners' returns and the producers' files each
     give their origin; a figure cited by several keeps the combined one."""
+    from pathlib import Path
+
     import pandas as pd
+
+    from evalqpv.ingest import contract
+    from evalqpv.ingest.registry import READERS, identify
 
     paths, _ = built_project
     store = pd.read_csv(paths.store, dtype=str, keep_default_na=False)
-    folders = store["fichier"].map(lambda f: frozenset(p.split("/")[2] for p in f.split(" | ")))
-    only_contract = store[folders == frozenset({"contrat"})]
-    assert len(only_contract) > 0 and set(only_contract["origine"]) == {"contrat"}
-    published = store[folders.map(lambda s: not s & {"contrat", "partenaires"})]
-    assert len(published) > 0 and set(published["origine"]) == {"publication"}
-    both = store[folders.map(lambda s: "contrat" in s and len(s) > 1 and "partenaires" not in s)]
-    assert len(both) > 0 and set(both["origine"]) == {"publication et contrat"}
+    # the kind of each file, from the reader that reads it (a project may add declared
+    # sources of any origin: they are left out here)
+    kinds = {r.name: ("contrat" if r is contract.READER else "partenaire" if r.hand_filled
+                      else "publication") for r in READERS}
+
+    def kind(file: str) -> str:
+        found = identify(Path(file).relative_to("data/raw"))
+        return kinds[found[0].name] if found is not None else "autre"
+
+    def kinds_of(fichier: str) -> frozenset[str]:
+        return frozenset(kind(f) for f in fichier.split(" | "))
+
+    cited = store["fichier"].map(kinds_of)
+    for files, origine in ((frozenset({"contrat"}), "contrat"),
+                           (frozenset({"publication"}), "publication"),
+                           (frozenset({"contrat", "publication"}), "publication et contrat")):
+        rows = store[cited == files]
+        assert len(rows) > 0 and set(rows["origine"]) == {origine}, files
 
 
 def test_a_change_says_where_its_figure_came_from_even_from_an_older_store():

@@ -40,8 +40,9 @@ def readers(sources: declared.Sources) -> tuple[Reader, ...]:
     return (*READERS, declared.reader(sources))
 
 
-# Files of data/raw/ filled by hand for the contract (its transcription, the partners'
-# returns): store.consolidate writes what a row's files are (its `origine` column).
+# The folders filled by hand for the contract (its transcription, the partners' returns).
+# Each reader gives its observations' origin, which consolidation writes to the store
+# (`origine`): these two tell it only for a store written before that column.
 
 
 def is_contract_file(fichier: str) -> bool:
