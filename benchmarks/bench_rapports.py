@@ -13,9 +13,9 @@
    quarter, as before perimeters existed); the projected time for every QPV of France.
 
 Wall time, CPU time (user + system of the whole process tree) and peak memory (sum of the
-resident memory of the whole process tree, sampled every 20 ms) are measured. The
-machine's load average is printed: on a shared machine, the CPU time is the steadier
-figure.
+resident memory of the whole process tree, sampled every 20 ms, as RSS and as PSS) are
+measured. The machine's load average is printed: on a shared machine, the CPU time is
+the steadier figure.
 
 5. Before and after (`--avant <git ref>`): the same département, cold, two workers, with
    the code of an earlier commit (its `lib/`, checked out in a temporary folder and put
@@ -76,30 +76,37 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _tree_rss(pid: int) -> int:
-    total, stack = 0, [pid]
+def _tree_memory(pid: int) -> tuple[int, int]:
+    """The process tree's resident memory, summed two ways: RSS counts a page shared by a
+    warm process and its forked copies once per process; PSS divides it among them (the
+    tree's true share of the machine's memory)."""
+    rss, pss, stack = 0, 0, [pid]
     while stack:
         current = stack.pop()
         try:
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
+                    rss += int(line.split()[1]) * 1024
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1]) * 1024
         except OSError:
             continue
         stack.extend(_children(current))
-    return total
+    return rss, pss
 
 
 class Measure:
-    """Wall seconds, CPU seconds of the process tree, peak tree memory (bytes)."""
+    """Wall seconds, CPU seconds of the process tree, peak tree memory (bytes: the sum
+    of RSS, and the sum of PSS)."""
 
-    def __init__(self, wall: float, cpu: float, peak: int) -> None:
-        self.wall, self.cpu, self.peak = wall, cpu, peak
+    def __init__(self, wall: float, cpu: float, peak: int, peak_pss: int = 0) -> None:
+        self.wall, self.cpu, self.peak, self.peak_pss = wall, cpu, peak, peak_pss
 
 
 def measure(commands: list[list[str]], env: dict[str, str] | None = None) -> Measure:
     """Run commands one after another."""
-    peak = 0
+    peak = peak_pss = 0
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     for command in commands:
@@ -108,9 +115,10 @@ def measure(commands: list[list[str]], env: dict[str, str] | None = None) -> Mea
         done = threading.Event()
 
         def sample(p: subprocess.Popen[bytes] = proc, ev: threading.Event = done) -> None:
-            nonlocal peak
+            nonlocal peak, peak_pss
             while not ev.is_set():
-                peak = max(peak, _tree_rss(p.pid))
+                rss, pss = _tree_memory(p.pid)
+                peak, peak_pss = max(peak, rss), max(peak_pss, pss)
                 time.sleep(0.02)
 
         thread = threading.Thread(target=sample)
@@ -123,7 +131,7 @@ def measure(commands: list[list[str]], env: dict[str, str] | None = None) -> Mea
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Measure(wall, cpu, peak)
+    return Measure(wall, cpu, peak, peak_pss)
 
 
 def clear_cache() -> None:
@@ -356,15 +364,17 @@ def perimeters(departement: str, region: str, sample: int) -> None:
     print(f"### Périmètres (tous les rapports de chaque quartier ; {len(NOTEBOOKS)} "
           "rapports par quartier)\n")
     print("| commande | quartiers | processus Dask | durée (s) | CPU (s) | par quartier, "
-          "durée (s) | par quartier, CPU (s) | mémoire maximale (Mio) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "durée (s) | par quartier, CPU (s) | mémoire maximale, RSS (Mio) | "
+          "mémoire maximale, PSS (Mio) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for perimetre, workers, n, m in rows:
         print(f"| `--perimetre {perimetre}` | {n} | {workers} | {fr(m.wall)} | {fr(m.cpu)} | "
-              f"{fr(m.wall / n, 2)} | {fr(m.cpu / n, 2)} | {fr(m.peak / MIB, 0)} |")
+              f"{fr(m.wall / n, 2)} | {fr(m.cpu / n, 2)} | {fr(m.peak / MIB, 0)} | "
+              f"{fr(m.peak_pss / MIB, 0)} |")
     print(f"| boucle `--territoire` sur {len(codes)} quartiers du {departement} (une commande "
           f"par quartier) | {len(codes)} | 2 | {fr(loop.wall)} | {fr(loop.cpu)} | "
           f"{fr(loop.wall / len(codes), 2)} | {fr(loop.cpu / len(codes), 2)} | "
-          f"{fr(loop.peak / MIB, 0)} |")
+          f"{fr(loop.peak / MIB, 0)} | {fr(loop.peak_pss / MIB, 0)} |")
     two = rows[0][3].wall
     one = rows[2][3].wall
     per_quarter = min(r[3].wall / r[2] for r in rows[:2])
@@ -404,11 +414,12 @@ def before_after(departement: str, ref: str) -> None:
                          capture_output=True, text=True).stdout.strip()
     print(f"### Avant et après (`--perimetre {departement}`, {n} quartiers, deux processus, "
           "à froid)\n")
-    print("| code | durée (s) | CPU (s) | CPU par quartier (s) | mémoire maximale (Mio) |")
-    print("|---|---:|---:|---:|---:|")
+    print("| code | durée (s) | CPU (s) | CPU par quartier (s) | mémoire maximale, RSS (Mio) | "
+          "mémoire maximale, PSS (Mio) |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name, m in ((f"avant ({sha})", before), ("après (arbre de travail)", after)):
         print(f"| {name} | {fr(m.wall)} | {fr(m.cpu)} | {fr(m.cpu / n, 2)} | "
-              f"{fr(m.peak / MIB, 0)} |")
+              f"{fr(m.peak / MIB, 0)} | {fr(m.peak_pss / MIB, 0)} |")
     print(f"\nGain en CPU : **×{fr(before.cpu / after.cpu, 2)}** ; pages identiques octet "
           f"pour octet : **{same} sur {len(shared)}** (les pages des quartiers du "
           "département et leurs index).\n")
