@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
+from tests.helpers import indicator
 
 from evalqpv.contract_settings import Contract
 from evalqpv.objectives import ObjectiveLine, Objectives
@@ -61,6 +62,20 @@ def store(rows: Iterable[dict[str, object]]) -> pd.DataFrame:
 def line(section: str, ligne: int, texte: str, *indicateurs: str,
          raison: str = "") -> ObjectiveLine:
     return ObjectiveLine(section, ligne, texte, indicateurs, raison, "")
+
+
+CAF = "Annexe 1 – CAF"
+
+
+def caf_commitments(ind_id: str) -> tuple[list[Indicator], list[ObjectiveLine]]:
+    """The CAF's two commitments: permanences (at least 2 a year, followed by `ind_id`)
+    and informing families (not followed: no figure planned)."""
+
+    inds = [indicator(ind_id, CAF, libelle="Permanences CAF", unite="nombre",
+                      denombre="autres", cible=2.0, cible_operateur=">=",
+                      cible_nature="annuelle", partenaire="CAF des Hauts-de-Seine")]
+    return inds, [line(CAF, 1, "Tenir des permanences", ind_id),
+                  line(CAF, 2, "Informer les familles", raison="pas de chiffre prévu")]
 
 
 def context(root: Path, indicators: Iterable[Indicator], rows: Iterable[dict[str, object]],

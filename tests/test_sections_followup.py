@@ -11,6 +11,7 @@ from tests.sections_kit import (
     DEP_LEVEL,
     NB,
     OTHER_TERRITORY,
+    caf_commitments,
     context,
     line,
     row,
@@ -186,12 +187,7 @@ def test_coverage_counts_lines_followed_and_says_why_the_others_are_not(tmp_path
 
 
 def test_partners_lists_each_signatory_commitments_and_those_without_indicator(tmp_path):
-    caf = "Annexe 1 – CAF"
-    inds = [indicator("permanences", caf, libelle="Permanences CAF", unite="nombre",
-                      denombre="autres", cible=2.0, cible_operateur=">=",
-                      cible_nature="annuelle", partenaire="CAF des Hauts-de-Seine")]
-    lines = [line(caf, 1, "Tenir des permanences", "permanences"),
-             line(caf, 2, "Informer les familles", raison="pas de chiffre prévu")]
+    inds, lines = caf_commitments("permanences")
     ctx = context(tmp_path, inds, [row("permanences", 2025, 4.0, origine="partenaire")],
                   lines=lines)
     fragment = partners(ctx)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from tests.helpers import indicator
-from tests.sections_kit import NB, context, line, row, table_rows, text
+from tests.sections_kit import NB, caf_commitments, context, row, table_rows, text
 
 from evalqpv.report.partner import (
     check_partner,
@@ -127,12 +127,7 @@ def test_nothing_missing_is_said_in_french(tmp_path):
 
 
 def test_commitments_of_a_signatory_in_the_contract_words(tmp_path):
-    caf = "Annexe 1 – CAF"
-    inds = [indicator("permanences_caf", caf, libelle="Permanences CAF", unite="nombre",
-                      denombre="autres", cible=2.0, cible_operateur=">=",
-                      cible_nature="annuelle", partenaire="CAF des Hauts-de-Seine")]
-    lines = [line(caf, 1, "Tenir des permanences", "permanences_caf"),
-             line(caf, 2, "Informer les familles", raison="pas de chiffre prévu")]
+    inds, lines = caf_commitments("permanences_caf")
     ctx = context(tmp_path, inds, [row("permanences_caf", 2025, 1.0, origine="partenaire")],
                   report="partenaire", lines=lines)
     fragment = partner_commitments(ctx, "CAF des Hauts-de-Seine")
