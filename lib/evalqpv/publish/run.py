@@ -11,7 +11,10 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from ..contract_settings import Contract, load_contract
 from ..errors import ClusterError, UserError
@@ -39,6 +42,9 @@ from .jobs import (
 from .lock import RunInProgress, project_lock
 from .selection import Perimeter, Plan, plan_year, resolve_perimeter
 
+if TYPE_CHECKING:
+    from .shipping import Shipment
+
 Say = Callable[[str], None]
 Key = tuple[str, str]  # (territoire, rapport)
 
@@ -65,90 +71,195 @@ def _run(paths: ProjectPaths, annee: int | None, territoire: str | None,
     started = time.perf_counter()
     if not ensure_store(paths, say):
         return 1
-    perimeter: Perimeter | None = None
-    plan: Plan | None = None
     try:
         contract = load_contract(paths)
         limit = notebook_time_limit(delai)
-        if perimetre:
-            if territoire:
-                raise ParameterError("Choisissez un quartier (--territoire, TERRITOIRE=) ou un "
-                                     "périmètre (--perimetre, PERIMETRE=), pas les deux.")
-            perimeter = resolve_perimeter(perimetre, paths)
-            today = date.today().year
-            plan = plan_year(perimeter, annee, paths, contract.default_year(today),
-                             evaluation_years(contract.fin, today))
-            year, quarters = plan.year, [q.code for q in plan.quarters]
-        else:
-            year, code = _one_quarter(paths, annee, territoire or contract.territoire,
-                                      contract)
-            quarters = [code]
+        scope = _scope(paths, contract, annee, territoire, perimetre)
     except UserError as exc:  # ParameterError, SettingsError: French messages
         say(str(exc))
         return 2
+    batch = _plan(paths, contract, scope, rapports)
+    _say_edited(paths, batch.jobs, say)
+    todo = [j for j in batch.jobs if not is_current(j)]
+    pending = {_key(j) for j in todo}
+    outcomes = {_key(j): _skipped(j) for j in batch.jobs if _key(j) not in pending}
+    scope.announce(batch.jobs, pending, say)
+    if todo:
+        try:
+            outcomes.update(_execute(paths, todo, workers, planificateur, limit, say,
+                                     detailed=scope.detailed, dashboard=tableau_de_bord))
+        except ClusterError as exc:  # a French message
+            say(str(exc))
+            return 2
+    _write_indexes(paths, scope.year, batch, outcomes)
+    scope.conclude(paths, batch, outcomes, number(time.perf_counter() - started, 1), say)
+    return _say_failures(batch.jobs, outcomes, scope, say)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The jobs of a run: every page of its quarters for the year (their indexes list
+    them all), those asked (the rest is left as it is), and each quarter's folder."""
+    every: list[Job]
+    jobs: list[Job]
+    out_dirs: dict[str, Path]
+
+
+class Scope(Protocol):
+    """What a run on one quarter and a run on a perimeter of quarters do differently:
+    the year and quarters, what is said before, during and after the notebooks run."""
+
+    @property
+    def year(self) -> int: ...
+
+    @property
+    def quarters(self) -> list[str]: ...
+
+    @property
+    def detailed(self) -> bool:
+        """A line per notebook (else a failure line and the progress line)."""
+
+    def announce(self, jobs: list[Job], pending: set[Key], say: Say) -> None:
+        """Said once the jobs are known, before any runs."""
+
+    def conclude(self, paths: ProjectPaths, batch: Batch, outcomes: dict[Key, Outcome],
+                 elapsed: str, say: Say) -> None:
+        """Said (and written) once every index is written."""
+
+    def where(self, failure: Outcome) -> str:
+        """What comes before a failure's message in the closing list."""
+
+
+@dataclass(frozen=True)
+class QuarterScope:
+    """One quarter (the contract's, or --territoire)."""
+    year: int
+    code: str
+
+    @property
+    def quarters(self) -> list[str]:
+        return [self.code]
+
+    @property
+    def detailed(self) -> bool:
+        return True
+
+    def announce(self, jobs: list[Job], pending: set[Key], say: Say) -> None:
+        for job in jobs:
+            if _key(job) not in pending:
+                say(f"{job.name} : à jour, rien à refaire.")
+
+    def conclude(self, paths: ProjectPaths, batch: Batch, outcomes: dict[Key, Outcome],
+                 elapsed: str, say: Say) -> None:
+        say(f"Rapports dans {batch.out_dirs[self.code]} ({elapsed} s).")
+
+    def where(self, failure: Outcome) -> str:
+        return ""
+
+
+@dataclass(frozen=True)
+class PerimeterScope:
+    """Every quarter of a perimeter (--perimetre) that has data for the year planned."""
+    perimeter: Perimeter
+    plan: Plan
+
+    @property
+    def year(self) -> int:
+        return self.plan.year
+
+    @property
+    def quarters(self) -> list[str]:
+        return [q.code for q in self.plan.quarters]
+
+    @property
+    def detailed(self) -> bool:
+        return False
+
+    def announce(self, jobs: list[Job], pending: set[Key], say: Say) -> None:
+        _announce(self.perimeter, self.plan, len(jobs) - len(pending), len(pending), say)
+
+    def conclude(self, paths: ProjectPaths, batch: Batch, outcomes: dict[Key, Outcome],
+                 elapsed: str, say: Say) -> None:
+        from .perimeter import write_perimeter_index  # noqa: PLC0415 - loads jinja2
+
+        page = write_perimeter_index(paths, self.perimeter, self.plan, batch.jobs, outcomes,
+                                     batch.out_dirs)
+        say(f"Rapports de {count(len(self.quarters), 'quartier')} dans "
+            f"{paths.label(paths.reports_of_year(self.year))}/ ({elapsed} s). "
+            f"Index du périmètre : {paths.label(page)}")
+
+    def where(self, failure: Outcome) -> str:
+        return f"{failure.territoire} · "
+
+
+def _scope(paths: ProjectPaths, contract: Contract, annee: int | None,
+           territoire: str | None, perimetre: str | None) -> Scope:
+    """One quarter, or the perimeter asked; a ParameterError when both are."""
+    if not perimetre:
+        year, code = _one_quarter(paths, annee, territoire or contract.territoire, contract)
+        return QuarterScope(year, code)
+    if territoire:
+        raise ParameterError("Choisissez un quartier (--territoire, TERRITOIRE=) ou un "
+                             "périmètre (--perimetre, PERIMETRE=), pas les deux.")
+    perimeter = resolve_perimeter(perimetre, paths)
+    today = date.today().year
+    return PerimeterScope(perimeter, plan_year(perimeter, annee, paths,
+                                               contract.default_year(today),
+                                               evaluation_years(contract.fin, today)))
+
+
+def _plan(paths: ProjectPaths, contract: Contract, scope: Scope,
+          rapports: tuple[str, ...]) -> Batch:
     code, key = code_fingerprint(), store_key(paths)
-    out_dirs = {q: output_dir(paths, year, q, contract.territoire) for q in quarters}
-    every = [make_job(paths, name, year, q, out_dirs[q], key, code)
-             for q in quarters for name in REPORTS]
-    if contract.territoire in quarters:
+    out_dirs = {q: output_dir(paths, scope.year, q, contract.territoire)
+                for q in scope.quarters}
+    every = [make_job(paths, name, scope.year, q, out_dirs[q], key, code)
+             for q in scope.quarters for name in REPORTS]
+    if contract.territoire in scope.quarters:
         # the page each partner gets before the committee, made with the contract's synthesis
-        every += [partner_job(paths, partner, year, contract.territoire,
+        every += [partner_job(paths, partner, scope.year, contract.territoire,
                               out_dirs[contract.territoire], key, code)
                   for partner in contract_partners(paths, contract)]
     asked = set(rapports) | ({PARTNER_NOTEBOOK} if SYNTHESIS in rapports else set())
-    jobs = [j for j in every if j.notebook.stem in asked]
+    return Batch(every, [j for j in every if j.notebook.stem in asked], out_dirs)
+
+
+def _key(job: Job) -> Key:
+    return (job.territoire, job.name)
+
+
+def _skipped(job: Job) -> Outcome:
+    """The outcome of a job left as it is (its page is current)."""
+    return Outcome(job.name, True, skipped=True, territoire=job.territoire)
+
+
+def _say_edited(paths: ProjectPaths, jobs: list[Job], say: Say) -> None:
     for job in jobs:
         if page_edited(job):
             say(f"{paths.label(job.html)} a été modifié depuis sa publication (son empreinte "
                 "ne correspond plus) : il est refait à partir des données.")
-    todo = [j for j in jobs if not is_current(j)]
-    pending = {(j.territoire, j.name) for j in todo}
-    outcomes: dict[Key, Outcome] = {
-        (j.territoire, j.name): Outcome(j.name, True, skipped=True, territoire=j.territoire)
-        for j in jobs if (j.territoire, j.name) not in pending}
-    if perimeter is None:
-        for job in jobs:
-            if (job.territoire, job.name) not in pending:
-                say(f"{job.name} : à jour, rien à refaire.")
-    else:
-        assert plan is not None
-        _announce(perimeter, plan, len(jobs) - len(todo), len(todo), say)
-    if todo:
-        try:
-            outcomes.update(_execute(paths, todo, workers, planificateur, limit, say,
-                                     detailed=perimeter is None,
-                                     dashboard=tableau_de_bord))
-        except ClusterError as exc:  # a French message
-            say(str(exc))
-            return 2
+
+
+def _write_indexes(paths: ProjectPaths, year: int, batch: Batch,
+                   outcomes: dict[Key, Outcome]) -> None:
     by_quarter: dict[str, list[Job]] = {}
-    for job in every:  # the index lists every page of the year, not only those just made
+    for job in batch.every:  # the index lists every page of the year, not only those just made
         by_quarter.setdefault(job.territoire, []).append(job)
     for quarter, its_jobs in by_quarter.items():
-        write_index(paths, out_dirs[quarter], year, quarter, its_jobs,
-                    [outcomes.get((j.territoire, j.name),
-                                  Outcome(j.name, True, skipped=True, territoire=j.territoire))
-                     for j in its_jobs])
-    elapsed = number(time.perf_counter() - started, 1)
-    if perimeter is None:
-        say(f"Rapports dans {out_dirs[quarters[0]]} ({elapsed} s).")
-    else:
-        assert plan is not None
-        from .perimeter import write_perimeter_index  # noqa: PLC0415 - loads jinja2
+        write_index(paths, batch.out_dirs[quarter], year, quarter, its_jobs,
+                    [outcomes.get(_key(j), _skipped(j)) for j in its_jobs])
 
-        page = write_perimeter_index(paths, perimeter, plan, jobs, outcomes, out_dirs)
-        say(f"Rapports de {count(len(quarters), 'quartier')} dans "
-            f"{paths.label(paths.reports_of_year(year))}/ ({elapsed} s). "
-            f"Index du périmètre : {paths.label(page)}")
-    failures = [outcomes[(j.territoire, j.name)] for j in jobs
-                if not outcomes[(j.territoire, j.name)].ok]
-    if failures:
-        say("Des notebooks ont échoué ; leur dernier rapport valide, s'il existe, est conservé :")
-        for failure in failures:
-            where = "" if perimeter is None else f"{failure.territoire} · "
-            say(f"- {where}{failure.message}")
-        return 1
-    return 0
+
+def _say_failures(jobs: list[Job], outcomes: dict[Key, Outcome], scope: Scope,
+                  say: Say) -> int:
+    """The exit code: 1 when a notebook failed (each failure said), else 0."""
+    failures = [outcomes[_key(j)] for j in jobs if not outcomes[_key(j)].ok]
+    if not failures:
+        return 0
+    say("Des notebooks ont échoué ; leur dernier rapport valide, s'il existe, est conservé :")
+    for failure in failures:
+        say(f"- {scope.where(failure)}{failure.message}")
+    return 1
 
 
 def contract_partners(paths: ProjectPaths, contract: Contract) -> list[str]:
@@ -211,26 +322,11 @@ def _execute(paths: ProjectPaths, todo: list[Job], workers: int | None, address:
     from .forkserver import POOL  # noqa: PLC0415
     from .outputs import write_rendered  # noqa: PLC0415
     from .progress import Progress  # noqa: PLC0415
-    from .shipping import Shipment, pack  # noqa: PLC0415
-    from .versions import installed_versions, key_packages  # noqa: PLC0415
 
     address = address or os.environ.get(ENV_SCHEDULER) or None
     durations = {(j.territoire, j.name): last_duration(paths, j) for j in todo}
     n = max(1, min(len(todo), workers or os.cpu_count() or 1))
-    shipment: Shipment | None = None
-    versions: dict[str, str] | None = None
-    if address:
-        # a cluster's workers may see nothing of the project: what the reports read is
-        # sent to them, and their packages must be this machine's (publish.shipping)
-        versions = installed_versions(key_packages())
-        shipment = pack(paths, sorted({j.notebook for j in todo}), versions)
-        say(f"Exécution de {count(len(todo), 'notebook')} sur le cluster Dask {address} "
-            f"(projet envoyé à chaque processus de calcul : "
-            f"{number(shipment.size / 1e6, 1)} Mo)…")
-    else:
-        POOL.get()  # the warm process starts while the cluster does
-        say(f"Exécution de {count(len(todo), 'notebook')} sur {n} processus (cluster Dask "
-            "local)…")
+    shipment, versions = _ship(paths, todo, address, n, say)
     outcomes: dict[Key, Outcome] = {}
     progress = Progress(len(todo), say)
 
@@ -260,6 +356,30 @@ def _execute(paths: ProjectPaths, todo: list[Job], workers: int | None, address:
         POOL.close()
     progress.close()
     return outcomes
+
+
+def _ship(paths: ProjectPaths, todo: list[Job], address: str | None, n: int,
+          say: Say) -> tuple[Shipment | None, dict[str, str] | None]:
+    """What a remote cluster's workers are sent (the project's files the reports read,
+    the packages they must have), None for the local cluster; where the notebooks run,
+    said."""
+    from .forkserver import POOL  # noqa: PLC0415
+    from .shipping import pack  # noqa: PLC0415
+    from .versions import installed_versions, key_packages  # noqa: PLC0415
+
+    if not address:
+        POOL.get()  # the warm process starts while the cluster does
+        say(f"Exécution de {count(len(todo), 'notebook')} sur {n} processus (cluster Dask "
+            "local)…")
+        return None, None
+    # a cluster's workers may see nothing of the project: what the reports read is
+    # sent to them, and their packages must be this machine's (publish.shipping)
+    versions = installed_versions(key_packages())
+    shipment = pack(paths, sorted({j.notebook for j in todo}), versions)
+    say(f"Exécution de {count(len(todo), 'notebook')} sur le cluster Dask {address} "
+        f"(projet envoyé à chaque processus de calcul : "
+        f"{number(shipment.size / 1e6, 1)} Mo)…")
+    return shipment, versions
 
 
 def ensure_store(paths: ProjectPaths, say: Say) -> bool:

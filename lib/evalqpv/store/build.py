@@ -91,45 +91,104 @@ class BuildResult:
 
 
 def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None) -> BuildResult:
+    """Its steps: the store in place checked, the settings read and checked, the official
+    geography, every raw file read, the observations checked and consolidated, and, when
+    nothing blocks (and `write`), the new store committed."""
     problems = Problems()
     result = BuildResult(problems)
     if write:
-        for note in recover(paths):
-            problems.warning("data/processed", note)
-        mismatch = outputs_state(paths)
-        if mismatch:
-            problems.warning("data/processed", f"le stock en place n'est pas celui que décrit "
-                             f"son manifeste : {mismatch}. Il est reconstruit.")
+        _check_live_store(paths, problems)
     contract = load_contract(paths, problems)
     referentiel = load_referentiel(paths.referentiel, paths.label(paths.referentiel), problems,
                                    contract)
     result.referentiel = referentiel
     _check_contract(contract, referentiel, paths, problems)
-    if referentiel.indicators:
-        load_objectives(paths.objectives, paths.label(paths.objectives), problems, referentiel,
-                        contract)
-        load_claims(paths.claims, paths.label(paths.claims), problems, referentiel)
-        for report, tables in load_analyses(paths, problems).items():
-            for table in tables:
-                for indicator in [i for i in (*table.indicateurs, *table.parties, table.total)
-                                  if i and i not in referentiel]:
-                    problems.error(paths.label(paths.analyses), f"[[{report}]] « {table.titre} » "
-                                   ": indicateur inconnu du référentiel.", colonne="indicateurs",
-                                   valeur=indicator, attendu="un identifiant de "
-                                   "config/referentiel.csv")
-        comparison = load_comparison(paths, problems)
-        for rule in (comparison.reference, *comparison.variantes):
-            for variable in [v for v in rule.variables if v not in referentiel]:
-                problems.error(paths.label(paths.comparison), f"« {rule.nom} » : indicateur "
-                               "inconnu du référentiel.", colonne="variables", valeur=variable,
-                               attendu="un identifiant de config/referentiel.csv")
-        load_breaks(paths, problems, referentiel)  # config/ruptures.csv, checked here
+    _check_settings(paths, contract, referentiel, problems)
     rules = load_variable_rules(paths.variables, paths.label(paths.variables), referentiel,
                                 problems)
     sources = load_sources(paths.sources, paths.label(paths.sources), referentiel, problems)
     day = today or date.today()
     ctx = ReadContext(paths=paths, referentiel=referentiel, rules=rules, contract=contract,
                       annee_max=day.year)
+    geo, outlines, ctx = _read_geography(paths, ctx, problems)
+    result.outlines = outlines
+    gathered = _read_observations(paths, ctx, readers(sources), geo, result)
+    result.links = _link(paths, contract, result.qpvs, outlines, problems)
+    _check_duplicate_returns(result.returns, problems)
+    for path, year in gathered.ledgers:
+        result.requests += ledger.read_ledger(path, paths.label(path), year, referentiel, day,
+                                              problems)
+    observations = _checked(gathered, ctx, problems)
+    result.observations = len(observations)
+    result.rows, result.conflicts = consolidate(observations, gathered.hand_filled)
+    fill_labels(result.rows, _known_labels(geo, result.qpvs))
+    if write and result.ok:
+        _commit(paths, result)
+    return result
+
+
+@dataclass
+class _Gathered:
+    """What the raw files gave, beyond the result's own fields."""
+    observations: list[Observation] = field(default_factory=list)
+    # the quarters the files list: code -> (libellé, communes)
+    quarters: dict[str, tuple[str, str]] = field(default_factory=dict)
+    hand_filled: set[str] = field(default_factory=set)  # the files filled in by hand
+    releases: list[tuple[FileId, FileSummary]] = field(default_factory=list)
+    ledgers: list[tuple[Path, int]] = field(default_factory=list)  # (path, collection year)
+    # the producers' files (neither hand-filled nor returns)
+    published: set[str] = field(default_factory=set)
+
+
+def _commit(paths: ProjectPaths, result: BuildResult) -> None:
+    """The new store written into a staging folder that replaces data/processed/ in one
+    step (store.commit), then its outputs' fingerprints remembered."""
+    with staged_store(paths) as staging:
+        _write_outputs(paths, staging, result)
+    remember_outputs(paths)
+    result.written = True
+
+
+def _check_live_store(paths: ProjectPaths, problems: Problems) -> None:
+    """An interrupted build recovered; a store edited since it was written, said."""
+    for note in recover(paths):
+        problems.warning("data/processed", note)
+    mismatch = outputs_state(paths)
+    if mismatch:
+        problems.warning("data/processed", f"le stock en place n'est pas celui que décrit "
+                         f"son manifeste : {mismatch}. Il est reconstruit.")
+
+
+def _check_settings(paths: ProjectPaths, contract: Contract, referentiel: Referentiel,
+                    problems: Problems) -> None:
+    """The configuration files that name the référentiel's indicators (checked only when
+    the référentiel could be read)."""
+    if not referentiel.indicators:
+        return
+    load_objectives(paths.objectives, paths.label(paths.objectives), problems, referentiel,
+                    contract)
+    load_claims(paths.claims, paths.label(paths.claims), problems, referentiel)
+    for report, tables in load_analyses(paths, problems).items():
+        for table in tables:
+            for indicator in [i for i in (*table.indicateurs, *table.parties, table.total)
+                              if i and i not in referentiel]:
+                problems.error(paths.label(paths.analyses), f"[[{report}]] « {table.titre} » "
+                               ": indicateur inconnu du référentiel.", colonne="indicateurs",
+                               valeur=indicator, attendu="un identifiant de "
+                               "config/referentiel.csv")
+    comparison = load_comparison(paths, problems)
+    for rule in (comparison.reference, *comparison.variantes):
+        for variable in [v for v in rule.variables if v not in referentiel]:
+            problems.error(paths.label(paths.comparison), f"« {rule.nom} » : indicateur "
+                           "inconnu du référentiel.", colonne="variables", valeur=variable,
+                           attendu="un identifiant de config/referentiel.csv")
+    load_breaks(paths, problems, referentiel)  # config/ruptures.csv, checked here
+
+
+def _read_geography(paths: ProjectPaths, ctx: ReadContext, problems: Problems
+                    ) -> tuple[Geography, contours_reader.Outlines, ReadContext]:
+    """The official lists and the maps' outlines, read before the observations: the
+    context the readers get knows the départements and the communes drawn."""
     geo = geography_reader.read_geography(paths, problems)
     if geo.departements:
         ctx = replace(ctx, departements=frozenset(geo.departements))
@@ -137,63 +196,61 @@ def build(paths: ProjectPaths, *, write: bool = True, today: date | None = None)
                      if contours_reader.identify(p.relative_to(paths.raw)) is not None]
     outlines = contours_reader.read_outlines(paths, contour_files, set(geo.communes),
                                              set(geo.departements), problems)
-    result.outlines = outlines
-    ctx = replace(ctx, communes_carte=frozenset(outlines.communes))
+    return geo, outlines, replace(ctx, communes_carte=frozenset(outlines.communes))
 
-    observations: list[Observation] = []
-    quarters: dict[str, tuple[str, str]] = {}
-    hand_filled: set[str] = set()
-    releases: list[tuple[FileId, FileSummary]] = []
-    ledgers: list[tuple[Path, int]] = []
-    published: set[str] = set()  # the producers' files (neither hand-filled nor returns)
-    for reader, files in _files_by_reader(paths, problems, ledgers, readers(sources)):
+
+def _read_observations(paths: ProjectPaths, ctx: ReadContext, among: tuple[Reader, ...],
+                       geo: Geography, result: BuildResult) -> _Gathered:
+    """Every raw file read by its reader, in the registry's order; the quarters placed
+    once the readers that list them have run."""
+    gathered = _Gathered()
+    for reader, files in _files_by_reader(paths, result.problems, gathered.ledgers, among):
         if reader.needs_quarters and ctx.communes_retenues is None and result.qpvs:
             ctx = replace(ctx, communes_retenues=frozenset(
                 c.code for q in result.qpvs for c in q.communes))
         for path, file in files:
-            errors_before = len(problems.errors)
-            read: ReadResult = _read_contained(reader, path, file, ctx, problems) \
-                if reader.contained else reader.read(path, file, ctx, problems)
-            if not reader.hand_filled:
-                check_duplicates(read.observations, problems)
-                if not read.observations and len(problems.errors) == errors_before:
-                    _contributes_nothing(read.summary, problems)
-            if read.returned is not None:
-                result.returns.append(read.returned)
-            observations += read.observations
-            result.summaries.append(read.summary)
-            releases.append((file, read.summary))
-            for code, (libelle, communes) in read.quarters.items():
-                known = quarters.get(code, ("", ""))
-                quarters[code] = (libelle or known[0], communes or known[1])
-            if reader.hand_filled:
-                hand_filled.update(o.fichier for o in read.observations)
-            else:
-                published.add(read.summary.fichier)
+            _read_one(reader, path, file, ctx, gathered, result)
         if reader.lists_quarters:
-            result.qpvs = _place(quarters, geo, problems)
-    result.links = _link(paths, contract, result.qpvs, outlines, problems)
-    _check_duplicate_returns(result.returns, problems)
-    for path, year in ledgers:
-        result.requests += ledger.read_ledger(path, paths.label(path), year, referentiel, day,
-                                              problems)
-    observations = drop_frozen_releases(observations, problems)
-    check_values(observations, referentiel, problems)
+            result.qpvs = _place(gathered.quarters, geo, result.problems)
+    return gathered
+
+
+def _read_one(reader: Reader, path: Path, file: FileId, ctx: ReadContext,
+              gathered: _Gathered, result: BuildResult) -> None:
+    problems = result.problems
+    errors_before = len(problems.errors)
+    read: ReadResult = _read_contained(reader, path, file, ctx, problems) \
+        if reader.contained else reader.read(path, file, ctx, problems)
+    if not reader.hand_filled:
+        check_duplicates(read.observations, problems)
+        if not read.observations and len(problems.errors) == errors_before:
+            _contributes_nothing(read.summary, problems)
+    if read.returned is not None:
+        result.returns.append(read.returned)
+    gathered.observations += read.observations
+    result.summaries.append(read.summary)
+    gathered.releases.append((file, read.summary))
+    for code, (libelle, communes) in read.quarters.items():
+        known = gathered.quarters.get(code, ("", ""))
+        gathered.quarters[code] = (libelle or known[0], communes or known[1])
+    if reader.hand_filled:
+        gathered.hand_filled.update(o.fichier for o in read.observations)
+    else:
+        gathered.published.add(read.summary.fichier)
+
+
+def _checked(gathered: _Gathered, ctx: ReadContext, problems: Problems) -> list[Observation]:
+    """The observations kept (a frozen release's left out), their values, years and
+    releases checked."""
+    observations = drop_frozen_releases(gathered.observations, problems)
+    check_values(observations, ctx.referentiel, problems)
+    published = gathered.published
     check_future_years([o for o in observations if o.fichier in published],
-                       [(s.fichier, f.millesime) for f, s in releases
+                       [(s.fichier, f.millesime) for f, s in gathered.releases
                         if f.millesime is not None and s.fichier in published],
                        ctx.annee_max, problems)
-    check_releases(releases, contract.territoire, problems)
-
-    result.observations = len(observations)
-    result.rows, result.conflicts = consolidate(observations, hand_filled)
-    fill_labels(result.rows, _known_labels(geo, result.qpvs))
-    if write and result.ok:
-        with staged_store(paths) as staging:
-            _write_outputs(paths, staging, result)
-        remember_outputs(paths)
-        result.written = True
-    return result
+    check_releases(gathered.releases, ctx.contract.territoire, problems)
+    return observations
 
 
 Files = list[tuple[Path, FileId]]
