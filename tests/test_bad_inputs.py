@@ -258,7 +258,8 @@ CASES = [
          encrypted_ods(), ("classeur illisible", "protégé par un mot de passe")),
     Case("release that contributes nothing", NEET_DPT,
          b"codgeo;libgeo;an;part_non_inseres\n92;Hauts-de-Seine;deux mille;11,40\n"
-         b"92;Hauts-de-Seine;2O18;11,90\n", ("n'apporte aucune valeur", "2 ligne(s)")),
+         b"92;Hauts-de-Seine;2O18;11,90\n",
+         ("n'apporte aucune valeur", "aucune de ses 2 lignes de données")),
 ]
 
 

@@ -188,8 +188,8 @@ def test_a_bad_return_blocks_nothing(project):
     assert runner.run(project, annee=2020, rapports=("emploi",), say=messages.append) == 0, \
         messages
     text = "\n".join(messages)
-    assert "idsu.csv (IDSU) : partiel, 1 valeur lue" in text and "ligne(s) " \
-        "refusée(s) : 2" in text
+    assert "idsu.csv (IDSU) : partiel, 1 valeur lue" in text and "1 erreur, ligne " \
+        "refusée : 2" in text
     assert (project.root / "reports" / "2020" / "emploi.html").exists()
     returns = project.returns.read_text(encoding="utf-8")
     assert "data/raw/partenaires/2025/idsu.csv,csv,partiel,1," in returns

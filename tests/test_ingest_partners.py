@@ -276,7 +276,7 @@ def test_what_became_of_a_return():
               for n in range(2, 14)]
     partial = settle(record(), 5, errors)
     assert (partial.statut, partial.valeurs) == ("partiel", 5)
-    assert partial.message.startswith("12 erreur(s), ligne(s) refusée(s) : 2, 3, 4, 5, 6, 7, "
+    assert partial.message.startswith("12 erreurs, lignes refusées : 2, 3, 4, 5, 6, 7, "
                                       "8, 9, 10, 11 … (détail dans")
     assert partial.message.endswith("ligne 2 : erreur 2.")  # the first, without the file
     refused = record()

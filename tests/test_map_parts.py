@@ -222,9 +222,9 @@ def test_without_commune_outlines_the_departement_is_drawn_and_the_map_says_why(
     assert (COMMUNE, "1.2") in fills and (QUARTER, "1.2") in fills
     alt = svg.chart.alt
     assert "dessiné en orange dans sa commune, de code Insee 93001." in alt
-    assert "1 autre(s) quartier(s) prioritaire(s) de la géographie 2024 apparaissent en " \
+    assert "1 autre quartier prioritaire de la géographie 2024 apparaît en " \
         "gris : Le Parc." in alt
-    assert "pour le(s) département(s) 93 : elles ne sont pas dessinées." in alt
+    assert "pour le département 93 : elles ne sont pas dessinées." in alt
     assert alt.endswith("géographie 2015 (QP093001), dont le périmètre peut différer.")
     legend = ET.fromstring(locator_legend("Les Ormes", where))
     assert [li.find("svg").tail.strip() for li in legend.findall("li")][1:] == [

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
 
+from .frenchnumbers import count, plural
 from .problems import Problems
 
 _SEPARATOR_NAMES = {";": "point-virgule (;)", ",": "virgule (,)", "\t": "tabulation"}
@@ -257,8 +258,9 @@ def _recode(data: bytes, label: str, problems: Problems) -> str:
     shown = ", ".join(str(n) for n in recoded[:10]) + (" …" if len(recoded) > 10 else "")
     problems.warning(
         label,
-        f"le fichier n'est pas entièrement encodé en UTF-8 : {len(recoded)} ligne(s) "
-        f"décodée(s) en Windows-1252 (lignes {shown}).",
+        f"le fichier n'est pas entièrement encodé en UTF-8 : "
+        f"{count(len(recoded), 'ligne décodée')} en Windows-1252 "
+        f"({plural(len(recoded), 'ligne')} {shown}).",
         ligne=recoded[0],
         valeur=lines[recoded[0] - 1].strip(),
         attendu="un fichier encodé en UTF-8",

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..frenchnumbers import ParsedNumber, parse_french_number, share
+from ..frenchnumbers import ParsedNumber, count, parse_french_number, plural, share
 from ..problems import Problem, Problems, printable
 from ..rawtable import has_columns, read_delimited
 from ..referentiel import Referentiel
@@ -262,7 +262,8 @@ def settle(record: ReturnRecord, kept: int, errors: list[Problem]) -> ReturnReco
         lines = sorted({p.ligne for p in errors if p.ligne is not None})
         first = errors[0].render().removeprefix(record.fichier).lstrip(" ,:")
         if record.statut == RETURN_PARTIAL:
-            record.message = (f"{len(errors)} erreur(s), ligne(s) refusée(s) : "
+            record.message = (f"{count(len(errors), 'erreur')}, "
+                              f"{plural(len(lines), 'ligne refusée')} : "
                               + ", ".join(map(str, lines[:10]))
                               + (" …" if len(lines) > 10 else "")
                               + f" (détail dans data/processed/validation.md). {first}")

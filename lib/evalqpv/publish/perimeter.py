@@ -176,6 +176,7 @@ def write_perimeter_index(paths: ProjectPaths, perimeter: Perimeter, plan: Plan,
     env.filters["esc"] = escape
     html = env.get_template("index.html.j2").render(
         annee=plan.year, libelle=perimeter.libelle, quartiers=rows, sautes=len(plan.skipped),
+        compte=count(len(rows), "quartier prioritaire"),
         titres=titles, carte=perimeter_map_html(paths, perimeter, plan.year, hrefs),
         css=STYLE.read_text(encoding="utf-8"))
     write_text_if_changed(page, html)

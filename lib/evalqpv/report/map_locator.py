@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .. import frenchnumbers as fn
 from .html import ChartText, DataTable, Html, Svg, esc, figure
 from .map_svg import (
     COMMUNE,
@@ -222,13 +223,16 @@ def locator_text(where: Located, code_2015: str = "") -> ChartText:
            f"{quarter.code}) est dessiné en orange sur ses communes, {communes}")
     alt += (f". Communes voisines : {_names(where.neighbours)}." if where.neighbours else ".")
     if where.others:
-        alt += (f" {len(where.others)} autre(s) quartier(s) prioritaire(s) de la géographie "
-                f"2024 apparaissent en gris : {_names(where.others)}.")
+        n = len(where.others)
+        alt += (f" {fn.count(n, 'autre quartier prioritaire')} de la géographie 2024 "
+                f"{'apparaît' if n < 2 else 'apparaissent'} en gris : "
+                f"{_names(where.others)}.")
     else:
         alt += " Aucun autre quartier prioritaire 2024 dans le cadre."
     if where.missing_communes:
-        alt += (" Les contours des communes ne sont pas livrés pour le(s) département(s) "
-                f"{', '.join(where.missing_communes)} : elles ne sont pas dessinées.")
+        alt += (" Les contours des communes ne sont pas livrés pour "
+                f"{'le département' if len(where.missing_communes) < 2 else 'les départements'}"
+                f" {', '.join(where.missing_communes)} : elles ne sont pas dessinées.")
     if code_2015:
         alt += (f" Les chiffres du rapport décrivent le quartier de la géographie 2015 "
                 f"({code_2015}), dont le périmètre peut différer.")

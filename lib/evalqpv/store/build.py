@@ -17,7 +17,7 @@ from .. import __version__
 from ..analysis_settings import load_analyses
 from ..comparison_settings import load_comparison
 from ..contract_settings import Contract, load_contract
-from ..frenchnumbers import number
+from ..frenchnumbers import count
 from ..ingest import (
     FileId,
     FileSummary,
@@ -283,10 +283,12 @@ def _contributes_nothing(summary: FileSummary, problems: Problems) -> None:
     """A producer's file that gives no figure at all (every cell unreadable, every row
     skipped) is an error: read « successfully », it would leave its series silently
     empty."""
-    problems.error(summary.fichier, "le fichier n'apporte aucune valeur au stock : aucune de "
-                   f"ses {number(summary.lignes)} ligne(s) de données n'a donné de chiffre "
-                   "(voir les avertissements de ce fichier ci-dessus).",
-                   valeur=f"{number(summary.lignes)} ligne(s), 0 valeur",
+    rows = count(summary.lignes, "ligne")
+    problems.error(summary.fichier, "le fichier n'apporte aucune valeur au stock : "
+                   + ("sa seule ligne de données n'a donné aucun chiffre" if summary.lignes == 1
+                      else f"aucune de ses {rows} de données n'a donné de chiffre")
+                   + " (voir les avertissements de ce fichier ci-dessus).",
+                   valeur=f"{rows}, 0 valeur",
                    attendu="au moins une valeur lisible pour un territoire retenu",
                    correction="vérifiez que le fichier est bien celui publié par le producteur "
                    "(colonnes, années, séparateurs), ou retirez-le de data/raw/")
