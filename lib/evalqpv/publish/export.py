@@ -295,13 +295,20 @@ def add_glossary(html: str, glossary: dict[str, str]) -> str:
 # --------------------------------------------------------------------------- stylesheet
 
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_BRACE = re.compile(r"[{}]")
+
+
+@cache
+def _selector_tokens(selector: str) -> tuple[str, ...]:
+    """The classes, ids and element names of a selector (the same for every page)."""
+    core = re.sub(r"::?[a-z-]+(\([^)]*\))?|\[[^\]]*\]", " ", selector)
+    return tuple(re.findall(r"[.#]?[A-Za-z_][\w-]*", core))
 
 
 def _selector_used(selector: str, classes: set[str], tags: set[str], ids: set[str]) -> bool:
     """Whether a simple selector can match the page: its classes, ids and element names
     all occur in it (pseudo-classes and attribute tests are not checked)."""
-    core = re.sub(r"::?[a-z-]+(\([^)]*\))?|\[[^\]]*\]", " ", selector)
-    for token in re.findall(r"[.#]?[A-Za-z_][\w-]*", core):
+    for token in _selector_tokens(selector):
         if token.startswith("."):
             if token[1:] not in classes:
                 return False
@@ -339,10 +346,12 @@ def purge_css(css: str, html: str) -> str:
         if match.start() < position:
             continue
         out.append(keep(css[position:match.start()]))
-        depth, i = 1, match.end()
-        while depth and i < len(css):
-            depth += {"{": 1, "}": -1}.get(css[i], 0)
-            i += 1
+        depth, i = 1, len(css)  # i: after the brace that closes the block
+        for brace in _BRACE.finditer(css, match.end()):
+            depth += 1 if brace.group() == "{" else -1
+            if not depth:
+                i = brace.end()
+                break
         inner = css[match.end():i - 1]
         head = re.sub(r"\s+", " ", match.group(0)).strip()
         if match.group(1) == "page":
