@@ -25,7 +25,8 @@ SKIPPED_IMPORTS = ("rfc3987_syntax",)
 
 
 def warm_up() -> Any:
-    """Import what every report needs, compile the export template; return the shell."""
+    """Import what every report needs, compile the export template and export a sample
+    page (what a page's export loads on first use); return the shell."""
     for name in SKIPPED_IMPORTS:  # None in sys.modules: `import name` raises ImportError
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]
     import io  # noqa: PLC0415 - everything below is the point of a warm process
@@ -39,11 +40,11 @@ def warm_up() -> Any:
 
     from .. import report  # noqa: PLC0415, F401
     from .engine import engine_class  # noqa: PLC0415
-    from .export import exporter  # noqa: PLC0415
+    from .export import warm  # noqa: PLC0415
     from .shell import new_shell  # noqa: PLC0415
 
     engine_class()
-    exporter()  # template loaded and compiled once
+    warm()  # templates loaded and compiled, validators built, once
     markdown2html("## titre")
     pd.DataFrame({"a": ["x", "y"], "b": [1, 2]}).groupby("a").size()
     with matplotlib.rc_context({"font.size": 9}):  # font files loaded once

@@ -37,10 +37,27 @@ def write_territories(paths: ProjectPaths, qpvs: Iterable[QpvPlace]) -> None:
         for q in qpvs])
 
 
+_READ: dict[tuple[str, int, int, int], dict[str, TerritoryRow]] = {}
+
+
 def read_territories(paths: ProjectPaths) -> dict[str, TerritoryRow]:
-    """Every QPV of the store, by code; empty when the store has not been built."""
-    if not paths.territories.exists():
+    """Every QPV of the store, by code; empty when the store has not been built.
+
+    Read once per version of the file (path, inode, time, size) in a process: a report
+    reads it to check its quarter, then its export for the page's header, and some
+    sections again. Every caller gets the same dict, and none modifies it."""
+    try:
+        stat = paths.territories.stat()
+    except FileNotFoundError:
         return {}
+    key = (str(paths.territories), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    if key not in _READ:
+        _READ.clear()
+        _READ[key] = _read_territories(paths)
+    return _READ[key]
+
+
+def _read_territories(paths: ProjectPaths) -> dict[str, TerritoryRow]:
     with paths.territories.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     out = {}
