@@ -18,6 +18,7 @@ from evalqpv.report.comparison_table import (
     TABLE_COLUMNS,
     as_table,
     sort_table,
+    sorted_rows,
     table_to_csv,
 )
 from evalqpv.report.comparison_text import (
@@ -274,6 +275,10 @@ def test_sort_puts_levels_before_changes_then_groups_in_their_order():
     assert keys == [("a", 2019, 0, "qpv_departement"), ("a", 2020, 0, "ensemble_qpv"),
                     ("a", 2020, 0, "qpv_comparables"), ("a", 2020, 2016, "qpv_region"),
                     ("a", 2020, 2018, "ensemble_qpv"), ("b", 2019, 0, "ensemble_qpv")]
+    # the rows sorted before they become a table (what impact_table does): same order
+    ordered = [(r["indicateur"], r["annee"], r.get("annee_debut") or 0, r["groupe"])
+               for r in sorted_rows(rows)]
+    assert ordered == keys
 
 
 def test_csv_cells_six_decimals_no_trailing_zero_no_minus_zero_and_french_booleans():

@@ -65,6 +65,20 @@ def sort_table(table: pd.DataFrame) -> pd.DataFrame:
     return table.loc[index].reset_index(drop=True)
 
 
+def sorted_rows(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The rows (dicts of TABLE_COLUMNS) in `sort_table`'s order, before they become a
+    table: sorting a few dozen dicts costs less than sorting a DataFrame."""
+    order = {g: i for i, g in enumerate(GROUPS)}
+
+    def key(row: dict[str, object]) -> tuple[str, int, int, int]:
+        start = row.get("annee_debut")
+        return (str(row["indicateur"]), int(cast(int, row["annee"])),
+                -1 if _missing(start) else int(cast(int, start)),
+                order[str(row["groupe"])])
+
+    return sorted(rows, key=key)
+
+
 def _format_cell(value: object, integer: bool) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
