@@ -436,7 +436,8 @@ def sensitivity(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                 seuil: float = 80.0,
                 chosen: Mapping[str, Sequence[str]] | None = None,
                 minimum: int = MINIMUM_GROUP,
-                denominateur: Denominator | None = None) -> pd.DataFrame:
+                denominateur: Denominator | None = None,
+                national: NationalGroups | None = None) -> pd.DataFrame:
     """The comparables analysis under each selection rule, side by side.
 
     Tells whether a conclusion holds when k or the variables change: overlap with the
@@ -444,6 +445,8 @@ def sensitivity(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
     comparables (level in `annee`, and change since `annee_debut` if given).
     `chosen`: comparable_lists already computed for these selections (the lists do not
     depend on the indicator; `values` then needs only the indicator's rows).
+    `national`: as for `position_rows` (the years' values and the period's changes of all
+    QPV are then those kept for the run; the comparables are always the quarter's own).
     """
     ref_name = reference or next(iter(selections))
     lists = dict(chosen) if chosen is not None else \
@@ -463,12 +466,13 @@ def sensitivity(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
         if annee_debut is None:
             table = position_rows(values, territories, quarter, indicateur, [annee],
                                   comparables=codes, sens=sens, unite=unite, nom=nom,
-                                  minimum=minimum, denominateur=denominateur)
+                                  minimum=minimum, denominateur=denominateur,
+                                  national=national)
         else:
             table = change_rows(values, territories, quarter, indicateur, annee_debut, annee,
                                 comparables=codes, variation=variation, sens=sens,
                                 unite=unite, nom=nom, seuil=seuil, minimum=minimum,
-                                denominateur=denominateur)
+                                denominateur=denominateur, national=national)
         mine = table[table["groupe"] == "qpv_comparables"]
         for col in ("effectif", "rang", "part_inferieure", "mediane_groupe",
                     "variation_mediane", "part_variation_inferieure",
