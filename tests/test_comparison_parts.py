@@ -260,6 +260,12 @@ def test_rows_become_a_table_of_every_column_with_typed_missing_cells():
     assert table["valeur_quartier"].iloc[0] == 12.5
     assert math.isnan(table["mediane_groupe"].iloc[0])
     assert table["lecture"].iloc[0] == "" and table["denominateur"].iloc[0] == ""
+    # numbers and None (what the comparison rows hold): ints become floats, None NaN
+    numbers = as_table([{"part_inferieure": 1}, {"part_inferieure": None},
+                        {"part_inferieure": 2.5}])
+    assert str(numbers["part_inferieure"].dtype) == "float64"
+    assert numbers["part_inferieure"].tolist()[::2] == [1.0, 2.5]
+    assert math.isnan(numbers["part_inferieure"].iloc[1])
 
 
 def test_sort_puts_levels_before_changes_then_groups_in_their_order():

@@ -41,11 +41,21 @@ def as_table(rows: list[dict[str, object]]) -> pd.DataFrame:
             data[col] = pd.array([None if _missing(v) else int(cast(int, v)) for v in cells],
                                  dtype="Int64")
         elif col in _FLOAT_COLUMNS:
-            data[col] = pd.to_numeric(pd.Series(cells, dtype=object),
-                                      errors="coerce").astype(float)
+            data[col] = _floats(cells)
         else:
             data[col] = pd.Series(["" if _missing(v) else v for v in cells], dtype=object)
     return pd.DataFrame(data, columns=list(TABLE_COLUMNS))
+
+
+def _floats(cells: list[object]) -> np.ndarray:
+    """A float column: NaN for a missing cell, a text read as a number (NaN when it is
+    not one). Numbers and None, what the comparison rows hold, skip pandas' parsing."""
+    if all(v is None or (isinstance(v, (float, int)) and not isinstance(v, bool))
+           for v in cells):
+        return np.array([math.nan if v is None else float(cast(float, v)) for v in cells],
+                        dtype=float)
+    return np.asarray(pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce")
+                      .astype(float).to_numpy(), dtype=float)
 
 
 def _missing(value: object) -> bool:
