@@ -186,6 +186,12 @@ def test_restrict_where_in_and_value_at_read_a_series_by_code():
     assert where_in(series, "b") == 0 and value_at(series, "a") == 2.0  # the first « b »
     with pytest.raises(KeyError):
         where_in(series, "z")
+    # a sorted index of unique codes (the national series): members absent from it,
+    # or sorting before or after every code, are left out; the series' order is kept
+    sorted_codes = pd.Series([4.0, 5.0, 6.0, 7.0], index=["QP1", "QP3", "QP5", "QP7"])
+    kept = restrict(sorted_codes, {"QP7", "QP0", "QP3", "QP4", "QP9"})
+    assert kept.index.tolist() == ["QP3", "QP7"] and kept.tolist() == [5.0, 7.0]
+    assert restrict(sorted_codes, set()).empty
 
 
 def test_absolute_changes_keep_qpv_with_both_years_and_round_float_noise():
