@@ -212,8 +212,8 @@ class ReportContext:
         """The total an indicator is a part of (secrecy.total_of), the référentiel's
         pairs found once: hundreds of series ask."""
         if not self._totals:
-            ids = list(self.referentiel.indicators)
-            self._totals = {i: secrecy.total_of(i, ids) for i in ids}
+            ids = frozenset(self.referentiel.indicators)
+            self._totals = {i: secrecy.total_of(i, ids) for i in self.referentiel.indicators}
         return self._totals.get(indicator)
 
     def rows_of(self, indicator: str) -> pd.DataFrame:
