@@ -86,7 +86,9 @@ class ReportContext:
     cache: dict[str, object] = field(default_factory=dict)  # heavier data, loaded once
     _raw: dict[tuple[str, tuple[str, str, str]], list[Point]] = field(default_factory=dict)
     _by_indicator: dict[str, pd.DataFrame] = field(default_factory=dict)
-    _records: dict[str, list[StoreRecord]] | None = None
+    # records_of's split, with the store it was made from (a copy of the context with
+    # another store, dataclasses.replace, must not read the first one's rows)
+    _records: tuple[pd.DataFrame, dict[str, list[StoreRecord]]] | None = None
     _present: set[tuple[str, str, str]] = field(default_factory=set)
     _totals: dict[str, str | None] = field(default_factory=dict)
     # per indicator, what many sections ask again: its levels, its observed years
@@ -229,11 +231,12 @@ class ReportContext:
         """The store's rows of one indicator as dicts, in the store's order (`rows_of`
         in plain Python). A report reads hundreds of series and levels from a few hundred
         rows: a pandas selection costs more than reading those few rows in Python."""
-        if self._records is None:
-            self._records = {}
+        if self._records is None or self._records[0] is not self.store:
+            split: dict[str, list[StoreRecord]] = {}
             for record in self.store.to_dict("records"):
-                self._records.setdefault(str(record["indicateur"]), []).append(record)
-        return self._records.get(indicator, [])
+                split.setdefault(str(record["indicateur"]), []).append(record)
+            self._records = (self.store, split)
+        return self._records[1].get(indicator, [])
 
     def territories_of(self, indicator: str, niveau: str) -> list[tuple[str, str]]:
         """(code, libellé) of the territories of one level with a row of the indicator,
