@@ -18,6 +18,7 @@ from evalqpv.report.comparison_table import (
     TABLE_COLUMNS,
     as_table,
     sort_table,
+    sorted_rows,
     table_to_csv,
 )
 from evalqpv.report.comparison_text import (
@@ -185,6 +186,12 @@ def test_restrict_where_in_and_value_at_read_a_series_by_code():
     assert where_in(series, "b") == 0 and value_at(series, "a") == 2.0  # the first « b »
     with pytest.raises(KeyError):
         where_in(series, "z")
+    # a sorted index of unique codes (the national series): members absent from it,
+    # or sorting before or after every code, are left out; the series' order is kept
+    sorted_codes = pd.Series([4.0, 5.0, 6.0, 7.0], index=["QP1", "QP3", "QP5", "QP7"])
+    kept = restrict(sorted_codes, {"QP7", "QP0", "QP3", "QP4", "QP9"})
+    assert kept.index.tolist() == ["QP3", "QP7"] and kept.tolist() == [5.0, 7.0]
+    assert restrict(sorted_codes, set()).empty
 
 
 def test_absolute_changes_keep_qpv_with_both_years_and_round_float_noise():
@@ -259,6 +266,12 @@ def test_rows_become_a_table_of_every_column_with_typed_missing_cells():
     assert table["valeur_quartier"].iloc[0] == 12.5
     assert math.isnan(table["mediane_groupe"].iloc[0])
     assert table["lecture"].iloc[0] == "" and table["denominateur"].iloc[0] == ""
+    # numbers and None (what the comparison rows hold): ints become floats, None NaN
+    numbers = as_table([{"part_inferieure": 1}, {"part_inferieure": None},
+                        {"part_inferieure": 2.5}])
+    assert str(numbers["part_inferieure"].dtype) == "float64"
+    assert numbers["part_inferieure"].tolist()[::2] == [1.0, 2.5]
+    assert math.isnan(numbers["part_inferieure"].iloc[1])
 
 
 def test_sort_puts_levels_before_changes_then_groups_in_their_order():
@@ -274,6 +287,10 @@ def test_sort_puts_levels_before_changes_then_groups_in_their_order():
     assert keys == [("a", 2019, 0, "qpv_departement"), ("a", 2020, 0, "ensemble_qpv"),
                     ("a", 2020, 0, "qpv_comparables"), ("a", 2020, 2016, "qpv_region"),
                     ("a", 2020, 2018, "ensemble_qpv"), ("b", 2019, 0, "ensemble_qpv")]
+    # the rows sorted before they become a table (what impact_table does): same order
+    ordered = [(r["indicateur"], r["annee"], r.get("annee_debut") or 0, r["groupe"])
+               for r in sorted_rows(rows)]
+    assert ordered == keys
 
 
 def test_csv_cells_six_decimals_no_trailing_zero_no_minus_zero_and_french_booleans():

@@ -502,6 +502,11 @@ def test_secrecy_rule_on_hand_made_counts():
     assert secrecy.total_of("demandeurs_emploi_abc_femmes",
                             ["demandeurs_emploi_abc", "demandeurs_emploi_abcde"]) \
         == "demandeurs_emploi_abc"
+    # the longest total it extends, cut at an underscore only; none for a total itself
+    ids = {"emploi", "emploi_abc", "emploi_ab", "emploi_abc_femmes"}
+    assert secrecy.total_of("emploi_abc_femmes_jeunes", ids) == "emploi_abc_femmes"
+    assert secrecy.total_of("emploi_abcd", ids) == "emploi"
+    assert secrecy.total_of("emploi", ids) is None
 
 
 def test_secrecy_protects_people_not_public_facts():

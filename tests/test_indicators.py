@@ -17,6 +17,7 @@ from evalqpv.report.indicators import (
     is_contract_figure,
     judge,
     latest,
+    points_of,
     series,
 )
 from evalqpv.territory import Level
@@ -92,6 +93,30 @@ def test_series_and_latest_from_a_store():
     assert last.valeur == 13.0 and previous.valeur == 10.0
     assert latest(points, 2019)[0].annee == 2019
     assert latest(points, 2018) == (None, None)
+
+
+def test_records_give_the_latest_release_of_each_year_in_year_order():
+    """The plain-Python series (what a report reads) keeps the store's rules: years in
+    order whatever the rows' order, the latest millesime of a year wins (a missing one
+    sorts last, as pandas sorts it), equal millesimes keep the later row, a year with two
+    rows is flagged, a missing value is None. Catches a series that keeps the first row
+    of a year, or sorts the releases in reverse."""
+    def row(annee, valeur, millesime, source="s", conflit=""):
+        return {"indicateur": "x", "niveau": "qpv", "code": "QP1", "geographie": "",
+                "annee": annee, "valeur": valeur, "statut": "valeur", "source": source,
+                "fichier": "f.csv", "millesime": millesime, "conflit": conflit}
+
+    records = [row(2021, 5.0, "2023"), row(2020, 12.0, "2022"), row(2020, 11.0, "2021"),
+               row(2019, 7.0, "2020", "a"), row(2019, 8.0, "2020", "b"),
+               row(2018, 3.0, float("nan")), row(2018, 2.0, "2019"),
+               row(2017, float("nan"), "2018", conflit="oui")]
+    points = points_of(records)
+    assert [(p.annee, p.valeur, p.conflit) for p in points] == [
+        (2017, None, True), (2018, 3.0, True), (2019, 8.0, True), (2020, 12.0, True),
+        (2021, 5.0, False)]
+    assert points[2].source == "b"
+    # a DataFrame of these rows, selected by `series`, gives the same series
+    assert series(pd.DataFrame(records), "x", Level("qpv", "QP1", "Q")) == points
 
 
 def test_a_point_knows_who_typed_it_from_the_store_column():

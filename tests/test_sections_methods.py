@@ -129,6 +129,16 @@ def test_caveats_count_what_the_quarter_figures_call_for(ctx):
     assert len(caveats(other)) == 1
 
 
+def test_a_copy_of_the_context_with_another_store_reads_its_own_rows(ctx):
+    """The store's rows are split by indicator once per context: a copy made with
+    another store (dataclasses.replace copies the split too) must not read the first
+    store's rows. Catches a split kept without the store it was made from."""
+    assert table_rows(methods(ctx))  # the split is made from the quarter's rows
+    empty = replace(ctx, store=ctx.store.iloc[0:0])
+    assert ctx.records_of("pauvrete") and empty.records_of("pauvrete") == []
+    assert table_rows(methods(empty)) == []
+
+
 def test_methods_define_each_indicator_and_date_each_publication(ctx):
     fragment = methods(ctx)
     rows = table_rows(fragment)

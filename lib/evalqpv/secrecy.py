@@ -39,9 +39,15 @@ def is_masked(value: float | None, unit: str, niveau: str, *, people: bool = Tru
 
 
 def total_of(indicator: str, ids: Iterable[str]) -> str | None:
-    """The indicator this one is a part of (the longest identifier it extends), if any."""
-    totals = [i for i in ids if indicator.startswith(i + "_")]
-    return max(totals, key=len) if totals else None
+    """The indicator this one is a part of (the longest identifier it extends), if any.
+
+    Its candidates are its own prefixes cut before an underscore, looked up in `ids`
+    (a set is used as it is): a report asks for every indicator of the référentiel."""
+    known = ids if isinstance(ids, (set, frozenset)) else set(ids)
+    for cut in range(len(indicator) - 1, -1, -1):  # the longest prefix first
+        if indicator[cut] == "_" and indicator[:cut] in known:
+            return indicator[:cut]
+    return None
 
 
 def complementary(total: float | None, parts: Mapping[str, float | None], unit: str,

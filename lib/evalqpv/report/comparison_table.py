@@ -41,11 +41,21 @@ def as_table(rows: list[dict[str, object]]) -> pd.DataFrame:
             data[col] = pd.array([None if _missing(v) else int(cast(int, v)) for v in cells],
                                  dtype="Int64")
         elif col in _FLOAT_COLUMNS:
-            data[col] = pd.to_numeric(pd.Series(cells, dtype=object),
-                                      errors="coerce").astype(float)
+            data[col] = _floats(cells)
         else:
             data[col] = pd.Series(["" if _missing(v) else v for v in cells], dtype=object)
     return pd.DataFrame(data, columns=list(TABLE_COLUMNS))
+
+
+def _floats(cells: list[object]) -> np.ndarray:
+    """A float column: NaN for a missing cell, a text read as a number (NaN when it is
+    not one). Numbers and None, what the comparison rows hold, skip pandas' parsing."""
+    if all(v is None or (isinstance(v, (float, int)) and not isinstance(v, bool))
+           for v in cells):
+        return np.array([math.nan if v is None else float(cast(float, v)) for v in cells],
+                        dtype=float)
+    return np.asarray(pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce")
+                      .astype(float).to_numpy(), dtype=float)
 
 
 def _missing(value: object) -> bool:
@@ -63,6 +73,20 @@ def sort_table(table: pd.DataFrame) -> pd.DataFrame:
     })
     index = key.sort_values(["i", "a", "d", "g"], kind="mergesort").index
     return table.loc[index].reset_index(drop=True)
+
+
+def sorted_rows(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The rows (dicts of TABLE_COLUMNS) in `sort_table`'s order, before they become a
+    table: sorting a few dozen dicts costs less than sorting a DataFrame."""
+    order = {g: i for i, g in enumerate(GROUPS)}
+
+    def key(row: dict[str, object]) -> tuple[str, int, int, int]:
+        start = row.get("annee_debut")
+        return (str(row["indicateur"]), int(cast(int, row["annee"])),
+                -1 if _missing(start) else int(cast(int, start)),
+                order[str(row["groupe"])])
+
+    return sorted(rows, key=key)
 
 
 def _format_cell(value: object, integer: bool) -> str:

@@ -43,10 +43,12 @@ from ..vocabulary import (
 from .indicators import (
     Judgement,
     Point,
+    StoreRecord,
+    at_level,
     judge,
     latest,
     observations,
-    series,
+    points_of,
 )
 from .trends import PUBLISHED, Trend, family, trend
 
@@ -84,6 +86,9 @@ class ReportContext:
     cache: dict[str, object] = field(default_factory=dict)  # heavier data, loaded once
     _raw: dict[tuple[str, tuple[str, str, str]], list[Point]] = field(default_factory=dict)
     _by_indicator: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # records_of's split, with the store it was made from (a copy of the context with
+    # another store, dataclasses.replace, must not read the first one's rows)
+    _records: tuple[pd.DataFrame, dict[str, list[StoreRecord]]] | None = None
     _present: set[tuple[str, str, str]] = field(default_factory=set)
     _totals: dict[str, str | None] = field(default_factory=dict)
     # per indicator, what many sections ask again: its levels, its observed years
@@ -143,7 +148,7 @@ class ReportContext:
         key = (indicator, level.key)
         if key not in self._raw:
             present = (indicator, level.niveau, level.code) in self._places()
-            self._raw[key] = series(self.rows_of(indicator), indicator, level) \
+            self._raw[key] = points_of(at_level(self.records_of(indicator), level)) \
                 if present else []
             ind = self.referentiel.indicators.get(indicator)
             if ind is not None and ind.calcul and level.niveau == ind.perimetre \
@@ -209,8 +214,8 @@ class ReportContext:
         """The total an indicator is a part of (secrecy.total_of), the référentiel's
         pairs found once: hundreds of series ask."""
         if not self._totals:
-            ids = list(self.referentiel.indicators)
-            self._totals = {i: secrecy.total_of(i, ids) for i in ids}
+            ids = frozenset(self.referentiel.indicators)
+            self._totals = {i: secrecy.total_of(i, ids) for i in self.referentiel.indicators}
         return self._totals.get(indicator)
 
     def rows_of(self, indicator: str) -> pd.DataFrame:
@@ -221,6 +226,23 @@ class ReportContext:
             self._by_indicator = {str(k): g for k, g in self.store.groupby("indicateur",
                                                                            sort=False)}
         return self._by_indicator.get(indicator, self.store.iloc[0:0])
+
+    def records_of(self, indicator: str) -> list[StoreRecord]:
+        """The store's rows of one indicator as dicts, in the store's order (`rows_of`
+        in plain Python). A report reads hundreds of series and levels from a few hundred
+        rows: a pandas selection costs more than reading those few rows in Python."""
+        if self._records is None or self._records[0] is not self.store:
+            split: dict[str, list[StoreRecord]] = {}
+            for record in self.store.to_dict("records"):
+                split.setdefault(str(record["indicateur"]), []).append(record)
+            self._records = (self.store, split)
+        return self._records[1].get(indicator, [])
+
+    def territories_of(self, indicator: str, niveau: str) -> list[tuple[str, str]]:
+        """(code, libellé) of the territories of one level with a row of the indicator,
+        sorted."""
+        return sorted({(r["code"], r["libelle_territoire"]) for r in self.records_of(indicator)
+                       if r["niveau"] == niveau})
 
     def _places(self) -> set[tuple[str, str, str]]:
         """(indicateur, niveau, code) of every row: a series nowhere in the store is empty
@@ -391,11 +413,8 @@ class ReportContext:
 
     def establishments(self, indicator: str) -> list[tuple[Level, Point]]:
         """Schools of the territory's communes with a figure up to the evaluation year."""
-        mine = self.rows_of(indicator)
-        rows = mine[mine["niveau"] == ETABLISSEMENT]
         out = []
-        for code, lib in sorted(set(zip(rows["code"], rows["libelle_territoire"],
-                                        strict=True))):
+        for code, lib in self.territories_of(indicator, ETABLISSEMENT):
             level = Level(ETABLISSEMENT, code, lib)
             last, _ = latest(self.series(indicator, level), self.annee)
             if last is not None:
@@ -411,15 +430,11 @@ class ReportContext:
 
     def _local_levels(self, ind: Indicator) -> list[Level]:
         levels = list(self.territory.local_and_comparators)
-        mine = self.rows_of(ind.id)
-        partner = mine[mine["niveau"] == PERIMETRE_PARTENAIRE]
-        for code, lib in sorted(set(zip(partner["code"], partner["libelle_territoire"],
-                                        strict=True))):
+        for code, lib in self.territories_of(ind.id, PERIMETRE_PARTENAIRE):
             levels.append(Level(PERIMETRE_PARTENAIRE, code, lib))
-        qpv_dep = mine[(mine["niveau"] == ENSEMBLE_QPV) & (mine["code"] != CODE_ENSEMBLE_QPV)]
-        for code, lib in sorted(set(zip(qpv_dep["code"], qpv_dep["libelle_territoire"],
-                                        strict=True))):
-            levels.append(Level(ENSEMBLE_QPV, code, lib))
+        for code, lib in self.territories_of(ind.id, ENSEMBLE_QPV):
+            if code != CODE_ENSEMBLE_QPV:
+                levels.append(Level(ENSEMBLE_QPV, code, lib))
         return levels
 
 

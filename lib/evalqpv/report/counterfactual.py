@@ -53,7 +53,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from .comparison_table import TABLE_COLUMNS, as_table, sort_table, table_to_csv
+from .comparison_table import TABLE_COLUMNS, as_table, sort_table, sorted_rows, table_to_csv
 from .comparison_text import (
     DEFAULT_QUALIFIERS,
     QUALIFIERS,
@@ -135,6 +135,19 @@ def position_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
     `national`: the groups' distributions kept for every quarter of a run (then
     `values` must hold every QPV's values of the indicator).
     """
+    return as_table(_position_records(
+        values, territories, quarter, indicateur, annees, comparables=comparables,
+        sens=sens, unite=unite, nom=nom, qualificatifs=qualificatifs, minimum=minimum,
+        denominateur=denominateur, national=national))
+
+
+def _position_records(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
+                      indicateur: str, annees: Iterable[int] | None, *,
+                      comparables: Sequence[str], sens: Sens, unite: str, nom: str | None,
+                      qualificatifs: tuple[str, str] | None, minimum: int,
+                      denominateur: Denominator | None,
+                      national: NationalGroups | None) -> list[dict[str, object]]:
+    """The rows of `position_rows`, as dicts (a table is built once per indicator)."""
     minimum = max(minimum, MINIMUM_GROUP)  # a group of one is never ranked
     sub = values[values["indicateur"] == indicateur]
     years = sorted(set(int(a) for a in (annees if annees is not None else sub["annee"])))
@@ -143,33 +156,36 @@ def position_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
     members = {g: group_members(territories, quarter, g, comparables)  # the same every year
                if national is None or g == "qpv_comparables" else None
                for g in groups_of(comparables)}
-    by_year = {int(cast(int, a)): g for a, g in sub.groupby("annee", sort=False)}
-    rows = []
+    # without the national index, each year's values are split once
+    by_year = {} if national is not None else \
+        {int(cast(int, a)): g for a, g in sub.groupby("annee", sort=False)}
+    rows: list[dict[str, object]] = []
     for annee in years:
         series = national.series(sub, indicateur, annee) if national is not None else \
             year_series(by_year.get(annee, sub.iloc[0:0]), indicateur, annee)
         if quarter not in series.index:
             continue
+        own = float(series[quarter])  # looked up once, read by every group
         for groupe in groups_of(comparables):
             stats = _stats(series, quarter, groupe, members[groupe], national,
-                           (indicateur, annee, "valeur"))
+                           (indicateur, annee, "valeur"), own)
             if stats is None or stats.effectif < minimum:
                 continue
             words = denominateur.words(annee) if denominateur else ""
             rows.append({
                 "indicateur": indicateur, "annee": annee, "annee_debut": None,
                 "groupe": groupe, "effectif": stats.effectif,
-                "valeur_quartier": float(series[quarter]), "rang": stats.rang,
+                "valeur_quartier": own, "rang": stats.rang,
                 "part_inferieure": stats.part_inferieure,
                 "mediane_groupe": stats.mediane,
                 "part_superieure": stats.part_superieure,
                 "lecture": position_sentence(
-                    label, annee, groupe, stats.effectif, float(series[quarter]),
+                    label, annee, groupe, stats.effectif, own,
                     stats.part_inferieure, stats.part_superieure, sens=sens,
                     unite=unite, qualificatifs=quals, denominateur=words),
                 "denominateur": words,
             })
-    return as_table(rows)
+    return rows
 
 
 # --------------------------------------------------------------------------- change
@@ -187,35 +203,50 @@ def change_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
     computed on the same QPV: those of the group with a value both years; a group with
     fewer than `minimum` of them gives no row. `national`: as for `position_rows`.
     """
+    return as_table(_change_records(
+        values, territories, quarter, indicateur, annee_debut, annee,
+        comparables=comparables, variation=variation, sens=sens, unite=unite, nom=nom,
+        seuil=seuil, minimum=minimum, denominateur=denominateur, national=national))
+
+
+def _change_records(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
+                    indicateur: str, annee_debut: int, annee: int, *,
+                    comparables: Sequence[str], variation: Variation, sens: Sens,
+                    unite: str, nom: str | None, seuil: float, minimum: int,
+                    denominateur: Denominator | None,
+                    national: NationalGroups | None) -> list[dict[str, object]]:
+    """The rows of `change_rows`, as dicts (a table is built once per indicator)."""
     minimum = max(minimum, MINIMUM_GROUP)  # a group of one is never ranked
     table = national.variations(values, indicateur, annee_debut, annee, variation) \
         if national is not None else variations(values, indicateur, annee_debut, annee,
                                              variation)
     if quarter not in table.index:
-        return as_table([])
+        return []
     label = nom or quarter_name(territories, quarter)
     period = (indicateur, annee_debut, annee, variation)
-    rows = []
+    # the quarter's own figures, looked up once and read by every group
+    value, own = value_at(table["valeur"], quarter), value_at(table["variation"], quarter)
+    start = value_at(table["valeur_debut"], quarter)
+    rows: list[dict[str, object]] = []
     for groupe in groups_of(comparables):
         members = group_members(territories, quarter, groupe, comparables) \
             if national is None or groupe == "qpv_comparables" else None
         level = _stats(table["valeur"], quarter, groupe, members, national,
-                       (*period, "valeur"))
+                       (*period, "valeur"), value)
         move = _stats(table["variation"], quarter, groupe, members, national,
-                      (*period, "variation"))
+                      (*period, "variation"), own)
         if level is None or move is None or level.effectif < minimum:
             continue
         words = denominateur.words(annee_debut, annee) if denominateur else ""
-        own = value_at(table["variation"], quarter)
         rows.append({
             "indicateur": indicateur, "annee": annee, "annee_debut": annee_debut,
             "groupe": groupe, "effectif": level.effectif,
-            "valeur_quartier": value_at(table["valeur"], quarter), "rang": level.rang,
+            "valeur_quartier": value, "rang": level.rang,
             "part_inferieure": level.part_inferieure, "mediane_groupe": level.mediane,
             "variation_quartier": own, "variation_mediane": move.mediane,
             "part_variation_inferieure": move.part_inferieure,
             "part_superieure": level.part_superieure,
-            "valeur_debut_quartier": value_at(table["valeur_debut"], quarter),
+            "valeur_debut_quartier": start,
             "rang_variation": move.rang,
             "part_variation_superieure": move.part_superieure,
             "ecart_variation": round(own - move.mediane, TIE_DECIMALS),
@@ -226,19 +257,19 @@ def change_rows(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                 variation=variation, seuil=seuil, denominateur=words),
             "denominateur": words,
         })
-    return as_table(rows)
+    return rows
 
 
 def _stats(column: pd.Series, quarter: str, groupe: str, members: set[str] | None,
-           national: NationalGroups | None, key: tuple[object, ...]) -> GroupStats | None:
+           national: NationalGroups | None, key: tuple[object, ...],
+           own: float) -> GroupStats | None:
     """The quarter's statistics in one group of `column` (values indexed by code, the
-    quarter's among them). All QPV, a région's or a département's are looked up in the
-    national index when there is one; the comparable QPV are always the quarter's own.
-    None: the group is empty."""
+    quarter's among them; `own`: the quarter's value). All QPV, a région's or a
+    département's are looked up in the national index when there is one; the comparable
+    QPV are always the quarter's own. None: the group is empty."""
     others = groupe == "qpv_comparables"
     if national is not None and not others:
-        return national.distribution(key, column, quarter, groupe) \
-            .stats(value_at(column, quarter))
+        return national.distribution(key, column, quarter, groupe).stats(own)
     group = restrict(column, members)
     if group.empty:
         return None
@@ -256,16 +287,17 @@ def impact_table(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                  national: NationalGroups | None = None) -> pd.DataFrame:
     """Position rows for `annees` and change rows for each (annee_debut, annee) period."""
     values = values[values["indicateur"] == indicateur]  # once, not in every period
-    parts = [position_rows(values, territories, quarter, indicateur, annees,
-                           comparables=comparables, sens=sens, unite=unite, nom=nom,
-                           qualificatifs=qualificatifs, minimum=minimum,
-                           denominateur=denominateur, national=national)]
+    rows = _position_records(values, territories, quarter, indicateur, annees,
+                             comparables=comparables, sens=sens, unite=unite, nom=nom,
+                             qualificatifs=qualificatifs, minimum=minimum,
+                             denominateur=denominateur, national=national)
     for debut, fin in periodes:
-        parts.append(change_rows(values, territories, quarter, indicateur, debut, fin,
-                                 comparables=comparables, variation=variation, sens=sens,
-                                 unite=unite, nom=nom, seuil=seuil, minimum=minimum,
-                                 denominateur=denominateur, national=national))
-    return sort_table(pd.concat(parts, ignore_index=True))
+        rows += _change_records(values, territories, quarter, indicateur, debut, fin,
+                                comparables=comparables, variation=variation, sens=sens,
+                                unite=unite, nom=nom, seuil=seuil, minimum=minimum,
+                                denominateur=denominateur, national=national)
+    # one table, built from rows already in sort_table's order
+    return as_table(sorted_rows(rows))
 
 
 # --------------------------------------------------------------------------- comparables
@@ -404,7 +436,8 @@ def sensitivity(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
                 seuil: float = 80.0,
                 chosen: Mapping[str, Sequence[str]] | None = None,
                 minimum: int = MINIMUM_GROUP,
-                denominateur: Denominator | None = None) -> pd.DataFrame:
+                denominateur: Denominator | None = None,
+                national: NationalGroups | None = None) -> pd.DataFrame:
     """The comparables analysis under each selection rule, side by side.
 
     Tells whether a conclusion holds when k or the variables change: overlap with the
@@ -412,6 +445,8 @@ def sensitivity(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
     comparables (level in `annee`, and change since `annee_debut` if given).
     `chosen`: comparable_lists already computed for these selections (the lists do not
     depend on the indicator; `values` then needs only the indicator's rows).
+    `national`: as for `position_rows` (the years' values and the period's changes of all
+    QPV are then those kept for the run; the comparables are always the quarter's own).
     """
     ref_name = reference or next(iter(selections))
     lists = dict(chosen) if chosen is not None else \
@@ -431,12 +466,13 @@ def sensitivity(values: pd.DataFrame, territories: pd.DataFrame, quarter: str,
         if annee_debut is None:
             table = position_rows(values, territories, quarter, indicateur, [annee],
                                   comparables=codes, sens=sens, unite=unite, nom=nom,
-                                  minimum=minimum, denominateur=denominateur)
+                                  minimum=minimum, denominateur=denominateur,
+                                  national=national)
         else:
             table = change_rows(values, territories, quarter, indicateur, annee_debut, annee,
                                 comparables=codes, variation=variation, sens=sens,
                                 unite=unite, nom=nom, seuil=seuil, minimum=minimum,
-                                denominateur=denominateur)
+                                denominateur=denominateur, national=national)
         mine = table[table["groupe"] == "qpv_comparables"]
         for col in ("effectif", "rang", "part_inferieure", "mediane_groupe",
                     "variation_mediane", "part_variation_inferieure",

@@ -41,6 +41,7 @@ class ImpactData:
     rates: pd.DataFrame | None = None  # counts per 100 inhabitants (cf.rate_values)
     denominators: dict[str, cf.Denominator] = field(default_factory=dict)  # by rate id
     groups: cf.NationalGroups | None = None  # every group's distribution, kept per run
+    _own: dict[tuple[str, str], list[float]] = field(default_factory=dict)
 
     def values_of(self, indicator: str) -> pd.DataFrame:
         """The national values of one indicator, or of one rate per 100 inhabitants
@@ -48,6 +49,15 @@ class ImpactData:
         if not self._by_indicator:
             self._by_indicator = split_by_indicator(self.values, self.rates, self.groups)
         return self._by_indicator.get(indicator, self.values.iloc[0:0])
+
+    def own_values(self, indicator: str, quarter: str) -> list[float]:
+        """The quarter's values of one indicator (every year), kept: each ranked list
+        of indicators asks again whether the quarter's figures are secret."""
+        key = (indicator, quarter)
+        if key not in self._own:
+            mine = self.values_of(indicator)
+            self._own[key] = [float(v) for v in mine.loc[mine["code"] == quarter, "valeur"]]
+        return self._own[key]
 
     def values_for(self, indicators: list[str]) -> pd.DataFrame:
         """The rows of a few indicators (rates included), in one frame."""

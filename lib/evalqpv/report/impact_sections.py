@@ -86,9 +86,8 @@ def _secret(ctx: ReportContext, data: ImpactData, ind: Indicator) -> bool:
     nor its rate, which would give it back."""
     base = ind.id.removesuffix(cf.RATE_SUFFIX)
     unit = ctx.referentiel[base].unite if base in ctx.referentiel else ind.unite
-    mine = data.values_of(base)
-    own = mine[mine["code"] == ctx.territory.code]["valeur"]
-    return any(secrecy.is_masked(float(v), unit, QPV) for v in own)
+    return any(secrecy.is_masked(v, unit, QPV)
+               for v in data.own_values(base, ctx.territory.code))
 
 
 def ranked(ctx: ReportContext, data: ImpactData, inds: list[Indicator]) -> list[Indicator]:
@@ -369,7 +368,8 @@ def _sensitivity(ctx: ReportContext, data: ImpactData) -> str:
                                     variation=variation_of_indicator(ind), sens=sens_of(ind),
                                     unite=ind.unite, nom=ctx.territory.libelle,
                                     seuil=data.seuil, chosen=chosen, minimum=data.minimum,
-                                    denominateur=data.denominators.get(ind.id))
+                                    denominateur=data.denominators.get(ind.id),
+                                    national=data.groups)
         except ValueError as exc:
             notes.append(f"{ind.libelle} : {exc}")
             continue

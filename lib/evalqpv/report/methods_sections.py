@@ -29,12 +29,12 @@ def methods(ctx: ReportContext) -> Html:
     """Definitions, producers, releases, reference years, geography and caveats."""
     rows = []
     for ind in ctx.indicators():
-        sub = ctx.store[ctx.store["indicateur"] == ind.id]
-        if sub.empty:
+        sub = ctx.records_of(ind.id)  # the indicator's rows, without a pandas selection
+        if not sub:
             continue
-        releases = sorted({m for text in sub["millesime"] for m in text.split(" | ") if m})
-        years = sorted(set(int(a) for a in sub["annee"]))
-        geos = sorted({_geography(g) for g in sub["geographie"] if g}) or ["—"]
+        releases = sorted({m for r in sub for m in r["millesime"].split(" | ") if m})
+        years = sorted({int(r["annee"]) for r in sub})
+        geos = sorted({_geography(r["geographie"]) for r in sub if r["geographie"]}) or ["—"]
         rows.append([ind.libelle, ind.definition, ind.producteur, ind.source,
                      ", ".join(releases), span(years), ", ".join(geos)])
     parts = ["<p>Chaque chiffre vient d'une publication ou d'un document cité ci-dessous ; "

@@ -9,7 +9,7 @@ from ..territory import Level
 from ..vocabulary import CODE_FRANCE, CONTEXT, CONTRACT_CITED, FRANCE, ORIGINE_CONTRAT
 from .context import ReportContext
 from .html import Html, esc, table
-from .indicators import Point, is_contract_figure, series
+from .indicators import Point, at_level, is_contract_figure, points_of
 
 
 def section_i_tables(ctx: ReportContext) -> Html:
@@ -76,13 +76,9 @@ def _printed_and_published(ctx: ReportContext, ind: Indicator, level: Level | No
 def _points(ctx: ReportContext, indicator: str, level: Level, contract: bool) -> list[Point]:
     """The series of a level as the contract's text gives it, or as the producers do (a
     store row that both give, with the same value, counts for both)."""
-    rows = ctx.rows_of(indicator)
-    wanted = rows["origine"].isin(CONTRACT_CITED) if contract \
-        else rows["origine"] != ORIGINE_CONTRAT
-    rows = rows[(rows["niveau"] == level.niveau) & (rows["code"] == level.code) & wanted]
-    if level.geographie:
-        rows = rows[rows["geographie"] == level.geographie]
-    return series(rows, indicator, level)
+    rows = [r for r in at_level(ctx.records_of(indicator), level)
+            if (r["origine"] in CONTRACT_CITED if contract else r["origine"] != ORIGINE_CONTRAT)]
+    return points_of(rows)
 
 
 def _level_for(ctx: ReportContext, niveau: str) -> Level | None:
