@@ -174,3 +174,19 @@ def test_the_partners_who_sent_a_figure_of_the_year(tmp_path):
     rows = [row("a", 2025, 1.0, origine=PARTNER), row("b", 2024, 1.0, origine=PARTNER),
             row("c", 2025, 1.0)]  # a publication, not a partner's return
     assert context(tmp_path, inds, rows).partners_who_sent() == ["CAF"]
+
+
+def test_a_copy_with_another_store_keeps_nothing_the_first_computed(tmp_path):
+    """dataclasses.replace gives a context whose caches start empty: what the first one
+    kept (partners, series, levels) came from its own store."""
+    from dataclasses import replace
+
+    inds = [indicator("a", "1.1", partenaire="CAF")]
+    ctx = context(tmp_path, inds, [row("a", 2024, 1.0, origine=PARTNER),
+                                   row("a", 2025, 2.0, origine=PARTNER)])
+    assert ctx.partners_who_sent() == ["CAF"]
+    assert [p.annee for p in ctx.series("a", QPV_LEVEL)] == [2024, 2025]
+    empty = replace(ctx, store=ctx.store.iloc[0:0])
+    assert ctx.cache and not empty.cache
+    assert empty.partners_who_sent() == []
+    assert empty.series("a", QPV_LEVEL) == []

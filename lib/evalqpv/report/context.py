@@ -81,19 +81,24 @@ class ReportContext:
     contract: Contract
     objectives: Objectives = field(default_factory=lambda: Objectives(()))
     claims: list[Claim] = field(default_factory=list)
-    _series: dict[tuple[str, tuple[str, str, str]], list[Point]] = field(default_factory=dict)
-    _assessments: dict[str, Assessment] = field(default_factory=dict)
-    cache: dict[str, object] = field(default_factory=dict)  # heavier data, loaded once
-    _raw: dict[tuple[str, tuple[str, str, str]], list[Point]] = field(default_factory=dict)
-    _by_indicator: dict[str, pd.DataFrame] = field(default_factory=dict)
-    # records_of's split, with the store it was made from (a copy of the context with
-    # another store, dataclasses.replace, must not read the first one's rows)
-    _records: tuple[pd.DataFrame, dict[str, list[StoreRecord]]] | None = None
-    _present: set[tuple[str, str, str]] = field(default_factory=set)
-    _totals: dict[str, str | None] = field(default_factory=dict)
+    # What the context keeps once computed, all from the fields above: never given to the
+    # constructor, so that a copy with other fields (dataclasses.replace) starts empty.
+    cache: dict[str, object] = field(default_factory=dict, init=False, repr=False)
+    _series: dict[tuple[str, tuple[str, str, str]], list[Point]] = field(
+        default_factory=dict, init=False, repr=False)
+    _assessments: dict[str, Assessment] = field(default_factory=dict, init=False, repr=False)
+    _raw: dict[tuple[str, tuple[str, str, str]], list[Point]] = field(
+        default_factory=dict, init=False, repr=False)
+    _by_indicator: dict[str, pd.DataFrame] = field(default_factory=dict, init=False,
+                                                   repr=False)
+    # records_of's split, with the store it was made from
+    _records: tuple[pd.DataFrame, dict[str, list[StoreRecord]]] | None = field(
+        default=None, init=False, repr=False)
+    _present: set[tuple[str, str, str]] = field(default_factory=set, init=False, repr=False)
+    _totals: dict[str, str | None] = field(default_factory=dict, init=False, repr=False)
     # per indicator, what many sections ask again: its levels, its observed years
-    _levels: dict[str, list[Level]] = field(default_factory=dict)
-    _observed: dict[str, list[int]] = field(default_factory=dict)
+    _levels: dict[str, list[Level]] = field(default_factory=dict, init=False, repr=False)
+    _observed: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def own_contract(self) -> bool:
