@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..frenchnumbers import count, plural
 from ..problems import Problems
 from ..settings import ProjectPaths
 
@@ -116,9 +117,10 @@ def read_outlines(paths: ProjectPaths, files: list[Path], known_communes: set[st
             _read_geojson(path, label, kind, known_communes, known_departements, out,
                           repaired, problems)
     if repaired:
-        problems.warning(FOLDER, f"{len(repaired)} contour(s) publiés dont le tracé se "
-                         "recoupe (coordonnées arrondies par le producteur) : réparés pour "
-                         "les cartes, sans changer leur emprise.",
+        problems.warning(FOLDER, f"{count(len(repaired), 'contour publié', 'contours publiés')} "
+                         f"dont le tracé se recoupe (coordonnées arrondies par le producteur) : "
+                         f"{plural(len(repaired), 'réparé')} pour les cartes, sans changer "
+                         f"{'son' if len(repaired) < 2 else 'leur'} emprise.",
                          valeur=", ".join(repaired[:5]) + (" …" if len(repaired) > 5 else ""))
     return out
 
@@ -173,8 +175,9 @@ def _read_qpv(path: Path, label: str, known_communes: set[str], out: Outlines,
             out.qpv[code] = Outline(code, str(row.get("label", "")).strip(),
                                     tuple(str(c) for c in insee), geometry)
     if unknown:
-        problems.warning(label, f"{len(unknown)} commune(s) de quartiers 2024 absentes de "
-                         "la liste officielle des communes livrée (communes créées depuis ?) "
+        problems.warning(label, f"{count(len(unknown), 'commune')} de quartiers 2024 "
+                         f"{plural(len(unknown), 'absente')} de la liste officielle des communes "
+                         "livrée (communes créées depuis ?) "
                          ": ces quartiers sont dessinés sans le nom de leur commune.",
                          valeur=", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else ""))
 
@@ -213,8 +216,10 @@ def _read_geojson(path: Path, label: str, kind: str, known_communes: set[str],
         if match:
             out.communes_delivered.add(match.group(1))
     if unknown:
-        problems.warning(label, f"{len(unknown)} code(s) absents de la liste officielle "
-                         "livrée (communes fusionnées depuis 2018 ?) : dessinés sans chiffre.",
+        problems.warning(label, f"{count(len(unknown), 'code')} "
+                         f"{plural(len(unknown), 'absent')} de la liste officielle livrée "
+                         "(communes fusionnées depuis 2018 ?) : "
+                         f"{plural(len(unknown), 'dessiné')} sans chiffre.",
                          valeur=", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else ""))
 
 
