@@ -831,6 +831,42 @@ def test_the_national_index_gives_the_same_rows_for_every_quarter():
     assert ("x", 2020, "valeur", "qpv_departement", "01") in national._groups
 
 
+def test_warming_sorts_each_column_by_region_and_departement_once(monkeypatch):
+    national = cf.NationalGroups.of(TERR)
+    cf.warm(national, [VALUES], {"x": "pourcentage"}, debut=2022)
+    # a copy then slices its group: it never searches the members again
+    monkeypatch.setattr("evalqpv.report.groups._values_of",
+                        lambda *a: pytest.fail("searched the members again"))
+    series = national.series(VALUES, "x", 2020)
+    key = ("x", 2020, "valeur")
+    # département 01 in 2020: 10, 20, 20, 30 (even: median (20 + 20) / 2)
+    dep = national.distribution(key, series, "QP001003", "qpv_departement")
+    assert list(dep.rounded) == [10.0, 20.0, 20.0, 30.0] and dep.mediane == 20.0
+    # région 84: 10, 20, 20, 30, 40 (odd: the middle value)
+    reg = national.distribution(key, series, "QP002001", "qpv_region")
+    assert list(reg.rounded) == [10.0, 20.0, 20.0, 30.0, 40.0] and reg.mediane == 20.0
+    # région 11 in 2021: 6 and 48, median (6 + 48) / 2 = 27
+    other = national.distribution(("x", 2021, "valeur"), national.series(VALUES, "x", 2021),
+                                  "QP075001", "qpv_region")
+    assert list(other.rounded) == [6.0, 48.0] and other.mediane == 27.0
+
+
+def test_a_split_column_leaves_out_unknown_codes_and_refuses_a_missing_value():
+    codes = np.array(["QP001001", "QP001002", "QP002001"], dtype=object)
+    territory = np.array([0, 0, 1])
+    column = pd.Series([3.0, 1.0, 9.0, 7.0],
+                       index=["QP001001", "QP001002", "QP002001", "QP099001"])
+    split = cf.SplitColumn.of(column, codes, territory, ["01", "02"])
+    assert split is not None
+    first = split.distribution("01")
+    assert first is not None and list(first.rounded) == [1.0, 3.0] and first.mediane == 2.0
+    second = split.distribution("02")  # QP099001 (7) has no territory: not counted
+    assert second is not None and list(second.rounded) == [9.0] and second.mediane == 9.0
+    assert split.distribution("03") is None
+    column.iloc[1] = float("nan")  # made one group at a time, as before
+    assert cf.SplitColumn.of(column, codes, territory, ["01", "02"]) is None
+
+
 def test_the_national_index_refuses_a_quarter_without_territory():
     national = cf.NationalGroups.of(TERR)
     values = values_of({("x", 2020): {**X2020, "QP099001": 7}})

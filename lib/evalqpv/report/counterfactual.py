@@ -71,6 +71,7 @@ from .groups import (
     Distribution,
     GroupStats,
     NationalGroups,
+    SplitColumn,
     Variation,
     group_members,
     group_statistics,
@@ -102,7 +103,7 @@ from .qpv_values import (
 # What the comparisons' callers read as `counterfactual.<name>`, wherever it lives.
 __all__ = ["GEOGRAPHY", "GROUPS", "QUALIFIERS", "RATE_SUFFIX", "RATE_UNIT", "RATE_WORDS",
            "TABLE_COLUMNS", "TIE_DECIMALS", "Denominator", "Distribution", "GroupStats",
-           "NationalGroups", "Sens", "Variation", "change_sentence", "change_words",
+           "NationalGroups", "Sens", "SplitColumn", "Variation", "change_sentence", "change_words",
            "clean_observations", "coverage", "group_members", "group_statistics",
            "latest_millesime", "national_years", "nearest_year", "position_sentence",
            "rate_qualifiers", "rate_values", "rates_values", "sort_table",

@@ -5,7 +5,8 @@ A quarter's rank among all QPV, those of its région or its département, needs 
 sorted values and the median of the group; those do not depend on the quarter. The
 `NationalGroups` index keeps them per indicator, year and group, and the changes of all
 QPV per period, so that the thousand quarters of a run each look themselves up instead
-of sorting the same values again (publish.forkserver builds it before forking).
+of sorting the same values again (publish.forkserver builds it before forking); the
+groups of a région or a département are sorted all at once per column (`SplitColumn`).
 """
 
 from __future__ import annotations
@@ -186,6 +187,8 @@ class NationalGroups:
     _groups: dict[tuple[object, ...], Distribution] = field(default_factory=dict)
     _member_codes: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     _kept: dict[tuple[object, ...], Any] = field(default_factory=dict)
+    _split: dict[tuple[object, ...], SplitColumn] = field(default_factory=dict)
+    _codes: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, territories: pd.DataFrame) -> NationalGroups:
@@ -233,9 +236,35 @@ class NationalGroups:
                              "territoires : sa région et son département sont inconnus.")
         full = (*key, groupe, where[quarter])
         if full not in self._groups:
-            self._groups[full] = Distribution.of(
+            split = self._split.get((*key, groupe))
+            found = split.distribution(where[quarter]) if split is not None else None
+            self._groups[full] = found if found is not None else Distribution.of(
                 _values_of(column, self._members(groupe, where[quarter])))
         return self._groups[full]
+
+    def split(self, key: tuple[object, ...], column: pd.Series) -> None:
+        """Sort `column` once by région and by département, so that any quarter's group
+        of `key` is then a slice (`distribution`): done by the warm process for every
+        column of all QPV, it spares each copy a search and a sort per group."""
+        for groupe, territory_column in GROUP_TERRITORY_COLUMN.items():
+            full = (*key, groupe)
+            if full not in self._split:
+                made = SplitColumn.of(column, *self._territory_codes(territory_column))
+                if made is not None:
+                    self._split[full] = made
+
+    def _territory_codes(self, territory_column: str
+                         ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Every known QPV code (sorted), the number of its territory in `names`, and
+        `names` (the territories, sorted)."""
+        if territory_column not in self._codes:
+            where = self.place[territory_column]
+            codes = np.array(sorted(where), dtype=object)
+            names = sorted(set(where.values()))
+            number = {name: i for i, name in enumerate(names)}
+            self._codes[territory_column] = (
+                codes, np.array([number[where[c]] for c in codes], dtype=np.int64), names)
+        return self._codes[territory_column]
 
     def _members(self, groupe: str, own: str) -> np.ndarray:
         """The codes of the QPV of one région or département, sorted."""
@@ -245,6 +274,51 @@ class NationalGroups:
             self._member_codes[key] = np.array(sorted(c for c, v in where.items() if v == own),
                                                dtype=object)
         return self._member_codes[key]
+
+
+@dataclass(frozen=True)
+class SplitColumn:
+    """One column of all QPV sorted by territory, then by value, with each territory's
+    rounded values and median computed at once: `distribution(territory)` is then the
+    `Distribution.of` of that territory's values, without sorting them again."""
+
+    rounded: np.ndarray
+    medians: np.ndarray
+    bounds: Mapping[str, tuple[int, int, int]]  # territory -> (start, stop, its number)
+
+    @classmethod
+    def of(cls, column: pd.Series, codes: np.ndarray, territory: np.ndarray,
+           names: Sequence[str]) -> SplitColumn | None:
+        """None when the column is not indexed by unique sorted codes or holds a missing
+        value: its groups are then made one at a time, as before."""
+        index = column.index
+        raw = column.to_numpy(dtype=float)
+        if not (index.is_unique and index.is_monotonic_increasing) or np.isnan(raw).any():
+            return None
+        wanted = index.to_numpy()
+        found = np.searchsorted(codes, wanted)
+        known = found < len(codes)
+        known[known] = codes[found[known]] == wanted[known]
+        numbers, raw = territory[found[known]], raw[known]
+        order = np.lexsort((raw, numbers))
+        numbers, ordered = numbers[order], raw[order]
+        firsts = np.flatnonzero(np.r_[True, numbers[1:] != numbers[:-1]]) if len(numbers) \
+            else np.array([], dtype=np.int64)
+        stops = np.r_[firsts[1:], len(numbers)].astype(np.int64)
+        low, high = firsts + (stops - firsts - 1) // 2, firsts + (stops - firsts) // 2
+        # the median of a sorted slice, as pandas computes it: the middle value, or the
+        # mean of the two middle values (a + b) / 2
+        medians = (ordered[low] + ordered[high]) / 2
+        bounds = {names[int(numbers[f])]: (int(f), int(t), i)
+                  for i, (f, t) in enumerate(zip(firsts, stops, strict=True))}
+        return cls(np.round(ordered, TIE_DECIMALS), medians, bounds)
+
+    def distribution(self, territory: str) -> Distribution | None:
+        """The territory's distribution; None when none of its QPV has a value."""
+        if territory not in self.bounds:
+            return None
+        start, stop, i = self.bounds[territory]
+        return Distribution(self.rounded[start:stop], float(self.medians[i]))
 
 
 def _values_of(column: pd.Series, members: np.ndarray) -> np.ndarray:
@@ -295,10 +369,10 @@ def warm(national: NationalGroups, frames: Iterable[pd.DataFrame], units: Mappin
          debut: int) -> None:
     """Compute in `national`, for every indicator of `frames` published for all QPV,
     what every quarter's position and change rows read alike: each year's values and
-    distribution of all QPV, each period's changes and their distribution. A process
-    does it once, before it forks a copy per notebook (publish.forkserver); a région's
-    or a département's distribution is computed by the copy that needs it (a quarter
-    needs one of each, a run a hundred)."""
+    distribution of all QPV, each period's changes and their distribution, and the
+    same columns sorted by région and by département (`SplitColumn`), from which a
+    quarter's région or département is a slice. A process does it once, before it forks
+    a copy per notebook (publish.forkserver)."""
     for frame in frames:
         years_of = national_years(frame)
         for indicateur, rows in frame.groupby("indicateur", sort=True):
@@ -315,3 +389,4 @@ def warm(national: NationalGroups, frames: Iterable[pd.DataFrame], units: Mappin
                 columns += [((*period, c), table[c]) for c in ("valeur", "variation")]
             for key, column in columns:
                 national.distribution(key, column, "", "ensemble_qpv")
+                national.split(key, column)
