@@ -35,6 +35,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -100,18 +101,24 @@ class Measure:
     """Wall seconds, CPU seconds of the process tree, peak tree memory (bytes: the sum
     of RSS, and the sum of PSS)."""
 
-    def __init__(self, wall: float, cpu: float, peak: int, peak_pss: int = 0) -> None:
+    def __init__(self, wall: float, cpu: float, peak: int, peak_pss: int = 0,
+                 failures: int = 0) -> None:
         self.wall, self.cpu, self.peak, self.peak_pss = wall, cpu, peak, peak_pss
+        self.failures = failures
 
 
-def measure(commands: list[list[str]], env: dict[str, str] | None = None) -> Measure:
-    """Run commands one after another."""
+def measure(commands: list[list[str]], env: dict[str, str] | None = None,
+            log: Path | None = None) -> Measure:
+    """Run commands one after another. With `log`, their output (the progress lines
+    included) goes to that file, a command that ends in failure does not stop the
+    benchmark, and the reports in failure are counted from its last progress line."""
     peak = peak_pss = 0
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
+    sink = log.open("w", encoding="utf-8") if log is not None else None
     for command in commands:
-        proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, env=env)
+        out = sink if sink is not None else subprocess.DEVNULL
+        proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=out, env=env)
         done = threading.Event()
 
         def sample(p: subprocess.Popen[bytes] = proc, ev: threading.Event = done) -> None:
@@ -126,12 +133,23 @@ def measure(commands: list[list[str]], env: dict[str, str] | None = None) -> Mea
         code = proc.wait()
         done.set()
         thread.join()
-        if code != 0:
+        if code != 0 and sink is None:
             raise SystemExit(f"échec de la commande : {' '.join(command)}")
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Measure(wall, cpu, peak, peak_pss)
+    if sink is None or log is None:
+        return Measure(wall, cpu, peak, peak_pss)
+    sink.close()
+    return Measure(wall, cpu, peak, peak_pss, failed_reports(log))
+
+
+def failed_reports(log: Path) -> int:
+    """The reports in failure that the last progress line of a log counts (« …, 3 en
+    échec, … »); -1 when the log has none (the command stopped before its batch)."""
+    found = re.findall(r"faits, ([\d\s\u202f\u00a0]+) en échec",
+                       log.read_text(encoding="utf-8", errors="replace"))
+    return int(re.sub(r"\D", "", found[-1])) if found else -1
 
 
 def clear_cache() -> None:
@@ -352,9 +370,12 @@ def quarters_of(perimetre: str) -> int:
 def perimeters(departement: str, region: str, sample: int) -> None:
     base = [str(BIN / "evalqpv"), "rapports"]
     rows = []
+    logs = ROOT / "reports" / "mesures"
+    logs.mkdir(parents=True, exist_ok=True)
     for perimetre, workers in ((departement, 2), (region, 2), (departement, 1)):
         clear_cache()
-        m = measure([[*base, "--perimetre", perimetre, "--processus", str(workers)]])
+        m = measure([[*base, "--perimetre", perimetre, "--processus", str(workers)]],
+                    log=logs / f"{perimetre}-{workers}.log")
         rows.append((perimetre, workers, quarters_of(perimetre), m))
     dep_quarters = plan_of(departement).quarters
     codes = [q.code for q in dep_quarters[:sample]]
@@ -365,16 +386,19 @@ def perimeters(departement: str, region: str, sample: int) -> None:
           "rapports par quartier)\n")
     print("| commande | quartiers | processus Dask | durée (s) | CPU (s) | par quartier, "
           "durée (s) | par quartier, CPU (s) | mémoire maximale, RSS (Mio) | "
-          "mémoire maximale, PSS (Mio) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "mémoire maximale, PSS (Mio) | rapports en échec |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for perimetre, workers, n, m in rows:
+        failed = fr(m.failures) if m.failures >= 0 else "inconnu (voir le journal)"
         print(f"| `--perimetre {perimetre}` | {n} | {workers} | {fr(m.wall)} | {fr(m.cpu)} | "
               f"{fr(m.wall / n, 2)} | {fr(m.cpu / n, 2)} | {fr(m.peak / MIB, 0)} | "
-              f"{fr(m.peak_pss / MIB, 0)} |")
+              f"{fr(m.peak_pss / MIB, 0)} | {failed} |")
     print(f"| boucle `--territoire` sur {len(codes)} quartiers du {departement} (une commande "
           f"par quartier) | {len(codes)} | 2 | {fr(loop.wall)} | {fr(loop.cpu)} | "
           f"{fr(loop.wall / len(codes), 2)} | {fr(loop.cpu / len(codes), 2)} | "
-          f"{fr(loop.peak / MIB, 0)} | {fr(loop.peak_pss / MIB, 0)} |")
+          f"{fr(loop.peak / MIB, 0)} | {fr(loop.peak_pss / MIB, 0)} | 0 |")
+    print(f"\nJournaux des commandes (lignes de progression comprises) : "
+          f"{logs.relative_to(ROOT)}/.")
     two = rows[0][3].wall
     one = rows[2][3].wall
     per_quarter = min(r[3].wall / r[2] for r in rows[:2])
