@@ -188,7 +188,8 @@ class NationalGroups:
     _member_codes: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     _kept: dict[tuple[object, ...], Any] = field(default_factory=dict)
     _split: dict[tuple[object, ...], SplitColumn] = field(default_factory=dict)
-    _codes: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = field(default_factory=dict)
+    _codes: dict[str, tuple[np.ndarray, np.ndarray, dict[str, int]]] = field(
+        default_factory=dict)
 
     @classmethod
     def of(cls, territories: pd.DataFrame) -> NationalGroups:
@@ -237,7 +238,9 @@ class NationalGroups:
         full = (*key, groupe, where[quarter])
         if full not in self._groups:
             split = self._split.get((*key, groupe))
-            found = split.distribution(where[quarter]) if split is not None else None
+            found = split.distribution(self._territory_codes(
+                GROUP_TERRITORY_COLUMN[groupe])[2][where[quarter]]) \
+                if split is not None else None
             self._groups[full] = found if found is not None else Distribution.of(
                 _values_of(column, self._members(groupe, where[quarter])))
         return self._groups[full]
@@ -249,21 +252,21 @@ class NationalGroups:
         for groupe, territory_column in GROUP_TERRITORY_COLUMN.items():
             full = (*key, groupe)
             if full not in self._split:
-                made = SplitColumn.of(column, *self._territory_codes(territory_column))
+                codes, territory, number = self._territory_codes(territory_column)
+                made = SplitColumn.of(column, codes, territory, len(number))
                 if made is not None:
                     self._split[full] = made
 
     def _territory_codes(self, territory_column: str
-                         ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        """Every known QPV code (sorted), the number of its territory in `names`, and
-        `names` (the territories, sorted)."""
+                         ) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+        """Every known QPV code (sorted), the number of its territory, and the number of
+        each territory (in alphabetical order)."""
         if territory_column not in self._codes:
             where = self.place[territory_column]
             codes = np.array(sorted(where), dtype=object)
-            names = sorted(set(where.values()))
-            number = {name: i for i, name in enumerate(names)}
+            number = {name: i for i, name in enumerate(sorted(set(where.values())))}
             self._codes[territory_column] = (
-                codes, np.array([number[where[c]] for c in codes], dtype=np.int64), names)
+                codes, np.array([number[where[c]] for c in codes], dtype=np.int64), number)
         return self._codes[territory_column]
 
     def _members(self, groupe: str, own: str) -> np.ndarray:
@@ -280,17 +283,23 @@ class NationalGroups:
 class SplitColumn:
     """One column of all QPV sorted by territory, then by value, with each territory's
     rounded values and median computed at once: `distribution(territory)` is then the
-    `Distribution.of` of that territory's values, without sorting them again."""
+    `Distribution.of` of that territory's values, without sorting them again.
+    Territories are numbered (`NationalGroups._territory_codes`); `slot[n]` is the
+    place of territory n in `starts`/`stops`/`medians`, -1 when none of its QPV has a
+    value."""
 
     rounded: np.ndarray
     medians: np.ndarray
-    bounds: Mapping[str, tuple[int, int, int]]  # territory -> (start, stop, its number)
+    starts: np.ndarray
+    stops: np.ndarray
+    slot: np.ndarray
 
     @classmethod
     def of(cls, column: pd.Series, codes: np.ndarray, territory: np.ndarray,
-           names: Sequence[str]) -> SplitColumn | None:
-        """None when the column is not indexed by unique sorted codes or holds a missing
-        value: its groups are then made one at a time, as before."""
+           territories: int) -> SplitColumn | None:
+        """`codes`: every known QPV code, sorted; `territory`: the number of each one's
+        territory (0 to `territories` - 1). None when the column is not indexed by unique
+        sorted codes or holds a missing value: its groups are then made one at a time."""
         index = column.index
         raw = column.to_numpy(dtype=float)
         if not (index.is_unique and index.is_monotonic_increasing) or np.isnan(raw).any():
@@ -302,23 +311,24 @@ class SplitColumn:
         numbers, raw = territory[found[known]], raw[known]
         order = np.lexsort((raw, numbers))
         numbers, ordered = numbers[order], raw[order]
-        firsts = np.flatnonzero(np.r_[True, numbers[1:] != numbers[:-1]]) if len(numbers) \
+        starts = np.flatnonzero(np.r_[True, numbers[1:] != numbers[:-1]]) if len(numbers) \
             else np.array([], dtype=np.int64)
-        stops = np.r_[firsts[1:], len(numbers)].astype(np.int64)
-        low, high = firsts + (stops - firsts - 1) // 2, firsts + (stops - firsts) // 2
+        stops = np.r_[starts[1:], len(numbers)].astype(np.int64)
+        low, high = starts + (stops - starts - 1) // 2, starts + (stops - starts) // 2
+        slot = np.full(territories, -1, dtype=np.int64)
+        slot[numbers[starts]] = np.arange(len(starts))
         # the median of a sorted slice, as pandas computes it: the middle value, or the
         # mean of the two middle values (a + b) / 2
-        medians = (ordered[low] + ordered[high]) / 2
-        bounds = {names[int(numbers[f])]: (int(f), int(t), i)
-                  for i, (f, t) in enumerate(zip(firsts, stops, strict=True))}
-        return cls(np.round(ordered, TIE_DECIMALS), medians, bounds)
+        return cls(np.round(ordered, TIE_DECIMALS), (ordered[low] + ordered[high]) / 2,
+                   starts, stops, slot)
 
-    def distribution(self, territory: str) -> Distribution | None:
-        """The territory's distribution; None when none of its QPV has a value."""
-        if territory not in self.bounds:
+    def distribution(self, territory: int) -> Distribution | None:
+        """Territory number `territory`'s distribution; None when none of its QPV has a
+        value."""
+        i = int(self.slot[territory])
+        if i < 0:
             return None
-        start, stop, i = self.bounds[territory]
-        return Distribution(self.rounded[start:stop], float(self.medians[i]))
+        return Distribution(self.rounded[self.starts[i]:self.stops[i]], float(self.medians[i]))
 
 
 def _values_of(column: pd.Series, members: np.ndarray) -> np.ndarray:
