@@ -25,12 +25,10 @@ from ..territory import (
 )
 from ..vocabulary import (
     A_COLLECTER,
-    A_VENIR,
     ATTEINT,
     CODE_ENSEMBLE_QPV,
     ENSEMBLE_QPV,
     ETABLISSEMENT,
-    NON_APPLICABLE,
     NON_COMPARABLE,
     NON_TRANSMIS,
     ORIGINE_PARTENAIRE,
@@ -48,6 +46,7 @@ from .indicators import (
     judge,
     latest,
     observations,
+    owed,
     points_of,
 )
 from .trends import PUBLISHED, Trend, family, trend
@@ -351,11 +350,13 @@ class ReportContext:
         return self.annee in self.observed_years(ind)
 
     def expected(self, ind: Indicator) -> bool:
-        """A figure is owed for the evaluated year: not a milestone still to come, not a
-        commitment about another commune, not a one-off event already reached."""
+        """A figure is owed for the evaluated year (`indicators.owed`): not a milestone
+        whose printed deadline is still to come, not a commitment about another commune;
+        never decided by what came back (a milestone reported « not yet », a figure short
+        of its target are owed and received)."""
         if ind.calcul:  # computed by the toolkit, owed by nobody
             return False
-        return self.assess(ind).status not in (A_VENIR, NON_APPLICABLE)
+        return owed(ind, self.annee)
 
     def missing(self, ind: Indicator) -> bool:
         """Owed for the evaluated year and not received: what « ce qui manque » lists."""
