@@ -162,7 +162,12 @@ def test_a_partner_asked_who_sent_nothing_is_not_transmitted(tmp_path):
     (PartnerRequest(2025, "P"), ""),
     (PartnerRequest(2025, "P", demande_le=date(2026, 1, 15), recu_le=date(2026, 2, 2)),
      "demandé le 15/01/2026, reçu le 02/02/2026"),
-    (PartnerRequest(2025, "P", fichiers=("p.xlsx",)), "reçu (date non notée)"),
+    # a file came, the ledger says nothing of this partner: nothing to say beside the
+    # files (the synthesis says once which receipts the ledger does not date)
+    (PartnerRequest(2025, "P", fichiers=("p.xlsx",)), ""),
+    (PartnerRequest(2025, "P", demande_le=date(2026, 1, 15), relances=(date(2026, 2, 16),),
+                    fichiers=("p.xlsx",)),
+     "demandé le 15/01/2026, relancé le 16/02/2026, reçu"),
 ])
 def test_request_words(asked, words):
     assert request_words(asked) == words

@@ -446,15 +446,17 @@ class ReportContext:
 
 def request_words(asked: PartnerRequest | None) -> str:
     """« demandé le 15/01/2026, relancé le 16/02/2026, reçu le 02/02/2026 », from the
-    evaluator's ledger and the returns found ; empty when nothing is known."""
+    evaluator's ledger and the returns found; empty when the ledger says nothing of the
+    partner (its files are listed apart). A receipt the ledger does not date is « reçu »:
+    which ones it misses is said once, in the synthesis (completeness.ledger_gaps)."""
     if asked is None:
         return ""
     words = [f"demandé le {asked.demande_le:%d/%m/%Y}"] if asked.demande_le else []
     words += [f"relancé le {d:%d/%m/%Y}" for d in asked.relances]
     if asked.recu_le:
         words.append(f"reçu le {asked.recu_le:%d/%m/%Y}")
-    elif asked.recu:
-        words.append("reçu (date non notée)")
+    elif asked.recu and words:  # the ledger does not date it: the synthesis says so, once
+        words.append("reçu")
     elif asked.demande_le:
         words.append("rien reçu")
     return ", ".join(words)
