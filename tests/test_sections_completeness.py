@@ -37,7 +37,7 @@ def test_the_ledger_gaps_are_said_once_under_the_table(tmp_path):
         "DRIEETS": "demandé le 15/01/2026, rien reçu"}
     shown = text(fragment)
     assert "date non notée" not in shown
-    assert ("Le registre des demandes ne date pas la réception de 2 classeurs arrivés : "
-            "celui de CAF (demande notée, pas la réception) et celui de Ville (absent du "
-            "registre : ni demande ni relance notée). Les y noter permet de suivre les "
-            "délais de réponse.") in shown
+    assert ("Le registre des demandes ne date pas la réception de 2 classeurs arrivés. "
+            "Demande notée, réception non datée : CAF. Absent du registre (ni demande ni "
+            "relance notée) : Ville. Les y noter permet de suivre les délais de réponse."
+            ) in shown

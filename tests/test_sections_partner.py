@@ -204,7 +204,7 @@ def test_the_summary_counts_what_the_page_lists_and_says_what_it_leaves_out(tmp_
         report="partenaire")
     assert text(partner_summary(ctx, VILLE)) == (
         "L'évaluation demande à Ville 1 chiffre pour 2025 : 1 reçu, 0 manquant ; 0 n'a "
-        "jamais été reçu. Ne comptent pas : 2 jalons dont l'échéance fixée par le contrat "
+        "jamais été reçu. Ne sont pas comptés : 2 jalons dont l'échéance fixée par le contrat "
         "tombe après 2025 et 1 engagement qui porte sur une autre commune ; 2 d'entre eux "
         "ont tout de même été renseignés (voir « Ce qui a été transmis »).")
 

@@ -83,17 +83,16 @@ def ledger_gaps(ctx: ReportContext) -> str:
         if asked is None or not asked.recu or asked.recu_le is not None:
             continue
         (undated if asked.demande_le or asked.relances else absent).append(name)
-    parts = [f"{'celui' if len(names) < 2 else 'ceux'} de {_names(names)} ({why})"
-             for names, why in (
-                 (undated, "demande notée, pas la réception"),
-                 (absent, f"{fn.plural(len(absent), 'absent')} du registre : ni demande ni "
-                  "relance notée")) if names]
+    parts = [f"{why} : {_names(names)}." for names, why in (
+        (undated, "Demande notée, réception non datée"),
+        (absent, f"{fn.plural(len(absent), 'Absent')} du registre (ni demande ni relance "
+                 "notée)")) if names]
     if not parts:
         return ""
     n = len(undated) + len(absent)
     return (f"<p>Le registre des demandes ne date pas la réception de "
-            f"{fn.count(n, 'classeur arrivé')} : {esc(' et '.join(parts))}. Les y noter "
-            "permet de suivre les délais de réponse.</p>")
+            f"{fn.count(n, 'classeur arrivé')}. {esc(' '.join(parts))} Les y noter permet de "
+            "suivre les délais de réponse.</p>")
 
 
 def _names(names: list[str]) -> str:

@@ -85,7 +85,8 @@ def not_counted(ctx: ReportContext, partner: str) -> str:
         filled = " ; 1 d'entre eux a tout de même été renseigné"
     else:
         filled = f" ; {fn.number(sent)} d'entre eux ont tout de même été renseignés"
-    return (f"<p>{'Ne compte pas' if len(left) < 2 else 'Ne comptent pas'} : "
+    verb = "N'est pas compté" if len(left) < 2 else "Ne sont pas comptés"
+    return (f"<p>{verb} : "
             + " et ".join(k for k in kinds if k) + filled
             + (" (voir « Ce qui a été transmis »)" if sent else "") + ".</p>")
 
