@@ -162,7 +162,12 @@ def test_a_partner_asked_who_sent_nothing_is_not_transmitted(tmp_path):
     (PartnerRequest(2025, "P"), ""),
     (PartnerRequest(2025, "P", demande_le=date(2026, 1, 15), recu_le=date(2026, 2, 2)),
      "demandé le 15/01/2026, reçu le 02/02/2026"),
-    (PartnerRequest(2025, "P", fichiers=("p.xlsx",)), "reçu (date non notée)"),
+    # a file came, the ledger says nothing of this partner: nothing to say beside the
+    # files (the synthesis says once which receipts the ledger does not date)
+    (PartnerRequest(2025, "P", fichiers=("p.xlsx",)), ""),
+    (PartnerRequest(2025, "P", demande_le=date(2026, 1, 15), relances=(date(2026, 2, 16),),
+                    fichiers=("p.xlsx",)),
+     "demandé le 15/01/2026, relancé le 16/02/2026, reçu"),
 ])
 def test_request_words(asked, words):
     assert request_words(asked) == words
@@ -190,3 +195,35 @@ def test_a_copy_with_another_store_keeps_nothing_the_first_computed(tmp_path):
     assert ctx.cache and not empty.cache
     assert empty.partners_who_sent() == []
     assert empty.series("a", QPV_LEVEL) == []
+
+
+def test_what_is_owed_does_not_depend_on_what_came_back(tmp_path):
+    """The count owed is decided by the contract and the référentiel: a partner that
+    answers « not yet » on a milestone, or sends a figure below a target, still owes it
+    (and has sent it); a milestone due later, or a commitment about another commune,
+    is not owed even when the partner fills it in."""
+    inds = [
+        # no deadline printed: its state is asked every year (the CPAM's convention)
+        indicator("convention", "1.1", unite="booleen", cible=1.0, cible_operateur=">=",
+                  cible_nature="ponctuelle"),
+        # a level to reach by 2030, not reached in 2025: « à venir », still owed
+        indicator("niveau", "1.1", unite="nombre", cible=50.0, cible_operateur=">=",
+                  cible_nature="stock", annee_cible=2030),
+        # a milestone due in 2027: not owed in 2025, even when filled in
+        indicator("evaluation", "1.1", unite="booleen", cible=1.0, cible_operateur=">=",
+                  cible_nature="ponctuelle", annee_cible=2027),
+        indicator("ailleurs", "1.1", unite="nombre", perimetre="autre_commune"),
+    ]
+    by_id = {i.id: i for i in inds}
+    nothing = context(tmp_path, inds, [])
+    answered = context(tmp_path, inds, [
+        row("convention", 2025, 0.0, origine=PARTNER), row("niveau", 2025, 40.0, origine=PARTNER),
+        row("evaluation", 2025, 0.0, origine=PARTNER),
+        row("ailleurs", 2025, 3.0, origine=PARTNER)])
+    owed = {"convention": True, "niveau": True, "evaluation": False, "ailleurs": False}
+    assert {i: nothing.expected(ind) for i, ind in by_id.items()} == owed
+    assert {i: answered.expected(ind) for i, ind in by_id.items()} == owed
+    assert {i: answered.missing(ind) for i, ind in by_id.items()} == dict.fromkeys(owed, False)
+    # the statuses themselves still say where each stands
+    assert answered.assess(by_id["convention"]).status == "à venir"
+    assert answered.assess(by_id["niveau"]).status == "à venir"

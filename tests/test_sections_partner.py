@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 from tests.helpers import indicator
-from tests.sections_kit import NB, caf_commitments, context, row, table_rows, text
+from tests.sections_kit import (
+    COMMUNE_LEVEL,
+    NB,
+    caf_commitments,
+    context,
+    row,
+    table_rows,
+    text,
+)
 
 from evalqpv.report.partner import (
     check_partner,
@@ -165,3 +173,46 @@ def test_a_single_figure_never_received_is_said_in_the_singular(tmp_path):
     shown = text(partner_figures(ctx, "Ville"))
     assert "les 1 indicateurs" not in shown
     assert "l'indicateur attendu est nommé ci-dessous" in shown
+
+
+VILLE = "Ville"
+
+
+def ville(ind_id: str, libelle: str, **kw: object):
+    return indicator(ind_id, "1.1", libelle=libelle, partenaire=VILLE, **kw)
+
+
+MILESTONES = [
+    ville("comites", "Comités tenus", unite="nombre", denombre="autres"),
+    ville("mi_parcours", "Évaluation à mi-parcours", unite="booleen", cible=1.0,
+          cible_operateur=">=", cible_nature="ponctuelle", annee_cible=2027),
+    ville("finale", "Évaluation finale", unite="booleen", cible=1.0, cible_operateur=">=",
+          cible_nature="ponctuelle", annee_cible=2030),
+    ville("voisine", "Permanences de la commune voisine", unite="nombre",
+          perimetre="autre_commune"),
+]
+
+
+def test_the_summary_counts_what_the_page_lists_and_says_what_it_leaves_out(tmp_path):
+    """Two milestones due after 2025 and a commitment about another commune are not owed
+    for 2025; the partner filled in one milestone and the other commune's figure: the
+    page lists four figures sent, so it says why it counts one owed."""
+    ctx = context(tmp_path, MILESTONES, [
+        row("comites", 2025, 4.0, origine="partenaire"),
+        row("finale", 2025, 0.0, origine="partenaire"),
+        row("voisine", 2025, 2.0, origine="partenaire", level=COMMUNE_LEVEL)],
+        report="partenaire")
+    assert text(partner_summary(ctx, VILLE)) == (
+        "L'évaluation demande à Ville 1 chiffre pour 2025 : 1 reçu, 0 manquant ; 0 n'a "
+        "jamais été reçu. Ne sont pas comptés : 2 jalons dont l'échéance fixée par le contrat "
+        "tombe après 2025 et 1 engagement qui porte sur une autre commune ; 2 d'entre eux "
+        "ont tout de même été renseignés (voir « Ce qui a été transmis »).")
+
+
+def test_nothing_received_names_as_many_figures_as_the_summary_counts(tmp_path):
+    ctx = context(tmp_path, MILESTONES, [], report="partenaire")
+    assert text(partner_summary(ctx, VILLE)).startswith(
+        "L'évaluation demande à Ville 1 chiffre pour 2025 : 0 reçu, 1 manquant")
+    assert text(partner_figures(ctx, VILLE)) == (
+        "Aucun chiffre reçu de 2022 à 2025 : l'indicateur attendu est nommé ci-dessous.")
+    assert [r[0] for r in table_rows(partner_missing(ctx, VILLE))] == ["Comités tenus"]

@@ -68,8 +68,35 @@ def partner_completeness(ctx: ReportContext) -> Html:
                     numeric=(1, 2, 3),
                     css_class="completude",
                     caption=f"Complétude des données par partenaire en {ctx.annee}")
-            + unread_returns(ctx) + publishers_note(ctx))
+            + ledger_gaps(ctx) + unread_returns(ctx) + publishers_note(ctx))
     return Html(text, extra={COMPLETENESS_MIME: data})
+
+
+def ledger_gaps(ctx: ReportContext) -> str:
+    """The partners whose workbook came but whose receipt the evaluator's request ledger
+    does not date: the ledger names them without that date, or not at all. Said once
+    here, not on each partner's page: the partner did send its figures."""
+    undated: list[str] = []
+    absent: list[str] = []
+    for name in ctx.referentiel.partners():
+        asked = ctx.request(name)
+        if asked is None or not asked.recu or asked.recu_le is not None:
+            continue
+        (undated if asked.demande_le or asked.relances else absent).append(name)
+    parts = [f"{why} : {_names(names)}." for names, why in (
+        (undated, "Demande notée, réception non datée"),
+        (absent, f"{fn.plural(len(absent), 'Absent')} du registre (ni demande ni relance "
+                 "notée)")) if names]
+    if not parts:
+        return ""
+    n = len(undated) + len(absent)
+    return (f"<p>Le registre des demandes ne date pas la réception de "
+            f"{fn.count(n, 'classeur arrivé')}. {esc(' '.join(parts))} Les y noter permet de "
+            "suivre les délais de réponse.</p>")
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) < 2 else ", ".join(names[:-1]) + " et " + names[-1]
 
 
 def _last_words(ctx: ReportContext, year: object) -> str:

@@ -25,12 +25,10 @@ from ..territory import (
 )
 from ..vocabulary import (
     A_COLLECTER,
-    A_VENIR,
     ATTEINT,
     CODE_ENSEMBLE_QPV,
     ENSEMBLE_QPV,
     ETABLISSEMENT,
-    NON_APPLICABLE,
     NON_COMPARABLE,
     NON_TRANSMIS,
     ORIGINE_PARTENAIRE,
@@ -48,6 +46,7 @@ from .indicators import (
     judge,
     latest,
     observations,
+    owed,
     points_of,
 )
 from .trends import PUBLISHED, Trend, family, trend
@@ -351,11 +350,13 @@ class ReportContext:
         return self.annee in self.observed_years(ind)
 
     def expected(self, ind: Indicator) -> bool:
-        """A figure is owed for the evaluated year: not a milestone still to come, not a
-        commitment about another commune, not a one-off event already reached."""
+        """A figure is owed for the evaluated year (`indicators.owed`): not a milestone
+        whose printed deadline is still to come, not a commitment about another commune;
+        never decided by what came back (a milestone reported « not yet », a figure short
+        of its target are owed and received)."""
         if ind.calcul:  # computed by the toolkit, owed by nobody
             return False
-        return self.assess(ind).status not in (A_VENIR, NON_APPLICABLE)
+        return owed(ind, self.annee)
 
     def missing(self, ind: Indicator) -> bool:
         """Owed for the evaluated year and not received: what « ce qui manque » lists."""
@@ -445,15 +446,17 @@ class ReportContext:
 
 def request_words(asked: PartnerRequest | None) -> str:
     """« demandé le 15/01/2026, relancé le 16/02/2026, reçu le 02/02/2026 », from the
-    evaluator's ledger and the returns found ; empty when nothing is known."""
+    evaluator's ledger and the returns found; empty when the ledger says nothing of the
+    partner (its files are listed apart). A receipt the ledger does not date is « reçu »:
+    which ones it misses is said once, in the synthesis (completeness.ledger_gaps)."""
     if asked is None:
         return ""
     words = [f"demandé le {asked.demande_le:%d/%m/%Y}"] if asked.demande_le else []
     words += [f"relancé le {d:%d/%m/%Y}" for d in asked.relances]
     if asked.recu_le:
         words.append(f"reçu le {asked.recu_le:%d/%m/%Y}")
-    elif asked.recu:
-        words.append("reçu (date non notée)")
+    elif asked.recu and words:  # the ledger does not date it: the synthesis says so, once
+        words.append("reçu")
     elif asked.demande_le:
         words.append("rien reçu")
     return ", ".join(words)

@@ -223,6 +223,26 @@ def _dated(point: Point, annee: int) -> str:
     return "" if point.annee == annee else f"chiffre de {point.annee}"
 
 
+def owed(ind: Indicator, annee: int) -> bool:
+    """A partner owes this figure for the year `annee`: every figure its workbook asks,
+    but a commitment about another commune and a milestone not yet due (a one-off target
+    whose deadline, as the contract prints it, falls after `annee`). Decided from the
+    contract and the référentiel alone, never from what came back: the same count is owed
+    whether the partner answered or not, and a milestone the partner reports on early (or
+    a figure short of its target) is still a figure owed and received."""
+    if ind.perimetre == AUTRE_COMMUNE:
+        return False
+    return not not_yet_due(ind, annee)
+
+
+def not_yet_due(ind: Indicator, annee: int) -> bool:
+    """A milestone of the contract whose printed deadline falls after `annee` (« à venir »
+    as long as nothing says it is reached: `judge`)."""
+    return (ind.cible_nature == TARGET_ONE_OFF and ind.cible is not None
+            and not ind.partner_objective and bool(ind.annee_cible)
+            and annee < int(ind.annee_cible or 0))
+
+
 def judge(ind: Indicator, history: list[Point], annee: int, *, niveau: str = QPV,
           libelle: str = "", debut: int = 0, fin: int = 0) -> Judgement:
     """The status of an indicator for the evaluation year `annee`.

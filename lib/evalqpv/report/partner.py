@@ -13,7 +13,7 @@ from ..vocabulary import partner_stem
 from .context import ReportContext, request_words
 from .followup import deadline_text, status_cell, target_cell
 from .html import Collapse, Html, esc, table
-from .indicators import observations
+from .indicators import not_yet_due, observations
 
 PREVIOUS_YEARS = 3  # years before the evaluated one shown on the page
 
@@ -58,9 +58,37 @@ def partner_summary(ctx: ReportContext, partner: str) -> Html:
     return Html(f"<p class=\"lead\">L'évaluation demande à {esc(who)} "
                 f"{fn.count(len(inds), 'chiffre')} pour {ctx.annee} : "
                 f"{fn.count(received, 'reçu')}, {fn.count(missing, 'manquant')} ; "
-                f"{never_words}.</p>"
+                f"{never_words}.</p>" + not_counted(ctx, partner)
                 + (f"<p>Demande de {ctx.annee} : {esc(asked)}.</p>" if asked else "")
                 + (f"<p>Fichiers reçus pour {ctx.annee} :</p><ul>{files}</ul>" if files else ""))
+
+
+def not_counted(ctx: ReportContext, partner: str) -> str:
+    """Why the count owed is smaller than the workbook: its milestones not yet due and
+    its commitments about another commune (said with how many the partner filled in all
+    the same, which « Ce qui a été transmis » lists); empty when there are none."""
+    left = [i for i in _all(ctx, partner) if not ctx.expected(i)]
+    if not left:
+        return ""
+    later = sum(not_yet_due(i, ctx.annee) for i in left)
+    kinds = [f"{fn.count(later, 'jalon')} dont l'échéance fixée par le contrat tombe "
+             f"après {ctx.annee}" if later else "",
+             f"{fn.count(len(left) - later, 'engagement')} qui "
+             f"{'porte' if len(left) - later < 2 else 'portent'} sur une autre commune"
+             if len(left) > later else ""]
+    sent = sum(ctx.received(i) for i in left)
+    if not sent:
+        filled = ""
+    elif len(left) == 1:
+        filled = " ; il a tout de même été renseigné"
+    elif sent == 1:
+        filled = " ; 1 d'entre eux a tout de même été renseigné"
+    else:
+        filled = f" ; {fn.number(sent)} d'entre eux ont tout de même été renseignés"
+    verb = "N'est pas compté" if len(left) < 2 else "Ne sont pas comptés"
+    return (f"<p>{verb} : "
+            + " et ".join(k for k in kinds if k) + filled
+            + (" (voir « Ce qui a été transmis »)" if sent else "") + ".</p>")
 
 
 RETURN_WORDS = {"lu": "lu", "partiel": "lu en partie", "illisible": "illisible",
@@ -123,8 +151,10 @@ def partner_figures(ctx: ReportContext, partner: str) -> Html:
     if not rows:
         return Html("<p>Ce partenaire ne doit aucun chiffre au contrat.</p>")
     if all(all(c == "–" for c in r[2:]) for r in rows):  # the list is the missing one
-        listed = ("l'indicateur attendu est nommé ci-dessous" if len(rows) == 1 else
-                  f"les {fn.number(len(rows))} indicateurs attendus sont listés ci-dessous")
+        owed = len(_indicators(ctx, partner))  # as many as the summary counts
+        listed = ("l'indicateur attendu est nommé ci-dessous" if owed == 1 else
+                  f"les {fn.number(owed)} indicateurs attendus sont listés ci-dessous"
+                  if owed else f"aucun n'est attendu pour {ctx.annee}")
         return Html(f"<p>Aucun chiffre reçu de {years[0]} à {years[-1]} : {listed}.</p>")
     headers = ["Indicateur", "Territoire", *[str(y) for y in years], "Commentaire du partenaire"]
     return Html(table(headers, rows, css_class="transmis", numeric=tuple(range(2, 2 + len(years))),
