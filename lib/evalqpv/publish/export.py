@@ -150,7 +150,7 @@ _SAMPLE_HTML = ('<div class="tableau"><table><caption id="t1">Tableau</caption><
 def warm() -> None:
     """Everything a page's export loads or compiles on first use, done once in the warm
     process before it forks: the templates the report's template extends, the notebook
-    schema's validator, the markdown renderer, bs4's parser and the regexes of the
+    schema's validator, the markdown renderer, the page serialiser and the regexes of the
     glossary and the stylesheet. A page exported afterwards is the same, byte for byte
     (nothing here is kept but caches)."""
     import nbformat  # noqa: PLC0415

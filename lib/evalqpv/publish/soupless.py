@@ -21,7 +21,7 @@ bs4, and the pages of a whole run were compared byte for byte).
 from __future__ import annotations
 
 import re
-from html.entities import name2codepoint
+from html.entities import html5, name2codepoint
 from typing import Any
 
 from bs4 import BeautifulSoup
@@ -33,7 +33,8 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 _WS = " \t\n\r\f"  # bs4's ASCII_SPACES: the whitespace html.parser and bs4 know
 _S = f"[{_WS}]"
 _ATTR = rf"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:{_S}*={_S}*("[^"<>]*"|'[^'<>]*'))?"""
-_START = re.compile(rf"<(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)(?P<attrs>(?:{_S}+{_ATTR})*){_S}*(?P<slash>/?)>")
+_START = re.compile(rf"<(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)(?P<attrs>(?:{_S}+{_ATTR})*){_S}*"
+                    r"(?P<slash>/?)>")
 _ATTRS = re.compile(_ATTR)
 _END = re.compile(rf"</([a-zA-Z][a-zA-Z0-9-]*){_S}*>")
 # The only comments and declaration our template writes (markers for the glossary).
@@ -78,8 +79,8 @@ def _reference(match: re.Match[str]) -> str:
         code = int(decimal, 10) if decimal else int(hexadecimal, 16)
         if _codepoint_ok(code):
             return chr(code)
-    elif name and name in name2codepoint:
-        return chr(name2codepoint[name])
+    elif name and name in name2codepoint:  # HTML 4's names, with HTML 5's meaning
+        return html5[name + ";"]
     raise _Unsure(match.group())
 
 
@@ -186,11 +187,12 @@ def serialize_like_bs4(html: str) -> str | None:
         return None
 
 
-class SouplessHTMLExporter(HTMLExporter):  # type: ignore[misc]
+class SouplessHTMLExporter(HTMLExporter):
     """nbconvert's HTMLExporter (7.17), its BeautifulSoup pass done only when needed."""
 
-    def from_notebook_node(self, nb: Any, resources: dict[str, Any] | None = None,
-                           **kw: Any) -> tuple[str, dict[str, Any]]:
+    def from_notebook_node(  # type: ignore[override]  # as HTMLExporter's
+            self, nb: Any, resources: dict[str, Any] | None = None,
+            **kw: Any) -> tuple[str, dict[str, Any]]:
         """HTMLExporter.from_notebook_node, the page serialised by serialize_like_bs4."""
         langinfo = nb.metadata.get("language_info", {})
         lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
