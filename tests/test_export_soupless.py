@@ -6,15 +6,17 @@ also written by hand, so that the rule is readable here."""
 from __future__ import annotations
 
 from html.entities import name2codepoint
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
+from bs4.builder import HTMLTreeBuilder
 from nbconvert import HTMLExporter
 from nbconvert.exporters.templateexporter import TemplateExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from evalqpv.publish import export
+from evalqpv.publish import export, soupless
 from evalqpv.publish.soupless import SouplessHTMLExporter, serialize_like_bs4
 
 
@@ -203,3 +205,12 @@ def _nbconvert(nb: Any) -> str:
                         exclude_output_prompt=True, optimistic_validation=True)
     body, _ = made.from_notebook_node(nb, resources=_resources(nb))
     return str(body)
+
+
+def test_tables_are_those_of_the_installed_bs4_and_html_parser() -> None:
+    """A bs4 or Python upgrade that changes them makes this fail, not the pages."""
+    builder = HTMLTreeBuilder()
+    assert soupless._VOID == builder.empty_element_tags
+    assert soupless._LIST_ATTRIBUTES == builder.DEFAULT_CDATA_LIST_ATTRIBUTES
+    assert soupless._PRESERVE_WHITESPACE == builder.DEFAULT_PRESERVE_WHITESPACE_TAGS
+    assert set(HTMLParser.CDATA_CONTENT_ELEMENTS) - {"style"} <= soupless._UNHANDLED
