@@ -81,11 +81,15 @@ def read_parquet(path: Path, expression: Any = None) -> Any:
 
 
 def _frame(table: Any) -> Any:
-    """A table read from the store as read_parquet gives it."""
+    """A table read from the store as read_parquet gives it: every column as text."""
+    import pyarrow as pa  # noqa: PLC0415 - heavy, only in kernels
+
+    text = text_dtype()
     table = table.sort_by(ORDER).drop_columns([ORDER])
-    frame = table.to_pandas()
+    frame = table.to_pandas(types_mapper={pa.string(): text}.get)  # text made once
     for column in frame.columns:
-        frame[column] = frame[column].astype(text_dtype())
+        if frame[column].dtype != text:
+            frame[column] = frame[column].astype(text)
     return frame.reset_index(drop=True)
 
 
