@@ -127,7 +127,10 @@ class _Groups:
         order = np.argsort(keys, kind="stable")
         positions = tuple({str(v): i for i, v in enumerate(c.dictionary.to_pylist())}
                           for c in columns)
-        return cls(order, keys[order], positions, width if len(columns) > 1 else 1)
+        small = np.int32 if len(keys) and max(len(keys), int(keys.max()) + 1) < 2**31 \
+            else np.int64  # half the memory
+        return cls(order.astype(small), keys[order].astype(small), positions,
+                   width if len(columns) > 1 else 1)
 
     def rows(self, *values: str) -> Any:
         """The row numbers whose columns hold `values` (none when a value is absent)."""
@@ -163,7 +166,8 @@ def _version(path: Path) -> tuple[str, int, int, int]:
 def keep_parquet(path: Path) -> None:
     """Keep the whole store of `path` in this process's memory, once per version of
     the file, for read_kept: called by the warm process before it forks."""
-    import pyarrow.compute as pc  # noqa: PLC0415 - heavy, only in kernels
+    import pyarrow as pa  # noqa: PLC0415 - heavy, only in kernels
+    import pyarrow.compute as pc  # noqa: PLC0415
     import pyarrow.parquet as pq  # noqa: PLC0415
 
     version = _version(path)
@@ -186,6 +190,7 @@ def keep_parquet(path: Path) -> None:
     _KEPT[version[0]] = _Kept(version, table, _Groups.of(column("niveau"), column("code")),
                               _Groups.of(column("niveau")),
                               _Groups.of(column("niveau"), column("rattachement")))
+    pa.default_memory_pool().release_unused()  # what reading it took, back to the system
 
 
 def read_kept(path: Path, territories: AbstractSet[str] | None,
