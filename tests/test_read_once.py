@@ -19,6 +19,7 @@ from evalqpv.analysis_settings import load_analyses
 from evalqpv.contract_settings import load_contract
 from evalqpv.problems import Problems
 from evalqpv.referentiel import load_referentiel
+from evalqpv.report import national
 from evalqpv.report.loading import preload_inputs, prepare
 from evalqpv.settings import ProjectPaths, SettingsError, read_once
 from evalqpv.store import parquet as parquet_module
@@ -233,6 +234,8 @@ def test_a_rebuilt_store_is_read_from_its_file_and_a_frame_is_the_callers(kept, 
     write_parquet(kept, [*ROWS, row("chomage", "qpv", "QP092005", 2022, "11")])
     assert read_kept(kept, {"qpv|QP092005"}) is None  # another version: not this one
     assert len(load_store(store, {"qpv|QP092005"})) == 3
+    keep_parquet(kept)  # the warm process's next preload keeps the new version
+    assert read_kept(kept, {"qpv|QP092005"})["annee"].tolist() == ["2021", "2018", "2022"]
 
 
 def test_a_prepared_report_reads_no_file_after_the_preload(mini, monkeypatch):
@@ -255,3 +258,15 @@ def test_a_prepared_report_reads_no_file_after_the_preload(mini, monkeypatch):
     pd.testing.assert_frame_equal(got.store, expected.store, check_exact=True)
     assert got.referentiel == expected.referentiel and got.objectives == expected.objectives
     assert got.claims == expected.claims and got.contract == expected.contract
+
+
+def test_the_warm_process_keeps_what_the_notebooks_read(mini):
+    """preload_project (the warm process, before it forks) ends by reading the
+    configuration and keeping the store: a copy finds them in memory."""
+    assert build(mini).ok
+    parquet_module._KEPT.clear()
+    try:
+        national.preload_project(mini)
+        assert read_kept(mini.store_parquet, {"qpv|QP092005"}) is not None
+    finally:
+        parquet_module._KEPT.clear()
