@@ -256,7 +256,7 @@ def read_settings(read: Callable[[Path, str, Problems], T], path: Path, paths: P
     its own copy of what a caller could change."""
     collected = problems if problems is not None else Problems()
     label = paths.label(path)
-    value = read_once(("settings", read.__module__, read.__qualname__, str(path), label),
+    value = read_once(("settings", read, str(path), label),
                       (path,), lambda found: read(path, label, found), collected, copy=copy)
     if problems is None and collected.errors:
         raise SettingsError(collected.errors[0].render())
