@@ -86,7 +86,7 @@ def test_the_territories_are_read_again_when_their_file_changes(tmp_path: Path):
     paths.territories.write_text(territories_file("Cité Jardins"), encoding="utf-8")
     first = read_territories(paths)
     assert first["QP092005"].libelle == "Cité Jardins"
-    assert read_territories(paths) is first  # read once
+    assert read_territories(paths) == first  # (read once: test_read_once.py)
     # rebuilt by an atomic replace: same size, same time, another file
     stamp = paths.territories.stat().st_mtime_ns
     other = tmp_path / "nouveau.csv"

@@ -24,7 +24,7 @@ class AnalysisTable:
 def load_analyses(paths: ProjectPaths,
                   problems: Problems | None = None) -> dict[str, tuple[AnalysisTable, ...]]:
     """config/analyses.toml: for each report, its tables (none when the file is absent)."""
-    return read_settings(_read_analyses, paths.analyses, paths, problems)
+    return read_settings(_read_analyses, paths.analyses, paths, problems, dict)
 
 
 def _read_analyses(path: Path, label: str,

@@ -45,7 +45,8 @@ class ComparisonSettings:
 
 
 def load_comparison(paths: ProjectPaths, problems: Problems | None = None) -> ComparisonSettings:
-    """Read config/comparaison.toml (French message on any problem, as load_contract)."""
+    """Read config/comparaison.toml (French message on any problem, as load_contract),
+    once per process and content of the file: what it gives is immutable, and shared."""
     return read_settings(_read_comparison, paths.comparison, paths, problems)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +90,15 @@ def load_contract(paths: ProjectPaths, problems: Problems | None = None) -> Cont
 
     With `problems`, every problem is recorded there (file, key, what was expected) and
     what could be read is returned; without it, the first problem raises SettingsError.
+    Read once per process and content of the file; each caller gets its own tables.
     """
-    return read_settings(_read_contract, paths.contract, paths, problems)
+    return read_settings(_read_contract, paths.contract, paths, problems, _own_copy)
+
+
+def _own_copy(contract: Contract) -> Contract:
+    """The contract with its own tables: a caller that changes one changes no other's."""
+    return replace(contract, sections=dict(contract.sections),
+                   glossaire=dict(contract.glossaire), signataires=dict(contract.signataires))
 
 
 def _read_contract(path: Path, label: str, problems: Problems) -> Contract:

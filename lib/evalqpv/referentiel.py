@@ -15,6 +15,7 @@ from .contract_settings import Contract
 from .frenchnumbers import NotANumber, parse_french_number
 from .problems import Problems
 from .rawtable import read_delimited
+from .settings import read_once
 from .vocabulary import (
     COUNTED,
     COUNTED_OTHER,
@@ -116,6 +117,11 @@ class Referentiel:
     def __len__(self) -> int:
         return len(self.indicators)
 
+    def own_copy(self) -> Referentiel:
+        """The same référentiel with its own table of indicators: a caller that changes
+        it changes no other's (the indicators themselves are immutable)."""
+        return Referentiel(dict(self.indicators), list(self._partners), self.label)
+
     def of_partner(self, partner: str) -> list[Indicator]:
         return [i for i in self.indicators.values() if i.partenaire == partner]
 
@@ -145,7 +151,19 @@ def load_referentiel(path: Path, label: str, problems: Problems,
 
     A row's section must be one of the contract's sections (config/contrat.toml) or a
     signatory's commitments (« Annexe 1 – <signataire> »).
+
+    Parsed once per process, content of the file, label and contract (settings.read_once:
+    the warm process of `evalqpv rapports` parses it before it forks a copy per
+    notebook); its problems are reported to every caller, and each caller gets its own
+    table of indicators (the indicators themselves are immutable).
     """
+    return read_once(("referentiel", str(path), label), (path,),
+                     lambda found: _load_referentiel(path, label, found, contract), problems,
+                     inputs=(contract,), copy=Referentiel.own_copy)
+
+
+def _load_referentiel(path: Path, label: str, problems: Problems,
+                      contract: Contract) -> Referentiel:
     table = read_delimited(path, label, problems, separator=_separator(path),
                            strict_encoding=True)
     if table is None:

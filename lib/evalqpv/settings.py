@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from .errors import SettingsError as SettingsError  # its historical place
-from .problems import Problems, printable
+from .problems import Problem, Problems, printable
 
 QUARTER_CODE = re.compile(r"QP\d{2}[\dAB]\d{3}|QN\d{2}[\dAB]\d{2}[A-Z]")  # 2015 | 2024
 
@@ -248,11 +248,67 @@ T = TypeVar("T")
 
 
 def read_settings(read: Callable[[Path, str, Problems], T], path: Path, paths: ProjectPaths,
-                  problems: Problems | None) -> T:
+                  problems: Problems | None, copy: Callable[[T], T] | None = None) -> T:
     """One configuration file read by `read`: with `problems`, every problem is recorded
-    there and what could be read is returned; without it, the first one raises."""
+    there and what could be read is returned; without it, the first one raises.
+
+    Read once per process and content of the file (read_once): `copy` gives each caller
+    its own copy of what a caller could change."""
     collected = problems if problems is not None else Problems()
-    value = read(path, paths.label(path), collected)
+    label = paths.label(path)
+    value = read_once(("settings", read, str(path), label),
+                      (path,), lambda found: read(path, label, found), collected, copy=copy)
     if problems is None and collected.errors:
         raise SettingsError(collected.errors[0].render())
     return value
+
+
+# What a reading depends on: its file's resolved path and its bytes (None when absent).
+# The bytes, not the time of the last change: a file rewritten with as many bytes within
+# the same tick of the file system's clock is still read again.
+FileState = tuple[str, bytes | None]
+
+
+def file_state(path: Path) -> FileState:
+    """The content a reading of `path` would see (read_once compares it)."""
+    try:
+        return str(path.resolve()), path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return str(path.resolve()), None
+
+
+@dataclass(frozen=True)
+class _Reading:
+    states: tuple[FileState, ...]
+    inputs: tuple[object, ...]
+    value: object
+    problems: tuple[Problem, ...]
+
+
+_READINGS: dict[Hashable, _Reading] = {}
+
+
+def read_once(key: Hashable, files: Sequence[Path], read: Callable[[Problems], T],
+              problems: Problems | None = None, *, inputs: tuple[object, ...] = (),
+              copy: Callable[[T], T] | None = None) -> T:
+    """`read(found)`, computed once per process for the same content of `files` and
+    equal `inputs` (what else the reading depends on, compared with ==), under `key`.
+
+    The warm process of `evalqpv rapports` reads the configuration before it forks a
+    copy per notebook: every copy finds it here instead of parsing it again. A file
+    changed since (another run of a long-lived process, an analyst who edits it between
+    two cells) is read again. The problems the reading found are added to `problems` at
+    every call, in their order, as if the file had been read again; `copy` (when given)
+    gives each caller its own copy of what it could change, so that no caller changes
+    what the next one gets."""
+    states = tuple(file_state(f) for f in files)
+    kept = _READINGS.get(key)
+    if kept is None or kept.states != states or kept.inputs != inputs:
+        found = Problems()
+        value = read(found)
+        kept = _Reading(states, inputs, value, tuple(found.items))
+        _READINGS[key] = kept  # one reading per key: an older content is of no further use
+    if problems is not None:
+        problems.items.extend(kept.problems)
+    mine = cast(T, kept.value)
+    return copy(mine) if copy is not None else mine

@@ -13,13 +13,16 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from ..contract_settings import load_contract
-from ..objectives import load_claims, load_objectives
+from ..analysis_settings import load_analyses
+from ..comparison_settings import load_comparison
+from ..contract_settings import Contract, load_contract
+from ..objectives import Claim, Objectives, load_claims, load_objectives
 from ..problems import Problems
-from ..referentiel import load_referentiel
-from ..settings import ProjectPaths, find_root
+from ..referentiel import Referentiel, load_referentiel
+from ..settings import ProjectPaths, find_root, read_once
 from ..store.load import load_store
-from ..store.tables import available_years, resolve_territory
+from ..store.parquet import keep_parquet
+from ..store.tables import available_years, read_territories, resolve_territory
 from ..territory import (
     Level,
     ParameterError,
@@ -80,13 +83,48 @@ def prepare(annee: object, territoire: object, rapport: str = SYNTHESIS,
     if not own:  # the contract's transcription and partners' returns are not about it
         local = local[~local["origine"].isin(HAND_FILLED_ORIGINS)]
     problems = Problems()
-    referentiel = load_referentiel(paths.referentiel, paths.label(paths.referentiel), problems,
-                                   contract)
-    objectives = load_objectives(paths.objectives, paths.label(paths.objectives), problems,
-                                 referentiel, contract)
-    claims = load_claims(paths.claims, paths.label(paths.claims), problems, referentiel)
+    referentiel, objectives, claims = _configuration(paths, contract, problems)
     if problems.errors:
         raise ParameterError("La configuration contient des erreurs : lancez `make construire` et "
                              "lisez data/processed/validation.md.")
     return ReportContext(year, territory, rapport, referentiel, local.reset_index(drop=True),
                          paths, contract, objectives, claims)
+
+
+def _configuration(paths: ProjectPaths, contract: Contract, problems: Problems,
+                   ) -> tuple[Referentiel, Objectives, list[Claim]]:
+    """The référentiel, the contract's lines and its claims, checked against each other:
+    read once per process and content of their files (settings.read_once), each caller
+    with its own copy of what it could change and every problem found."""
+    files = (paths.referentiel, paths.objectives, paths.claims)
+
+    def read(found: Problems) -> tuple[Referentiel, Objectives, list[Claim]]:
+        referentiel = load_referentiel(paths.referentiel, paths.label(paths.referentiel),
+                                       found, contract)
+        return (referentiel,
+                load_objectives(paths.objectives, paths.label(paths.objectives), found,
+                                referentiel, contract),
+                load_claims(paths.claims, paths.label(paths.claims), found, referentiel))
+
+    def own(read: tuple[Referentiel, Objectives, list[Claim]],
+            ) -> tuple[Referentiel, Objectives, list[Claim]]:
+        return read[0].own_copy(), read[1], list(read[2])  # Objectives is immutable
+
+    return read_once(("configuration", *map(str, files), *map(paths.label, files)), files,
+                     read, problems, inputs=(contract,), copy=own)
+
+
+def preload_inputs(paths: ProjectPaths) -> None:
+    """Read once, in a process about to fork a copy per notebook, the files every
+    notebook reads alike (each reader keeps what it read for this version of its files,
+    settings.read_once), and keep the store in memory (store.parquet.keep_parquet): a
+    copy then reads none of them. report.national.preload_project calls it."""
+    problems = Problems()  # each notebook reports its own: here they are only read
+    contract = load_contract(paths, problems)
+    _configuration(paths, contract, problems)
+    load_comparison(paths, problems)
+    load_analyses(paths, problems)
+    read_territories(paths)
+    available_years(paths, contract.territoire)
+    if paths.store_parquet.exists():
+        keep_parquet(paths.store_parquet)

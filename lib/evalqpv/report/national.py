@@ -158,6 +158,11 @@ def preload_project(paths: ProjectPaths) -> None:
     load_map_data(paths.outlines, paths.quarter_links)
     _PRELOADED.add(done)
 
+    # The files every notebook reads alike (configuration, territories, the store's rows
+    # kept in memory), read here once for every copy (report.loading.preload_inputs).
+    from .loading import preload_inputs  # noqa: PLC0415 - this block only (preload_inputs)
+    preload_inputs(paths)
+
 
 def preload(store: Path) -> dict[str, pd.DataFrame]:
     """Every geography's values, read once for this version of the store."""

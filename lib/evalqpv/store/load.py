@@ -11,7 +11,7 @@ from ..errors import StoreMissing as StoreMissing  # its historical place
 from ..settings import parquet_of
 from ..vocabulary import ETABLISSEMENT
 from .consolidate import STORE_COLUMNS
-from .parquet import ORDER, read_parquet, store_filter, text_dtype
+from .parquet import ORDER, read_kept, read_parquet, store_filter, text_dtype
 
 
 def load_store(path: Path, territories: AbstractSet[str] | None = None,
@@ -22,15 +22,20 @@ def load_store(path: Path, territories: AbstractSet[str] | None = None,
     With `territories` ("niveau|code" keys), only their rows are kept (those of
     `keep_levels`, and schools attached to the communes `attached_to`): a report needs
     a few hundred rows of a store that covers every QPV. The Parquet copy written
-    beside the CSV is read with a filter (milliseconds); without it, the CSV is read in
-    chunks, so that memory stays low when notebooks run in parallel.
+    beside the CSV is read with a filter (milliseconds), or taken from memory in a process
+    that keeps it (parquet.keep_parquet: the warm process of `evalqpv rapports` and the
+    copies it forks); without it, the CSV is read in chunks, so that memory stays low
+    when notebooks run in parallel.
     """
     if not path.exists():
         raise StoreMissing(f"Le stock {path} n'existe pas : lancez d'abord `make construire`.")
     parquet = parquet_of(path)
     if parquet.exists():
-        frame: pd.DataFrame = read_parquet(parquet, None if territories is None else store_filter(
-            territories, keep_levels, attached_to))
+        # from memory when this process keeps the store (parquet.keep_parquet)
+        frame: pd.DataFrame = read_kept(parquet, territories, keep_levels, attached_to)
+        if frame is None:
+            frame = read_parquet(parquet, None if territories is None else store_filter(
+                territories, keep_levels, attached_to))
     else:
         frame = (pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
                  if territories is None

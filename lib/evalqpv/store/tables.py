@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 
 from ..ingest.geography import QpvPlace
-from ..settings import ProjectPaths
+from ..settings import ProjectPaths, read_once
 from ..territory import Territory, territory_of
 from ..territory import TerritoryRow as TerritoryRow  # defined with the levels it gives
 from ..vocabulary import COMMUNE, DEPARTEMENT, NEAR_LEVELS, QPV
@@ -37,24 +37,16 @@ def write_territories(paths: ProjectPaths, qpvs: Iterable[QpvPlace]) -> None:
         for q in qpvs])
 
 
-_READ: dict[tuple[str, int, int, int], dict[str, TerritoryRow]] = {}
-
-
 def read_territories(paths: ProjectPaths) -> dict[str, TerritoryRow]:
     """Every QPV of the store, by code; empty when the store has not been built.
 
-    Read once per version of the file (path, inode, time, size) in a process: a report
-    reads it to check its quarter, then its export for the page's header, and some
-    sections again. Every caller gets the same dict, and none modifies it."""
-    try:
-        stat = paths.territories.stat()
-    except FileNotFoundError:
-        return {}
-    key = (str(paths.territories), stat.st_ino, stat.st_mtime_ns, stat.st_size)
-    if key not in _READ:
-        _READ.clear()
-        _READ[key] = _read_territories(paths)
-    return _READ[key]
+    Read once per content of the file in a process (settings.read_once): the warm process
+    of `evalqpv rapports` reads it before it forks a copy per notebook, which checks its
+    quarter, then its export the page's header, and some sections again. Every caller
+    gets its own dict (the rows are immutable)."""
+    return read_once(("territories", str(paths.territories)), (paths.territories,),
+                     lambda _: _read_territories(paths) if paths.territories.exists() else {},
+                     copy=dict)
 
 
 def _read_territories(paths: ProjectPaths) -> dict[str, TerritoryRow]:
@@ -97,7 +89,14 @@ def write_years(paths: ProjectPaths, rows: Iterable[dict[str, str]],
 
 def available_years(paths: ProjectPaths, code: str) -> list[int]:
     """The years a report on this QPV can be written for, oldest first."""
+    every: dict[str, list[int]] = read_once(("years", str(paths.years)), (paths.years,),
+                                            lambda _: _read_years(paths))
+    return list(every.get(code, []))
+
+
+def _read_years(paths: ProjectPaths) -> dict[str, list[int]]:
+    """annees.json, parsed once per content of the file (available_years)."""
     if not paths.years.exists():
-        return []
-    years: list[int] = json.loads(paths.years.read_text(encoding="utf-8")).get(code, [])
+        return {}
+    years: dict[str, list[int]] = json.loads(paths.years.read_text(encoding="utf-8"))
     return years
