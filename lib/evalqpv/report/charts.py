@@ -165,7 +165,6 @@ def _keep_labels_inside(fig: Figure, ax: Axes, labels: list[Any]) -> None:
     """Widen the value axis until every value label ends inside the axes (and so inside
     the figure): a label is never cut, whatever its length."""
     for _ in range(6):
-        fig.canvas.draw()
         renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
         right = max((t.get_window_extent(renderer).x1 for t in labels), default=0.0)
         limit = ax.get_window_extent(renderer).x1
@@ -290,7 +289,6 @@ def _direct_labels(fig: Figure, ax: Axes, labels: list[tuple[Level, Point]],
                    unit: str) -> None:
     """Each line named at its right end, in the margin, never on top of another label:
     labels are spread apart by their own height, with a dotted leader to the point."""
-    fig.canvas.draw()
     to_display = ax.transData
     line = LABEL_SIZE * 1.2 * fig.dpi / 72
     placed = sorted(((to_display.transform((p.annee, p.valeur or 0.0))[1], lv, p)
