@@ -60,7 +60,7 @@ def raw_svg(fig: Figure, context: object) -> str:
 
 
 def test_drawing_puts_matplotlib_back_as_it_was():
-    metrics = mtext._get_text_metrics_with_cache
+    metrics, get_font = mtext._get_text_metrics_with_cache, mtext.get_font
     with mpl.rc_context({"font.size": 17}):
         with drawing():
             assert mpl.rcParams["font.size"] == STYLE["font.size"]
@@ -70,7 +70,7 @@ def test_drawing_puts_matplotlib_back_as_it_was():
                 pass
             assert mtext._get_text_metrics_with_cache is chart_canvas._shared_metrics
         assert mpl.rcParams["font.size"] == 17
-    assert mtext._get_text_metrics_with_cache is metrics
+    assert mtext._get_text_metrics_with_cache is metrics and mtext.get_font is get_font
     assert "_find_fonts_by_props" not in fontManager.__dict__
     with pytest.raises(RuntimeError), drawing():
         raise RuntimeError  # undone on an error too
@@ -130,6 +130,27 @@ def test_a_missing_font_family_is_looked_up_and_warned_about_each_time(caplog):
     assert first == second and len(first) == 1
     assert sum("No Such Font" in r.getMessage() for r in caplog.records) == 2
     assert len(chart_canvas._FONTS) == 1 and list(chart_canvas._FONTS.values()) == [found]
+
+
+def test_a_font_table_is_read_once_per_font_and_is_the_font_s_own(monkeypatch):
+    with drawing():
+        paths = fontManager._find_fonts_by_props(FontProperties())
+        first, second = mtext.get_font(paths), mtext.get_font(paths)
+        font = first._font
+        reads = []
+        read = type(font).get_sfnt_table
+
+        class Counting:  # the font, counting the reads that reach it
+            def get_sfnt_table(self, name: str) -> object:
+                reads.append(name)
+                return read(font, name)
+
+        first._font = second._font = Counting()
+        monkeypatch.setattr(chart_canvas, "_TABLES", {})
+        head = first.get_sfnt_table("head")
+        assert second.get_sfnt_table("head") is head and reads == ["head"]
+        assert second.get_sfnt_table("OS/2") is not None and reads == ["head", "OS/2"]
+    assert head == read(font, "head") and head["unitsPerEm"] == 2048  # DejaVu Sans
 
 
 def test_a_full_cache_starts_again_from_empty(monkeypatch):

@@ -82,8 +82,10 @@ STYLE: dict[Any, Any] = {
 # the font (all in the key), so a shared value is the value the renderer would compute.
 _METRICS: dict[tuple[Any, ...], tuple[float, float, float]] = {}
 _FONTS: dict[tuple[Any, ...], list[Any]] = {}
+_TABLES: dict[tuple[int, str], tuple[Any, Any]] = {}  # (id(font), table) -> (font, table)
 CACHE_LIMIT = 50_000  # entries per cache; past it the cache starts again from empty
 _HOOK = "_get_text_metrics_with_cache"  # matplotlib.text's, looked up at each call
+_GET_FONT = "get_font"  # matplotlib.text's name for font_manager.get_font
 _TIGHTBBOX = "_get_tightbbox_for_layout_only"  # matplotlib.artist's, looked up at each call
 _FONT_RC = ("family", "style", "variant", "weight", "stretch", "size", "serif",
             "sans-serif", "cursive", "fantasy", "monospace")
@@ -97,6 +99,7 @@ class _Active:
     state: tuple[Any, ...] = ()
     metrics: Callable[..., tuple[float, float, float]] | None = None
     fonts: Callable[..., list[Any]] | None = None
+    get_font: Callable[..., Any] | None = None
 
 
 def _font_key(prop: FontProperties) -> tuple[Any, ...]:
@@ -157,6 +160,32 @@ def _shared_fonts(prop: Any, fontext: str = "ttf", directory: Any = None,
     return list(found)
 
 
+class _FontTables:
+    """The font `Text._get_layout` asks for, whose tables it reads (two per text, to
+    space its lines) read once per font: a table is the font file's, so the font
+    object, kept alive with it, is its key."""
+
+    def __init__(self, font: Any) -> None:
+        self._font = font
+
+    def get_sfnt_table(self, name: str) -> Any:
+        key = (id(self._font), name)
+        found = _TABLES.get(key)
+        if found is None or found[0] is not self._font:
+            found = (self._font, self._font.get_sfnt_table(name))
+            _TABLES[key] = found
+        return found[1]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._font, name)
+
+
+def _shared_tables(*args: Any, **kwargs: Any) -> _FontTables:
+    """`matplotlib.text.get_font` (still called: it resets the font's transform)."""
+    assert _Active.get_font is not None
+    return _FontTables(_Active.get_font(*args, **kwargs))
+
+
 @contextmanager
 def drawing() -> Iterator[None]:
     """The house style (`STYLE`) and the shared text metrics and font lookups, for the
@@ -179,7 +208,9 @@ def drawing() -> Iterator[None]:
         _Active.metrics = getattr(mtext, _HOOK)
         own = manager.__dict__.get("_find_fonts_by_props")
         _Active.fonts = manager._find_fonts_by_props
+        _Active.get_font = getattr(mtext, _GET_FONT)
         setattr(mtext, _HOOK, _shared_metrics)
+        setattr(mtext, _GET_FONT, _shared_tables)
         manager._find_fonts_by_props = _shared_fonts  # type: ignore[method-assign]
         _Active.depth = 1
         try:
@@ -187,11 +218,12 @@ def drawing() -> Iterator[None]:
         finally:
             _Active.depth = 0
             setattr(mtext, _HOOK, _Active.metrics)
+            setattr(mtext, _GET_FONT, _Active.get_font)
             if own is None:
                 del manager._find_fonts_by_props
             else:
                 manager._find_fonts_by_props = own  # type: ignore[method-assign]
-            _Active.metrics = _Active.fonts = None
+            _Active.metrics = _Active.fonts = _Active.get_font = None
 
 
 class ChartFigure(Figure):
