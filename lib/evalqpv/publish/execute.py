@@ -38,7 +38,7 @@ def warm_up() -> Any:
     from nbconvert.filters.markdown import markdown2html  # noqa: PLC0415
     from papermill import execute_notebook  # noqa: PLC0415, F401
 
-    from .. import report  # noqa: PLC0415, F401
+    from .. import report  # noqa: PLC0415
     from .engine import engine_class  # noqa: PLC0415
     from .export import warm  # noqa: PLC0415
     from .shell import new_shell  # noqa: PLC0415
@@ -51,6 +51,7 @@ def warm_up() -> Any:
         fig = Figure(figsize=(1, 1))
         fig.add_subplot().set_title("é 1")
         fig.savefig(io.BytesIO(), format="png")
+    report.charts.warm()  # text metrics and font lookups every report's charts share
     return new_shell()
 
 

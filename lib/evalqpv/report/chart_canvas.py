@@ -17,14 +17,22 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import matplotlib as mpl
+import matplotlib.artist as martist
+import matplotlib.text as mtext
+from matplotlib import font_manager
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_mixed import MixedModeRenderer
+from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from .. import frenchnumbers as fn
@@ -62,6 +70,160 @@ STYLE: dict[Any, Any] = {
     "svg.hashsalt": "evalqpv",  # stable ids from one run to the next
     "svg.id": None,
 }
+
+
+# --------------------------------------------------------------------------- drawing
+
+# Text metrics and font lookups shared by every chart drawn in this process (and, filled
+# by `warm`, by every process forked from it). Matplotlib keeps its text metrics per
+# renderer, and every figure has its own: each chart measured « 2019 » or « 10 % » again,
+# twice (Agg for the layout, SVG for the output). A metric is a pure function of the kind
+# of renderer, its dpi, the text, the font asked for and the rcParams that pick and hint
+# the font (all in the key), so a shared value is the value the renderer would compute.
+_METRICS: dict[tuple[Any, ...], tuple[float, float, float]] = {}
+_FONTS: dict[tuple[Any, ...], list[Any]] = {}
+_TABLES: dict[tuple[int, str], tuple[Any, Any]] = {}  # (id(font), table) -> (font, table)
+CACHE_LIMIT = 50_000  # entries per cache; past it the cache starts again from empty
+_HOOK = "_get_text_metrics_with_cache"  # matplotlib.text's, looked up at each call
+_GET_FONT = "get_font"  # matplotlib.text's name for font_manager.get_font
+_TIGHTBBOX = "_get_tightbbox_for_layout_only"  # matplotlib.artist's, looked up at each call
+_FONT_RC = ("family", "style", "variant", "weight", "stretch", "size", "serif",
+            "sans-serif", "cursive", "fantasy", "monospace")
+
+
+class _Active:
+    """What `drawing` installed: matplotlib's functions it stands in for, and the
+    rcParams of the drawing (part of every key)."""
+
+    depth = 0
+    state: tuple[Any, ...] = ()
+    metrics: Callable[..., tuple[float, float, float]] | None = None
+    fonts: Callable[..., list[Any]] | None = None
+    get_font: Callable[..., Any] | None = None
+
+
+def _font_key(prop: FontProperties) -> tuple[Any, ...]:
+    return (tuple(prop.get_family()), prop.get_style(), prop.get_variant(),
+            prop.get_weight(), prop.get_stretch(), prop.get_size_in_points(),
+            prop.get_file(), prop.get_math_fontfamily())
+
+
+def _renderer_kind(renderer: Any) -> tuple[Any, ...] | None:
+    """Which measure a renderer gives: Agg's at its dpi, or the SVG writer's (outlines
+    at a fixed scale); None for any other renderer (never shared)."""
+    inner = renderer._renderer if type(renderer) is MixedModeRenderer else renderer
+    if type(inner) is RendererAgg:
+        return ("agg", inner.dpi)
+    if type(inner) is RendererSVG:
+        return ("svg",)
+    return None
+
+
+def _remember(cache: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> None:
+    if len(cache) >= CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+
+
+def _shared_metrics(renderer: Any, text: str, fontprop: FontProperties, ismath: Any,
+                    dpi: float) -> tuple[float, float, float]:
+    """`matplotlib.text._get_text_metrics_with_cache`, kept across renderers."""
+    assert _Active.metrics is not None
+    kind = _renderer_kind(renderer)
+    if kind is None or ismath is not False:  # mathtext, TeX, other backends: as is
+        return _Active.metrics(renderer, text, fontprop, ismath, dpi)
+    key = (kind, text, _font_key(fontprop), dpi, _Active.state)
+    found = _METRICS.get(key)
+    if found is None:
+        found = _Active.metrics(renderer, text, fontprop, ismath, dpi)
+        _remember(_METRICS, key, found)
+    return found
+
+
+def _shared_fonts(prop: Any, fontext: str = "ttf", directory: Any = None,
+                  fallback_to_default: bool = True,
+                  rebuild_if_missing: bool = True) -> list[Any]:
+    """`FontManager._find_fonts_by_props`, without its two `findfont` calls per text."""
+    assert _Active.fonts is not None
+    if not isinstance(prop, FontProperties):
+        return _Active.fonts(prop, fontext, directory, fallback_to_default,
+                             rebuild_if_missing)
+    key = (_font_key(prop), fontext, directory, fallback_to_default, rebuild_if_missing,
+           _Active.state)
+    found = _FONTS.get(key)
+    if found is None:
+        found = _Active.fonts(prop, fontext, directory, fallback_to_default,
+                              rebuild_if_missing)
+        if len(found) < len(prop.get_family()):  # a family is missing: matplotlib
+            return found  # warns each time it is asked, so it keeps being asked
+        _remember(_FONTS, key, found)
+    return list(found)
+
+
+class _FontTables:
+    """The font `Text._get_layout` asks for, whose tables it reads (two per text, to
+    space its lines) read once per font: a table is the font file's, so the font
+    object, kept alive with it, is its key."""
+
+    def __init__(self, font: Any) -> None:
+        self._font = font
+
+    def get_sfnt_table(self, name: str) -> Any:
+        key = (id(self._font), name)
+        found = _TABLES.get(key)
+        if found is None or found[0] is not self._font:
+            found = (self._font, self._font.get_sfnt_table(name))
+            _TABLES[key] = found
+        return found[1]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._font, name)
+
+
+def _shared_tables(*args: Any, **kwargs: Any) -> _FontTables:
+    """`matplotlib.text.get_font` (still called: it resets the font's transform)."""
+    assert _Active.get_font is not None
+    return _FontTables(_Active.get_font(*args, **kwargs))
+
+
+@contextmanager
+def drawing() -> Iterator[None]:
+    """The house style (`STYLE`) and the shared text metrics and font lookups, for the
+    time a chart is built or written; matplotlib and the rcParams are as they were
+    afterwards."""
+    with mpl.rc_context(STYLE):
+        if _Active.depth:
+            _Active.depth += 1
+            try:
+                yield
+            finally:
+                _Active.depth -= 1
+            return
+        manager = font_manager.fontManager
+        rc: Any = mpl.rcParams
+        _Active.state = (tuple(tuple(v) if isinstance(v, list) else v for v in
+                               (rc[f"font.{k}"] for k in _FONT_RC)),
+                         rc["text.hinting"], rc["text.hinting_factor"],
+                         os.getenv("MPL_IGNORE_SYSTEM_FONTS"), id(manager))
+        _Active.metrics = getattr(mtext, _HOOK)
+        own = manager.__dict__.get("_find_fonts_by_props")
+        _Active.fonts = manager._find_fonts_by_props
+        _Active.get_font = getattr(mtext, _GET_FONT)
+        setattr(mtext, _HOOK, _shared_metrics)
+        setattr(mtext, _GET_FONT, _shared_tables)
+        manager._find_fonts_by_props = _shared_fonts  # type: ignore[method-assign]
+        _Active.depth = 1
+        try:
+            yield
+        finally:
+            _Active.depth = 0
+            setattr(mtext, _HOOK, _Active.metrics)
+            setattr(mtext, _GET_FONT, _Active.get_font)
+            if own is None:
+                del manager._find_fonts_by_props
+            else:
+                manager._find_fonts_by_props = own  # type: ignore[method-assign]
+            _Active.metrics = _Active.fonts = _Active.get_font = None
 
 
 class ChartFigure(Figure):
@@ -127,13 +289,38 @@ def new_figure(height: float, width: float = WIDTH) -> tuple[ChartFigure, Axes]:
 
 
 
+def tight_layout(fig: Figure, pad: float,
+                 rect: tuple[float, float, float, float] | None = None) -> None:
+    """`fig.tight_layout(pad=pad, rect=rect)`, measuring each Axes once. With a `rect`,
+    matplotlib computes the layout twice and measures every Axes (its tick labels, axis
+    labels, texts) both times, in a figure that has not changed in between; the second
+    measure is the first one again."""
+    measured: dict[tuple[int, ...], Any] = {}
+    original = getattr(martist, _TIGHTBBOX)
+    own = {id(ax) for ax in fig.axes}
+
+    def once(obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if id(obj) not in own or kwargs:
+            return original(obj, *args, **kwargs)
+        key = (id(obj), *(id(a) for a in args))
+        if key not in measured:
+            measured[key] = original(obj, *args)
+        return measured[key]
+
+    setattr(martist, _TIGHTBBOX, once)
+    try:
+        fig.tight_layout(pad=pad, rect=rect)
+    finally:
+        setattr(martist, _TIGHTBBOX, original)
+
+
 # --------------------------------------------------------------------------- output
 
 
 def to_png(fig: Figure) -> bytes:
     """PNG bytes that are identical from one run to the next (no software/date tags)."""
     buffer = io.BytesIO()
-    with mpl.rc_context(STYLE):
+    with drawing():
         fig.savefig(buffer, format="png", metadata={"Software": None}, dpi=100)
     return buffer.getvalue()
 
@@ -185,7 +372,7 @@ def to_svg(fig: Figure) -> Svg:
     two charts of a page never share an id and a rebuild gives the same bytes. The
     font and stroke joins come from the page's stylesheet."""
     buffer = io.StringIO()
-    with mpl.rc_context(STYLE):
+    with drawing():
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
     text = text[text.index("<svg"):]

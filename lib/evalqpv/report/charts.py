@@ -25,7 +25,6 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -48,13 +47,14 @@ from .chart_canvas import (
     LABEL_SIZE,
     MUTED,
     OTHER_STYLE,
-    STYLE,
     STYLES,
     WIDTH,
     ChartFigure,
     FrenchTicks,
+    drawing,
     new_figure,
     tick_decimals,
+    tight_layout,
     to_png,
     to_svg,
     value_axis,
@@ -105,7 +105,7 @@ def comparison_chart(lines: list[tuple[Level, list[Point]]], unit: str, *,
     drawn = [(level, points) for level, points in drawn if points]
     years = sorted({p.annee for _, points in drawn for p in points})
     quarter = next((pts for lv, pts in drawn if lv.niveau == QPV), drawn[0][1] if drawn else [])
-    with mpl.rc_context(STYLE):
+    with drawing():
         if len(years) <= 1 or len(quarter) <= 1:
             year = quarter[-1].annee if quarter else (years[-1] if years else 0)
             fig = _bars(drawn, unit, year)
@@ -156,7 +156,7 @@ def _bars(drawn: list[tuple[Level, list[Point]]], unit: str, year: int) -> Chart
     ax.spines["left"].set_visible(False)
     ax.grid(axis="x", color=GRID, linewidth=0.6)
     ax.set_axisbelow(True)
-    fig.tight_layout(pad=0.4)
+    tight_layout(fig, 0.4)
     _keep_labels_inside(fig, ax, labels)
     return fig
 
@@ -165,7 +165,6 @@ def _keep_labels_inside(fig: Figure, ax: Axes, labels: list[Any]) -> None:
     """Widen the value axis until every value label ends inside the axes (and so inside
     the figure): a label is never cut, whatever its length."""
     for _ in range(6):
-        fig.canvas.draw()
         renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
         right = max((t.get_window_extent(renderer).x1 for t in labels), default=0.0)
         limit = ax.get_window_extent(renderer).x1
@@ -266,7 +265,7 @@ def _lines(drawn: list[tuple[Level, list[Point]]], unit: str, years: list[int],
     right = _label_space(labels, unit)
     top = 0.86 if reforms or any(lv.niveau == QPV and source_switches(pts) for lv, pts in drawn) \
         else 0.95
-    fig.tight_layout(pad=0.4, rect=(0, 0, 1 - right, top))
+    tight_layout(fig, 0.4, rect=(0, 0, 1 - right, top))
     _direct_labels(fig, ax, labels, unit)
     return fig
 
@@ -290,7 +289,6 @@ def _direct_labels(fig: Figure, ax: Axes, labels: list[tuple[Level, Point]],
                    unit: str) -> None:
     """Each line named at its right end, in the margin, never on top of another label:
     labels are spread apart by their own height, with a dotted leader to the point."""
-    fig.canvas.draw()
     to_display = ax.transData
     line = LABEL_SIZE * 1.2 * fig.dpi / 72
     placed = sorted(((to_display.transform((p.annee, p.valeur or 0.0))[1], lv, p)
@@ -319,3 +317,34 @@ def _direct_labels(fig: Figure, ax: Axes, labels: list[tuple[Level, Point]],
                  linespacing=1.1, fontweight="bold" if level.niveau == QPV else "normal")
 
 
+
+
+def warm() -> None:
+    """Draw and write a few charts like the reports' (in the process that forks one copy
+    per report): the text metrics and font lookups they measure stay in `chart_canvas`'s
+    shared caches, and each report's charts find them there."""
+    import datetime  # noqa: PLC0415
+    levels = [Level("qpv", "QP000000", "Quartier"), Level("commune", "00000", "Commune"),
+              Level("epci", "200000000", "Intercommunalité"),
+              Level("departement", "00", "Département"), Level("region", "00", "Région"),
+              Level("france", "FR", "France"), Level("ensemble_qpv", "QPV", "Ensemble des QPV")]
+
+    def series(first: int, last: int, low: float, high: float) -> list[Point]:
+        return [Point(y, low + (high - low) * (y - first) / max(last - first, 1), VALEUR,
+                      "Insee", "x.csv", False, origine="publication")
+                for y in range(first, last + 1)]
+
+    reform = Break(("x",), datetime.date(2019, 1, 1), "réforme", "Insee", "", ())
+    for first, last, unit, low, high in ((2004, 2026, "pourcentage", 0.0, 100.0),
+                                         (2005, 2025, "euros", 10000.0, 30000.0),
+                                         (2013, 2018, "ratio", 0.0, 10.0),
+                                         (2013, 2018, "nombre", 0.0, 500.0)):
+        lines = [(lv, series(first, last, low, high * (0.6 + i / 10)))
+                 for i, lv in enumerate(levels)]
+        to_svg(comparison_chart(lines, unit, label="Indicateur", breaks=[reform]))
+        to_svg(comparison_chart([(lv, pts[-1:]) for lv, pts in lines], unit))
+    for unit, per, spread in (("indice", "pour 100 habitants", 10.0),
+                              ("pourcentage", "", 100.0), ("euros", "", 30000.0)):
+        values = [spread * (i % 97) / 97 for i in range(1300)]
+        to_svg(distribution_chart(values, values[:10], values[500], unit, "Quartier",
+                                  "QPV du département", source="Insee", per=per))
