@@ -399,9 +399,9 @@ def perimeters(departement: str, region: str, sample: int) -> None:
           "mémoire maximale, PSS (Mio) | rapports en échec |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for perimetre, workers, n, m in rows:
-        failed = fr(m.failures) if m.failures >= 0 else "inconnu (voir le journal)"
-        print(f"| `--perimetre {perimetre}` | {n} | {workers} | {fr(m.wall)} | {fr(m.cpu)} | "
-              f"{fr(m.wall / n, 2)} | {fr(m.cpu / n, 2)} | {fr(m.peak / MIB, 0)} | "
+        failed = fr(m.failures, 0) if m.failures >= 0 else "inconnu (voir le journal)"
+        print(f"| `--perimetre {perimetre}` | {fr(n, 0)} | {workers} | {fr(m.wall)} | "
+              f"{fr(m.cpu)} | {fr(m.wall / n, 2)} | {fr(m.cpu / n, 2)} | {fr(m.peak / MIB, 0)} | "
               f"{fr(m.peak_pss / MIB, 0)} | {failed} |")
     print(f"| boucle `--territoire` sur {len(codes)} quartiers du {departement} (une commande "
           f"par quartier) | {len(codes)} | 2 | {fr(loop.wall)} | {fr(loop.cpu)} | "
@@ -413,7 +413,7 @@ def perimeters(departement: str, region: str, sample: int) -> None:
     one = rows[2][3].wall
     per_quarter = min(r[3].wall / r[2] for r in rows[:2])
     print(f"\nAccélération de 1 à 2 processus Dask ({departement}) : **×{fr(one / two, 2)}**.")
-    print(f"Projection pour toute la France ({france} quartiers avec des données) au coût "
+    print(f"Projection pour toute la France ({fr(france, 0)} quartiers avec des données) au coût "
           f"par quartier mesuré : **{fr(per_quarter * france / 60, 0)} min** sur cette "
           f"machine (objectif : 30 min).\n")
 

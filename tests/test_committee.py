@@ -144,7 +144,7 @@ def test_completeness_says_when_a_partner_last_sent_and_links_its_page(year_2025
     assert rows["IDSU"]["dernier"] is None  # the contract's figure is not a return
     shown = report.partner_completeness(year_2025).text
     assert '<a href="partenaires/france_travail.html">France Travail</a>' in shown
-    assert "aucun depuis 2024" in text(shown)
+    assert "aucun depuis le début du contrat (2024)" in text(shown)
 
 
 def test_count_agrees_with_its_number():

@@ -51,6 +51,12 @@ def test_approximate_one_off_total_is_not_a_yearly_quota():
     near = j(cameras, pt(2026, 46), 2026, niveau="commune")
     assert near.status == EN_BONNE_VOIE  # 46 is within 10 % of 50, not 50
     assert "46 pour « environ 50 »" in near.reason and "ne dit pas" in near.reason
+    assert "8\u00a0% en dessous de la cible" in near.reason  # (50 - 46) / 50
+    edge = j(cameras, pt(2026, 45), 2026, niveau="commune")  # exactly 10 % short
+    assert "10\u00a0% en dessous de la cible" in edge.reason and "moins de" not in edge.reason
+    above = dataclasses.replace(cameras, cible_operateur="<=")  # « environ 50 » at most
+    assert "4\u00a0% au-dessus de la cible" in j(above, pt(2026, 52), 2026,
+                                                 niveau="commune").reason
     assert j(cameras, pt(2026, 44), 2026, niveau="commune").status == A_VENIR  # 44 < 45
     assert j(cameras, pt(2026, 44), 2026, pt(2025, 30), "commune").status == EN_BONNE_VOIE
     late = j(cameras, pt(2030, 40), 2030, niveau="commune")

@@ -132,9 +132,10 @@ def exporter() -> Any:
     for byte (publish/soupless.py)."""
     from .soupless import SouplessHTMLExporter  # noqa: PLC0415
 
-    made = SouplessHTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="rapport",
-                        exclude_input=True, exclude_input_prompt=True,
-                        exclude_output_prompt=True, optimistic_validation=True)
+    made = SouplessHTMLExporter(extra_template_basedirs=[str(TEMPLATES)],
+                                template_name="rapport", exclude_input=True,
+                                exclude_input_prompt=True, exclude_output_prompt=True,
+                                optimistic_validation=True)
     made.template  # noqa: B018 - the property loads and compiles the template
     return made
 

@@ -100,10 +100,11 @@ def _names(names: list[str]) -> str:
 
 
 def _last_words(ctx: ReportContext, year: object) -> str:
-    """« 2025 », or « aucun depuis 2024 » when nothing came since the contract began."""
+    """« 2025 », or « aucun depuis le début du contrat (2024) » when nothing came since
+    the contract began (« aucun depuis 2024 » was read as « the last one in 2024 »)."""
     debut = ctx.contract.debut
     if year is None or (debut and int(str(year)) < debut):
-        return f"aucun depuis {debut}" if debut else "aucun"
+        return f"aucun depuis le début du contrat ({debut})" if debut else "aucun"
     return str(year)
 
 

@@ -210,13 +210,15 @@ def _moving_right_way(ind: Indicator, last: Point, previous: Point | None) -> bo
 
 
 def _near_words(ind: Indicator, value: float) -> str:
-    """Why a value just under « environ N » is not said reached."""
+    """Why a value near « environ N » is not said reached: how far it is, in percent of
+    the target (45 for « environ 50 »: « 10 % en dessous », not « à moins de 10 % »)."""
     assert ind.cible is not None
-    tolerance = f"{APPROXIMATE_TOLERANCE:.0%}".replace("%", "\u00a0%")
     about = fn.with_unit(ind.cible, ind.unite)
-    return (f"{fn.with_unit(value, ind.unite)} pour « environ {about} » : à moins de "
-            f"{tolerance} de la cible ; le contrat ne dit pas de combien « environ » peut "
-            "s'en écarter")
+    gap = 100.0 * abs(value - ind.cible) / abs(ind.cible) if ind.cible else 0.0
+    side = "en dessous de" if value < ind.cible else "au-dessus de"
+    return (f"{fn.with_unit(value, ind.unite)} pour « environ {about} » : "
+            f"{fn.number(gap, 0 if float(round(gap, 1)).is_integer() else 1)}\u00a0% {side} "
+            "la cible ; le contrat ne dit pas de combien « environ » peut s'en écarter")
 
 
 def _dated(point: Point, annee: int) -> str:
