@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from tests.test_parquet import row  # a store row, as test_parquet writes them
 
 from evalqpv import objectives
 from evalqpv import referentiel as referentiel_module
@@ -25,7 +26,6 @@ from evalqpv.settings import ProjectPaths, SettingsError, read_once
 from evalqpv.store import parquet as parquet_module
 from evalqpv.store import tables
 from evalqpv.store.build import build
-from evalqpv.store.consolidate import STORE_COLUMNS
 from evalqpv.store.load import load_store
 from evalqpv.store.parquet import keep_parquet, read_kept, read_parquet, store_filter, write_parquet
 from evalqpv.store.tables import available_years, read_territories
@@ -168,13 +168,6 @@ def test_territories_and_years_are_own_copies_and_follow_their_files(tmp_path):
     paths.years.write_text('{"QP092005": [2019, 2021]}', encoding="utf-8")  # same size
     assert available_years(paths, "QP092005") == [2019, 2021]
     assert available_years(paths, "QP000000") == []
-
-
-def row(indicateur, niveau, code, annee, valeur, rattachement=""):
-    out = dict.fromkeys(STORE_COLUMNS, "")
-    out.update(indicateur=indicateur, niveau=niveau, code=code, annee=str(annee),
-               valeur=valeur, rattachement=rattachement, statut="valeur")
-    return out
 
 
 ROWS = [  # in the CSV's order (by indicator), not in the Parquet's
