@@ -103,6 +103,24 @@ def test_the_axis_own_section_comes_first_and_other_axes_are_left_out(ctx):
     assert "Cambriolages" not in shown
     # two targets among the six indicators of this report
     assert "Le contrat fixe une cible chiffrée pour 2 des 6 indicateurs de ce rapport" in shown
+    assert "engagements des partenaires" not in shown  # none in this report
+
+
+def test_the_objectives_say_where_the_partners_targets_are(tmp_path):
+    caf = "Annexe 1 – CAF"
+    commitments_ = [
+        indicator("permanences", caf, libelle="Permanences", unite="nombre", cible=2.0,
+                  cible_operateur=">=", cible_nature="annuelle", denombre="autres"),
+        indicator("ateliers", caf, libelle="Ateliers", unite="nombre", denombre="autres"),
+        indicator("caravane", caf, libelle="Caravane", unite="nombre", cible=8.0,
+                  cible_operateur=">=", cible_nature="annuelle", denombre="autres")]
+    shown = text(objectives(context(tmp_path, INDICATORS + commitments_, ROWS)))
+    # 2 targets of the objectives; the 2 of the commitments (not « ateliers ») are below
+    assert "Le contrat fixe une cible chiffrée pour 2 des 6 indicateurs de ce rapport" in shown
+    assert ("Les 2 cibles fixées par les engagements des partenaires (annexe 1) sont "
+            "suivies plus bas") in shown
+    one = text(objectives(context(tmp_path, INDICATORS + commitments_[:2], ROWS)))
+    assert "La cible fixée par les engagements des partenaires (annexe 1) est suivie" in one
 
 
 def test_an_indicator_with_nothing_to_show_leaves_the_table_for_the_list_below(ctx):

@@ -71,7 +71,23 @@ def objectives(ctx: ReportContext) -> Html:
     else:
         intro = (f"<p>Le contrat fixe une cible chiffrée pour {targets} des {len(inds)} "
                  f"indicateurs de ce rapport ; pour les autres, {dash}.</p>" if inds else "")
-    return Html(intro + "".join(out) or "<p>Aucun objectif pour ce rapport.</p>")
+    return Html(intro + _commitment_targets(ctx) + "".join(out)
+                or "<p>Aucun objectif pour ce rapport.</p>")
+
+
+def _commitment_targets(ctx: ReportContext) -> str:
+    """Where the partners' targets are: the count above covers the objectives' indicators
+    only, and a reader who then met « 3 atteints » further down took the page to
+    contradict itself (reading test)."""
+    n = sum(i.cible is not None for i in ctx.indicators()
+            if ctx.contract.is_commitment(i.section))
+    if not n:
+        return ""
+    what = "La cible fixée" if n == 1 else f"Les {fn.number(n)} cibles fixées"
+    verb = "est suivie" if n == 1 else "sont suivies"
+    return (f"<p>{what} par les engagements des partenaires "
+            f"({esc(ctx.contract.annexe_engagements.lower())}) {verb} plus bas, dans la section "
+            "qui leur est consacrée.</p>")
 
 
 def status_cell(ctx: ReportContext, ind: Indicator) -> Html:
