@@ -176,7 +176,9 @@ def test_axis_report_sections(built):
     for title in ("Objectifs du contrat", "Le quartier comparé", "Engagements des partenaires",
                   "Ce qui manque encore", "Méthodes et sources"):
         assert title in page
-    assert "Le contrat fixe une cible chiffrée pour" in page
+    # no target among axis 2's objectives; the partners' targets are said to be below
+    assert "Le contrat ne fixe de cible chiffrée pour aucun des" in page
+    assert "par les engagements des partenaires (annexe 1) sont suivies plus bas" in page
     # emplois francs: the partner's own 2023 objective, in the département, is shown as
     # such and never turned into a status of the quarter
     assert "statut-nc" in page and "objectif propre du partenaire" in page

@@ -121,6 +121,11 @@ def test_the_objectives_say_where_the_partners_targets_are(tmp_path):
             "suivies plus bas") in shown
     one = text(objectives(context(tmp_path, INDICATORS + commitments_[:2], ROWS)))
     assert "La cible fixée par les engagements des partenaires (annexe 1) est suivie" in one
+    # no target among the objectives' indicators: never « une cible chiffrée pour 0 »
+    without = [i for i in INDICATORS if i.cible is None]  # 4 of this report's 6
+    none = text(objectives(context(tmp_path, without + commitments_, ROWS)))
+    assert "Le contrat ne fixe de cible chiffrée pour aucun des 4 indicateurs de ce rapport" \
+        in none and "pour 0 des" not in none
 
 
 def test_an_indicator_with_nothing_to_show_leaves_the_table_for_the_list_below(ctx):

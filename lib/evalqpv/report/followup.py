@@ -68,9 +68,12 @@ def objectives(ctx: ReportContext) -> Html:
         intro = ("<p>Le contrat fixe une cible chiffrée pour le seul indicateur de ce "
                  "rapport.</p>" if targets else "<p>Le contrat ne fixe pas de cible chiffrée "
                  f"pour le seul indicateur de ce rapport : {dash}.</p>")
+    elif not targets:
+        intro = (f"<p>Le contrat ne fixe de cible chiffrée pour aucun des {len(inds)} "
+                 f"indicateurs de ce rapport : {dash}.</p>" if inds else "")
     else:
         intro = (f"<p>Le contrat fixe une cible chiffrée pour {targets} des {len(inds)} "
-                 f"indicateurs de ce rapport ; pour les autres, {dash}.</p>" if inds else "")
+                 f"indicateurs de ce rapport ; pour les autres, {dash}.</p>")
     return Html(intro + _commitment_targets(ctx) + "".join(out)
                 or "<p>Aucun objectif pour ce rapport.</p>")
 
