@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from tests.test_parquet import ROWS as PARQUET_ROWS
 from tests.test_parquet import row  # a store row, as test_parquet writes them
 
 from evalqpv import objectives
@@ -170,16 +171,9 @@ def test_territories_and_years_are_own_copies_and_follow_their_files(tmp_path):
     assert available_years(paths, "QP000000") == []
 
 
-ROWS = [  # in the CSV's order (by indicator), not in the Parquet's
-    row("chomage", "qpv", "QP092005", 2021, "12,5"),
-    row("chomage", "commune", "92019", 2021, "8"),
-    row("chomage", "qpv", "QP059079", 2021, "20"),
-    row("ips", "etablissement", "0920001A", 2021, "84,1", rattachement="92019"),
-    row("ips", "etablissement", "0590001B", 2021, "99", rattachement="59378"),
-    row("ips", "commune", "92019", 2021, "101"),  # a commune's, not a school of it
-    row("population", "qpv", "QP092005", 2018, "5481"),
-    row("population", "perimetre_partenaire", "CAF92", 2018, ""),
-]
+# test_parquet's rows (in the CSV's order, by indicator), with a commune's figure of the
+# same indicator as two schools: the kept store must not take it for a school of it
+ROWS = [*PARQUET_ROWS[:5], row("ips", "commune", "92019", 2021, "101"), *PARQUET_ROWS[5:]]
 
 
 @pytest.fixture
