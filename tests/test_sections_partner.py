@@ -152,9 +152,21 @@ def test_a_partner_cited_by_no_line_is_said_so(ctx):
 
 
 def test_the_workbook_is_named_after_the_partner_for_next_year(ctx):
-    shown = text(partner_workbook(ctx, "Conseil départemental"))
+    shown = text(partner_workbook(ctx, "Conseil départemental"))  # owes nothing here
     assert shown.startswith("Pour 2026, l'équipe du contrat vous envoie votre classeur de "
                             "collecte (« conseil_departemental.xlsx »)")
+
+
+def test_the_page_asks_again_for_the_figures_still_missing(ctx):
+    # Mission locale owes 4 figures for 2025 and sent 1 (jeunes): ateliers (never),
+    # permanences (2023) and inscrits (2024) are still missing
+    shown = text(partner_workbook(ctx, ML))
+    assert shown.startswith("Les 3 chiffres de 2025 qui manquent (« Ce qui manque, et "
+                            "depuis quand ») peuvent encore être transmis : l'équipe du "
+                            "contrat vous renvoie le classeur de collecte 2025 "
+                            "(« mission_locale.xlsx »)")
+    assert "Pour 2026, l'équipe du contrat vous envoie" in shown
+    assert len(table_rows(partner_missing(ctx, ML))) == 3  # as many as the list shows
 
 
 def test_a_signatory_is_named_with_its_place_in_the_contract(tmp_path):

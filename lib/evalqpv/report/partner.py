@@ -190,10 +190,21 @@ def partner_missing(ctx: ReportContext, partner: str) -> Html:
 
 
 def partner_workbook(ctx: ReportContext, partner: str) -> Html:
-    """How the partner sends next year's figures: its collection workbook."""
+    """How the partner sends the figures still missing for the year (the same workbook
+    of that year), then next year's: a page sent to a partner that only asked for next
+    year's figures read as if the missing ones were no longer wanted (reading test)."""
     name = f"{partner_stem(partner)}.xlsx"
-    return Html(f"<p>Pour {ctx.annee + 1}, l'équipe du contrat vous envoie votre classeur de "
-                f"collecte (« {esc(name)} ») : il rappelle, indicateur par indicateur, la "
-                "définition, le territoire et le dernier chiffre transmis ; remplissez les "
+    n = sum(ctx.missing(i) for i in _indicators(ctx, partner))
+    one = n == 1
+    late = (f"<p>{'Le chiffre' if one else f'Les {fn.number(n)} chiffres'} de {ctx.annee} "
+            f"qui {'manque' if one else 'manquent'} (« Ce qui manque, et depuis quand ») "
+            f"{'peut' if one else 'peuvent'} encore être transmis : l'équipe du contrat vous "
+            f"renvoie le classeur de collecte {ctx.annee} (« {esc(name)} »), "
+            f"{'il sera pris' if one else 'ils seront pris'} en compte à la prochaine mise "
+            "à jour des rapports.</p>") if n else ""
+    return Html(late + f"<p>Pour {ctx.annee + 1}, l'équipe du contrat vous envoie votre "
+                f"classeur de collecte (« {esc(name)} ») : il rappelle, indicateur par "
+                "indicateur, la définition, le territoire et le dernier chiffre transmis ; "
+                "remplissez les "
                 "cellules jaunes (une valeur, un commentaire si besoin) et renvoyez-le, au "
                 "format du tableur que vous utilisez.</p>")
