@@ -184,3 +184,23 @@ def test_the_head_rows_add_up_to_the_partners_table(year_2025):
     rows = completeness_rows(year_2025)
     assert rows and all(missing[str(r["partenaire"])] == int(str(r["attendus"]))
                         - int(str(r["recus"])) for r in rows)
+
+
+def test_a_target_read_on_the_contracts_own_figure_says_nothing_was_measured(tmp_path):
+    """« Mises en place de 4 commissions »: the contract's 4 is its description, not a
+    result; the committee's table must not show it as the figure that judges the target."""
+    from tests.helpers import indicator
+    from tests.sections_kit import COMMUNE_LEVEL, context, row
+
+    from evalqpv.report.committee import _figure
+
+    commissions = indicator("commissions", "5.2", libelle="Commissions", unite="nombre",
+                            denombre="autres", cible=4.0, cible_operateur=">=",
+                            cible_nature="annuelle", perimetre="commune")
+    ctx = context(tmp_path, [commissions],
+                  [row("commissions", 2024, 4.0, level=COMMUNE_LEVEL, origine="contrat")])
+    assert _figure(ctx, commissions) == "aucun chiffre mesuré (le contrat citait 4)"
+    measured = context(tmp_path, [commissions],
+                       [row("commissions", 2025, 5.0, level=COMMUNE_LEVEL,
+                            origine="partenaire")])
+    assert _figure(measured, commissions) == "5 (2025)"

@@ -95,8 +95,9 @@ def _figure(ctx: ReportContext, ind: Indicator) -> str:
     if point is None:
         return "–"
     value = fn.with_unit(point.valeur, ind.unite, point.statut)
-    if is_contract_figure(point):  # the contract's own description, not a measurement
-        return f"{value} (chiffre du contrat{where})"
+    if is_contract_figure(point):  # the contract's own description, not a measurement:
+        # « 4 (chiffre du contrat) » beside « à collecter » was read as a result
+        return f"aucun chiffre mesuré (le contrat citait {value}{where})"
     when = f"{point.annee}" + (f", {point.periode}" if point.periode else "") + where
     return f"{value} ({when})"
 
