@@ -8,23 +8,27 @@
 3. Where one notebook's time goes: kernel start, imports, store read, computations,
    charts, HTML export (and what the warm process pays once instead).
 4. Perimeters: a département and a region with `evalqpv rapports --perimetre`, cold,
-   two workers; the département again with one worker (speed-up 1 -> 2); a loop of
+   two workers; the département again with one worker; a loop of
    `evalqpv rapports --territoire` over a sample of its quarters (one command per
    quarter, as before perimeters existed); the projected time for every QPV of France.
+5. Speed-up 1 -> 2 workers (`--acceleration 37,93`): each département at 2 then 1
+   workers, alternated `--repetitions` times, without the memory sampler; with the
+   national values kept beside the store, then once without them.
 
 Wall time, CPU time (user + system of the whole process tree) and peak memory (sum of the
 resident memory of the whole process tree, sampled every 20 ms, as RSS and as PSS) are
 measured. The machine's load average is printed: on a shared machine, the CPU time is
 the steadier figure.
 
-5. Before and after (`--avant <git ref>`): the same département, cold, two workers, with
+6. Before and after (`--avant <git ref>`): the same département, cold, two workers, with
    the code of an earlier commit (its `lib/`, checked out in a temporary folder and put
    first on PYTHONPATH) and with the code of the working tree, one after the other; the
    pages of both are compared byte for byte.
 
 Usage: .venv/bin/python benchmarks/bench_rapports.py [--annee 2025] [--departement 92]
-       [--region R53] [--echantillon 3] [--parties contrat,stock,profil,perimetres]
-       [--avant <git ref>]
+       [--region R53] [--echantillon 3]
+       [--parties contrat,stock,profil,perimetres,acceleration] [--acceleration 37,93]
+       [--repetitions 2] [--avant <git ref>]
 Writes Markdown to stdout, to paste in docs/benchmark.md.
 """
 
@@ -114,10 +118,11 @@ class Measure:
 
 
 def measure(commands: list[list[str]], env: dict[str, str] | None = None,
-            log: Path | None = None) -> Measure:
+            log: Path | None = None, memory: bool = True) -> Measure:
     """Run commands one after another. With `log`, their output (the progress lines
     included) goes to that file, a command that ends in failure does not stop the
-    benchmark, and the reports in failure are counted from its last progress line."""
+    benchmark, and the reports in failure are counted from its last progress line.
+    Without `memory`, no sampler thread runs beside the command (peaks left at 0)."""
     peak = peak_pss = 0
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -139,10 +144,12 @@ def measure(commands: list[list[str]], env: dict[str, str] | None = None,
                 time.sleep(0.02)
 
         thread = threading.Thread(target=sample)
-        thread.start()
+        if memory:
+            thread.start()
         code = proc.wait()
         done.set()
-        thread.join()
+        if memory:
+            thread.join()
         if code != 0 and sink is None:
             raise SystemExit(f"échec de la commande : {' '.join(command)}")
     wall = time.perf_counter() - start
@@ -412,10 +419,47 @@ def perimeters(departement: str, region: str, sample: int) -> None:
     two = rows[0][3].wall
     one = rows[2][3].wall
     per_quarter = min(r[3].wall / r[2] for r in rows[:2])
-    print(f"\nAccélération de 1 à 2 processus Dask ({departement}) : **×{fr(one / two, 2)}**.")
+    print(f"\nAccélération de 1 à 2 processus Dask ({departement}, relevé de mémoire en "
+          f"marche) : ×{fr(one / two, 2)} (la mesure sans relevé : partie « acceleration »).")
     print(f"Projection pour toute la France ({fr(france, 0)} quartiers avec des données) au coût "
           f"par quartier mesuré : **{fr(per_quarter * france / 60, 0)} min** sur cette "
           f"machine (objectif : 30 min).\n")
+
+
+def speedup(departements: list[str], repeats: int) -> None:
+    """1 -> 2 processes on each département, cold (report cache removed):
+    the two alternated `repeats` times, without the memory sampler, which would take part
+    of a core from the command measured; with the national values kept beside the store
+    (report.national_snapshot), as any command finds them after the first one since the
+    store was built; then once each without them (that first command)."""
+    base = [str(BIN / "evalqpv"), "rapports"]
+    kept = ROOT / "data" / "processed" / ".valeurs_nationales.pickle"
+    print("### De 1 à 2 processus, à froid, sans relevé de mémoire\n")
+    print("| département | quartiers | valeurs nationales | mesures | 1 processus, durée "
+          "(s) | 2 processus, durée (s) | 1 processus, CPU (s) | 2 processus, CPU (s) | "
+          "**accélération** |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
+    for departement in departements:
+        n = quarters_of(departement)
+        for present, times in (("gardées à côté du stock", repeats),
+                               ("recalculées (première commande)", 1)):
+            runs: dict[int, list[Measure]] = {1: [], 2: []}
+            for _ in range(times):
+                for workers in (2, 1):
+                    clear_cache()
+                    if not present.startswith("gardées"):
+                        kept.unlink(missing_ok=True)
+                    runs[workers].append(measure(
+                        [[*base, "--perimetre", departement, "--processus", str(workers)]],
+                        log=ROOT / "reports" / "mesures" / f"{departement}-{workers}.log",
+                        memory=False))
+            one = statistics.median(m.wall for m in runs[1])
+            two = statistics.median(m.wall for m in runs[2])
+            print(f"| {departement} | {n} | {present} | {times} | {fr(one)} | {fr(two)} | "
+                  f"{fr(statistics.median(m.cpu for m in runs[1]))} | "
+                  f"{fr(statistics.median(m.cpu for m in runs[2]))} | **×{fr(one / two, 2)}** |")
+    print("\nDurées : médianes des mesures ; chaque mesure à 2 processus est suivie de celle "
+          "à 1 processus.\n")
 
 
 def before_after(departement: str, ref: str) -> None:
@@ -478,7 +522,10 @@ def main() -> None:
     parser.add_argument("--departement", default="92")
     parser.add_argument("--region", default="R53")
     parser.add_argument("--echantillon", type=int, default=3)
-    parser.add_argument("--parties", default="contrat,stock,profil,perimetres")
+    parser.add_argument("--parties", default="contrat,stock,profil,perimetres,acceleration")
+    parser.add_argument("--acceleration", default="37,93", help="départements mesurés à 1 "
+                        "puis 2 processus (partie « acceleration »)")
+    parser.add_argument("--repetitions", type=int, default=2)
     parser.add_argument("--avant", help="un commit antérieur : mesure le département avec "
                         "son code puis avec celui de l'arbre de travail")
     args = parser.parse_args()
@@ -503,6 +550,8 @@ def main() -> None:
         profile(args.annee, args.territoire)
     if "perimetres" in parts:
         perimeters(args.departement, args.region, args.echantillon)
+    if "acceleration" in parts:
+        speedup(args.acceleration.split(","), args.repetitions)
     if args.avant:
         before_after(args.departement, args.avant)
     print(f"Charge moyenne à la fin : {fr(os.getloadavg()[0], 2)} ; mesure complète en "

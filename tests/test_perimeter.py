@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from evalqpv.publish.jobs import Outcome, make_job
-from evalqpv.publish.perimeter import write_perimeter_index
+from evalqpv.publish.perimeter import IndexAhead, write_perimeter_index
 from evalqpv.publish.progress import Progress, duration
 from evalqpv.publish.selection import plan_year, resolve_perimeter
 from evalqpv.settings import ProjectPaths
@@ -93,7 +93,9 @@ def test_the_year_and_the_quarters_left_out(small):
         plan_year(resolve_perimeter("2B", small), None, small, 2025, 2025)
 
 
-def test_the_perimeter_index_links_every_quarter(small, tmp_path):
+def index_inputs(small):
+    """A perimeter of two quarters, their pages (one failed last time) and the store's
+    headline figures."""
     (small.notebooks).mkdir()
     (small.notebooks / "emploi.ipynb").write_text("{}", encoding="utf-8")
     perimeter = resolve_perimeter("92", small)
@@ -113,6 +115,12 @@ def test_the_perimeter_index_links_every_quarter(small, tmp_path):
         store_row("population", "qpv", "QP092001", 2018, "5481", "2021")])
     outcomes = {("QP092005", "emploi"): Outcome("emploi", True, territoire="QP092005"),
                 ("QP092001", "emploi"): Outcome("emploi", False, territoire="QP092001")}
+    return perimeter, plan, jobs, outcomes, out_dirs
+
+
+def test_the_perimeter_index_links_every_quarter(small):
+    perimeter, plan, jobs, outcomes, out_dirs = index_inputs(small)
+    year_dir = small.reports_of_year(2022)
     page = write_perimeter_index(small, perimeter, plan, jobs, outcomes, out_dirs)
     assert page == year_dir / "perimetres" / "92.html"
     html = page.read_text(encoding="utf-8")
@@ -124,6 +132,26 @@ def test_the_perimeter_index_links_every_quarter(small, tmp_path):
     assert "Taux de pauvreté" in body
     assert "échec de la dernière exécution : emploi" in html
     assert 'lang="fr"' in html and "<script" not in html
+
+
+def test_the_index_computed_while_the_notebooks_run_is_the_same_page(small):
+    """The figures and the map are computed in a thread before the notebooks end
+    (IndexAhead); the page written with them is the page written at the end."""
+    perimeter, plan, jobs, outcomes, out_dirs = index_inputs(small)
+    page = write_perimeter_index(small, perimeter, plan, jobs, outcomes, out_dirs)
+    at_the_end = page.read_bytes()
+    page.unlink()
+    ahead = IndexAhead(small, perimeter, plan, out_dirs)
+    write_perimeter_index(small, perimeter, plan, jobs, outcomes, out_dirs, ahead.parts())
+    assert page.read_bytes() == at_the_end
+
+
+def test_what_fails_in_the_thread_is_raised_by_the_command(small):
+    perimeter, plan, _, _, out_dirs = index_inputs(small)
+    small.store_parquet.unlink()
+    ahead = IndexAhead(small, perimeter, plan, out_dirs)
+    with pytest.raises(OSError):
+        ahead.parts()
 
 
 def test_progress_says_done_failed_remaining_and_time_left():

@@ -8,6 +8,7 @@ state of its reports. Written from templates/perimetre/ by the main process, ato
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -146,38 +147,84 @@ def _state(jobs: list[Job], outcomes: dict[tuple[str, str], Outcome]) -> str:
             f"{', '.join(failed)}")
 
 
+@dataclass(frozen=True)
+class IndexParts:
+    """What the index shows that depends on the store and not on the reports: the
+    headline figures of every quarter, and the map."""
+    titles: list[str]
+    figures: dict[str, tuple[str, ...]]
+    links: dict[str, str]  # quarter -> its index page, relative to the perimeter's
+    map_html: str
+
+
+def index_parts(paths: ProjectPaths, perimeter: Perimeter, plan: Plan,
+                out_dirs: dict[str, Path]) -> IndexParts:
+    page = perimeter_page(paths, plan.year, perimeter)
+    skipped = dict(plan.skipped)
+    titles, figures = headline(paths, {q.code for q in plan.quarters}, plan.year)
+    links = {q.code: Path(os.path.relpath(out_dirs[q.code] / "index.html", page.parent))
+             .as_posix() for q in perimeter.quarters if q.code not in skipped}
+    return IndexParts(titles, figures, links,
+                      perimeter_map_html(paths, perimeter, plan.year, links))
+
+
+class IndexAhead:
+    """The index's parts computed in a thread of the command while its notebooks run
+    (0,5 to 1 s of reading and drawing that would otherwise come after the last one);
+    `parts` waits for them, and raises what the thread raised."""
+
+    def __init__(self, paths: ProjectPaths, perimeter: Perimeter, plan: Plan,
+                 out_dirs: dict[str, Path]) -> None:
+        self._result: list[IndexParts] = []
+        self._error: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                self._result.append(index_parts(paths, perimeter, plan, out_dirs))
+            except BaseException as exc:  # handed to the main thread by `parts`
+                self._error.append(exc)
+
+        self._thread = threading.Thread(target=work, name="evalqpv-index", daemon=True)
+        self._thread.start()
+
+    def parts(self) -> IndexParts:
+        self._thread.join()
+        if self._error:
+            raise self._error[0]
+        return self._result[0]
+
+
 def write_perimeter_index(paths: ProjectPaths, perimeter: Perimeter, plan: Plan,
                           jobs: list[Job], outcomes: dict[tuple[str, str], Outcome],
-                          out_dirs: dict[str, Path]) -> Path:
+                          out_dirs: dict[str, Path], parts: IndexParts | None = None
+                          ) -> Path:
+    """The perimeter's index page, with `parts` when they were computed ahead."""
     from jinja2 import Environment, FileSystemLoader  # noqa: PLC0415 - only when writing
 
     page = perimeter_page(paths, plan.year, perimeter)
+    parts = parts or index_parts(paths, perimeter, plan, out_dirs)
     by_quarter: dict[str, list[Job]] = {}
     for job in jobs:
         by_quarter.setdefault(job.territoire, []).append(job)
     skipped = dict(plan.skipped)
-    titles, figures = headline(paths, {q.code for q in plan.quarters}, plan.year)
     rows = []
-    hrefs: dict[str, str] = {}
     for quarter in perimeter.quarters:
         communes = ", ".join(lib for _, lib in quarter.communes)
         if quarter.code in skipped:
             rows.append(QuarterRow(quarter.code, quarter.libelle, communes, "",
-                                   tuple("–" for _ in titles),
+                                   tuple("–" for _ in parts.titles),
                                    f"pas de rapport : {skipped[quarter.code]}"))
             continue
         mine = by_quarter.get(quarter.code, [])
-        link = os.path.relpath(out_dirs[quarter.code] / "index.html", page.parent)
-        hrefs[quarter.code] = Path(link).as_posix()
-        rows.append(QuarterRow(quarter.code, quarter.libelle, communes, Path(link).as_posix(),
-                               figures[quarter.code], _state(mine, outcomes)))
+        rows.append(QuarterRow(quarter.code, quarter.libelle, communes,
+                               parts.links[quarter.code], parts.figures[quarter.code],
+                               _state(mine, outcomes)))
     env = Environment(loader=FileSystemLoader(TEMPLATES / "perimetre"), autoescape=False,
                       keep_trailing_newline=True)
     env.filters["esc"] = escape
     html = env.get_template("index.html.j2").render(
         annee=plan.year, libelle=perimeter.libelle, quartiers=rows, sautes=len(plan.skipped),
         compte=count(len(rows), "quartier prioritaire"),
-        titres=titles, carte=perimeter_map_html(paths, perimeter, plan.year, hrefs),
-        css=STYLE.read_text(encoding="utf-8"))
+        titres=parts.titles, carte=parts.map_html, css=STYLE.read_text(encoding="utf-8"))
     write_text_if_changed(page, html)
     return page

@@ -43,6 +43,7 @@ from .lock import RunInProgress, project_lock
 from .selection import Perimeter, Plan, plan_year, resolve_perimeter
 
 if TYPE_CHECKING:
+    from .perimeter import IndexAhead
     from .shipping import Shipment
 
 Say = Callable[[str], None]
@@ -85,6 +86,7 @@ def _run(paths: ProjectPaths, annee: int | None, territoire: str | None,
     outcomes = {_key(j): _skipped(j) for j in batch.jobs if _key(j) not in pending}
     scope.announce(batch.jobs, pending, say)
     if todo:
+        scope.begin(paths, batch)
         try:
             outcomes.update(_execute(paths, todo, workers, planificateur, limit, say,
                                      detailed=scope.detailed, dashboard=tableau_de_bord))
@@ -122,6 +124,10 @@ class Scope(Protocol):
     def announce(self, jobs: list[Job], pending: set[Key], say: Say) -> None:
         """Said once the jobs are known, before any runs."""
 
+    def begin(self, paths: ProjectPaths, batch: Batch) -> None:
+        """Started when there are notebooks to run, before they run: what needs no
+        report, done meanwhile."""
+
     def conclude(self, paths: ProjectPaths, batch: Batch, outcomes: dict[Key, Outcome],
                  elapsed: str, say: Say) -> None:
         """Said (and written) once every index is written."""
@@ -149,6 +155,9 @@ class QuarterScope:
             if _key(job) not in pending:
                 say(f"{job.name} : à jour, rien à refaire.")
 
+    def begin(self, paths: ProjectPaths, batch: Batch) -> None:
+        pass
+
     def conclude(self, paths: ProjectPaths, batch: Batch, outcomes: dict[Key, Outcome],
                  elapsed: str, say: Say) -> None:
         say(f"Rapports dans {batch.out_dirs[self.code]} ({elapsed} s).")
@@ -157,11 +166,12 @@ class QuarterScope:
         return ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class PerimeterScope:
     """Every quarter of a perimeter (--perimetre) that has data for the year planned."""
     perimeter: Perimeter
     plan: Plan
+    ahead: IndexAhead | None = None  # the index's figures and map, while notebooks run
 
     @property
     def year(self) -> int:
@@ -178,12 +188,17 @@ class PerimeterScope:
     def announce(self, jobs: list[Job], pending: set[Key], say: Say) -> None:
         _announce(self.perimeter, self.plan, len(jobs) - len(pending), len(pending), say)
 
+    def begin(self, paths: ProjectPaths, batch: Batch) -> None:
+        from .perimeter import IndexAhead  # noqa: PLC0415 - loads pyarrow, shapely
+
+        self.ahead = IndexAhead(paths, self.perimeter, self.plan, batch.out_dirs)
+
     def conclude(self, paths: ProjectPaths, batch: Batch, outcomes: dict[Key, Outcome],
                  elapsed: str, say: Say) -> None:
         from .perimeter import write_perimeter_index  # noqa: PLC0415 - loads jinja2
 
         page = write_perimeter_index(paths, self.perimeter, self.plan, batch.jobs, outcomes,
-                                     batch.out_dirs)
+                                     batch.out_dirs, self.ahead.parts() if self.ahead else None)
         say(f"Rapports de {count(len(self.quarters), 'quartier')} dans "
             f"{paths.label(paths.reports_of_year(self.year))}/ ({elapsed} s). "
             f"Index du périmètre : {paths.label(page)}")

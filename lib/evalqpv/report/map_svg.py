@@ -85,15 +85,27 @@ class MapData:
 _CACHE: dict[tuple[str, float, float], MapData] = {}
 
 
+def _map_key(outlines: Path, links: Path) -> tuple[str, float, float]:
+    return (str(outlines), outlines.stat().st_mtime, links.stat().st_mtime
+            if links.exists() else 0.0)
+
+
+def keep_map_data(outlines: Path, links: Path, data: MapData) -> None:
+    """Take `data` as what load_map_data would read from these files now (the national
+    values kept beside the store, report.national_snapshot)."""
+    _CACHE.clear()
+    _CACHE[_map_key(outlines, links)] = data
+
+
 def load_map_data(outlines: Path, links: Path) -> MapData | None:
     """The store's outlines and links, once per process (None when not built)."""
     if not outlines.exists():
         return None
-    key = (str(outlines), outlines.stat().st_mtime, links.stat().st_mtime
-           if links.exists() else 0.0)
+    key = _map_key(outlines, links)
     if key not in _CACHE:
         import json  # noqa: PLC0415 - light, but only when a map is drawn
 
+        import numpy as np  # noqa: PLC0415
         import shapely  # noqa: PLC0415 - heavy, only when a map is drawn
 
         from ..store.outlines import read_links  # noqa: PLC0415 - only when a map is drawn
@@ -103,7 +115,9 @@ def load_map_data(outlines: Path, links: Path) -> MapData | None:
         def places(items: dict[str, list[Any]], with_communes: bool) -> dict[str, Place]:
             codes = sorted(items)
             wkts = [items[c][-1] for c in codes]
-            geoms = shapely.from_wkt(wkts) if wkts else []
+            # an object array: a list would first become a fixed-width text array as
+            # wide as the longest outline (230 MB for the QPV, a second to fill)
+            geoms = shapely.from_wkt(np.array(wkts, dtype=object)) if wkts else []
             # Written valid by the store; an outline made invalid since is repaired.
             geoms = [g if g.is_valid else polygonal(g) for g in geoms]
             return {c: Place(c, items[c][0], tuple(items[c][1]) if with_communes else (), g)

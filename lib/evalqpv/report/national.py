@@ -22,7 +22,9 @@ from ..referentiel import Referentiel, load_referentiel
 from ..settings import ProjectPaths, parquet_of
 from ..store.load import load_qpv_rows
 from . import counterfactual as cf
+from .map_svg import MapData, keep_map_data
 from .maps import load_map_data
+from .national_snapshot import read_snapshot, snapshot_key, write_snapshot
 
 DENOMINATOR = "population"  # counts are compared per 100 inhabitants of this indicator
 
@@ -132,8 +134,10 @@ def preload_project(paths: ProjectPaths) -> None:
     indicator, year and period (counterfactual.warm), and the outlines of the maps.
 
     The warm process calls it before each copy it forks: done once per version of the
-    store and of the configuration, it then returns at once."""
-    by_geography = preload(paths.store)
+    store and of the configuration, it then returns at once. What it computes is kept
+    beside the store (report.national_snapshot): the next run reads it instead."""
+    if not paths.store.exists():
+        load_qpv_rows(paths.store)  # raises StoreMissing, with its message
     # The files every notebook reads alike (configuration, territories, the store's rows
     # kept in memory): each reader compares its files with what it read (0,3 ms in all),
     # so that a file edited while the warm process lives is read again before the next
@@ -146,6 +150,19 @@ def preload_project(paths: ProjectPaths) -> None:
     if done in _PRELOADED:
         return
     _PRELOADED.clear()
+    key = snapshot_key(paths)
+    stored = read_snapshot(paths, key)
+    if isinstance(stored, Kept):
+        stored.restore(paths)
+    elif _compute(paths):
+        write_snapshot(paths, key, Kept.of(paths))
+    _PRELOADED.add(done)
+
+
+def _compute(paths: ProjectPaths) -> bool:
+    """preload_project's work; False when the configuration has errors (the values only
+    are loaded, and nothing is kept beside the store)."""
+    by_geography = preload(paths.store)
     problems = Problems()
     contract = load_contract(paths, problems)
     referentiel = load_referentiel(paths.referentiel, paths.label(paths.referentiel),
@@ -162,8 +179,44 @@ def preload_project(paths: ProjectPaths) -> None:
                 from .impact_data import warm  # noqa: PLC0415 - it imports this module
                 warm(paths, referentiel, contract.baseline_year, values, rates, groups)
     load_map_data(paths.outlines, paths.quarter_links)
-    _PRELOADED.add(done)
+    return not problems.errors
 
+
+@dataclass
+class Kept:
+    """What preload_project computes, without the versions of the files it read (on
+    restore, those of the files there now: a copied project reads its own)."""
+
+    values: dict[str, pd.DataFrame]
+    rates: dict[tuple[object, ...], _Rates]  # (geography, denominator, its name)
+    territories: pd.DataFrame | None
+    groups: dict[str, cf.NationalGroups]  # by geography
+    map_data: MapData | None
+
+    @classmethod
+    def of(cls, paths: ProjectPaths) -> Kept:
+        store = _key(paths.store)
+        places = _version(paths.territories) if paths.territories.exists() else None
+        return cls(_LOADED[store], {k[1:]: r for k, r in _RATES.items() if k[0] == store},
+                   _TERRITORIES.get(places) if places else None,
+                   {str(k[2]): g for k, g in _GROUPS.items() if k[:2] == (store, places)},
+                   load_map_data(paths.outlines, paths.quarter_links))
+
+    def restore(self, paths: ProjectPaths) -> None:
+        """Put back in this process's caches, keyed by the files there now."""
+        store = _key(paths.store)
+        _LOADED.clear()
+        _LOADED[store] = self.values
+        _RATES.clear()
+        _RATES.update({(store, *k): r for k, r in self.rates.items()})
+        _TERRITORIES.clear()
+        _GROUPS.clear()
+        if self.territories is not None and paths.territories.exists():
+            places = _version(paths.territories)
+            _TERRITORIES[places] = self.territories
+            _GROUPS.update({(store, places, geo): g for geo, g in self.groups.items()})
+        if self.map_data is not None and paths.outlines.exists():
+            keep_map_data(paths.outlines, paths.quarter_links, self.map_data)
 
 
 def preload(store: Path) -> dict[str, pd.DataFrame]:
