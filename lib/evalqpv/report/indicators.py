@@ -259,7 +259,9 @@ def judge(ind: Indicator, history: list[Point], annee: int, *, niveau: str = QPV
     """
     if ind.perimetre == AUTRE_COMMUNE:
         return Judgement(NON_APPLICABLE, "l'engagement porte sur une autre commune")
-    known = [p for p in history if p.valeur is not None and p.annee <= annee]
+    # the contract's own figures describe the start: an indicator they alone fill has
+    # still to be collected (« 31 sans cible » hid figures never received)
+    known = observations(history, annee)
     target = ind.cible
     if target is None:
         return Judgement(A_COLLECTER if not known else SANS_CIBLE)
