@@ -22,7 +22,7 @@ from evalqpv.publish import run as runner
 from evalqpv.publish.execute import strip_volatile
 from evalqpv.publish.export import to_html
 from evalqpv.publish.forkserver import ForkServer
-from evalqpv.publish.jobs import make_job
+from evalqpv.publish.jobs import Call, make_job
 from evalqpv.settings import ProjectPaths
 
 BIN = Path(sys.executable).parent
@@ -132,6 +132,21 @@ print(os.getpid())""")
     assert second.outcome.ok, second.outcome.message
     pids = [re.findall(r'"(\d+)\\n"', r.notebook) for r in (first, second)]
     assert pids[0] and pids[1] and pids[0] != pids[1]  # each in a process of its own
+
+
+def test_a_function_runs_in_a_copy_of_the_warm_process(tmp_path):
+    """ForkServer.call: a function of the package with its arguments, run in a forked
+    copy (not the warm process itself), its value or its error in one line back."""
+    server = ForkServer()
+    try:
+        copy = server.call(Call("os:getpid", (), tmp_path), 60)
+        again = server.call(Call("os:getpid", (), tmp_path), 60)
+        failed = server.call(Call("math:sqrt", (-1.0,), tmp_path), 60)
+    finally:
+        server.close()
+    assert isinstance(copy.value, int) and copy.value != again.value  # a copy each time
+    assert copy.value not in (os.getpid(), server.process.pid) and not copy.error
+    assert failed.value is None and failed.error == "ValueError: math domain error"
 
 
 def test_the_page_is_the_one_papermill_and_a_kernel_give(project_copy):

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from evalqpv.publish.jobs import Outcome, make_job
-from evalqpv.publish.perimeter import IndexAhead, write_perimeter_index
+from evalqpv.publish import forkserver
+from evalqpv.publish.jobs import Call, Called, Outcome, make_job
+from evalqpv.publish.perimeter import IndexAhead, index_parts, write_perimeter_index
 from evalqpv.publish.progress import Progress, duration
 from evalqpv.publish.selection import plan_year, resolve_perimeter
 from evalqpv.settings import ProjectPaths
@@ -143,6 +144,40 @@ def test_the_index_computed_while_the_notebooks_run_is_the_same_page(small):
     page.unlink()
     ahead = IndexAhead(small, perimeter, plan, out_dirs)
     write_perimeter_index(small, perimeter, plan, jobs, outcomes, out_dirs, ahead.parts())
+    assert page.read_bytes() == at_the_end
+
+
+class StubPool:
+    """The local cluster's warm process, replaced: its copy answers `called`."""
+
+    def __init__(self, called: Called) -> None:
+        self.called, self.calls = called, list[Call]()
+
+    def get(self) -> StubPool:
+        return self
+
+    def call(self, call: Call, limit: float) -> Called:
+        self.calls.append(call)
+        return self.called
+
+
+def test_the_index_parts_come_from_a_copy_of_the_warm_process(small, monkeypatch):
+    """On the local cluster, the parts are computed in a copy of the warm process, which
+    has the outlines in memory; a copy that fails leaves them to the command itself, and
+    the page is the same."""
+    perimeter, plan, jobs, outcomes, out_dirs = index_inputs(small)
+    page = write_perimeter_index(small, perimeter, plan, jobs, outcomes, out_dirs)
+    at_the_end = page.read_bytes()
+    parts = index_parts(small, perimeter, plan, out_dirs)
+    stub = StubPool(Called(parts))
+    monkeypatch.setattr(forkserver, "POOL", stub)
+    assert IndexAhead(small, perimeter, plan, out_dirs, warm=True).parts() == parts
+    (call,) = stub.calls
+    assert call.function == "evalqpv.publish.perimeter:index_parts"
+    assert call.args == (small, perimeter, plan, out_dirs) and call.root == small.root
+    monkeypatch.setattr(forkserver, "POOL", StubPool(Called(error="MemoryError")))
+    write_perimeter_index(small, perimeter, plan, jobs, outcomes, out_dirs,
+                          IndexAhead(small, perimeter, plan, out_dirs, warm=True).parts())
     assert page.read_bytes() == at_the_end
 
 

@@ -13,13 +13,15 @@ parent: it reads its requests from a pipe whose end-of-file means the parent is 
 polls its parent's id, and its copies get SIGKILL when it ends (lifeline).
 
 Protocol on the pipes: a request is a pickled (id, Job, time limit in seconds); a reply
-is a pickled (id, Rendered). Each message is preceded by its length (8 bytes,
-big-endian).
+is a pickled (id, Rendered). A request may also be a Call (a function of the package
+with its arguments), whose reply is a Called. Each message is preceded by its length
+(8 bytes, big-endian).
 """
 
 from __future__ import annotations
 
 import gc
+import importlib
 import itertools
 import os
 import pickle
@@ -30,12 +32,13 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
 from ..errors import ServerGone as ServerGone  # its historical place
 from ..frenchnumbers import number
-from .jobs import Job, Outcome, Rendered
+from .jobs import Call, Called, Job, Outcome, Rendered
 from .lifeline import die_with_parent, parent_alive
 
 HEADER = 8
@@ -87,7 +90,7 @@ class _Copy:
     """One notebook running in a forked copy, seen from the server."""
 
     ident: int
-    job: Job
+    job: Job | Call
     limit: float
     pid: int
     fd: int
@@ -144,7 +147,7 @@ def serve() -> None:
             _kill(copy.pid)
 
 
-def _preload(job: Job) -> None:
+def _preload(job: Job | Call) -> None:
     """Load in the warm process what every notebook of the job's project reads alike
     (the values, rates and distributions of all QPV, the maps' outlines), so that its
     copies find it in memory. Never fails: a copy that lacks it loads it itself, and
@@ -159,7 +162,7 @@ def _preload(job: Job) -> None:
         pass
 
 
-def _fork(ident: int, job: Job, limit: float, shell: Any, requests: int,
+def _fork(ident: int, job: Job | Call, limit: float, shell: Any, requests: int,
           replies: int) -> _Copy:
     result_r, result_w = os.pipe()
     output = tempfile.TemporaryFile()
@@ -179,7 +182,7 @@ def _fork(ident: int, job: Job, limit: float, shell: Any, requests: int,
             os.dup2(output.fileno(), 2)
             from .execute import render  # noqa: PLC0415 - already imported by warm_up
 
-            send(result_w, render(job, shell))
+            send(result_w, invoke(job) if isinstance(job, Call) else render(job, shell))
         except BaseException:  # the copy must exit, whatever happened
             code = 1
         finally:
@@ -188,7 +191,16 @@ def _fork(ident: int, job: Job, limit: float, shell: Any, requests: int,
     return _Copy(ident, job, limit, pid, result_r, output)
 
 
-def _finished(copy: _Copy) -> Rendered:
+def invoke(call: Call) -> Called:
+    """Run a Call; never raise (the error, in one line, is its reply)."""
+    try:
+        module, name = call.function.split(":")
+        return Called(getattr(importlib.import_module(module), name)(*call.args))
+    except Exception as exc:
+        return Called(error=traceback.format_exception_only(exc)[-1].strip())
+
+
+def _finished(copy: _Copy) -> Rendered | Called:
     os.close(copy.fd)
     _, status = os.waitpid(copy.pid, 0)
     log = _tail(copy.output)
@@ -197,7 +209,7 @@ def _finished(copy: _Copy) -> Rendered:
         how = f"arrêté par le signal {-code}" if code < 0 else f"code de sortie {code}"
         return _failure(copy, f"notebook « {copy.job.name} » : le processus qui l'exécutait "
                         f"s'est arrêté sans répondre ({how})", log)
-    rendered: Rendered = pickle.loads(bytes(copy.data[HEADER:]))
+    rendered: Rendered | Called = pickle.loads(bytes(copy.data[HEADER:]))
     return replace(rendered, log=log)
 
 
@@ -251,7 +263,7 @@ class ForkServer:
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         self._ids = itertools.count()
         self._write = threading.Lock()
-        self._waiting: dict[int, tuple[threading.Event, list[Rendered]]] = {}
+        self._waiting: dict[int, tuple[threading.Event, list[Rendered | Called]]] = {}
         self._gone = False
         self._reader = threading.Thread(target=self._read_replies, daemon=True,
                                         name="evalqpv-forkserver")
@@ -275,8 +287,21 @@ class ForkServer:
     def run(self, job: Job, limit: float, margin: float = 300.0) -> Rendered:
         """Send one job and wait for its reply (the server enforces `limit`; `margin`
         covers its warm-up and a server that hangs)."""
+        reply = self._request(job, limit, margin)
+        assert isinstance(reply, Rendered)
+        return reply
+
+    def call(self, call: Call, limit: float, margin: float = 300.0) -> Called:
+        """Run a function in a copy of the warm process and wait for its value (a
+        copy stopped or timed out gives a Called with the error)."""
+        reply = self._request(call, limit, margin)
+        if isinstance(reply, Called):
+            return reply
+        return Called(error=reply.outcome.message, log=reply.log)
+
+    def _request(self, job: Job | Call, limit: float, margin: float) -> Rendered | Called:
         ident = next(self._ids)
-        event, slot = threading.Event(), list[Rendered]()
+        event, slot = threading.Event(), list[Rendered | Called]()
         self._waiting[ident] = (event, slot)
         stdin = self.process.stdin
         assert stdin is not None

@@ -68,6 +68,29 @@ class Rendered:
     comparisons: str = ""  # the synthesis's comparaisons.csv
 
 
+@dataclass(frozen=True)
+class Call:
+    """A function of the package run in a copy of the warm process (publish.forkserver),
+    which holds in memory what it reads: the command gets its result without importing
+    and loading all of it beside the notebooks. `function` is « module:name »; `root`,
+    the project whose national values the copy needs."""
+
+    function: str
+    args: tuple[object, ...]
+    root: Path
+    name: str = "calcul"
+    territoire: str = ""
+
+
+@dataclass(frozen=True)
+class Called:
+    """What a Call gave back: its value, or the error it raised, in one line."""
+
+    value: object = None
+    error: str = ""
+    log: str = ""
+
+
 def output_dir(paths: ProjectPaths, year: int, territoire: str, contract_territory: str) -> Path:
     """reports/<annee>/ for the contract's own quarter; reports/<annee>/<code>/ for any
     other, so that a comparison run never overwrites the contract's reports."""

@@ -22,7 +22,7 @@ from ..settings import ProjectPaths
 from ..store.atomic import write_text_if_changed
 from ..vocabulary import COMMUNE, DEPARTEMENT, MAP_INDICATOR, QPV
 from .export import STYLE, TEMPLATES
-from .jobs import Job, Outcome
+from .jobs import Call, Job, Outcome
 from .selection import FRANCE_CODE, Perimeter, Plan
 
 if TYPE_CHECKING:
@@ -168,19 +168,30 @@ def index_parts(paths: ProjectPaths, perimeter: Perimeter, plan: Plan,
                       perimeter_map_html(paths, perimeter, plan.year, links))
 
 
+CALL_LIMIT_S = 300.0
+
+
 class IndexAhead:
-    """The index's parts computed in a thread of the command while its notebooks run
-    (0,5 to 1 s of reading and drawing that would otherwise come after the last one);
-    `parts` waits for them, and raises what the thread raised."""
+    """The index's parts computed while the notebooks run (0,5 to 1 s of reading and
+    drawing that would otherwise come after the last one); `parts` waits for them, and
+    raises what their computation raised.
+
+    With `warm`, they are computed in a copy of the local cluster's warm process
+    (publish.forkserver), which has the maps' outlines and the packages in memory: done
+    in the command itself, beside the notebooks, their imports and outlines added
+    150 to 230 MiB to the peak memory of the process tree (série I). When that copy
+    fails, or without `warm` (a remote cluster), a thread of the command computes them."""
 
     def __init__(self, paths: ProjectPaths, perimeter: Perimeter, plan: Plan,
-                 out_dirs: dict[str, Path]) -> None:
+                 out_dirs: dict[str, Path], warm: bool = False) -> None:
         self._result: list[IndexParts] = []
         self._error: list[BaseException] = []
+        args = (paths, perimeter, plan, out_dirs)
 
         def work() -> None:
             try:
-                self._result.append(index_parts(paths, perimeter, plan, out_dirs))
+                parts = _in_warm_process(args) if warm else None
+                self._result.append(parts or index_parts(*args))
             except BaseException as exc:  # handed to the main thread by `parts`
                 self._error.append(exc)
 
@@ -192,6 +203,19 @@ class IndexAhead:
         if self._error:
             raise self._error[0]
         return self._result[0]
+
+
+def _in_warm_process(args: tuple[ProjectPaths, Perimeter, Plan, dict[str, Path]]
+                     ) -> IndexParts | None:
+    """index_parts run in a copy of the warm process; None when it could not be."""
+    from .forkserver import POOL, ServerGone  # noqa: PLC0415 - with the local cluster
+
+    try:
+        called = POOL.get().call(Call(f"{__name__}:index_parts", args, args[0].root,
+                                      name="index du périmètre"), CALL_LIMIT_S)
+    except ServerGone:
+        return None
+    return called.value if isinstance(called.value, IndexParts) else None
 
 
 def write_perimeter_index(paths: ProjectPaths, perimeter: Perimeter, plan: Plan,

@@ -86,7 +86,9 @@ def _run(paths: ProjectPaths, annee: int | None, territoire: str | None,
     outcomes = {_key(j): _skipped(j) for j in batch.jobs if _key(j) not in pending}
     scope.announce(batch.jobs, pending, say)
     if todo:
-        scope.begin(paths, batch)
+        from .cluster import ENV_SCHEDULER  # noqa: PLC0415 - only when there is work
+
+        scope.begin(paths, batch, local=not (planificateur or os.environ.get(ENV_SCHEDULER)))
         try:
             outcomes.update(_execute(paths, todo, workers, planificateur, limit, say,
                                      detailed=scope.detailed, dashboard=tableau_de_bord))
@@ -124,9 +126,10 @@ class Scope(Protocol):
     def announce(self, jobs: list[Job], pending: set[Key], say: Say) -> None:
         """Said once the jobs are known, before any runs."""
 
-    def begin(self, paths: ProjectPaths, batch: Batch) -> None:
+    def begin(self, paths: ProjectPaths, batch: Batch, local: bool) -> None:
         """Started when there are notebooks to run, before they run: what needs no
-        report, done meanwhile."""
+        report, done meanwhile (`local`: on the command's own cluster, whose warm process
+        is on this machine)."""
 
     def conclude(self, paths: ProjectPaths, batch: Batch, outcomes: dict[Key, Outcome],
                  elapsed: str, say: Say) -> None:
@@ -155,7 +158,7 @@ class QuarterScope:
             if _key(job) not in pending:
                 say(f"{job.name} : à jour, rien à refaire.")
 
-    def begin(self, paths: ProjectPaths, batch: Batch) -> None:
+    def begin(self, paths: ProjectPaths, batch: Batch, local: bool) -> None:
         pass
 
     def conclude(self, paths: ProjectPaths, batch: Batch, outcomes: dict[Key, Outcome],
@@ -188,10 +191,10 @@ class PerimeterScope:
     def announce(self, jobs: list[Job], pending: set[Key], say: Say) -> None:
         _announce(self.perimeter, self.plan, len(jobs) - len(pending), len(pending), say)
 
-    def begin(self, paths: ProjectPaths, batch: Batch) -> None:
-        from .perimeter import IndexAhead  # noqa: PLC0415 - loads pyarrow, shapely
+    def begin(self, paths: ProjectPaths, batch: Batch, local: bool) -> None:
+        from .perimeter import IndexAhead  # noqa: PLC0415
 
-        self.ahead = IndexAhead(paths, self.perimeter, self.plan, batch.out_dirs)
+        self.ahead = IndexAhead(paths, self.perimeter, self.plan, batch.out_dirs, warm=local)
 
     def conclude(self, paths: ProjectPaths, batch: Batch, outcomes: dict[Key, Outcome],
                  elapsed: str, say: Say) -> None:
