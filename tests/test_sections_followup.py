@@ -102,7 +102,8 @@ def test_the_axis_own_section_comes_first_and_other_axes_are_left_out(ctx):
     assert shown.index("1.2 Formation") < shown.index("1.1 Accès à l'emploi")
     assert "Cambriolages" not in shown
     # two targets among the six indicators of this report
-    assert "Le contrat fixe une cible chiffrée pour 2 des 6 indicateurs de ce rapport" in shown
+    assert ("Le contrat fixe une cible chiffrée pour 2 des 6 indicateurs qui suivent ses "
+            "objectifs dans ce rapport") in shown
     assert "engagements des partenaires" not in shown  # none in this report
 
 
@@ -116,7 +117,8 @@ def test_the_objectives_say_where_the_partners_targets_are(tmp_path):
                   cible_operateur=">=", cible_nature="annuelle", denombre="autres")]
     shown = text(objectives(context(tmp_path, INDICATORS + commitments_, ROWS)))
     # 2 targets of the objectives; the 2 of the commitments (not « ateliers ») are below
-    assert "Le contrat fixe une cible chiffrée pour 2 des 6 indicateurs de ce rapport" in shown
+    assert ("Le contrat fixe une cible chiffrée pour 2 des 6 indicateurs qui suivent ses "
+            "objectifs dans ce rapport") in shown
     assert ("Les 2 cibles fixées par les engagements des partenaires (annexe 1) sont "
             "suivies plus bas") in shown
     one = text(objectives(context(tmp_path, INDICATORS + commitments_[:2], ROWS)))
@@ -124,8 +126,8 @@ def test_the_objectives_say_where_the_partners_targets_are(tmp_path):
     # no target among the objectives' indicators: never « une cible chiffrée pour 0 »
     without = [i for i in INDICATORS if i.cible is None]  # 4 of this report's 6
     none = text(objectives(context(tmp_path, without + commitments_, ROWS)))
-    assert "Le contrat ne fixe de cible chiffrée pour aucun des 4 indicateurs de ce rapport" \
-        in none and "pour 0 des" not in none
+    assert ("Le contrat ne fixe de cible chiffrée pour aucun des 4 indicateurs qui suivent "
+            "ses objectifs dans ce rapport") in none and "pour 0 des" not in none
 
 
 def test_an_indicator_with_nothing_to_show_leaves_the_table_for_the_list_below(ctx):

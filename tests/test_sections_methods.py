@@ -152,5 +152,5 @@ def test_methods_define_each_indicator_and_date_each_publication(ctx):
     # one), most recent first: never a partner's figure, never after the evaluated year;
     # the release year of a name is left out
     assert rows[3:] == [["Insee, RP", "2022"], ["Insee, Filosofi", "2019"]]
-    assert "Définitions, producteurs et publications des 3 indicateurs de ce rapport" in text(
-        fragment)
+    assert ("Définitions, producteurs et publications des 3 indicateurs de ce rapport qui "
+            "ont au moins un chiffre") in text(fragment)

@@ -50,8 +50,12 @@ AXIS_SECTIONS: tuple[Section, ...] = (
             "valeur à la cible **seulement quand le contrat en fixe une, sur le même "
             "périmètre et la même période** : *atteint*, *en bonne voie*, *en retard*, "
             "*non comparable* (la raison est écrite), *à venir* (échéance pas encore "
-            "échue), *sans cible*, *à collecter* (aucune valeur pour l'année), *non "
-            "applicable* (engagement portant sur une autre commune).", objectives),
+            "échue), *sans cible* (un chiffre a été reçu, le contrat ne fixe pas de "
+            "cible), *à collecter* (aucun chiffre reçu pour juger la cible ; sans cible, "
+            "aucun chiffre reçu du tout : ceux que cite le contrat décrivent le départ), *non "
+            "applicable* (engagement portant sur une autre commune). Un indicateur sans "
+            "chiffre pour l'année, quel que soit son statut, est dans « Ce qui manque "
+            "encore ».", objectives),
     Section("Analyse de l'axe",
             "Les indicateurs de l'axe lus ensemble : le quartier, sa commune et l'ensemble "
             "des quartiers prioritaires, et leur évolution.", axis_analysis),

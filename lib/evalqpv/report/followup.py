@@ -30,6 +30,7 @@ from .comparisons import schools_text
 from .context import ReportContext
 from .html import Collapse, Html, badge, bullets, esc, table
 from .indicators import difference
+from .messages import missing_figures, own_indicators
 from .trends import family
 from .wording import NO_TARGET, comment_words, level_name, status_count, target_text
 
@@ -70,10 +71,12 @@ def objectives(ctx: ReportContext) -> Html:
                  f"pour le seul indicateur de ce rapport : {dash}.</p>")
     elif not targets:
         intro = (f"<p>Le contrat ne fixe de cible chiffrée pour aucun des {len(inds)} "
-                 f"indicateurs de ce rapport : {dash}.</p>" if inds else "")
+                 f"indicateurs qui suivent ses objectifs dans ce rapport : {dash}.</p>"
+                 if inds else "")
     else:
         intro = (f"<p>Le contrat fixe une cible chiffrée pour {targets} des {len(inds)} "
-                 f"indicateurs de ce rapport ; pour les autres, {dash}.</p>")
+                 f"indicateurs qui suivent ses objectifs dans ce rapport ; pour les autres, "
+                 f"{dash}.</p>")
     return Html(intro + _commitment_targets(ctx) + "".join(out)
                 or "<p>Aucun objectif pour ce rapport.</p>")
 
@@ -268,14 +271,22 @@ def partners_overview(ctx: ReportContext, by_partner: dict[str, list[Indicator]]
         partner = ctx.contract.signataires.get(signatory, "")
         link = (Html(f'<a href="{PARTNERS_DIR}/{partner_stem(partner)}.html">'
                      f"{esc(partner)}</a>") if partner else "–")
-        rows.append([signatory, len(inds), len(unfollowed.get(signatory, [])), summary, link])
-    return Html("<p>Chaque signataire de l'annexe du contrat : ses engagements suivis par un "
-                "indicateur et leurs statuts, ceux qu'aucun chiffre ne suit ; sa page donne "
-                "chaque engagement dans les mots du contrat, ce qu'il a transmis et ce qui "
-                "manque.</p>"
-                + table(["Signataire", "Indicateurs suivis", "Engagements sans indicateur",
-                         "Statuts", "Sa page"], rows, numeric=(1, 2),
-                        css_class="engagements", name="signataires"))
+        # what its page counts: every figure it owes the contract for the year, its
+        # commitments' and the others' (reading test: CAF 17 here, 22 on its page)
+        owed = sum(i.partenaire == partner and ctx.expected(i) for i in ctx.indicators()) \
+            if partner else 0
+        rows.append([signatory, len(inds), len(unfollowed.get(signatory, [])), summary,
+                     owed if partner else "–", link])
+    return Html("<p>Chaque signataire de l'annexe du contrat : les indicateurs qui suivent "
+                "ses engagements et leurs statuts, les engagements qu'aucun chiffre ne suit ; "
+                f"puis tous les chiffres qu'il doit au contrat pour {ctx.annee}, ceux de ses "
+                "engagements et ceux d'autres indicateurs (c'est le compte de sa page, qui "
+                "donne chaque engagement dans les mots du contrat, ce qu'il a transmis et ce "
+                "qui manque).</p>"
+                + table(["Signataire", "Indicateurs de ses engagements",
+                         "Engagements sans indicateur", "Statuts",
+                         f"Chiffres qu'il doit pour {ctx.annee} (tout le contrat)", "Sa page"],
+                        rows, numeric=(1, 2, 4), css_class="engagements", name="signataires"))
 
 
 def coverage(ctx: ReportContext) -> Html:
@@ -340,12 +351,36 @@ def missing(ctx: ReportContext) -> Html:
                             [[p, len(items), never[p]] for p, items in ordered],
                             numeric=(1, 2), css_class="manquants"))
     rows = [[partner, len(items), Html(bullets(items))] for partner, items in ordered]
-    return Html(f"<p>Indicateurs sans chiffre de {ctx.annee}, par partenaire qui doit le "
+    return Html(_missing_split(ctx)
+                + f"<p>Indicateurs sans chiffre de {ctx.annee}, par partenaire qui doit le "
                 "fournir (le plus en retard d'abord), avec l'année du dernier chiffre reçu "
                 "(les chiffres imprimés dans le contrat décrivent la situation de départ et ne "
                 "comptent pas) :</p>"
                 + table(["Partenaire", "Nombre", "Indicateurs"], rows, numeric=(1,),
                         css_class="manquants"))
+
+
+def _missing_split(ctx: ReportContext) -> str:
+    """On an axis report, the missing figures split as the synthesis and the annexes
+    count them (reading test: 1, 8 and 10 for one axis, unexplained)."""
+    if ctx.report not in AXES:
+        return ""
+    split = missing_figures(ctx, ctx.report)
+    own, shown = sum(split.own.values()), sum(split.shown.values())
+    parts = [f"{fn.number(own) if own else 'aucun'} pour les "
+             f"{fn.count(len(own_indicators(ctx, ctx.report)), 'indicateur propre')} de l'axe "
+             "(le compte de la synthèse)"]
+    if shown:
+        parts.append(f"{fn.number(shown)} pour des indicateurs d'autres thèmes que ce "
+                     "rapport montre")
+    if split.releases:
+        producers = ", ".join(sorted(split.releases))
+        n = sum(split.releases.values())
+        parts.append(f"{fn.number(n)} {'attendu' if n == 1 else 'attendus'} d'une "
+                     f"publication statistique pas encore parue ({producers})")
+    total = split.total
+    return (f"<p>{fn.count(total, 'chiffre')} de {ctx.annee} "
+            f"{'manque' if total == 1 else 'manquent'} : " + " ; ".join(parts) + ".</p>")
 
 
 def axes_overview(ctx: ReportContext) -> Html:
@@ -362,7 +397,10 @@ def axes_overview(ctx: ReportContext) -> Html:
                     + [f"{fn.number(100 * got / len(owed), 0)}{fn.NBSP}%" if owed else "–"])
     return Html(table(["Axe", "Indicateurs", *STATUSES, f"Reçus pour {ctx.annee}"], rows,
                       numeric=tuple(range(1, len(STATUSES) + 3)), css_class="synthese",
-                      caption=f"Statut des indicateurs en {ctx.annee}"))
+                      caption=f"Statut des indicateurs en {ctx.annee}, rapport par rapport "
+                              "(les indicateurs propres de l'axe et ceux d'autres thèmes "
+                              "qu'il montre : la synthèse, elle, compte chaque indicateur "
+                              "dans son seul thème)"))
 
 
 def all_statuses(ctx: ReportContext) -> Html:

@@ -259,12 +259,13 @@ def judge(ind: Indicator, history: list[Point], annee: int, *, niveau: str = QPV
     """
     if ind.perimetre == AUTRE_COMMUNE:
         return Judgement(NON_APPLICABLE, "l'engagement porte sur une autre commune")
-    known = [p for p in history if p.valeur is not None and p.annee <= annee]
     target = ind.cible
     if target is None:
-        return Judgement(A_COLLECTER if not known else SANS_CIBLE)
-    if ind.partner_objective:
-        if not known:
+        # the contract's own figures describe the start: an indicator they alone fill
+        # has still to be collected (« 31 sans cible » hid figures never received)
+        return Judgement(A_COLLECTER if not observations(history, annee) else SANS_CIBLE)
+    if ind.partner_objective:  # its figure, even the contract's, is said not comparable
+        if not any(p.valeur is not None and p.annee <= annee for p in history):
             return Judgement(A_COLLECTER)
         return Judgement(NON_COMPARABLE, "objectif propre du partenaire, pas une cible du "
                          "contrat pour le quartier")

@@ -143,8 +143,8 @@ def key_messages(ctx: ReportContext, limit: int = 6) -> Html:
     if total and ctx.report not in WHOLE_CONTRACT:  # the synthesis has its own table
         # « ; » between counts: a status may hold a comma (« échu, non renseigné »)
         parts = [status_count(counts[s], s) for s in STATUSES if counts[s]]
-        sentences.append(f"Sur les {total} indicateurs suivis dans ce rapport : "
-                         + " ; ".join(parts) + ".")
+        sentences.append(f"Sur les {total} indicateurs suivis dans ce rapport{_scope(ctx)} : "
+                         + " ; ".join(parts) + "." + _lacking(ctx))
     data = {"rapport": ctx.report, "annee": ctx.annee, "territoire": ctx.territory.code,
             "statuts": counts, "chiffres": key_figures, "version": __version__}
     if not sentences:
@@ -313,10 +313,75 @@ def axis_indicators(ctx: ReportContext, axe: str) -> list[Indicator]:
     return [i for i in ctx.indicators() if i.in_report(axe)]
 
 
+def own_indicators(ctx: ReportContext, axe: str) -> list[Indicator]:
+    """The theme's own indicators: those the synthesis counts for it (each indicator has
+    one theme, so that its counts add up across themes)."""
+    return [i for i in ctx.indicators() if i.axe == axe]
+
+
+@dataclass(frozen=True)
+class Missing:
+    """The figures of the year an axis report still lacks, split as the other pages
+    count them: the partners' for the axis's own indicators (the synthesis's count),
+    the partners' for indicators of other themes the report shows, and the producers'
+    releases not out yet (owed by no partner). Keys: partner or producer."""
+
+    own: Counter[str]
+    shown: Counter[str]
+    releases: Counter[str]
+
+    @property
+    def partners(self) -> Counter[str]:
+        return self.own + self.shown
+
+    @property
+    def total(self) -> int:
+        return sum(self.partners.values()) + sum(self.releases.values())
+
+
+def missing_figures(ctx: ReportContext, axe: str) -> Missing:
+    partners = set(ctx.referentiel.partners())
+    own: Counter[str] = Counter()
+    shown: Counter[str] = Counter()
+    releases: Counter[str] = Counter()
+    for ind in axis_indicators(ctx, axe):
+        if not ctx.missing(ind):
+            continue
+        bucket = releases if ind.partenaire not in partners else own if ind.axe == axe \
+            else shown
+        bucket[ind.partenaire] += 1
+    return Missing(own, shown, releases)
+
+
+def _scope(ctx: ReportContext) -> str:
+    """Which indicators an axis report counts, beside the synthesis's own count."""
+    if ctx.report not in AXES:
+        return ""
+    own = len(own_indicators(ctx, ctx.report))
+    others = len(axis_indicators(ctx, ctx.report)) - own
+    if not others:
+        return ""
+    return (f" (les {fn.number(own)} propres à l'axe, que compte la synthèse, et "
+            f"{fn.count(others, 'indicateur')} d'autres thèmes qu'il montre)")
+
+
+def _lacking(ctx: ReportContext) -> str:
+    """How many have no figure for the year, whatever their status: the statuses alone
+    (« 2 à collecter ») read as all that was missing, beside a longer list."""
+    if ctx.report not in AXES:
+        return ""
+    total = missing_figures(ctx, ctx.report).total
+    if not total:
+        return ""
+    verb, listed = ("n'a", "il est listé") if total == 1 else ("n'ont", "ils sont listés")
+    return (f" {fn.count(total, 'indicateur')} {verb} pas encore de chiffre de {ctx.annee} : "
+            f"{listed} dans « Ce qui manque encore ».")
+
+
 def axis_summary(ctx: ReportContext, axe: str, *, own: bool = False) -> AxisSummary:
     """`own`: count only the theme's own indicators (the committee's table, whose counts
     add up across themes to the partners' table), not those the axis report also shows."""
-    inds = [i for i in ctx.indicators() if i.axe == axe] if own else axis_indicators(ctx, axe)
+    inds = own_indicators(ctx, axe) if own else axis_indicators(ctx, axe)
     partners = set(ctx.referentiel.partners())
     debut = ctx.contract.debut
     statuses: Counter[str] = Counter()
@@ -404,6 +469,10 @@ def axis_verdict(ctx: ReportContext, summary: AxisSummary) -> str:
         who = ", ".join(f"{p} ({n})" for p, n in ranked[:MISSING_NAMED])
         more = f" et {fn.count(len(ranked) - MISSING_NAMED, 'autre')}" \
             if len(ranked) > MISSING_NAMED else ""
-        parts.append(f"Chiffres de {ctx.annee} manquants : {total}, attendus surtout de {who}"
-                     f"{more}.")
+        own = sum(missing_figures(ctx, summary.axe).own.values())
+        parts.append(f"Chiffres de {ctx.annee} attendus des partenaires et manquants, pour "
+                     f"les indicateurs que suit le rapport de l'axe : {total}, dont "
+                     f"{fn.number(own)} pour ses "
+                     f"{fn.count(len(own_indicators(ctx, summary.axe)), 'indicateur propre')} "
+                     f"(le compte de la synthèse) ; attendus surtout de {who}{more}.")
     return " ".join(parts)

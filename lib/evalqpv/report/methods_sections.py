@@ -64,7 +64,8 @@ def methods(ctx: ReportContext) -> Html:
     elif rows:
         # a reference table, opened on screen when needed: the page stays short in print
         parts.append(f'<details class="reference"><summary>Définitions, producteurs et '
-                     f"publications des {len(rows)} indicateurs de ce rapport</summary>"
+                     f"publications des {len(rows)} indicateurs de ce rapport qui ont au "
+                     "moins un chiffre</summary>"
                      + table(["Indicateur", "Définition", "Producteur", "Source",
                               "Publications", "Années", "Géographie"], rows,
                              css_class="methodes", csv=False)
