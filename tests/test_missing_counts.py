@@ -101,3 +101,18 @@ def test_the_annexes_signatory_row_gives_the_count_of_its_page(tmp_path):
                                      "CAF des Hauts-de-Seine"]]
     assert "Chiffres qu'il doit pour 2025 (tout le contrat)" in fragment.text
     assert "c'est le compte de sa page" in text(fragment)
+
+
+def test_the_context_report_splits_its_list_too(tmp_path):
+    """The synthesis counts the portrait's own indicators as it counts an axis's."""
+    inds = [ind("population", axe="contexte", partenaire="Insee", variable_source="P21_POP"),
+            ind("allocataires", axe="contexte", partenaire="CAF"),
+            ind("foyers", axe="contexte", partenaire="CAF")]
+    ctx = context(tmp_path, inds, [row("foyers", 2025, 4.0, origine=PARTNER)],
+                  report="contexte")
+    assert text(missing(ctx)).startswith(
+        "2 chiffres de 2025 manquent : 1 pour les 3 indicateurs propres du portrait (le "
+        "compte de la synthèse) ; 1 attendu d'une publication statistique pas encore parue "
+        "(Insee).")
+    assert ("2 indicateurs n'ont pas encore de chiffre de 2025 : ils sont listés dans « Ce "
+            "qui manque encore ».") in text(key_messages(ctx))

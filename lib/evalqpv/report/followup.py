@@ -30,7 +30,7 @@ from .comparisons import schools_text
 from .context import ReportContext
 from .html import Collapse, Html, badge, bullets, esc, table
 from .indicators import difference
-from .messages import missing_figures, own_indicators
+from .messages import THEME_REPORTS, missing_figures, own_indicators, theme_words
 from .trends import family
 from .wording import NO_TARGET, comment_words, level_name, status_count, target_text
 
@@ -278,9 +278,10 @@ def partners_overview(ctx: ReportContext, by_partner: dict[str, list[Indicator]]
         rows.append([signatory, len(inds), len(unfollowed.get(signatory, [])), summary,
                      owed if partner else "–", link])
     return Html("<p>Chaque signataire de l'annexe du contrat : les indicateurs qui suivent "
-                "ses engagements et leurs statuts, les engagements qu'aucun chiffre ne suit ; "
-                f"puis tous les chiffres qu'il doit au contrat pour {ctx.annee}, ceux de ses "
-                "engagements et ceux d'autres indicateurs (c'est le compte de sa page, qui "
+                "ses engagements, quel que soit le partenaire qui en fournit le chiffre, et "
+                "leurs statuts, les engagements qu'aucun chiffre ne suit ; puis tous les "
+                f"chiffres qu'il doit lui-même au contrat pour {ctx.annee}, pour ses "
+                "engagements et pour d'autres indicateurs (c'est le compte de sa page, qui "
                 "donne chaque engagement dans les mots du contrat, ce qu'il a transmis et ce "
                 "qui manque).</p>"
                 + table(["Signataire", "Indicateurs de ses engagements",
@@ -363,13 +364,13 @@ def missing(ctx: ReportContext) -> Html:
 def _missing_split(ctx: ReportContext) -> str:
     """On an axis report, the missing figures split as the synthesis and the annexes
     count them (reading test: 1, 8 and 10 for one axis, unexplained)."""
-    if ctx.report not in AXES:
+    if ctx.report not in THEME_REPORTS:
         return ""
     split = missing_figures(ctx, ctx.report)
     own, shown = sum(split.own.values()), sum(split.shown.values())
     parts = [f"{fn.number(own) if own else 'aucun'} pour les "
-             f"{fn.count(len(own_indicators(ctx, ctx.report)), 'indicateur propre')} de l'axe "
-             "(le compte de la synthèse)"]
+             f"{fn.count(len(own_indicators(ctx, ctx.report)), 'indicateur propre')} "
+             f"{theme_words(ctx.report)} (le compte de la synthèse)"]
     if shown:
         parts.append(f"{fn.number(shown)} pour des indicateurs d'autres thèmes que ce "
                      "rapport montre")

@@ -353,22 +353,31 @@ def missing_figures(ctx: ReportContext, axe: str) -> Missing:
     return Missing(own, shown, releases)
 
 
+THEME_REPORTS = (CONTEXT, *AXES)  # the reports of one theme, whose own count the synthesis gives
+
+
+def theme_words(report: str) -> str:
+    """« de l'axe », or « du portrait » for the context report."""
+    return "du portrait" if report == CONTEXT else "de l'axe"
+
+
 def _scope(ctx: ReportContext) -> str:
     """Which indicators an axis report counts, beside the synthesis's own count."""
-    if ctx.report not in AXES:
+    if ctx.report not in THEME_REPORTS:
         return ""
     own = len(own_indicators(ctx, ctx.report))
     others = len(axis_indicators(ctx, ctx.report)) - own
     if not others:
         return ""
-    return (f" (les {fn.number(own)} propres à l'axe, que compte la synthèse, et "
+    to = "au portrait" if ctx.report == CONTEXT else "à l'axe"
+    return (f" (les {fn.number(own)} propres {to}, que compte la synthèse, et "
             f"{fn.count(others, 'indicateur')} d'autres thèmes qu'il montre)")
 
 
 def _lacking(ctx: ReportContext) -> str:
     """How many have no figure for the year, whatever their status: the statuses alone
     (« 2 à collecter ») read as all that was missing, beside a longer list."""
-    if ctx.report not in AXES:
+    if ctx.report not in THEME_REPORTS:
         return ""
     total = missing_figures(ctx, ctx.report).total
     if not total:
