@@ -52,9 +52,10 @@ def test_the_split_adds_up_to_the_axis_page_list(tmp_path):
 def test_the_axis_page_says_how_its_list_meets_the_synthesis_count(tmp_path):
     shown = text(missing(context(tmp_path, INDICATORS, ROWS)))
     assert shown.startswith(
-        "4 chiffres de 2025 manquent : 1 pour les 3 indicateurs propres de l'axe (le compte "
-        "de la synthèse) ; 2 pour des indicateurs d'autres thèmes que ce rapport montre ; "
-        "1 attendu d'une publication statistique pas encore parue (Insee).")
+        "4 chiffres de 2025 manquent : 1 attendu des partenaires pour les 3 indicateurs "
+        "propres de l'axe (le compte de la synthèse) ; 2 des partenaires pour des indicateurs "
+        "d'autres thèmes que ce rapport montre ; 1 attendu d'une publication statistique pas "
+        "encore parue (Insee).")
 
 
 def test_the_synthesis_counts_the_axis_own_indicators(tmp_path):
@@ -111,8 +112,8 @@ def test_the_context_report_splits_its_list_too(tmp_path):
     ctx = context(tmp_path, inds, [row("foyers", 2025, 4.0, origine=PARTNER)],
                   report="contexte")
     assert text(missing(ctx)).startswith(
-        "2 chiffres de 2025 manquent : 1 pour les 3 indicateurs propres du portrait (le "
-        "compte de la synthèse) ; 1 attendu d'une publication statistique pas encore parue "
-        "(Insee).")
+        "2 chiffres de 2025 manquent : 1 attendu des partenaires pour les 3 indicateurs "
+        "propres du portrait (le compte de la synthèse) ; 1 attendu d'une publication "
+        "statistique pas encore parue (Insee).")
     assert ("2 indicateurs n'ont pas encore de chiffre de 2025 : ils sont listés dans « Ce "
             "qui manque encore ».") in text(key_messages(ctx))

@@ -368,12 +368,14 @@ def _missing_split(ctx: ReportContext) -> str:
         return ""
     split = missing_figures(ctx, ctx.report)
     own, shown = sum(split.own.values()), sum(split.shown.values())
-    parts = [f"{fn.number(own) if own else 'aucun'} pour les "
+    # « des partenaires »: a release not out yet may be one of the theme's own too
+    parts = [f"{fn.number(own) if own else 'aucun'} {'attendu' if own < 2 else 'attendus'} "
+             "des partenaires pour les "
              f"{fn.count(len(own_indicators(ctx, ctx.report)), 'indicateur propre')} "
              f"{theme_words(ctx.report)} (le compte de la synthèse)"]
     if shown:
-        parts.append(f"{fn.number(shown)} pour des indicateurs d'autres thèmes que ce "
-                     "rapport montre")
+        parts.append(f"{fn.number(shown)} des partenaires pour des indicateurs d'autres "
+                     "thèmes que ce rapport montre")
     if split.releases:
         producers = ", ".join(sorted(split.releases))
         n = sum(split.releases.values())
